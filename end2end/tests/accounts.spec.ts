@@ -1,0 +1,62 @@
+import { expect, test } from "@playwright/test";
+import { PASSWORD, hydrated, logIn, signUp } from "./helpers";
+
+// A fresh database per run (scripts/test.sh): the first account created here becomes the admin.
+const run = Date.now();
+const admin = { name: "Ada Admin", email: `ada-${run}@example.com` };
+const user = { name: "Bo User", email: `bo-${run}@example.com` };
+
+test.describe.serial("accounts", () => {
+  test("the first person to sign up lands on Generate with an Admin link", async ({ page }) => {
+    await signUp(page, admin.name, admin.email);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link", { name: "Admin" })).toBeVisible();
+    await expect(page.getByTestId("user-name")).toHaveText(admin.name);
+    await expect(page.getByTestId("credit-badge")).toHaveText("100 credits");
+  });
+
+  test("a second person sees no Admin link and gets the 403 page at /admin", async ({ browser }) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signUp(page, user.name, user.email);
+    const nav = page.getByRole("navigation", { name: "Main" });
+    await expect(nav.getByRole("link", { name: "History" })).toBeVisible();
+    await expect(nav.getByRole("link", { name: "Admin" })).toHaveCount(0);
+    const res = await page.goto("/admin");
+    expect(res?.status()).toBe(403);
+    await expect(page.getByRole("heading", { name: "Not allowed" })).toBeVisible();
+    await context.close();
+  });
+
+  test("logging out and back in", async ({ page }) => {
+    await logIn(page, admin.email);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    // Signed out, the Generate page sends you back to log in.
+    await page.goto("/");
+    await expect(page).toHaveURL(/\/login$/);
+    await hydrated(page);
+    await page.getByLabel("Email").fill(admin.email);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.getByRole("alert")).toHaveText("Wrong email or password.");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.getByRole("heading", { name: "Generate" })).toBeVisible();
+    await expect(page.getByTestId("user-name")).toHaveText(admin.name);
+  });
+
+  test("switching the language to Chinese and back", async ({ page }) => {
+    await logIn(page, admin.email);
+    await page.getByRole("button", { name: "简体中文" }).click();
+    await expect(page.getByRole("heading", { name: "生成" })).toBeVisible();
+    await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+    await expect(page.getByRole("button", { name: "退出登录" })).toBeVisible();
+    // Remembered across pages.
+    await page.goto("/history");
+    await expect(page.getByRole("heading", { name: "历史" })).toBeVisible();
+    await page.getByRole("button", { name: "English" }).click();
+    await expect(page.getByRole("heading", { name: "History" })).toBeVisible();
+    await expect(page.locator("html")).toHaveAttribute("lang", "en");
+  });
+});

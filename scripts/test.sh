@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test: formatting and lints, unit and integration tests (cargo), then the end-to-end
+# tests in Chromium against the release build (wasm-opt included: a broken wasm-opt only shows
+# there). Installs whatever is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/tools.sh
+use_shared_target create
+install_build_tools
+install_test_tools
+
+say "cargo fmt --check"
+cargo fmt --check
+
+# The server side is built in the release profile throughout, so the tests, the lints and the
+# end-to-end build share one set of compiled dependencies.
+say "clippy (ssr, hydrate)"
+cargo clippy --release --all-targets --features ssr -- -D warnings
+cargo clippy --release --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
+
+say "unit and integration tests"
+cargo test --release --features ssr
+
+say "end-to-end tests (release build, Chromium)"
+data_dir=$(mktemp -d)
+trap 'rm -rf "$data_dir"' EXIT
+ATELIER_DATA_DIR="$data_dir" cargo leptos end-to-end --release
+
+say "all tests passed"

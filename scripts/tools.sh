@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Sourced by run.sh and test.sh: installs what building Atelier needs, skipping what is already
+# there. Everything comes from crates.io and npm (nothing from GitHub releases).
+set -euo pipefail
+
+CARGO_LEPTOS_VERSION=0.3.10
+export PATH="$HOME/.cargo/bin:$PATH"
+# Playwright and cargo-leptos must never try to download browsers or tools.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+
+# Reuse one cargo target directory outside the clone, so a fresh clone on a warm machine builds in
+# minutes. `target` becomes a link to it (the site and binary stay at target/...).
+# $1 = "create" makes the directory if it is missing; otherwise it is used only when it exists.
+use_shared_target() {
+  local shared="${ATELIER_TARGET_DIR:-$HOME/.cache/atelier/target}"
+  [ "${1:-}" = create ] && mkdir -p "$shared"
+  if [ ! -e target ] && [ -d "$shared" ]; then
+    ln -s "$shared" target
+    say "using the shared build directory $shared"
+  fi
+}
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# npm ci when node_modules is missing or older than the lock file.
+npm_deps() {
+  if [ ! -f "$1/node_modules/.package-lock.json" ] || [ "$1/package-lock.json" -nt "$1/node_modules/.package-lock.json" ]; then
+    say "installing npm packages in $1"
+    (cd "$1" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+install_build_tools() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! cargo leptos --version 2>/dev/null | grep -q " $CARGO_LEPTOS_VERSION"; then
+    say "installing cargo-leptos $CARGO_LEPTOS_VERSION (about 10 minutes, once)"
+    cargo install cargo-leptos --locked --version "$CARGO_LEPTOS_VERSION" --features no_downloads
+  fi
+  # wasm-bindgen-cli must be exactly the wasm-bindgen of Cargo.lock. Not --locked: its lock file
+  # asks for a webpki-roots the registry does not have.
+  local wb
+  wb=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/"/, "", $3); print $3; exit }' Cargo.lock)
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $wb\$"; then
+    say "installing wasm-bindgen-cli $wb (about 2 minutes, once)"
+    cargo install wasm-bindgen-cli --version "$wb"
+  fi
+  # Tailwind and wasm-opt (binaryen 132; Debian's 108 breaks hydration): cargo-leptos finds them
+  # in ./node_modules/.bin.
+  npm_deps .
+}
+
+install_test_tools() {
+  if [ ! -x /usr/bin/chromium ]; then
+    say "installing Debian's chromium"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  fi
+  npm_deps end2end
+}

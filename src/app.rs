@@ -1,0 +1,125 @@
+//! The HTML shell, the router and the session every page shares.
+
+use crate::{
+    components::{
+        header::Header,
+        require::{RequireAdmin, RequireUser},
+    },
+    error::AppError,
+    i18n::provide_lang,
+    pages::{
+        admin::AdminPage,
+        auth::{LoginPage, SignupPage},
+        errors::NotFound,
+        generate::GeneratePage,
+        history::HistoryPage,
+    },
+    server_fns::auth::{GetMe, Login, Logout, Signup, get_me},
+    types::Me,
+};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = provide_lang();
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light dark" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-stone-50 text-stone-900 antialiased dark:bg-stone-950 dark:text-stone-100">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in person (or none) and the actions that change it. Every page reads it; it is
+/// fetched again whenever one of the actions completes.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub login: ServerAction<Login>,
+    pub signup: ServerAction<Signup>,
+    pub logout: ServerAction<Logout>,
+    pub me: Resource<Result<Option<Me>, AppError>>,
+}
+
+impl Session {
+    fn provide() -> Self {
+        let login = ServerAction::<Login>::new();
+        let signup = ServerAction::<Signup>::new();
+        let logout = ServerAction::<Logout>::new();
+        let me = Resource::new_blocking(
+            move || {
+                (
+                    login.version().get(),
+                    signup.version().get(),
+                    logout.version().get(),
+                )
+            },
+            |_| get_me(),
+        );
+        let session = Self {
+            login,
+            signup,
+            logout,
+            me,
+        };
+        provide_context(session);
+        session
+    }
+}
+
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+// Keeps the server function registered under a name the linker cannot drop.
+#[allow(dead_code)]
+type _GetMe = GetMe;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    let lang = provide_lang();
+    Session::provide();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/atelier.css" />
+        <Title text=lang.texts().app_name />
+        <Router>
+            <Header />
+            <main class="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6">
+                <Routes fallback=NotFound>
+                    <Route
+                        path=path!("/")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireUser><GeneratePage /></RequireUser> }
+                    />
+                    <Route
+                        path=path!("/history")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireUser><HistoryPage /></RequireUser> }
+                    />
+                    <Route
+                        path=path!("/admin")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireAdmin><AdminPage /></RequireAdmin> }
+                    />
+                    <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
+                    <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

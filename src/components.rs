@@ -1,0 +1,4 @@
+//! Reusable views.
+
+pub mod header;
+pub mod require;

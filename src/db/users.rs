@@ -1,0 +1,72 @@
+//! Accounts.
+
+use super::Tx;
+use sqlx::{FromRow, SqlitePool};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub password_hash: String,
+    pub role: String,
+    pub balance: i64,
+    pub created_at: i64,
+}
+
+/// The columns of [`UserRow`], for `concat!` into static SQL.
+macro_rules! user_columns {
+    () => {
+        "id, name, email, password_hash, role, balance, created_at"
+    };
+}
+
+/// Inserts an account. The very first account becomes `admin` (decided inside the one statement,
+/// so two simultaneous first sign-ups cannot both become admin); later ones get `later_role`.
+/// Returns the role given.
+pub async fn insert(
+    tx: &mut Tx<'_>,
+    id: &str,
+    name: &str,
+    email: &str,
+    password_hash: &str,
+    later_role: &str,
+    now: i64,
+) -> Result<String, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO users (id, name, email, password_hash, role, created_at)
+         SELECT ?1, ?2, ?3, ?4,
+                CASE WHEN EXISTS (SELECT 1 FROM users) THEN ?5 ELSE 'admin' END, ?6
+         RETURNING role",
+    )
+    .bind(id)
+    .bind(name)
+    .bind(email)
+    .bind(password_hash)
+    .bind(later_role)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+pub async fn find_by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE email = ?1"
+    ))
+    .bind(email)
+    .fetch_optional(pool)
+    .await
+}
+
+pub async fn find_by_id(pool: &SqlitePool, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users WHERE id = ?1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}

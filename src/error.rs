@@ -1,0 +1,102 @@
+//! The one error type that crosses the wire: server functions return it to the UI (which matches on
+//! it and words it in the user's language) and the REST layer turns it into `{"error": {...}}`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("You are not signed in, or your session has ended.")]
+    Unauthorized,
+    #[error("Wrong email or password.")]
+    InvalidCredentials,
+    #[error("You need {need} credits; you have {have}.")]
+    InsufficientCredits { need: i64, have: i64 },
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("Not found.")]
+    NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    #[error("Too many attempts. Wait a minute and try again.")]
+    RateLimited,
+    #[error("You already have {limit} tasks running; wait for one to finish.")]
+    TooManyTasks { limit: i64 },
+    #[error("The image service is unavailable: {0}")]
+    Upstream(String),
+    #[error("The image service rejected the request: {0}")]
+    UpstreamRejected(String),
+    #[error("Generation is switched off by the administrator.")]
+    Disabled,
+    #[error("Something went wrong on the server.")]
+    Internal,
+}
+
+impl AppError {
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// The stable snake_case code of rest-api.md.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest(_) => "bad_request",
+            Self::Unauthorized | Self::InvalidCredentials => "unauthorized",
+            Self::InsufficientCredits { .. } => "insufficient_credits",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::Conflict(_) => "conflict",
+            Self::Validation { .. } => "validation",
+            Self::RateLimited => "rate_limited",
+            Self::TooManyTasks { .. } => "too_many_tasks",
+            Self::Upstream(_) => "upstream_error",
+            Self::UpstreamRejected(_) => "upstream_rejected",
+            Self::Disabled => "disabled",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The HTTP status of rest-api.md.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest(_) => 400,
+            Self::Unauthorized | Self::InvalidCredentials => 401,
+            Self::InsufficientCredits { .. } => 402,
+            Self::Forbidden(_) => 403,
+            Self::NotFound => 404,
+            Self::Conflict(_) => 409,
+            Self::Validation { .. } => 422,
+            Self::RateLimited | Self::TooManyTasks { .. } => 429,
+            Self::Upstream(_) | Self::UpstreamRejected(_) => 502,
+            Self::Disabled => 503,
+            Self::Internal => 500,
+        }
+    }
+
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            Self::Validation { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Args(m) | E::Deserialization(m) | E::MissingArg(m) => Self::BadRequest(m),
+            // Connection problems and server panics: the UI shows a generic message.
+            _ => Self::Internal,
+        }
+    }
+}

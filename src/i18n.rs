@@ -1,0 +1,366 @@
+//! Every piece of UI text, in English and Simplified Chinese.
+//!
+//! One struct holds a language's texts, so a text missing in one language is a compile error, the
+//! lookup is a field access (no hashing, no parsing at run time) and the WASM carries no i18n runtime.
+//! The language comes from the `lang` cookie, else the browser's Accept-Language; the server writes
+//! it into `<html lang>`, where the browser reads it back while hydrating.
+
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lang {
+    En,
+    Zh,
+}
+
+pub const LANG_COOKIE: &str = "lang";
+
+impl Lang {
+    pub const ALL: [Lang; 2] = [Lang::En, Lang::Zh];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::Zh => "zh-CN",
+        }
+    }
+
+    /// The name of the language in itself, for the switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Lang::En => "English",
+            Lang::Zh => "简体中文",
+        }
+    }
+
+    /// Accepts `en`, `en-US`, `zh`, `zh-CN`, `zh-Hans`... (case-insensitive).
+    pub fn from_tag(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "en" => Some(Lang::En),
+            "zh" => Some(Lang::Zh),
+            _ => None,
+        }
+    }
+
+    /// Picks the best supported language of an Accept-Language header (by q weight, then order).
+    pub fn from_accept_language(header: &str) -> Option<Lang> {
+        let mut best: Option<(f32, Lang)> = None;
+        for item in header.split(',') {
+            let mut parts = item.split(';');
+            let Some(lang) = parts.next().and_then(Lang::from_tag) else {
+                continue;
+            };
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                best = Some((q, lang));
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    /// The language for a request: the cookie wins, then Accept-Language, then English.
+    pub fn negotiate(cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
+        cookie
+            .and_then(Lang::from_tag)
+            .or_else(|| accept_language.and_then(Lang::from_accept_language))
+            .unwrap_or(Lang::En)
+    }
+
+    pub fn texts(self) -> &'static Texts {
+        match self {
+            Lang::En => &EN,
+            Lang::Zh => &ZH,
+        }
+    }
+}
+
+/// Provides the language of this render as context. On the server it is negotiated from the
+/// request; in the browser it is read from `<html lang>`, which the server wrote.
+pub fn provide_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    let lang = request_lang();
+    #[cfg(not(feature = "ssr"))]
+    let lang = document()
+        .document_element()
+        .and_then(|el| el.get_attribute("lang"))
+        .and_then(|l| Lang::from_tag(&l))
+        .unwrap_or(Lang::En);
+    provide_context(lang);
+    lang
+}
+
+#[cfg(feature = "ssr")]
+pub fn request_lang() -> Lang {
+    use axum::http::{header, request::Parts};
+    let Some(parts) = use_context::<Parts>() else {
+        return Lang::En;
+    };
+    let cookie = parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| crate::cookies::find(c, LANG_COOKIE));
+    let accept = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok());
+    Lang::negotiate(cookie, accept)
+}
+
+/// The texts of the current language.
+pub fn use_texts() -> &'static Texts {
+    use_context::<Lang>().unwrap_or(Lang::En).texts()
+}
+
+pub struct Texts {
+    pub app_name: &'static str,
+    pub nav_generate: &'static str,
+    pub nav_history: &'static str,
+    pub nav_admin: &'static str,
+    pub nav_account: &'static str,
+    pub log_out: &'static str,
+    pub log_in: &'static str,
+    pub sign_up: &'static str,
+    pub language: &'static str,
+    pub credits: fn(i64) -> String,
+    pub role_admin: &'static str,
+    pub role_user: &'static str,
+    pub role_pending: &'static str,
+
+    pub login_title: &'static str,
+    pub signup_title: &'static str,
+    pub field_name: &'static str,
+    pub field_email: &'static str,
+    pub field_password: &'static str,
+    pub password_hint: &'static str,
+    pub no_account: &'static str,
+    pub have_account: &'static str,
+    pub working: &'static str,
+
+    pub generate_title: &'static str,
+    pub generate_intro: &'static str,
+    pub pending_notice: &'static str,
+    pub history_title: &'static str,
+    pub history_empty: &'static str,
+    pub admin_title: &'static str,
+    pub admin_intro: &'static str,
+
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub forbidden_title: &'static str,
+    pub forbidden_body: &'static str,
+    pub go_home: &'static str,
+
+    pub err_unauthorized: &'static str,
+    pub err_invalid_credentials: &'static str,
+    pub err_insufficient_credits: fn(i64, i64) -> String,
+    pub err_forbidden: &'static str,
+    pub err_not_found: &'static str,
+    pub err_email_taken: &'static str,
+    pub err_rate_limited: &'static str,
+    pub err_too_many_tasks: fn(i64) -> String,
+    pub err_upstream: &'static str,
+    pub err_upstream_rejected: fn(&str) -> String,
+    pub err_disabled: &'static str,
+    pub err_internal: &'static str,
+    pub err_bad_request: &'static str,
+    pub err_field: fn(&str, &str) -> String,
+}
+
+impl Texts {
+    /// A server error in words a person can act on, in this language.
+    pub fn error(&self, e: &AppError) -> String {
+        match e {
+            AppError::BadRequest(_) => self.err_bad_request.into(),
+            AppError::Unauthorized => self.err_unauthorized.into(),
+            AppError::InvalidCredentials => self.err_invalid_credentials.into(),
+            AppError::InsufficientCredits { need, have } => {
+                (self.err_insufficient_credits)(*need, *have)
+            }
+            AppError::Forbidden(_) => self.err_forbidden.into(),
+            AppError::NotFound => self.err_not_found.into(),
+            AppError::Conflict(_) => self.err_email_taken.into(),
+            AppError::Validation { field, message } => (self.err_field)(field, message),
+            AppError::RateLimited => self.err_rate_limited.into(),
+            AppError::TooManyTasks { limit } => (self.err_too_many_tasks)(*limit),
+            AppError::Upstream(_) => self.err_upstream.into(),
+            AppError::UpstreamRejected(why) => (self.err_upstream_rejected)(why),
+            AppError::Disabled => self.err_disabled.into(),
+            AppError::Internal => self.err_internal.into(),
+        }
+    }
+
+    pub fn role(&self, role: crate::types::Role) -> &'static str {
+        match role {
+            crate::types::Role::Admin => self.role_admin,
+            crate::types::Role::User => self.role_user,
+            crate::types::Role::Pending => self.role_pending,
+        }
+    }
+}
+
+pub static EN: Texts = Texts {
+    app_name: "Atelier",
+    nav_generate: "Generate",
+    nav_history: "History",
+    nav_admin: "Admin",
+    nav_account: "Account",
+    log_out: "Log out",
+    log_in: "Log in",
+    sign_up: "Sign up",
+    language: "Language",
+    credits: |n| {
+        if n == 1 {
+            "1 credit".into()
+        } else {
+            format!("{n} credits")
+        }
+    },
+    role_admin: "admin",
+    role_user: "user",
+    role_pending: "pending approval",
+
+    login_title: "Log in to Atelier",
+    signup_title: "Create your Atelier account",
+    field_name: "Name",
+    field_email: "Email",
+    field_password: "Password",
+    password_hint: "At least 8 characters.",
+    no_account: "No account yet?",
+    have_account: "Already have an account?",
+    working: "Working…",
+
+    generate_title: "Generate",
+    generate_intro: "Describe a picture and Atelier will draw it.",
+    pending_notice: "Your account is waiting for an administrator's approval. You can look around, but not generate yet.",
+    history_title: "History",
+    history_empty: "Nothing here yet. What you generate appears here.",
+    admin_title: "Admin",
+    admin_intro: "Settings, users and credits.",
+
+    not_found_title: "Page not found",
+    not_found_body: "There is nothing at this address.",
+    forbidden_title: "Not allowed",
+    forbidden_body: "Your account may not open this page.",
+    go_home: "Back to Generate",
+
+    err_unauthorized: "Please log in again.",
+    err_invalid_credentials: "Wrong email or password.",
+    err_insufficient_credits: |need, have| format!("You need {need} credits; you have {have}."),
+    err_forbidden: "Your account may not do this.",
+    err_not_found: "It does not exist, or it is not yours.",
+    err_email_taken: "An account with this email already exists.",
+    err_rate_limited: "Too many attempts. Wait a minute and try again.",
+    err_too_many_tasks: |n| format!("You already have {n} tasks running. Wait for one to finish."),
+    err_upstream: "The image service is not reachable right now. Try again in a moment.",
+    err_upstream_rejected: |why| format!("The image service refused this prompt: {why}"),
+    err_disabled: "Generation is switched off by the administrator.",
+    err_internal: "Something went wrong on the server. Try again.",
+    err_bad_request: "The request was not understood.",
+    err_field: |field, message| {
+        let field = match field {
+            "name" => "Name",
+            "email" => "Email",
+            "password" => "Password",
+            "prompt" => "Prompt",
+            _ => field,
+        };
+        format!("{field}: {message}")
+    },
+};
+
+pub static ZH: Texts = Texts {
+    app_name: "Atelier",
+    nav_generate: "生成",
+    nav_history: "历史",
+    nav_admin: "管理",
+    nav_account: "账户",
+    log_out: "退出登录",
+    log_in: "登录",
+    sign_up: "注册",
+    language: "语言",
+    credits: |n| format!("{n} 积分"),
+    role_admin: "管理员",
+    role_user: "用户",
+    role_pending: "待审核",
+
+    login_title: "登录 Atelier",
+    signup_title: "创建 Atelier 账户",
+    field_name: "名称",
+    field_email: "邮箱",
+    field_password: "密码",
+    password_hint: "至少 8 个字符。",
+    no_account: "还没有账户？",
+    have_account: "已有账户？",
+    working: "处理中…",
+
+    generate_title: "生成",
+    generate_intro: "描述一幅画面，Atelier 为你绘制。",
+    pending_notice: "你的账户正在等待管理员审核。你可以浏览，但暂时不能生成。",
+    history_title: "历史",
+    history_empty: "这里还没有内容。你生成的图片会出现在这里。",
+    admin_title: "管理",
+    admin_intro: "设置、用户与积分。",
+
+    not_found_title: "页面不存在",
+    not_found_body: "这个地址没有内容。",
+    forbidden_title: "无权访问",
+    forbidden_body: "你的账户不能打开此页面。",
+    go_home: "返回生成页",
+
+    err_unauthorized: "请重新登录。",
+    err_invalid_credentials: "邮箱或密码错误。",
+    err_insufficient_credits: |need, have| format!("需要 {need} 积分，你现有 {have} 积分。"),
+    err_forbidden: "你的账户不能执行此操作。",
+    err_not_found: "不存在，或不属于你。",
+    err_email_taken: "该邮箱已注册。",
+    err_rate_limited: "尝试次数过多，请一分钟后再试。",
+    err_too_many_tasks: |n| format!("你已有 {n} 个任务在进行，请等待其中一个完成。"),
+    err_upstream: "图像服务暂时无法连接，请稍后再试。",
+    err_upstream_rejected: |why| format!("图像服务拒绝了此提示词：{why}"),
+    err_disabled: "管理员已关闭生成功能。",
+    err_internal: "服务器出错了，请重试。",
+    err_bad_request: "无法理解该请求。",
+    err_field: |field, message| {
+        let field = match field {
+            "name" => "名称",
+            "email" => "邮箱",
+            "password" => "密码",
+            "prompt" => "提示词",
+            _ => field,
+        };
+        format!("{field}：{message}")
+    },
+};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_language_prefers_highest_weight() {
+        assert_eq!(
+            Lang::from_accept_language("fr;q=0.9, zh-CN;q=0.8, en;q=0.7"),
+            Some(Lang::Zh)
+        );
+        assert_eq!(
+            Lang::from_accept_language("zh-TW;q=0.5,en-US"),
+            Some(Lang::En)
+        );
+        assert_eq!(Lang::from_accept_language("fr, de"), None);
+        assert_eq!(Lang::from_accept_language("zh;q=0"), None);
+    }
+
+    #[test]
+    fn cookie_overrides_accept_language() {
+        assert_eq!(Lang::negotiate(Some("en"), Some("zh-CN")), Lang::En);
+        assert_eq!(Lang::negotiate(Some("bogus"), Some("zh-CN")), Lang::Zh);
+        assert_eq!(Lang::negotiate(None, None), Lang::En);
+    }
+}

@@ -1,0 +1,39 @@
+//! Atelier: a self-hosted image-generation portal in front of a midjourney-proxy server.
+//!
+//! One crate, two builds: the server (feature `ssr`) and the WebAssembly that hydrates its pages
+//! (feature `hydrate`). Server-only modules are switched on here, once.
+
+pub mod app;
+pub mod components;
+pub mod cookies;
+pub mod error;
+pub mod i18n;
+pub mod pages;
+pub mod server_fns;
+pub mod types;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod domain;
+#[cfg(feature = "ssr")]
+pub mod http;
+#[cfg(feature = "ssr")]
+pub mod services;
+#[cfg(feature = "ssr")]
+pub mod startup;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+    // Lets browser tests (and curious people) see that the page is interactive now.
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body.set_attribute("data-hydrated", "");
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per page.
+
+pub mod admin;
+pub mod auth;
+pub mod errors;
+pub mod generate;
+pub mod history;

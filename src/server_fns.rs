@@ -1,0 +1,32 @@
+//! Leptos server functions: the only API the pages use. Each is a few lines over a service.
+
+pub mod auth;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx {
+    //! What a server function needs from the request it serves.
+    use crate::{auth::CurrentUser, error::AppError, startup::AppState};
+    use axum::http::request::Parts;
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<AppState, AppError> {
+        use_context::<AppState>().ok_or_else(|| crate::services::internal("AppState missing"))
+    }
+
+    pub fn parts() -> Result<Parts, AppError> {
+        use_context::<Parts>().ok_or_else(|| crate::services::internal("request parts missing"))
+    }
+
+    pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+        crate::auth::authenticate(&state()?.pool, &parts()?.headers).await
+    }
+
+    pub fn set_cookie(value: String) {
+        if let (Some(res), Ok(v)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&value),
+        ) {
+            res.append_header(axum::http::header::SET_COOKIE, v);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! Log-in, sign-up, log-out and "who am I" for the pages.
+
+use crate::{error::AppError, types::Me};
+use leptos::prelude::*;
+
+#[server]
+pub async fn get_me() -> Result<Option<Me>, AppError> {
+    let user = super::ctx::current_user().await?;
+    Ok(user.as_ref().map(crate::services::accounts::me))
+}
+
+#[server]
+pub async fn login(email: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let client = crate::http::ClientAddr::of(&ctx::parts()?).0;
+    let session = crate::services::accounts::sign_in(
+        &state.pool,
+        &state.login_limiter,
+        &client,
+        &email,
+        &password,
+    )
+    .await?;
+    ctx::set_cookie(crate::auth::session_cookie(
+        &session.token,
+        state.config.secure_cookies(),
+    ));
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn signup(name: String, email: String, password: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let session = crate::services::accounts::sign_up(&state.pool, &name, &email, &password).await?;
+    ctx::set_cookie(crate::auth::session_cookie(
+        &session.token,
+        state.config.secure_cookies(),
+    ));
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+#[server]
+pub async fn logout() -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    if let Some(user) = ctx::current_user().await? {
+        crate::services::accounts::sign_out(&state.pool, &user).await?;
+    }
+    ctx::set_cookie(crate::auth::clear_session_cookie(
+        state.config.secure_cookies(),
+    ));
+    leptos_axum::redirect("/login");
+    Ok(())
+}

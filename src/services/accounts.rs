@@ -1,0 +1,146 @@
+//! Sign-up, sign-in and sign-out.
+
+use crate::{
+    auth::{self, CurrentUser, password, rate_limit::RateLimiter, token},
+    db::{self, ledger},
+    domain::account::{DisplayName, Email, Password},
+    error::AppError,
+    types::{Me, UserView},
+};
+use sqlx::SqlitePool;
+
+/// A fresh session: the bearer token (also the cookie value) and who it belongs to.
+#[derive(Debug)]
+pub struct NewSession {
+    pub token: String,
+    pub me: Me,
+}
+
+#[tracing::instrument(skip(pool, password), fields(user_id))]
+pub async fn sign_up(
+    pool: &SqlitePool,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> Result<NewSession, AppError> {
+    let name = DisplayName::parse(name)?;
+    let email = Email::parse(email)?;
+    let password = Password::parse(password)?;
+    let hash = password::hash(password).await?;
+    let later_role = super::settings::new_user_role(pool).await?;
+    let credits = super::settings::signup_credits(pool).await?;
+
+    let id = db::new_id();
+    let now = db::now_ms();
+    let mut tx = pool.begin().await.map_err(super::internal)?;
+    let role = db::users::insert(
+        &mut tx,
+        &id,
+        name.as_str(),
+        email.as_str(),
+        &hash,
+        later_role.as_str(),
+        now,
+    )
+    .await
+    .map_err(|e| {
+        if db::is_unique_violation(&e) {
+            AppError::Conflict("An account with this email already exists.".into())
+        } else {
+            super::internal(e)
+        }
+    })?;
+    let mut balance = 0;
+    if credits > 0 {
+        let entry = ledger::NewEntry {
+            user_id: &id,
+            delta: credits,
+            reason: ledger::Reason::Signup,
+            task_id: None,
+            note: None,
+        };
+        balance = ledger::append(&mut tx, entry, now)
+            .await
+            .map_err(super::internal)?;
+    }
+    tx.commit().await.map_err(super::internal)?;
+    tracing::Span::current().record("user_id", id.as_str());
+    tracing::info!(role = %role, "account created");
+
+    let user = UserView {
+        id,
+        name: name.as_str().to_owned(),
+        email: email.as_str().to_owned(),
+        role: crate::types::Role::parse(&role).unwrap_or(crate::types::Role::Pending),
+    };
+    let token = new_session(pool, &user.id).await?;
+    Ok(NewSession {
+        token,
+        me: Me { user, balance },
+    })
+}
+
+/// Checks email and password. Unknown email and wrong password answer alike, and attempts are
+/// limited per client and per email.
+#[tracing::instrument(skip(pool, limiter, password))]
+pub async fn sign_in(
+    pool: &SqlitePool,
+    limiter: &RateLimiter,
+    client: &str,
+    email: &str,
+    password: &str,
+) -> Result<NewSession, AppError> {
+    let email_key = email.trim().to_lowercase();
+    let per_client = limiter.allow(&format!("client:{client}"));
+    let per_email = limiter.allow(&format!("email:{email_key}"));
+    if !(per_client && per_email) {
+        tracing::warn!("log-in rate limit reached");
+        return Err(AppError::RateLimited);
+    }
+    let row = match Email::parse(email) {
+        Ok(email) => db::users::find_by_email(pool, email.as_str())
+            .await
+            .map_err(super::internal)?,
+        Err(_) => None,
+    };
+    let ok = password::verify(
+        password.to_owned(),
+        row.as_ref().map(|r| r.password_hash.clone()),
+    )
+    .await;
+    let Some(row) = row.filter(|_| ok) else {
+        return Err(AppError::InvalidCredentials);
+    };
+    let token = new_session(pool, &row.id).await?;
+    Ok(NewSession {
+        token,
+        me: Me {
+            user: auth::user_view(&row),
+            balance: row.balance,
+        },
+    })
+}
+
+async fn new_session(pool: &SqlitePool, user_id: &str) -> Result<String, AppError> {
+    let token = token::generate();
+    let now = db::now_ms();
+    let expires = now + auth::SESSION_DAYS * 24 * 3600 * 1000;
+    db::sessions::insert(pool, &token::hash(&token), user_id, now, expires)
+        .await
+        .map_err(super::internal)?;
+    Ok(token)
+}
+
+/// Ends the session the request was made with.
+pub async fn sign_out(pool: &SqlitePool, user: &CurrentUser) -> Result<(), AppError> {
+    db::sessions::delete(pool, &user.token_hash)
+        .await
+        .map_err(super::internal)
+}
+
+pub fn me(user: &CurrentUser) -> Me {
+    Me {
+        user: user.view(),
+        balance: user.balance,
+    }
+}

@@ -1,0 +1,5 @@
+//! Integration tests: the whole server on port 0 with a temporary data dir, over real HTTP.
+
+mod auths;
+mod helpers;
+mod pages;

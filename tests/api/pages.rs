@@ -1,0 +1,101 @@
+//! Server-rendered pages: redirects, real 403/404 statuses, language.
+
+use crate::helpers::spawn_app;
+
+async fn page(
+    app: &crate::helpers::TestApp,
+    path: &str,
+    token: Option<&str>,
+    lang: Option<&str>,
+) -> (u16, String, Option<String>) {
+    // As a browser asks: the server answers a real redirect only to HTML clients.
+    let mut req = app.client.get(app.url(path)).header("accept", "text/html");
+    if let Some(t) = token {
+        req = req.header("cookie", format!("atelier_session={t}"));
+    }
+    if let Some(l) = lang {
+        req = req.header("accept-language", l);
+    }
+    let res = req.send().await.expect("page");
+    let status = res.status().as_u16();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_owned());
+    (status, res.text().await.unwrap(), location)
+}
+
+#[tokio::test]
+async fn signed_out_visitors_of_the_generate_page_go_to_login() {
+    let app = spawn_app().await;
+    let (status, _, location) = page(&app, "/", None, None).await;
+    assert!((300..400).contains(&status), "{status}");
+    assert_eq!(location.as_deref(), Some("/login"));
+    let (status, html, _) = page(&app, "/login", None, None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"name="password""#));
+}
+
+#[tokio::test]
+async fn admin_page_is_a_real_403_for_users_and_200_for_admins() {
+    let app = spawn_app().await;
+    let admin = app.signed_up("Ann", "ann@example.com").await;
+    let user = app.signed_up("Bob", "bob@example.com").await;
+    let (status, html, _) = page(&app, "/admin", Some(&user), None).await;
+    assert_eq!(status, 403);
+    assert!(html.contains("Not allowed"));
+    assert!(
+        !html.contains(r#"href="/admin""#),
+        "no Admin link for users"
+    );
+    let (status, html, _) = page(&app, "/admin", Some(&admin), None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"href="/admin""#));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_a_real_404() {
+    let app = spawn_app().await;
+    let (status, html, _) = page(&app, "/no/such/page", None, None).await;
+    assert_eq!(status, 404);
+    assert!(html.contains("Page not found"));
+}
+
+#[tokio::test]
+async fn the_language_follows_accept_language_and_the_cookie_overrides_it() {
+    let app = spawn_app().await;
+    let (_, html, _) = page(&app, "/login", None, Some("zh-CN,zh;q=0.9,en;q=0.8")).await;
+    assert!(html.contains(r#"lang="zh-CN""#));
+    assert!(html.contains("登录"));
+    let res = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-language", "zh-CN")
+        .header("cookie", "lang=en")
+        .send()
+        .await
+        .unwrap();
+    let html = res.text().await.unwrap();
+    assert!(html.contains(r#"lang="en""#));
+    assert!(html.contains("Log in to Atelier"));
+}
+
+#[tokio::test]
+async fn the_language_switch_sets_a_cookie_and_goes_back() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/lang"))
+        .form(&[("lang", "zh-CN"), ("next", "/login")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 303);
+    assert_eq!(res.headers()["location"], "/login");
+    assert!(
+        res.headers()["set-cookie"]
+            .to_str()
+            .unwrap()
+            .starts_with("lang=zh;")
+    );
+}
