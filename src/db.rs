@@ -3,6 +3,7 @@
 pub mod ledger;
 pub mod sessions;
 pub mod settings;
+pub mod tasks;
 pub mod users;
 
 use sqlx::SqlitePool;

@@ -21,11 +21,21 @@ pub mod db;
 #[cfg(feature = "ssr")]
 pub mod domain;
 #[cfg(feature = "ssr")]
+pub mod engine;
+#[cfg(feature = "ssr")]
 pub mod http;
+#[cfg(feature = "ssr")]
+pub mod images;
 #[cfg(feature = "ssr")]
 pub mod services;
 #[cfg(feature = "ssr")]
+pub mod simulator;
+#[cfg(feature = "ssr")]
 pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod upstream;
+#[cfg(feature = "ssr")]
+pub mod worker;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -1,6 +1,8 @@
 //! Business rules and transactions: plain async Rust over `db/`, no HTTP and no Leptos.
 
 pub mod accounts;
+pub mod credits;
+pub mod generation;
 pub mod settings;
 
 use crate::error::AppError;

@@ -2,9 +2,13 @@
 
 use crate::{
     app::{App, shell},
-    auth::rate_limit::RateLimiter,
+    auth::{rate_limit::RateLimiter, token},
     config::Config,
     db,
+    engine::Engine,
+    images::ImageStore,
+    services::settings::SecretBox,
+    simulator::{self, SimConfig},
 };
 use anyhow::Context;
 use axum::{Router, extract::FromRef};
@@ -25,6 +29,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Log-in attempts per client and per email.
     pub login_limiter: Arc<RateLimiter>,
+    /// Tasks, images and the upstream.
+    pub engine: Arc<Engine>,
 }
 
 pub struct Application {
@@ -51,11 +57,39 @@ impl Application {
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
             .build();
+        let secrets = SecretBox::open(&config.data_dir, config.secret_key.as_deref())?;
+        let sim_secret = token::generate();
+        let sim = simulator::spawn(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            SimConfig {
+                secret: sim_secret.clone(),
+                step: config.sim_step,
+                ..SimConfig::default()
+            },
+        )
+        .await
+        .context("starting the built-in simulator")?;
+        let notify_token = notify_token(&pool).await?;
+        let notify_url = config
+            .public_url
+            .as_ref()
+            .map(|u| format!("{u}/api/v1/midjourney/notify/{notify_token}"));
+        let engine = Arc::new(Engine::new(
+            pool.clone(),
+            secrets,
+            ImageStore::new(&config.data_dir),
+            (sim.base_url(), sim_secret),
+            config.poll_interval,
+            config.task_timeout,
+            notify_url,
+            notify_token,
+        ));
         let state = AppState {
             leptos_options,
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
+            engine,
         };
         let router = router(state.clone());
         Ok(Self {
@@ -80,6 +114,12 @@ impl Application {
     ) -> anyhow::Result<()> {
         let pool = self.state.pool.clone();
         let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
+        // Picks up every live task left by a previous run, then keeps polling.
+        let worker = self
+            .state
+            .config
+            .run_worker
+            .then(|| tokio::spawn(crate::worker::run_until_stopped(self.state.engine.clone())));
         axum::serve(
             self.listener,
             self.router
@@ -89,6 +129,9 @@ impl Application {
         .await
         .context("serving HTTP")?;
         sweeper.abort();
+        if let Some(worker) = worker {
+            worker.abort();
+        }
         pool.close().await;
         Ok(())
     }
@@ -111,6 +154,16 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .with_state(state)
+}
+
+/// The per-install secret path segment of the notify hook URL, made on first start.
+async fn notify_token(pool: &SqlitePool) -> anyhow::Result<String> {
+    if let Some(t) = db::settings::get(pool, "notify_token").await? {
+        return Ok(t);
+    }
+    let t = token::generate();
+    db::settings::set(pool, "notify_token", &t).await?;
+    Ok(t)
 }
 
 /// Removes expired sessions once an hour.

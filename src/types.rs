@@ -50,3 +50,180 @@ impl Me {
         self.user.role == Role::Admin
     }
 }
+
+/// A speed mode of the upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    Fast,
+    Relax,
+    Turbo,
+}
+
+impl Mode {
+    pub const ALL: [Mode; 3] = [Mode::Fast, Mode::Relax, Mode::Turbo];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Fast => "fast",
+            Self::Relax => "relax",
+            Self::Turbo => "turbo",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "fast" => Some(Self::Fast),
+            "relax" => Some(Self::Relax),
+            "turbo" => Some(Self::Turbo),
+            _ => None,
+        }
+    }
+
+    /// The name midjourney-proxies use in `accountFilter.modes`.
+    pub fn upstream_name(self) -> &'static str {
+        match self {
+            Self::Fast => "FAST",
+            Self::Relax => "RELAX",
+            Self::Turbo => "TURBO",
+        }
+    }
+}
+
+/// Where a task is in its life. Only moves forward; the last three are final.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskStatus {
+    /// Held by Atelier, not yet sent upstream.
+    Queued,
+    /// Accepted upstream, waiting there.
+    Submitted,
+    InProgress,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+impl TaskStatus {
+    pub const LIVE: [TaskStatus; 3] = [Self::Queued, Self::Submitted, Self::InProgress];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Submitted => "submitted",
+            Self::InProgress => "in_progress",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "queued" => Self::Queued,
+            "submitted" => Self::Submitted,
+            "in_progress" => Self::InProgress,
+            "succeeded" => Self::Succeeded,
+            "failed" => Self::Failed,
+            "cancelled" => Self::Cancelled,
+            _ => return None,
+        })
+    }
+
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Succeeded | Self::Failed | Self::Cancelled)
+    }
+
+    /// Position in the forward order; all final states share the last rank.
+    pub fn rank(self) -> u8 {
+        match self {
+            Self::Queued => 0,
+            Self::Submitted => 1,
+            Self::InProgress => 2,
+            Self::Succeeded | Self::Failed | Self::Cancelled => 3,
+        }
+    }
+
+    /// True when moving from `self` to `next` goes forward (never back, never out of a final state).
+    pub fn can_become(self, next: TaskStatus) -> bool {
+        !self.is_final() && next.rank() > self.rank()
+    }
+}
+
+/// A follow-up button of a finished task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Button {
+    pub custom_id: String,
+    pub label: String,
+    pub emoji: String,
+}
+
+/// `task` of rest-api.md.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskView {
+    pub id: String,
+    pub parent_id: Option<String>,
+    pub action: String,
+    pub mode: Mode,
+    pub prompt: String,
+    pub status: TaskStatus,
+    pub progress: u8,
+    pub image_url: Option<String>,
+    pub preview_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub buttons: Vec<Button>,
+    pub cost: i64,
+    pub fail_reason: Option<String>,
+    pub upstream_id: Option<String>,
+    pub created_at: String,
+    pub started_at: Option<String>,
+    pub finished_at: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TaskStatus::*;
+
+    #[test]
+    fn status_only_moves_forward_and_finals_never_change() {
+        assert!(Queued.can_become(Submitted));
+        assert!(Queued.can_become(Failed));
+        assert!(Submitted.can_become(InProgress));
+        assert!(!InProgress.can_become(Submitted));
+        assert!(!InProgress.can_become(InProgress));
+        assert!(!Succeeded.can_become(Failed));
+        assert!(!Failed.can_become(Cancelled));
+    }
+}
+
+/// Price, switch and upstream concurrency of one mode (server-side settings).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeConfig {
+    pub mode: Mode,
+    pub cost: i64,
+    pub enabled: bool,
+    pub concurrency: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeView {
+    pub mode: Mode,
+    pub cost: i64,
+    pub enabled: bool,
+    /// Admins only.
+    pub concurrency: Option<i64>,
+}
+
+/// The config of rest-api.md. Fields that are `None` are admin-only (or unset).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigView {
+    pub enabled: bool,
+    pub modes: Vec<ModeView>,
+    pub action_cost: i64,
+    pub api_url: Option<String>,
+    pub api_secret_set: Option<bool>,
+    pub api_secret_hint: Option<String>,
+    pub signup_credits: Option<i64>,
+    pub max_active_tasks_per_user: i64,
+    pub new_user_role: Option<Role>,
+}

@@ -15,6 +15,15 @@ pub fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// Compares two tokens in time independent of where they differ.
+pub fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (hash(a), hash(b));
+    a.bytes()
+        .zip(b.bytes())
+        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+        == 0
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
     bytes

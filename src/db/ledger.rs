@@ -41,23 +41,10 @@ pub enum AppendError {
     Db(#[from] sqlx::Error),
 }
 
-/// Appends an entry and returns the new balance. The `balance >= 0` CHECK and the unique
+/// Appends an entry and returns the new balance. The entry goes first, so a duplicate fails
+/// before the balance is touched. The `balance >= 0` CHECK and the unique
 /// `(task_id, reason)` index make the database itself refuse overdrafts and second refunds.
 pub async fn append(tx: &mut Tx<'_>, e: NewEntry<'_>, now: i64) -> Result<i64, AppendError> {
-    let balance: i64 = sqlx::query_scalar(
-        "UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance",
-    )
-    .bind(e.delta)
-    .bind(e.user_id)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(|err| {
-        if super::is_check_violation(&err) {
-            AppendError::WouldGoNegative
-        } else {
-            AppendError::Db(err)
-        }
-    })?;
     sqlx::query(
         "INSERT INTO credit_entries (id, user_id, delta, reason, task_id, note, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -78,5 +65,47 @@ pub async fn append(tx: &mut Tx<'_>, e: NewEntry<'_>, now: i64) -> Result<i64, A
             AppendError::Db(err)
         }
     })?;
+    let balance: i64 = sqlx::query_scalar(
+        "UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance",
+    )
+    .bind(e.delta)
+    .bind(e.user_id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(|err| {
+        if super::is_check_violation(&err) {
+            AppendError::WouldGoNegative
+        } else {
+            AppendError::Db(err)
+        }
+    })?;
     Ok(balance)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct EntryRow {
+    pub id: String,
+    pub delta: i64,
+    pub reason: String,
+    pub task_id: Option<String>,
+    pub note: Option<String>,
+    pub created_at: i64,
+}
+
+/// A user's entries, newest first, strictly older than `before` (an id) when given.
+pub async fn list_of_user(
+    pool: &sqlx::SqlitePool,
+    user_id: &str,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EntryRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, delta, reason, task_id, note, created_at FROM credit_entries
+         WHERE user_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+    )
+    .bind(user_id)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }

@@ -20,3 +20,23 @@ pub async fn set(pool: &SqlitePool, key: &str, value: &str) -> Result<(), sqlx::
     .await?;
     Ok(())
 }
+
+pub async fn set_in(tx: &mut super::Tx<'_>, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_in(tx: &mut super::Tx<'_>, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM settings WHERE key = ?1")
+        .bind(key)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}

@@ -70,3 +70,31 @@ pub async fn find_by_id(pool: &SqlitePool, id: &str) -> Result<Option<UserRow>, 
     .fetch_optional(pool)
     .await
 }
+
+pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        user_columns!(),
+        " FROM users ORDER BY id"
+    ))
+    .fetch_all(pool)
+    .await
+}
+
+/// Changes a role, refusing (None) to leave the installation without an admin.
+pub async fn set_role(
+    tx: &mut Tx<'_>,
+    id: &str,
+    role: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "UPDATE users SET role = ?2 WHERE id = ?1
+           AND (?2 = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)
+         RETURNING ",
+        user_columns!()
+    ))
+    .bind(id)
+    .bind(role)
+    .fetch_optional(&mut **tx)
+    .await
+}

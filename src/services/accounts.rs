@@ -27,8 +27,9 @@ pub async fn sign_up(
     let email = Email::parse(email)?;
     let password = Password::parse(password)?;
     let hash = password::hash(password).await?;
-    let later_role = super::settings::new_user_role(pool).await?;
-    let credits = super::settings::signup_credits(pool).await?;
+    let settings = super::settings::load(pool).await?;
+    let later_role = settings.new_user_role;
+    let credits = settings.signup_credits;
 
     let id = db::new_id();
     let now = db::now_ms();

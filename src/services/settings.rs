@@ -1,30 +1,398 @@
-//! Admin-edited settings, with their defaults.
+//! Admin-edited settings: one JSON document in the `settings` table, plus the upstream secret,
+//! encrypted at rest (XChaCha20-Poly1305) under a key that never enters the database.
 
-use crate::{db, error::AppError, types::Role};
+use crate::{
+    db,
+    error::AppError,
+    types::{ConfigView, Mode, ModeConfig, Role},
+};
+use chacha20poly1305::{
+    XChaCha20Poly1305, XNonce,
+    aead::{Aead, KeyInit},
+};
+use rand_core::{OsRng, RngCore};
+use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
+use std::path::Path;
 
-pub const NEW_USER_ROLE: &str = "new_user_role";
-pub const SIGNUP_CREDITS: &str = "signup_credits";
+const CONFIG_KEY: &str = "config";
+const SECRET_KEY: &str = "api_secret";
+pub const BUILTIN: &str = "builtin";
 
-/// Credits a new account receives unless the admin set otherwise.
-pub const DEFAULT_SIGNUP_CREDITS: i64 = 100;
-
-/// The role of accounts created after the first: `user`, or `pending` (needs approval).
-pub async fn new_user_role(pool: &SqlitePool) -> Result<Role, AppError> {
-    let v = db::settings::get(pool, NEW_USER_ROLE)
-        .await
-        .map_err(super::internal)?;
-    Ok(match v.as_deref().and_then(Role::parse) {
-        Some(Role::Pending) => Role::Pending,
-        _ => Role::User,
-    })
+/// The settings as stored (without the secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    pub enabled: bool,
+    pub api_url: String,
+    pub modes: Vec<ModeConfig>,
+    pub action_cost: i64,
+    pub signup_credits: i64,
+    pub max_active_tasks_per_user: i64,
+    pub new_user_role: Role,
 }
 
-pub async fn signup_credits(pool: &SqlitePool) -> Result<i64, AppError> {
-    let v = db::settings::get(pool, SIGNUP_CREDITS)
+impl Default for Settings {
+    fn default() -> Self {
+        let mode = |mode, cost| ModeConfig {
+            mode,
+            cost,
+            enabled: true,
+            concurrency: 3,
+        };
+        Self {
+            enabled: true,
+            api_url: BUILTIN.into(),
+            modes: vec![
+                mode(Mode::Fast, 8),
+                mode(Mode::Relax, 2),
+                mode(Mode::Turbo, 16),
+            ],
+            action_cost: 2,
+            signup_credits: 100,
+            max_active_tasks_per_user: 5,
+            new_user_role: Role::User,
+        }
+    }
+}
+
+impl Settings {
+    pub fn mode(&self, mode: Mode) -> ModeConfig {
+        self.modes
+            .iter()
+            .find(|m| m.mode == mode)
+            .cloned()
+            .unwrap_or(ModeConfig {
+                mode,
+                cost: 0,
+                enabled: false,
+                concurrency: 3,
+            })
+    }
+
+    pub fn is_builtin(&self) -> bool {
+        self.api_url == BUILTIN
+    }
+}
+
+/// A partial update, as the admin sends it. Absent fields stay as they are.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigPatch {
+    pub enabled: Option<bool>,
+    pub api_url: Option<String>,
+    /// Write-only. An empty string clears it.
+    pub api_secret: Option<String>,
+    pub modes: Option<Vec<ModePatch>>,
+    pub action_cost: Option<i64>,
+    pub signup_credits: Option<i64>,
+    pub max_active_tasks_per_user: Option<i64>,
+    pub new_user_role: Option<Role>,
+    // Read-only fields a client may echo back from GET: accepted and ignored.
+    #[serde(default, rename = "api_secret_set")]
+    pub _secret_set: Option<serde_json::Value>,
+    #[serde(default, rename = "api_secret_hint")]
+    pub _secret_hint: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModePatch {
+    pub mode: Mode,
+    pub cost: Option<i64>,
+    pub enabled: Option<bool>,
+    pub concurrency: Option<i64>,
+}
+
+/// Encrypts and decrypts the upstream secret.
+#[derive(Clone)]
+pub struct SecretBox {
+    cipher: XChaCha20Poly1305,
+}
+
+impl SecretBox {
+    /// The key comes from `ATELIER_SECRET_KEY` (any string; its SHA-256 is the key) or else from
+    /// `secret.key` in the data dir, created with mode 0600 on first start.
+    pub fn open(data_dir: &Path, env_key: Option<&str>) -> anyhow::Result<Self> {
+        use sha2::Digest;
+        let key: [u8; 32] = match env_key {
+            Some(k) => sha2::Sha256::digest(k.as_bytes()).into(),
+            None => key_file(&data_dir.join("secret.key"))?,
+        };
+        Ok(Self {
+            cipher: XChaCha20Poly1305::new(&key.into()),
+        })
+    }
+
+    fn seal(&self, plain: &str) -> Result<String, AppError> {
+        let mut nonce = [0u8; 24];
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = self
+            .cipher
+            .encrypt(XNonce::from_slice(&nonce), plain.as_bytes())
+            .map_err(|_| super::internal("encryption failed"))?;
+        Ok(crate::auth::token::hex(&[&nonce[..], &sealed].concat()))
+    }
+
+    fn unseal(&self, stored: &str) -> Option<String> {
+        let bytes = unhex(stored)?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, sealed) = bytes.split_at(24);
+        let plain = self
+            .cipher
+            .decrypt(XNonce::from_slice(nonce), sealed)
+            .ok()?;
+        String::from_utf8(plain).ok()
+    }
+}
+
+fn key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
+    use anyhow::Context;
+    if let Ok(hex) = std::fs::read_to_string(path) {
+        return unhex(hex.trim())
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .with_context(|| format!("{} is not a 32-byte hex key", path.display()));
+    }
+    let mut key = [0u8; 32];
+    OsRng.fill_bytes(&mut key);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    std::io::Write::write_all(&mut file, crate::auth::token::hex(&key).as_bytes())?;
+    Ok(key)
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+pub async fn load(pool: &SqlitePool) -> Result<Settings, AppError> {
+    let raw = db::settings::get(pool, CONFIG_KEY)
         .await
         .map_err(super::internal)?;
-    Ok(v.and_then(|v| v.parse().ok())
-        .filter(|n: &i64| *n >= 0)
-        .unwrap_or(DEFAULT_SIGNUP_CREDITS))
+    Ok(raw
+        .and_then(|r| serde_json::from_str(&r).ok())
+        .unwrap_or_default())
+}
+
+/// The decrypted upstream secret, if one is set.
+pub async fn secret(pool: &SqlitePool, secrets: &SecretBox) -> Result<Option<String>, AppError> {
+    let raw = db::settings::get(pool, SECRET_KEY)
+        .await
+        .map_err(super::internal)?;
+    Ok(raw.as_deref().and_then(|r| secrets.unseal(r)))
+}
+
+/// The config as `viewer` may see it: admin-only fields are None for others.
+pub async fn view(
+    pool: &SqlitePool,
+    secrets: &SecretBox,
+    admin: bool,
+) -> Result<ConfigView, AppError> {
+    let s = load(pool).await?;
+    let secret = if admin {
+        secret(pool, secrets).await?
+    } else {
+        None
+    };
+    Ok(to_view(&s, secret.as_deref(), admin))
+}
+
+fn to_view(s: &Settings, secret: Option<&str>, admin: bool) -> ConfigView {
+    let modes = Mode::ALL
+        .iter()
+        .map(|m| {
+            let c = s.mode(*m);
+            crate::types::ModeView {
+                mode: c.mode,
+                cost: c.cost,
+                enabled: c.enabled,
+                concurrency: admin.then_some(c.concurrency),
+            }
+        })
+        .collect();
+    ConfigView {
+        enabled: s.enabled,
+        modes,
+        action_cost: s.action_cost,
+        api_url: admin.then(|| s.api_url.clone()),
+        api_secret_set: admin.then_some(secret.is_some()),
+        api_secret_hint: if admin { secret.map(hint) } else { None },
+        signup_credits: admin.then_some(s.signup_credits),
+        max_active_tasks_per_user: s.max_active_tasks_per_user,
+        new_user_role: admin.then_some(s.new_user_role),
+    }
+}
+
+/// "…x7Qa": the last four characters, never more (and nothing for very short secrets).
+fn hint(secret: &str) -> String {
+    let chars: Vec<char> = secret.chars().collect();
+    if chars.len() < 8 {
+        return "…".into();
+    }
+    format!("…{}", chars[chars.len() - 4..].iter().collect::<String>())
+}
+
+/// Checks an `api_url`: `builtin`, or an http(s) URL with a host.
+pub fn parse_api_url(raw: &str) -> Result<String, AppError> {
+    let url = raw.trim().trim_end_matches('/');
+    if url == BUILTIN {
+        return Ok(url.into());
+    }
+    let bad = || {
+        AppError::validation(
+            "api_url",
+            "Use an http:// or https:// URL, or builtin for the built-in simulator.",
+        )
+    };
+    let parsed = reqwest::Url::parse(url).map_err(|_| bad())?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(bad());
+    }
+    Ok(url.into())
+}
+
+/// Validates every field of `patch` first, then writes; nothing changes when anything is wrong.
+pub async fn update(
+    pool: &SqlitePool,
+    secrets: &SecretBox,
+    patch: ConfigPatch,
+) -> Result<ConfigView, AppError> {
+    let mut s = load(pool).await?;
+    let whole = |field: &str, v: i64, min: i64, max: i64| {
+        if (min..=max).contains(&v) {
+            Ok(v)
+        } else {
+            Err(AppError::validation(
+                field,
+                format!("Use a whole number from {min} to {max}."),
+            ))
+        }
+    };
+    const MAX_COST: i64 = 1_000_000;
+    if let Some(v) = patch.enabled {
+        s.enabled = v;
+    }
+    if let Some(url) = &patch.api_url {
+        s.api_url = parse_api_url(url)?;
+    }
+    for m in patch.modes.unwrap_or_default() {
+        let name = m.mode.as_str();
+        let mut c = s.mode(m.mode);
+        if let Some(v) = m.cost {
+            c.cost = whole(&format!("modes.{name}.cost"), v, 0, MAX_COST)?;
+        }
+        if let Some(v) = m.enabled {
+            c.enabled = v;
+        }
+        if let Some(v) = m.concurrency {
+            c.concurrency = whole(&format!("modes.{name}.concurrency"), v, 1, 100)?;
+        }
+        s.modes.retain(|x| x.mode != m.mode);
+        s.modes.push(c);
+    }
+    s.modes
+        .sort_by_key(|m| Mode::ALL.iter().position(|x| *x == m.mode));
+    if let Some(v) = patch.action_cost {
+        s.action_cost = whole("action_cost", v, 0, MAX_COST)?;
+    }
+    if let Some(v) = patch.signup_credits {
+        s.signup_credits = whole("signup_credits", v, 0, MAX_COST)?;
+    }
+    if let Some(v) = patch.max_active_tasks_per_user {
+        s.max_active_tasks_per_user = whole("max_active_tasks_per_user", v, 1, 1000)?;
+    }
+    if let Some(role) = patch.new_user_role {
+        if role == Role::Admin {
+            return Err(AppError::validation(
+                "new_user_role",
+                "New accounts are either user or pending.",
+            ));
+        }
+        s.new_user_role = role;
+    }
+    let sealed = match patch.api_secret.as_deref().map(str::trim) {
+        Some("") => Some(None),
+        Some(secret) if secret.len() > 512 || secret.chars().any(char::is_control) => {
+            return Err(AppError::validation(
+                "api_secret",
+                "A secret has at most 512 characters and no control characters.",
+            ));
+        }
+        Some(secret) => Some(Some(secrets.seal(secret)?)),
+        None => None,
+    };
+
+    let json = serde_json::to_string(&s).map_err(super::internal)?;
+    let mut tx = pool.begin().await.map_err(super::internal)?;
+    db::settings::set_in(&mut tx, CONFIG_KEY, &json)
+        .await
+        .map_err(super::internal)?;
+    match sealed {
+        Some(Some(v)) => db::settings::set_in(&mut tx, SECRET_KEY, &v).await,
+        Some(None) => db::settings::delete_in(&mut tx, SECRET_KEY).await,
+        None => Ok(()),
+    }
+    .map_err(super::internal)?;
+    tx.commit().await.map_err(super::internal)?;
+    let secret = secret(pool, secrets).await?;
+    Ok(to_view(&s, secret.as_deref(), true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_round_trip_and_hints_show_four_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = SecretBox::open(dir.path(), None).unwrap();
+        let sealed = b.seal("sk-verysecret-x7Qa").unwrap();
+        assert!(!sealed.contains("verysecret"));
+        assert_eq!(b.unseal(&sealed).as_deref(), Some("sk-verysecret-x7Qa"));
+        // The same key file opens it again; another key does not.
+        let again = SecretBox::open(dir.path(), None).unwrap();
+        assert_eq!(again.unseal(&sealed).as_deref(), Some("sk-verysecret-x7Qa"));
+        let other = SecretBox::open(dir.path(), Some("another key")).unwrap();
+        assert_eq!(other.unseal(&sealed), None);
+        assert_eq!(hint("sk-verysecret-x7Qa"), "…x7Qa");
+        assert_eq!(hint("short"), "…");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn api_urls_are_builtin_or_http() {
+        assert_eq!(parse_api_url("builtin").unwrap(), "builtin");
+        assert_eq!(
+            parse_api_url(" https://mj.example.com/ ").unwrap(),
+            "https://mj.example.com"
+        );
+        for bad in ["ftp://x.io", "mj.example.com", "", "http://"] {
+            assert_eq!(
+                parse_api_url(bad).unwrap_err().field(),
+                Some("api_url"),
+                "{bad}"
+            );
+        }
+    }
 }

@@ -1,0 +1,176 @@
+//! Balances, the ledger, and what admins do to accounts.
+
+use crate::{
+    auth::{CurrentUser, user_view},
+    db::{self, ledger},
+    error::AppError,
+    types::{Role, UserView},
+};
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EntryView {
+    pub id: String,
+    pub delta: i64,
+    pub reason: String,
+    pub note: Option<String>,
+    pub task_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountView {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub balance: i64,
+    pub created_at: String,
+}
+
+/// The balance and a page of the ledger, newest first, with the next page's cursor.
+pub async fn entries(
+    pool: &SqlitePool,
+    user_id: &str,
+    limit: i64,
+    cursor: Option<&str>,
+) -> Result<(i64, Vec<EntryView>, Option<String>), AppError> {
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
+    }
+    let user = db::users::find_by_id(pool, user_id)
+        .await
+        .map_err(super::internal)?
+        .ok_or(AppError::NotFound)?;
+    let rows = ledger::list_of_user(pool, user_id, cursor, limit + 1)
+        .await
+        .map_err(super::internal)?;
+    let more = rows.len() as i64 > limit;
+    let entries: Vec<EntryView> = rows
+        .into_iter()
+        .take(limit as usize)
+        .map(|r| EntryView {
+            id: r.id,
+            delta: r.delta,
+            reason: r.reason,
+            note: r.note,
+            task_id: r.task_id,
+            created_at: super::generation::rfc3339(r.created_at),
+        })
+        .collect();
+    let next = if more {
+        entries.last().map(|e| e.id.clone())
+    } else {
+        None
+    };
+    Ok((user.balance, entries, next))
+}
+
+pub async fn accounts(
+    pool: &SqlitePool,
+    admin: &CurrentUser,
+) -> Result<Vec<AccountView>, AppError> {
+    admin.require_admin()?;
+    let rows = db::users::list(pool).await.map_err(super::internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let v = user_view(&r);
+            AccountView {
+                id: v.id,
+                name: v.name,
+                email: v.email,
+                role: v.role,
+                balance: r.balance,
+                created_at: super::generation::rfc3339(r.created_at),
+            }
+        })
+        .collect())
+}
+
+/// Adds (or, negative, removes) credits with a note; never below zero. Returns the new balance.
+#[tracing::instrument(skip(pool, admin), fields(admin_id = %admin.id))]
+pub async fn grant(
+    pool: &SqlitePool,
+    admin: &CurrentUser,
+    user_id: &str,
+    delta: i64,
+    note: &str,
+) -> Result<i64, AppError> {
+    admin.require_admin()?;
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > 500 {
+        return Err(AppError::validation(
+            "reason",
+            "Say why, in at most 500 characters.",
+        ));
+    }
+    if delta == 0 || delta.abs() > 1_000_000_000 {
+        return Err(AppError::validation(
+            "delta",
+            "Use a non-zero whole number.",
+        ));
+    }
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(super::internal)?;
+    if db::users::find_by_id(pool, user_id)
+        .await
+        .map_err(super::internal)?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let entry = ledger::NewEntry {
+        user_id,
+        delta,
+        reason: ledger::Reason::Grant,
+        task_id: None,
+        note: Some(note),
+    };
+    let balance = match ledger::append(&mut tx, entry, db::now_ms()).await {
+        Ok(b) => b,
+        Err(ledger::AppendError::WouldGoNegative) => {
+            return Err(AppError::validation(
+                "delta",
+                "This would take the balance below zero.",
+            ));
+        }
+        Err(e) => return Err(super::internal(e)),
+    };
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(user_id, delta, "credits granted");
+    Ok(balance)
+}
+
+#[tracing::instrument(skip(pool, admin), fields(admin_id = %admin.id))]
+pub async fn set_role(
+    pool: &SqlitePool,
+    admin: &CurrentUser,
+    user_id: &str,
+    role: &str,
+) -> Result<UserView, AppError> {
+    admin.require_admin()?;
+    let role = Role::parse(role.trim())
+        .ok_or_else(|| AppError::validation("role", "Use admin, user or pending."))?;
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(super::internal)?;
+    if db::users::find_by_id(pool, user_id)
+        .await
+        .map_err(super::internal)?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let row = db::users::set_role(&mut tx, user_id, role.as_str())
+        .await
+        .map_err(super::internal)?
+        .ok_or_else(|| AppError::Conflict("The last administrator cannot be demoted.".into()))?;
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(user_id, role = role.as_str(), "role changed");
+    Ok(user_view(&row))
+}

@@ -1,0 +1,460 @@
+//! Tasks: submit (charge and insert in one transaction), follow-up actions, cancel, and the one
+//! function that applies upstream news to a task.
+
+use crate::{
+    auth::CurrentUser,
+    db::{self, ledger, tasks::TaskRow},
+    domain::prompt::Prompt,
+    engine::Engine,
+    error::AppError,
+    types::{Button, Mode, Role, TaskStatus, TaskView},
+    upstream::wire::{self, Phase},
+};
+
+/// Submits a new imagine task: checks, then charges and inserts as `queued` in one transaction.
+#[tracing::instrument(skip(engine, user, prompt), fields(user_id = %user.id))]
+pub async fn submit(
+    engine: &Engine,
+    user: &CurrentUser,
+    prompt: &str,
+    mode: &str,
+) -> Result<TaskView, AppError> {
+    let settings = engine.settings().await?;
+    if !settings.enabled {
+        return Err(AppError::Disabled);
+    }
+    may_generate(user)?;
+    let prompt = Prompt::parse(prompt)?;
+    let mode = Mode::parse(mode.trim())
+        .ok_or_else(|| AppError::validation("mode", "Choose fast, relax or turbo."))?;
+    let mc = settings.mode(mode);
+    if !mc.enabled {
+        return Err(AppError::validation("mode", "This mode is switched off."));
+    }
+    let task = db::tasks::NewTask {
+        id: &db::new_id(),
+        user_id: &user.id,
+        parent_id: None,
+        action: "imagine",
+        custom_id: None,
+        mode: mode.as_str(),
+        prompt: prompt.as_str(),
+        cost: mc.cost,
+    };
+    create(engine, &task, settings.max_active_tasks_per_user).await
+}
+
+/// Presses a button of a finished task: a new child task, charged the action cost.
+#[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
+pub async fn action(
+    engine: &Engine,
+    user: &CurrentUser,
+    parent_id: &str,
+    custom_id: &str,
+) -> Result<TaskView, AppError> {
+    let settings = engine.settings().await?;
+    if !settings.enabled {
+        return Err(AppError::Disabled);
+    }
+    may_generate(user)?;
+    let parent = visible(engine, user, parent_id).await?;
+    if parent.status != TaskStatus::Succeeded.as_str() {
+        return Err(AppError::Conflict(
+            "Buttons work once the task has succeeded.".into(),
+        ));
+    }
+    let buttons: Vec<Button> = serde_json::from_str(&parent.buttons).unwrap_or_default();
+    let custom_id = custom_id.trim();
+    if !buttons.iter().any(|b| b.custom_id == custom_id) {
+        return Err(AppError::validation(
+            "custom_id",
+            "This is not one of the task's buttons.",
+        ));
+    }
+    let kind = action_of(custom_id).ok_or_else(|| {
+        AppError::validation(
+            "custom_id",
+            "This button needs a step Atelier does not offer yet.",
+        )
+    })?;
+    let task = db::tasks::NewTask {
+        id: &db::new_id(),
+        user_id: &user.id,
+        parent_id: Some(&parent.id),
+        action: kind,
+        custom_id: Some(custom_id),
+        mode: &parent.mode,
+        prompt: &parent.prompt,
+        cost: settings.action_cost,
+    };
+    create(engine, &task, settings.max_active_tasks_per_user).await
+}
+
+/// What a button does, from its customId (see midjourney-proxy.md).
+pub fn action_of(custom_id: &str) -> Option<&'static str> {
+    let mut parts = custom_id.split("::");
+    let (Some("MJ"), Some(group), Some(kind)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Some(match (group, kind) {
+        ("JOB", "upsample") => "upscale",
+        ("JOB", k) if k.starts_with("upsample_") => "upscale",
+        ("JOB", "variation" | "low_variation" | "high_variation") => "variation",
+        ("JOB", "reroll") => "reroll",
+        ("JOB", k) if k.starts_with("pan_") => "pan",
+        ("Outpaint", _) => "zoom",
+        _ => return None,
+    })
+}
+
+fn may_generate(user: &CurrentUser) -> Result<(), AppError> {
+    if user.role == Role::Pending {
+        return Err(AppError::Forbidden(
+            "Your account is waiting for an administrator's approval.".into(),
+        ));
+    }
+    Ok(())
+}
+
+async fn create(
+    engine: &Engine,
+    task: &db::tasks::NewTask<'_>,
+    max_active: i64,
+) -> Result<TaskView, AppError> {
+    let now = db::now_ms();
+    // IMMEDIATE: take the write lock first, so the count, the charge and the insert see one state.
+    let mut tx = engine
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(super::internal)?;
+    let live = db::tasks::count_live_of_user(&mut tx, task.user_id)
+        .await
+        .map_err(super::internal)?;
+    if live >= max_active {
+        return Err(AppError::TooManyTasks { limit: max_active });
+    }
+    db::tasks::insert(&mut tx, task, now)
+        .await
+        .map_err(super::internal)?;
+    if task.cost > 0 {
+        let charge = ledger::NewEntry {
+            user_id: task.user_id,
+            delta: -task.cost,
+            reason: ledger::Reason::Charge,
+            task_id: Some(task.id),
+            note: None,
+        };
+        match ledger::append(&mut tx, charge, now).await {
+            Ok(_) => {}
+            Err(ledger::AppendError::WouldGoNegative) => {
+                drop(tx);
+                let have = db::users::find_by_id(&engine.pool, task.user_id)
+                    .await
+                    .map_err(super::internal)?
+                    .map_or(0, |u| u.balance);
+                return Err(AppError::InsufficientCredits {
+                    need: task.cost,
+                    have,
+                });
+            }
+            Err(e) => return Err(super::internal(e)),
+        }
+    }
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(task_id = task.id, cost = task.cost, "task queued");
+    engine.wake.notify_one();
+    let row = db::tasks::get(&engine.pool, task.id)
+        .await
+        .map_err(super::internal)?
+        .ok_or_else(|| super::internal("task vanished after insert"))?;
+    Ok(view(&row))
+}
+
+/// A task the user may see (their own, or any for an admin); NotFound otherwise.
+pub async fn visible(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, AppError> {
+    let row = db::tasks::get(&engine.pool, id)
+        .await
+        .map_err(super::internal)?
+        .ok_or(AppError::NotFound)?;
+    if row.user_id != user.id && !user.is_admin() {
+        return Err(AppError::NotFound);
+    }
+    Ok(row)
+}
+
+pub async fn get(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
+    Ok(view(&visible(engine, user, id).await?))
+}
+
+/// A page of the user's tasks, newest first, and the cursor of the next page.
+pub async fn list(
+    engine: &Engine,
+    user: &CurrentUser,
+    status: Option<&str>,
+    limit: i64,
+    cursor: Option<&str>,
+) -> Result<(Vec<TaskView>, Option<String>), AppError> {
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            TaskStatus::parse(s)
+                .ok_or_else(|| AppError::validation("status", "Unknown status."))?
+                .as_str(),
+        ),
+        None => None,
+    };
+    if !(1..=100).contains(&limit) {
+        return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
+    }
+    let rows = db::tasks::list_of_user(&engine.pool, &user.id, status, cursor, limit + 1)
+        .await
+        .map_err(super::internal)?;
+    let more = rows.len() as i64 > limit;
+    let views: Vec<TaskView> = rows.iter().take(limit as usize).map(view).collect();
+    let next = more.then(|| views.last().map(|t| t.id.clone())).flatten();
+    Ok((views, next))
+}
+
+/// Cancels a live task: upstream cancel where supported, then `cancelled` and a refund.
+#[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
+pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
+    let row = visible(engine, user, id).await?;
+    let finished = || AppError::Conflict("The task has already finished.".into());
+    if TaskStatus::parse(&row.status).is_none_or(TaskStatus::is_final) {
+        return Err(finished());
+    }
+    if let Some(upstream_id) = &row.upstream_id {
+        let settings = engine.settings().await?;
+        if let Ok(target) = engine.target(&settings).await {
+            if let Err(e) = target.client.cancel(upstream_id).await {
+                tracing::warn!(error = %e, "upstream cancel failed; cancelling here anyway");
+            }
+        }
+    }
+    if !end(engine, id, TaskStatus::Cancelled, None).await? {
+        return Err(finished());
+    }
+    get(engine, user, id).await
+}
+
+/// Ends a live task as failed or cancelled and refunds it, in one transaction. False when the
+/// task had already ended (nothing written).
+pub async fn end(
+    engine: &Engine,
+    id: &str,
+    status: TaskStatus,
+    reason: Option<&str>,
+) -> Result<bool, AppError> {
+    let now = db::now_ms();
+    let mut tx = engine
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(super::internal)?;
+    let Some((user_id, cost)) = db::tasks::end(&mut tx, id, status.as_str(), reason, now)
+        .await
+        .map_err(super::internal)?
+    else {
+        return Ok(false);
+    };
+    if cost > 0 {
+        let refund = ledger::NewEntry {
+            user_id: &user_id,
+            delta: cost,
+            reason: ledger::Reason::Refund,
+            task_id: Some(id),
+            note: None,
+        };
+        ledger::append(&mut tx, refund, now)
+            .await
+            .map_err(super::internal)?;
+    }
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(
+        task_id = id,
+        status = status.as_str(),
+        reason,
+        refunded = cost,
+        "task ended"
+    );
+    Ok(true)
+}
+
+/// Applies what the upstream says about a task (from a poll or the notify hook). Status only
+/// moves forward and progress never goes down; late or repeated news changes nothing.
+pub async fn apply_update(
+    engine: &Engine,
+    row: &TaskRow,
+    up: &wire::Task,
+    trusted_host: Option<&str>,
+) -> Result<(), AppError> {
+    let now = db::now_ms();
+    match up.phase() {
+        Phase::Waiting => {
+            let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
+            db::tasks::advance(&engine.pool, &row.id, "submitted", p, None, now)
+                .await
+                .map_err(super::internal)?;
+        }
+        Phase::Running => {
+            let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
+            let preview = match up.image_url.as_deref() {
+                Some(url) if row.preview_url.as_deref() != Some(url) && p >= row.progress => {
+                    match engine.images.download(url, trusted_host).await {
+                        Ok(key) => Some((key, url.to_owned())),
+                        Err(e) => {
+                            tracing::debug!(task_id = row.id, error = %e, "preview not stored");
+                            None
+                        }
+                    }
+                }
+                _ => None,
+            };
+            let changed = db::tasks::advance(
+                &engine.pool,
+                &row.id,
+                "in_progress",
+                p,
+                preview.as_ref().map(|(k, u)| (k.as_str(), u.as_str())),
+                now,
+            )
+            .await
+            .map_err(super::internal)?;
+            if changed && preview.is_some() {
+                if let Some(old) = row
+                    .preview_key
+                    .as_deref()
+                    .and_then(|k| engine.images.path_of(k))
+                {
+                    let _ = tokio::fs::remove_file(old).await;
+                }
+            }
+        }
+        Phase::Success => succeed(engine, row, up, trusted_host).await?,
+        Phase::Failure => {
+            let reason = up
+                .fail_reason
+                .as_deref()
+                .filter(|r| !r.trim().is_empty())
+                .unwrap_or("The upstream reported a failure.");
+            end(engine, &row.id, TaskStatus::Failed, Some(reason)).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn succeed(
+    engine: &Engine,
+    row: &TaskRow,
+    up: &wire::Task,
+    trusted_host: Option<&str>,
+) -> Result<(), AppError> {
+    let Some(url) = up.image_url.as_deref().filter(|u| !u.is_empty()) else {
+        end(
+            engine,
+            &row.id,
+            TaskStatus::Failed,
+            Some("The upstream finished without an image."),
+        )
+        .await?;
+        return Ok(());
+    };
+    let stored = match engine.images.download(url, trusted_host).await {
+        Ok(key) => engine
+            .images
+            .thumbnail(&key)
+            .await
+            .map(|thumb| (key, thumb)),
+        Err(e) => Err(e),
+    };
+    match stored {
+        Ok((key, thumb)) => {
+            let buttons: Vec<Button> = up
+                .buttons
+                .iter()
+                .filter(|b| !b.custom_id.is_empty())
+                .map(|b| Button {
+                    custom_id: b.custom_id.clone(),
+                    label: b.label.clone(),
+                    emoji: b.emoji.clone(),
+                })
+                .collect();
+            let json = serde_json::to_string(&buttons).map_err(super::internal)?;
+            db::tasks::succeed(&engine.pool, &row.id, &key, &thumb, &json, db::now_ms())
+                .await
+                .map_err(super::internal)?;
+            tracing::info!(task_id = row.id, "task succeeded; image stored");
+        }
+        Err(e) if e.is_transient() => {
+            // Try again next tick, until the deadline.
+            tracing::warn!(task_id = row.id, error = %e, "final image not stored yet");
+            db::tasks::set_final_url(&engine.pool, &row.id, url)
+                .await
+                .map_err(super::internal)?;
+        }
+        Err(e) => {
+            let reason = format!("The image could not be stored: {e}");
+            end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
+        }
+    }
+    Ok(())
+}
+
+pub fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+pub fn view(row: &TaskRow) -> TaskView {
+    let url = |what: &str| format!("/api/v1/midjourney/task/{}/{what}", row.id);
+    TaskView {
+        id: row.id.clone(),
+        parent_id: row.parent_id.clone(),
+        action: row.action.clone(),
+        mode: Mode::parse(&row.mode).unwrap_or(Mode::Fast),
+        prompt: row.prompt.clone(),
+        status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Failed),
+        progress: row.progress.clamp(0, 100) as u8,
+        image_url: row.image_key.as_ref().map(|_| url("image")),
+        preview_url: row.preview_key.as_ref().map(|_| url("preview")),
+        thumbnail_url: row.thumb_key.as_ref().map(|_| url("thumbnail")),
+        buttons: serde_json::from_str(&row.buttons).unwrap_or_default(),
+        cost: row.cost,
+        fail_reason: row.fail_reason.clone(),
+        upstream_id: row.upstream_id.clone(),
+        created_at: rfc3339(row.created_at),
+        started_at: row.started_at.map(rfc3339),
+        finished_at: row.finished_at.map(rfc3339),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_map_to_actions() {
+        assert_eq!(action_of("MJ::JOB::upsample::1::abc"), Some("upscale"));
+        assert_eq!(action_of("MJ::JOB::variation::4::abc"), Some("variation"));
+        assert_eq!(
+            action_of("MJ::JOB::high_variation::1::abc::SOLO"),
+            Some("variation")
+        );
+        assert_eq!(action_of("MJ::JOB::reroll::0::abc::SOLO"), Some("reroll"));
+        assert_eq!(action_of("MJ::JOB::pan_left::1::abc::SOLO"), Some("pan"));
+        assert_eq!(action_of("MJ::Outpaint::50::1::abc::SOLO"), Some("zoom"));
+        assert_eq!(action_of("MJ::CustomZoom::abc"), None);
+        assert_eq!(action_of("nonsense"), None);
+    }
+
+    #[test]
+    fn times_are_rfc3339_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_764_324_000_123), "2025-11-28T10:00:00.123Z");
+    }
+}

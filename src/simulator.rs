@@ -1,0 +1,42 @@
+//! The built-in midjourney-proxy simulator: the same HTTP protocol as a real proxy (the client
+//! cannot tell), drawing real PNG images, so Atelier works out of the box.
+//!
+//! At most `concurrency` jobs run at once; up to ten more wait (code 22), beyond that the queue is
+//! full (code 23). A job moves SUBMITTED -> IN_PROGRESS (10%, 20%, ... with a blurred preview) ->
+//! SUCCESS in ten steps of `step` (default 1 s, `ATELIER_SIM_STEP_MS`).
+
+mod draw;
+mod protocol;
+
+pub use protocol::{Sim, SimConfig};
+
+use std::{net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+
+/// A running simulator.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub sim: Arc<Sim>,
+}
+
+impl Running {
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Binds `addr` and serves the simulator in the background (ticking its jobs) until the process
+/// ends.
+pub async fn spawn(addr: SocketAddr, config: SimConfig) -> std::io::Result<Running> {
+    let listener = TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    let sim = Sim::new(config, format!("http://{addr}"));
+    let router = protocol::router(sim.clone());
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "simulator stopped");
+        }
+    });
+    tokio::spawn(protocol::tick_forever(sim.clone()));
+    Ok(Running { addr, sim })
+}

@@ -1,0 +1,534 @@
+//! The simulator's HTTP side and job life cycle.
+
+use super::draw;
+use crate::upstream::wire::{Task, WireButton};
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde_json::{Value, json};
+use std::{
+    collections::{HashMap, VecDeque},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+#[derive(Debug, Clone)]
+pub struct SimConfig {
+    /// Expected in `mj-api-secret`; empty accepts anything.
+    pub secret: String,
+    /// Length of one of the ten steps of a job.
+    pub step: Duration,
+    /// Jobs running at once.
+    pub concurrency: usize,
+    /// Jobs waiting beyond those (code 22); past this, code 23.
+    pub queue: usize,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            secret: String::new(),
+            step: Duration::from_millis(1000),
+            concurrency: 3,
+            queue: 10,
+        }
+    }
+}
+
+/// Words the simulator refuses (code 24), as MidJourney does with its own list.
+const BANNED: [&str; 3] = ["gore", "bloodbath", "nsfw"];
+const STEPS: u32 = 10;
+
+struct Job {
+    task: Task,
+    seed: u64,
+    aspect: (u32, u32),
+    /// Grid (four pictures) or a single upscaled picture.
+    single: bool,
+    step: u32,
+    notify_hook: Option<String>,
+}
+
+#[derive(Default)]
+struct Jobs {
+    all: HashMap<String, Job>,
+    running: Vec<String>,
+    waiting: VecDeque<String>,
+    counter: u64,
+}
+
+pub struct Sim {
+    config: SimConfig,
+    base_url: String,
+    jobs: Mutex<Jobs>,
+    http: reqwest::Client,
+}
+
+impl Sim {
+    pub fn new(config: SimConfig, base_url: String) -> Arc<Self> {
+        Arc::new(Self {
+            config,
+            base_url,
+            jobs: Mutex::new(Jobs::default()),
+            http: reqwest::Client::builder()
+                .timeout(Duration::from_secs(5))
+                .build()
+                .unwrap_or_default(),
+        })
+    }
+
+    fn jobs(&self) -> std::sync::MutexGuard<'_, Jobs> {
+        self.jobs.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Forgets every job, as a proxy that keeps tasks in memory does when it restarts.
+    pub fn forget_everything(&self) {
+        *self.jobs() = Jobs::default();
+    }
+
+    /// Advances every running job one step and starts waiting ones in free slots.
+    pub fn tick(&self) {
+        let now = now_ms();
+        let mut changed = Vec::new();
+        {
+            let mut jobs = self.jobs();
+            let running = std::mem::take(&mut jobs.running);
+            let mut still = Vec::new();
+            for id in running {
+                let Some(job) = jobs.all.get_mut(&id) else {
+                    continue;
+                };
+                job.step += 1;
+                if job.step >= STEPS {
+                    job.task.status = Some("SUCCESS".into());
+                    job.task.progress = Some("100%".into());
+                    job.task.finish_time = Some(now);
+                    job.task.image_url =
+                        Some(format!("{}/sim/image/{id}/final.png", self.base_url));
+                    job.task.buttons = buttons(&id, job.single);
+                } else {
+                    job.task.status = Some("IN_PROGRESS".into());
+                    job.task.progress = Some(format!("{}%", job.step * 10));
+                    job.task.image_url = Some(format!(
+                        "{}/sim/image/{id}/preview-{}.png",
+                        self.base_url, job.step
+                    ));
+                    still.push(id.clone());
+                }
+                changed.push(id);
+            }
+            while still.len() < self.config.concurrency {
+                let Some(id) = jobs.waiting.pop_front() else {
+                    break;
+                };
+                if let Some(job) = jobs.all.get_mut(&id) {
+                    job.task.status = Some("SUBMITTED".into());
+                    job.task.progress = Some("0%".into());
+                    job.task.start_time = Some(now);
+                    still.push(id.clone());
+                    changed.push(id);
+                }
+            }
+            jobs.running = still;
+        }
+        for id in changed {
+            self.notify(&id);
+        }
+    }
+
+    fn notify(&self, id: &str) {
+        let (hook, task) = {
+            let jobs = self.jobs();
+            let Some(job) = jobs.all.get(id) else { return };
+            let Some(hook) = job.notify_hook.clone() else {
+                return;
+            };
+            (hook, job.task.clone())
+        };
+        let http = self.http.clone();
+        tokio::spawn(async move {
+            // Like real proxies: one try, no signature, no retry.
+            let _ = http.post(hook).json(&task).send().await;
+        });
+    }
+
+    fn authorised(&self, headers: &HeaderMap) -> bool {
+        self.config.secret.is_empty()
+            || headers
+                .get("mj-api-secret")
+                .is_some_and(|v| v.as_bytes() == self.config.secret.as_bytes())
+    }
+
+    /// Queues a new job; answers like a proxy's submit.
+    fn enqueue(
+        &self,
+        action: &str,
+        prompt: &str,
+        seed: u64,
+        aspect: (u32, u32),
+        single: bool,
+        hook: Option<String>,
+        state: Option<String>,
+    ) -> Value {
+        let mut jobs = self.jobs();
+        if jobs.waiting.len() >= self.config.queue {
+            return json!({"code": 23, "description": "queue is full, please try again later", "result": null});
+        }
+        jobs.counter += 1;
+        let id = format!("{}{:03}", now_ms(), jobs.counter % 1000);
+        let runs_now = jobs.running.len() + jobs.waiting.len() < self.config.concurrency;
+        let task = Task {
+            id: id.clone(),
+            action: Some(action.into()),
+            status: Some("NOT_START".into()),
+            prompt: Some(prompt.into()),
+            progress: Some("0%".into()),
+            submit_time: Some(now_ms()),
+            state,
+            properties: Some(json!({"finalPrompt": prompt})),
+            ..Task::default()
+        };
+        jobs.all.insert(
+            id.clone(),
+            Job {
+                task,
+                seed,
+                aspect,
+                single,
+                step: 0,
+                notify_hook: hook,
+            },
+        );
+        jobs.waiting.push_back(id.clone());
+        if runs_now {
+            json!({"code": 1, "description": "Submit success", "result": id})
+        } else {
+            let position = jobs.waiting.len();
+            json!({"code": 22, "description": format!("In queue, there are {position} tasks ahead"),
+                   "result": id, "properties": {"numberOfQueues": position}})
+        }
+    }
+}
+
+fn buttons(id: &str, single: bool) -> Vec<WireButton> {
+    let hash = format!("{:016x}", draw::seed_of(&[id.as_bytes()]));
+    let b = |custom_id: String, label: &str, emoji: &str| WireButton {
+        custom_id,
+        label: label.into(),
+        emoji: emoji.into(),
+        kind: 2,
+        style: 2,
+    };
+    if single {
+        vec![
+            b(
+                format!("MJ::JOB::low_variation::1::{hash}::SOLO"),
+                "Vary (Subtle)",
+                "🪄",
+            ),
+            b(
+                format!("MJ::JOB::high_variation::1::{hash}::SOLO"),
+                "Vary (Strong)",
+                "🪄",
+            ),
+            b(
+                format!("MJ::Outpaint::50::1::{hash}::SOLO"),
+                "Zoom Out 2x",
+                "🔍",
+            ),
+            b(format!("MJ::JOB::pan_left::1::{hash}::SOLO"), "", "⬅️"),
+            b(format!("MJ::JOB::pan_right::1::{hash}::SOLO"), "", "➡️"),
+        ]
+    } else {
+        let mut v: Vec<WireButton> = (1..=4)
+            .map(|i| {
+                b(
+                    format!("MJ::JOB::upsample::{i}::{hash}"),
+                    &format!("U{i}"),
+                    "",
+                )
+            })
+            .collect();
+        v.push(b(format!("MJ::JOB::reroll::0::{hash}::SOLO"), "", "🔄"));
+        v.extend((1..=4).map(|i| {
+            b(
+                format!("MJ::JOB::variation::{i}::{hash}"),
+                &format!("V{i}"),
+                "",
+            )
+        }));
+        v
+    }
+}
+
+pub fn router(sim: Arc<Sim>) -> Router {
+    Router::new()
+        .route("/mj/submit/imagine", post(imagine))
+        .route("/mj/submit/action", post(action))
+        .route("/mj/submit/blend", post(blend))
+        .route("/mj/submit/describe", post(describe))
+        .route("/mj/task/{id}/fetch", get(fetch))
+        .route("/mj/task/list-by-condition", post(list))
+        .route("/mj/task/{id}/cancel", post(cancel))
+        .route("/sim/image/{id}/{file}", get(image))
+        .with_state(sim)
+}
+
+pub async fn tick_forever(sim: Arc<Sim>) {
+    let mut every = tokio::time::interval(sim.config.step);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        sim.tick();
+    }
+}
+
+type Answer = Result<Response, StatusCode>;
+
+fn guard(sim: &Sim, headers: &HeaderMap) -> Result<(), StatusCode> {
+    if sim.authorised(headers) {
+        Ok(())
+    } else {
+        Err(StatusCode::UNAUTHORIZED)
+    }
+}
+
+fn body(bytes: &Bytes) -> Value {
+    serde_json::from_slice(bytes).unwrap_or(Value::Null)
+}
+
+fn field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+    v.get(k)
+        .and_then(Value::as_str)
+        .filter(|s| !s.trim().is_empty())
+}
+
+async fn imagine(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let Some(prompt) = field(&req, "prompt") else {
+        return Ok(
+            Json(json!({"code": 4, "description": "prompt cannot be empty"})).into_response(),
+        );
+    };
+    let lower = prompt.to_lowercase();
+    if let Some(word) = BANNED.iter().find(|w| lower.contains(*w)) {
+        return Ok(Json(
+            json!({"code": 24, "description": "may contains sensitive words",
+                              "properties": {"promptEn": prompt, "bannedWord": word}}),
+        )
+        .into_response());
+    }
+    let seed = draw::seed_of(&[prompt.as_bytes()]);
+    let aspect = crate::domain::prompt::aspect_ratio(prompt);
+    let hook = field(&req, "notifyHook").map(str::to_owned);
+    let state = field(&req, "state").map(str::to_owned);
+    Ok(Json(sim.enqueue("IMAGINE", prompt, seed, aspect, false, hook, state)).into_response())
+}
+
+async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let (Some(task_id), Some(custom_id)) = (field(&req, "taskId"), field(&req, "customId")) else {
+        return Ok(
+            Json(json!({"code": 4, "description": "taskId and customId are required"}))
+                .into_response(),
+        );
+    };
+    let parent = {
+        let jobs = sim.jobs();
+        jobs.all
+            .get(task_id)
+            .map(|j| (j.task.clone(), j.seed, j.aspect))
+    };
+    let Some((parent, parent_seed, aspect)) = parent else {
+        return Ok(Json(json!({"code": 3, "description": "task not found"})).into_response());
+    };
+    if parent.status.as_deref() != Some("SUCCESS") {
+        return Ok(
+            Json(json!({"code": 4, "description": "task status is not SUCCESS"})).into_response(),
+        );
+    }
+    if !parent.buttons.iter().any(|b| b.custom_id == custom_id) {
+        return Ok(Json(json!({"code": 4, "description": "button not found"})).into_response());
+    }
+    let parts: Vec<&str> = custom_id.split("::").collect();
+    let kind = parts.get(2).copied().unwrap_or("");
+    let index: u32 = parts
+        .get(3)
+        .and_then(|i| i.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, 4);
+    let salt = sim.jobs().counter.to_le_bytes();
+    let (name, seed, single) = match kind {
+        "upsample" => ("UPSCALE", draw::tile_seed(parent_seed, index), true),
+        "variation" | "low_variation" | "high_variation" => (
+            "VARIATION",
+            draw::seed_of(&[
+                &parent_seed.to_le_bytes(),
+                &index.to_le_bytes(),
+                b"var",
+                &salt,
+            ]),
+            false,
+        ),
+        "reroll" => (
+            "REROLL",
+            draw::seed_of(&[&parent_seed.to_le_bytes(), b"reroll", &salt]),
+            false,
+        ),
+        _ if kind.starts_with("pan_") => (
+            "PAN",
+            draw::seed_of(&[&parent_seed.to_le_bytes(), kind.as_bytes()]),
+            false,
+        ),
+        _ => (
+            "ZOOM",
+            draw::seed_of(&[&parent_seed.to_le_bytes(), b"zoom"]),
+            false,
+        ),
+    };
+    let prompt = parent.prompt.unwrap_or_default();
+    let hook = field(&req, "notifyHook").map(str::to_owned);
+    let state = field(&req, "state").map(str::to_owned);
+    Ok(Json(sim.enqueue(name, &prompt, seed, aspect, single, hook, state)).into_response())
+}
+
+async fn blend(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let images = req
+        .get("base64Array")
+        .and_then(Value::as_array)
+        .map_or(0, Vec::len);
+    if !(2..=5).contains(&images) {
+        return Ok(
+            Json(json!({"code": 4, "description": "base64Array needs 2 to 5 images"}))
+                .into_response(),
+        );
+    }
+    let aspect = match field(&req, "dimensions") {
+        Some("PORTRAIT") => (2, 3),
+        Some("LANDSCAPE") => (3, 2),
+        _ => (1, 1),
+    };
+    let seed = draw::seed_of(&[&bytes]);
+    let hook = field(&req, "notifyHook").map(str::to_owned);
+    Ok(Json(sim.enqueue("BLEND", "/blend", seed, aspect, false, hook, None)).into_response())
+}
+
+async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    if field(&req, "base64").is_none() {
+        return Ok(
+            Json(json!({"code": 4, "description": "base64 cannot be empty"})).into_response(),
+        );
+    }
+    let seed = draw::seed_of(&[&bytes]);
+    let hook = field(&req, "notifyHook").map(str::to_owned);
+    Ok(Json(sim.enqueue(
+        "DESCRIBE",
+        "a landscape at dusk, mountains, soft light --ar 1:1",
+        seed,
+        (1, 1),
+        true,
+        hook,
+        None,
+    ))
+    .into_response())
+}
+
+async fn fetch(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    guard(&sim, &headers)?;
+    let task = sim.jobs().all.get(&id).map(|j| j.task.clone());
+    // Like the original proxy: an unknown id is 200 with an empty body.
+    Ok(match task {
+        Some(t) => Json(t).into_response(),
+        None => StatusCode::OK.into_response(),
+    })
+}
+
+async fn list(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let ids: Vec<&str> = req
+        .get("ids")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let jobs = sim.jobs();
+    let tasks: Vec<&Task> = ids
+        .iter()
+        .filter_map(|id| jobs.all.get(*id).map(|j| &j.task))
+        .collect();
+    Ok(Json(tasks).into_response())
+}
+
+async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
+    guard(&sim, &headers)?;
+    let found = {
+        let mut jobs = sim.jobs();
+        jobs.running.retain(|x| *x != id);
+        jobs.waiting.retain(|x| *x != id);
+        match jobs.all.get_mut(&id) {
+            Some(job) if !matches!(job.task.status.as_deref(), Some("SUCCESS" | "FAILURE")) => {
+                job.task.status = Some("FAILURE".into());
+                job.task.fail_reason = Some("cancelled".into());
+                job.task.progress = Some(String::new());
+                true
+            }
+            Some(_) => true,
+            None => false,
+        }
+    };
+    if found {
+        sim.notify(&id);
+        Ok(Json(json!({"code": 1, "description": "success"})).into_response())
+    } else {
+        Ok(Json(json!({"code": 3, "description": "task not found"})).into_response())
+    }
+}
+
+/// Final and preview images, drawn on request (deterministic, so nothing is stored).
+async fn image(State(sim): State<Arc<Sim>>, Path((id, file)): Path<(String, String)>) -> Answer {
+    let job = {
+        let jobs = sim.jobs();
+        jobs.all.get(&id).map(|j| (j.seed, j.aspect, j.single))
+    };
+    let (seed, aspect, single) = job.ok_or(StatusCode::NOT_FOUND)?;
+    let step: Option<u32> = match file.as_str() {
+        "final.png" => None,
+        f => Some(
+            f.strip_prefix("preview-")
+                .and_then(|s| s.strip_suffix(".png"))
+                .and_then(|s| s.parse().ok())
+                .ok_or(StatusCode::NOT_FOUND)?,
+        ),
+    };
+    let png = tokio::task::spawn_blocking(move || {
+        let img = if single {
+            let (w, h) = draw::size_for(aspect, 1024);
+            draw::picture(seed, w, h)
+        } else {
+            draw::grid(seed, aspect, 512)
+        };
+        let img = match step {
+            Some(step) => draw::blurred(&img, 64 >> (step.min(9) / 2)),
+            None => img,
+        };
+        draw::png(&img)
+    })
+    .await
+    .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR)?;
+    Ok(([(header::CONTENT_TYPE, "image/png")], png).into_response())
+}
+
+fn now_ms() -> i64 {
+    crate::db::now_ms()
+}

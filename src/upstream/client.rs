@@ -1,0 +1,341 @@
+//! HTTP client of a midjourney-proxy: timeouts everywhere, retries only where repeating is safe.
+
+use super::wire::{self, SubmitResult, Task};
+use reqwest::{StatusCode, header::HeaderValue};
+use serde::Serialize;
+use std::time::Duration;
+
+/// How the upstream answered a submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitOutcome {
+    /// Code 1 (or 21 with an existing task): running or about to.
+    Accepted { id: String },
+    /// Code 22: accepted, waiting in the proxy's own queue.
+    Queued { id: String, position: Option<i64> },
+    /// Code 23 (or 9 saying the queue is full): not accepted, try again later.
+    QueueFull,
+    /// Code 24: a banned word.
+    BannedWord {
+        word: Option<String>,
+        description: String,
+    },
+    /// Codes 3 and 4: refused for good (no account, bad input, unknown parent task).
+    Refused { description: String },
+    /// Code 9 and unknown codes: a fault of the proxy; trying later may work.
+    Transient { description: String },
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum UpstreamError {
+    #[error("the upstream refused the secret (HTTP 401)")]
+    Unauthorized,
+    /// The request provably never reached the server (DNS, refused connection, connect timeout).
+    #[error("cannot reach the upstream: {0}")]
+    Unreachable(String),
+    /// It may have reached the server: a timeout while waiting, a reset, a 5xx.
+    #[error("the upstream failed: {0}")]
+    Failed(String),
+    /// It answered, but not as a midjourney-proxy does.
+    #[error("unexpected answer from the upstream: {0}")]
+    Protocol(String),
+}
+
+#[derive(Clone)]
+pub struct Upstream {
+    http: reqwest::Client,
+    base: String,
+    secret: Option<HeaderValue>,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.debug_struct("Upstream")
+            .field("base", &self.base)
+            .finish()
+    }
+}
+
+const ATTEMPTS: u32 = 3;
+
+impl Upstream {
+    pub fn new(base: &str, secret: Option<&str>) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(30))
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
+        let secret = secret.and_then(|s| {
+            let mut v = HeaderValue::from_str(s).ok()?;
+            v.set_sensitive(true);
+            Some(v)
+        });
+        Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            secret,
+        }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub async fn imagine(
+        &self,
+        req: &wire::ImagineRequest<'_>,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        self.submit("/mj/submit/imagine", req).await
+    }
+
+    pub async fn action(
+        &self,
+        req: &wire::ActionRequest<'_>,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        self.submit("/mj/submit/action", req).await
+    }
+
+    pub async fn blend(
+        &self,
+        req: &wire::BlendRequest<'_>,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        self.submit("/mj/submit/blend", req).await
+    }
+
+    pub async fn describe(
+        &self,
+        req: &wire::DescribeRequest<'_>,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        self.submit("/mj/submit/describe", req).await
+    }
+
+    /// One task, or None when the upstream does not know it (200 with an empty body, 204 or 404).
+    pub async fn fetch(&self, id: &str) -> Result<Option<Task>, UpstreamError> {
+        let path = format!("/mj/task/{}/fetch", urlencode(id));
+        let (status, body) = self
+            .send(true, || self.http.get(format!("{}{path}", self.base)))
+            .await?;
+        if status == StatusCode::NOT_FOUND || status == StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        check_status(status, &body)?;
+        let text = body.trim_ascii();
+        if text.is_empty() || text == b"null" {
+            return Ok(None);
+        }
+        let task: Task = serde_json::from_slice(text).map_err(|e| protocol(e, &body))?;
+        Ok((!task.id.is_empty()).then_some(task))
+    }
+
+    /// Many tasks in one request. Ids the upstream does not know are simply missing.
+    pub async fn list(&self, ids: &[&str]) -> Result<Vec<Task>, UpstreamError> {
+        let body = wire::ListRequest { ids: ids.to_vec() };
+        let url = format!("{}/mj/task/list-by-condition", self.base);
+        let (status, bytes) = self.send(true, || self.http.post(&url).json(&body)).await?;
+        check_status(status, &bytes)?;
+        if bytes.trim_ascii().is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_slice(&bytes).map_err(|e| protocol(e, &bytes))
+    }
+
+    /// Cancels a task where the server supports it (trueai). Ok(false) when it does not.
+    pub async fn cancel(&self, id: &str) -> Result<bool, UpstreamError> {
+        let url = format!("{}/mj/task/{}/cancel", self.base, urlencode(id));
+        let (status, body) = self.send(false, || self.http.post(&url)).await?;
+        if matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
+        ) {
+            return Ok(false);
+        }
+        check_status(status, &body)?;
+        Ok(true)
+    }
+
+    async fn submit<B: Serialize>(
+        &self,
+        path: &str,
+        req: &B,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        let url = format!("{}{path}", self.base);
+        let (status, body) = self.send(false, || self.http.post(&url).json(req)).await?;
+        check_status(status, &body)?;
+        let r: SubmitResult = serde_json::from_slice(&body).map_err(|e| protocol(e, &body))?;
+        Ok(classify(r))
+    }
+
+    /// Sends with the secret. Idempotent requests are retried on any transport failure or 5xx;
+    /// others only when the request never reached the server.
+    async fn send(
+        &self,
+        idempotent: bool,
+        build: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<(StatusCode, bytes::Bytes), UpstreamError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = build();
+            if let Some(secret) = &self.secret {
+                req = req.header("mj-api-secret", secret.clone());
+            }
+            let result = match req.send().await {
+                Ok(res) => {
+                    let status = res.status();
+                    match res.bytes().await {
+                        Ok(_) if status.is_server_error() => {
+                            Err(UpstreamError::Failed(format!("HTTP {}", status.as_u16())))
+                        }
+                        Ok(b) => Ok((status, b)),
+                        Err(e) => Err(UpstreamError::Failed(e.to_string())),
+                    }
+                }
+                Err(e) if e.is_connect() => Err(UpstreamError::Unreachable(describe(&e))),
+                Err(e) => Err(UpstreamError::Failed(describe(&e))),
+            };
+            let retry = match &result {
+                Err(UpstreamError::Unreachable(_)) => true,
+                Err(UpstreamError::Failed(_)) => idempotent,
+                _ => false,
+            };
+            if !retry || attempt >= ATTEMPTS {
+                return result;
+            }
+            tokio::time::sleep(backoff(attempt)).await;
+        }
+    }
+}
+
+fn classify(r: SubmitResult) -> SubmitOutcome {
+    let description = r.description.clone().unwrap_or_default();
+    let prop = |k: &str| r.properties.as_ref().and_then(|p| p.get(k)).cloned();
+    match (r.code, r.result) {
+        (1 | 21, Some(id)) => SubmitOutcome::Accepted { id },
+        (22, Some(id)) => SubmitOutcome::Queued {
+            id,
+            position: prop("numberOfQueues").and_then(|v| v.as_i64()),
+        },
+        (23, _) => SubmitOutcome::QueueFull,
+        (9, _) if description.to_lowercase().contains("queue") => SubmitOutcome::QueueFull,
+        (24, _) => SubmitOutcome::BannedWord {
+            word: prop("bannedWord").and_then(|v| v.as_str().map(str::to_owned)),
+            description,
+        },
+        (3 | 4, _) => SubmitOutcome::Refused { description },
+        (code, _) => SubmitOutcome::Transient {
+            description: if description.is_empty() {
+                format!("code {code}")
+            } else {
+                description
+            },
+        },
+    }
+}
+
+fn check_status(status: StatusCode, body: &[u8]) -> Result<(), UpstreamError> {
+    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+        return Err(UpstreamError::Unauthorized);
+    }
+    if !status.is_success() {
+        return Err(UpstreamError::Protocol(format!(
+            "HTTP {}: {}",
+            status.as_u16(),
+            snippet(body)
+        )));
+    }
+    Ok(())
+}
+
+fn protocol(e: serde_json::Error, body: &[u8]) -> UpstreamError {
+    UpstreamError::Protocol(format!("{e} in {}", snippet(body)))
+}
+
+fn snippet(body: &[u8]) -> String {
+    let s = String::from_utf8_lossy(&body[..body.len().min(120)]);
+    s.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// A reqwest error with its cause chain (which says "dns error", "connection refused", ...).
+fn describe(e: &reqwest::Error) -> String {
+    let mut s = if e.is_timeout() {
+        "timed out".to_owned()
+    } else {
+        e.to_string()
+    };
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        s.push_str(": ");
+        s.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    s
+}
+
+/// 200 ms, 400 ms, ... with up to 50% jitter.
+fn backoff(attempt: u32) -> Duration {
+    let base = 200u64 << attempt.min(6);
+    let jitter = u64::from(rand_core::RngCore::next_u32(&mut rand_core::OsRng)) % (base / 2 + 1);
+    Duration::from_millis(base + jitter)
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(json: &str) -> SubmitOutcome {
+        classify(serde_json::from_str(json).unwrap())
+    }
+
+    #[test]
+    fn submit_codes_map_to_outcomes() {
+        assert_eq!(
+            result(r#"{"code":1,"result":"17"}"#),
+            SubmitOutcome::Accepted { id: "17".into() }
+        );
+        assert_eq!(
+            result(r#"{"code":22,"result":"18","properties":{"numberOfQueues":4}}"#),
+            SubmitOutcome::Queued {
+                id: "18".into(),
+                position: Some(4)
+            }
+        );
+        assert_eq!(
+            result(r#"{"code":23,"description":"full"}"#),
+            SubmitOutcome::QueueFull
+        );
+        assert_eq!(
+            result(r#"{"code":9,"description":"Queue full"}"#),
+            SubmitOutcome::QueueFull
+        );
+        assert!(matches!(
+            result(r#"{"code":24,"description":"banned","properties":{"bannedWord":"gore"}}"#),
+            SubmitOutcome::BannedWord { word: Some(w), .. } if w == "gore"
+        ));
+        assert!(matches!(
+            result(r#"{"code":4,"description":"bad"}"#),
+            SubmitOutcome::Refused { .. }
+        ));
+        assert!(matches!(
+            result(r#"{"code":9,"description":"boom"}"#),
+            SubmitOutcome::Transient { .. }
+        ));
+    }
+
+    #[test]
+    fn ids_are_escaped_in_paths() {
+        assert_eq!(urlencode("12/../x"), "12%2F..%2Fx");
+    }
+}
