@@ -17,8 +17,8 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 pub const CHUNK: usize = 100;
 /// Polls in a row an upstream may not know a task before it counts as forgotten.
 pub const MAX_MISSES: i64 = 3;
-/// How long a queued task waits after a full queue or an unreachable upstream.
-const RETRY_MS: i64 = 3000;
+/// Poll intervals a queued task waits after a full queue or an unreachable upstream.
+const RETRY_TICKS: u32 = 3;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PollOutcome {
@@ -205,7 +205,9 @@ async fn dispatch(
     };
     let later = |why: String| async move {
         tracing::info!(task_id = task.id, why, "task stays queued");
-        db::tasks::retry_later(&engine.pool, &task.id, db::now_ms() + RETRY_MS)
+        let wait =
+            i64::try_from((engine.poll_interval * RETRY_TICKS).as_millis()).unwrap_or(i64::MAX);
+        db::tasks::retry_later(&engine.pool, &task.id, db::now_ms().saturating_add(wait))
             .await
             .map_err(crate::services::internal)
     };

@@ -1,13 +1,15 @@
 //! `spawn_app()`: one server per test, with its own database.
 
-use atelier::{config::Config, startup::Application};
+use atelier::{config::Config, engine::Engine, startup::Application, worker};
 use serde_json::{Value, json};
+use std::sync::Arc;
 use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
+    pub engine: Arc<Engine>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -19,11 +21,18 @@ impl Drop for TestApp {
     }
 }
 
+/// A server whose worker the test drives by hand with [`TestApp::tick`].
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
-    let app = Application::build(Config::for_tests(data_dir.path().to_path_buf()))
-        .await
-        .expect("app builds");
+    let mut config = Config::for_tests(data_dir.path().to_path_buf());
+    config.run_worker = false;
+    adjust(&mut config);
+    let app = Application::build(config).await.expect("app builds");
+    let engine = app.state().engine.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
@@ -37,7 +46,75 @@ pub async fn spawn_app() -> TestApp {
         base,
         client,
         data_dir,
+        engine,
         stop: Some(stop),
+    }
+}
+
+impl TestApp {
+    /// One worker tick.
+    pub async fn tick(&self) -> worker::PollOutcome {
+        worker::poll_once(&self.engine).await.expect("tick")
+    }
+
+    /// Ticks until `done` holds for the task (at most `max` ticks); returns its last view.
+    pub async fn tick_until(
+        &self,
+        token: &str,
+        id: &str,
+        max: usize,
+        mut done: impl FnMut(&Value) -> bool,
+    ) -> Value {
+        for _ in 0..max {
+            self.tick().await;
+            let t = self.task(token, id).await;
+            if done(&t) {
+                return t;
+            }
+        }
+        panic!(
+            "task {id} did not get there in {max} ticks: {}",
+            self.task(token, id).await
+        );
+    }
+
+    pub async fn task(&self, token: &str, id: &str) -> Value {
+        let a = self
+            .get(&format!("/api/v1/midjourney/task/{id}"), Some(token))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.body["task"].clone()
+    }
+
+    pub async fn generate(&self, token: &str, prompt: &str, mode: &str) -> Answer {
+        self.post(
+            "/api/v1/midjourney/generate",
+            json!({"prompt": prompt, "mode": mode}),
+            Some(token),
+        )
+        .await
+    }
+
+    /// Points Atelier at an upstream (as the admin `token`).
+    pub async fn configure(&self, token: &str, patch: Value) -> Value {
+        let a = self
+            .post("/api/v1/midjourney/config", patch, Some(token))
+            .await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.body
+    }
+
+    pub async fn balance(&self, token: &str) -> i64 {
+        self.get("/api/v1/auths/me", Some(token)).await.body["balance"]
+            .as_i64()
+            .unwrap()
+    }
+
+    /// The user's ledger entries, newest first.
+    pub async fn entries(&self, token: &str) -> Vec<Value> {
+        let a = self.get("/api/v1/credits?limit=100", Some(token)).await;
+        assert_eq!(a.status, 200, "{}", a.body);
+        a.body["entries"].as_array().unwrap().clone()
     }
 }
 

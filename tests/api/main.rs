@@ -1,5 +1,7 @@
 //! Integration tests: the whole server on port 0 with a temporary data dir, over real HTTP.
 
 mod auths;
+mod fake_upstream;
+mod generation;
 mod helpers;
 mod pages;

@@ -1,0 +1,200 @@
+//! A scripted midjourney-proxy for fault tests. The prompt picks the script; each list or fetch
+//! of a task moves it one step along its script.
+
+use axum::{
+    Json, Router,
+    body::Bytes,
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde_json::{Value, json};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
+
+pub const SECRET: &str = "fake-secret-Zq9w";
+
+#[derive(Default)]
+pub struct FakeState {
+    tasks: HashMap<String, (Vec<Value>, usize)>,
+    counter: u64,
+    /// Submits answered 23 before accepting, per script name.
+    queue_full_left: HashMap<String, u32>,
+    pub images_gone: bool,
+    /// list and fetch answer HTTP 500.
+    pub polls_fail: bool,
+    pub submits: u64,
+    pub lists: u64,
+}
+
+pub struct Fake {
+    pub base: String,
+    pub state: Arc<Mutex<FakeState>>,
+}
+
+impl Fake {
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, FakeState> {
+        self.state.lock().unwrap()
+    }
+}
+
+pub async fn start() -> Fake {
+    let state = Arc::new(Mutex::new(FakeState::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new()
+        .route("/mj/submit/imagine", post(imagine))
+        .route("/mj/submit/action", post(action))
+        .route("/mj/task/list-by-condition", post(list))
+        .route("/mj/task/{id}/fetch", get(fetch))
+        .route("/img/{name}", get(image))
+        .with_state((state.clone(), base.clone()));
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    Fake { base, state }
+}
+
+type S = State<(Arc<Mutex<FakeState>>, String)>;
+
+fn authorised(h: &HeaderMap) -> bool {
+    h.get("mj-api-secret").is_some_and(|v| v == SECRET)
+}
+
+fn task(id: &str, status: &str, progress: &str, image: Option<String>) -> Value {
+    json!({"id": id, "action": "IMAGINE", "status": status, "progress": progress,
+           "imageUrl": image, "failReason": null, "buttons": []})
+}
+
+fn grid_buttons() -> Value {
+    json!([
+        {"customId": "MJ::JOB::upsample::1::h", "label": "U1", "emoji": "", "type": 2, "style": 2},
+        {"customId": "MJ::JOB::upsample::2::h", "label": "U2", "emoji": "", "type": 2, "style": 2},
+        {"customId": "MJ::JOB::reroll::0::h::SOLO", "label": "", "emoji": "🔄", "type": 2, "style": 2},
+        {"customId": "MJ::JOB::variation::1::h", "label": "V1", "emoji": "", "type": 2, "style": 2}
+    ])
+}
+
+/// The script of a prompt: the states its task goes through, one per poll.
+fn script(id: &str, prompt: &str, base: &str) -> Vec<Value> {
+    let img = |n: &str| Some(format!("{base}/img/{n}"));
+    let mut success = task(id, "SUCCESS", "100%", img("final.png"));
+    success["buttons"] = grid_buttons();
+    if prompt.contains("fails") {
+        let mut failure = task(id, "FAILURE", "", None);
+        failure["failReason"] = json!("Job failed: the bot refused it");
+        vec![task(id, "IN_PROGRESS", "20%", None), failure]
+    } else if prompt.contains("stuck") {
+        vec![task(id, "IN_PROGRESS", "93%", img("p93.png"))]
+    } else if prompt.contains("forgotten") {
+        vec![]
+    } else {
+        vec![
+            task(id, "SUBMITTED", "0%", None),
+            task(id, "IN_PROGRESS", "30%", img("p30.png")),
+            task(id, "IN_PROGRESS", "60%", img("p60.png")),
+            success,
+        ]
+    }
+}
+
+fn submit(state: &mut FakeState, prompt: &str, base: &str) -> Value {
+    state.submits += 1;
+    if let Some(word) = prompt.split_whitespace().find(|w| *w == "forbidden") {
+        return json!({"code": 24, "description": "banned", "properties": {"bannedWord": word}});
+    }
+    if prompt.contains("queuefull") {
+        let left = state.queue_full_left.entry(prompt.to_owned()).or_insert(2);
+        if *left > 0 {
+            *left -= 1;
+            return json!({"code": 23, "description": "queue full"});
+        }
+    }
+    state.counter += 1;
+    let id = format!("1712{:012}", state.counter);
+    let steps = script(&id, prompt, base);
+    state.tasks.insert(id.clone(), (steps, 0));
+    json!({"code": 1, "description": "ok", "result": id})
+}
+
+async fn imagine(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let prompt = body["prompt"].as_str().unwrap_or("").to_owned();
+    Json(submit(&mut state.lock().unwrap(), &prompt, &base)).into_response()
+}
+
+async fn action(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    let parent = body["taskId"].as_str().unwrap_or("");
+    let done = s.tasks.get(parent).is_some_and(|(steps, i)| {
+        steps
+            .get((*i).min(steps.len().saturating_sub(1)))
+            .is_some_and(|t| t["status"] == "SUCCESS")
+    });
+    if !done {
+        return Json(json!({"code": 4, "description": "task status is not SUCCESS"}))
+            .into_response();
+    }
+    Json(submit(&mut s, "upscaled child", &base)).into_response()
+}
+
+/// Advances a task one step and answers its state (None once it has no script).
+fn step(s: &mut FakeState, id: &str) -> Option<Value> {
+    let (steps, i) = s.tasks.get_mut(id)?;
+    let t = steps.get((*i).min(steps.len().checked_sub(1)?))?.clone();
+    *i += 1;
+    Some(t)
+}
+
+async fn list(State((state, _)): S, h: HeaderMap, body: Bytes) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let mut s = state.lock().unwrap();
+    s.lists += 1;
+    let ids: Vec<String> = body["ids"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    if s.polls_fail {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    let tasks: Vec<Value> = ids.iter().filter_map(|id| step(&mut s, id)).collect();
+    Json(tasks).into_response()
+}
+
+async fn fetch(State((state, _)): S, h: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    if s.polls_fail {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    match step(&mut s, &id) {
+        Some(t) => Json(t).into_response(),
+        None => StatusCode::OK.into_response(),
+    }
+}
+
+async fn image(State((state, _)): S, Path(name): Path<String>) -> Response {
+    if state.lock().unwrap().images_gone {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let shade = name.bytes().fold(0u8, |a, b| a.wrapping_add(b));
+    let img = image::RgbImage::from_pixel(64, 64, image::Rgb([shade, 100, 200]));
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    ([("content-type", "image/png")], out.into_inner()).into_response()
+}
