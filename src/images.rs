@@ -46,6 +46,7 @@ pub struct ImageStore {
 
 impl ImageStore {
     pub fn new(data_dir: &Path) -> Self {
+        crate::init_tls();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))

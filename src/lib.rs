@@ -37,6 +37,12 @@ pub mod upstream;
 #[cfg(feature = "ssr")]
 pub mod worker;
 
+/// Makes rustls (used by every HTTP client) use ring. Harmless when called again.
+#[cfg(feature = "ssr")]
+pub fn init_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

@@ -43,8 +43,7 @@ impl Application {
     /// Opens the database (running migrations), builds the router and binds the address
     /// (port 0 picks a free port: see [`Application::port`]).
     pub async fn build(config: Config) -> anyhow::Result<Self> {
-        // reqwest uses rustls with ring; a second install (tests) is harmless.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        crate::init_tls();
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let pool = db::connect(&config.data_dir).await?;

@@ -71,6 +71,7 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(config: SimConfig, base_url: String) -> Arc<Self> {
+        crate::init_tls();
         Arc::new(Self {
             config,
             base_url,

@@ -60,6 +60,7 @@ const ATTEMPTS: u32 = 3;
 
 impl Upstream {
     pub fn new(base: &str, secret: Option<&str>) -> Self {
+        crate::init_tls();
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))

@@ -87,6 +87,12 @@ fn script(id: &str, prompt: &str, base: &str) -> Vec<Value> {
         vec![task(id, "IN_PROGRESS", "20%", None), failure]
     } else if prompt.contains("stuck") {
         vec![task(id, "IN_PROGRESS", "93%", img("p93.png"))]
+    } else if prompt.contains("slow") {
+        let mut steps: Vec<Value> = (1..=9)
+            .map(|i| task(id, "IN_PROGRESS", &format!("{}%", i * 10), None))
+            .collect();
+        steps.push(success);
+        steps
     } else if prompt.contains("forgotten") {
         vec![]
     } else {

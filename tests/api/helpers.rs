@@ -27,6 +27,7 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    atelier::init_tls();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_tests(data_dir.path().to_path_buf());
     config.run_worker = false;

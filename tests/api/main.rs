@@ -5,3 +5,4 @@ mod fake_upstream;
 mod generation;
 mod helpers;
 mod pages;
+mod restart;

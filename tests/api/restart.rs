@@ -1,0 +1,196 @@
+//! The real binary, killed (SIGKILL, no clean stop) with tasks in flight, then restarted on the
+//! same data dir: every task finishes, each charged once. Its logs never contain the secret.
+
+use crate::fake_upstream::{self, SECRET};
+use serde_json::{Value, json};
+use std::{
+    io::Read,
+    process::{Child, Command, Stdio},
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+struct Server {
+    child: Child,
+    base: String,
+}
+
+fn start(data_dir: &std::path::Path, port: u16, logs: Arc<Mutex<String>>) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_atelier"))
+        .env("ATELIER_DATA_DIR", data_dir)
+        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+        .env("ATELIER_POLL_INTERVAL_MS", "50")
+        .env("RUST_LOG", "debug")
+        .env_remove("ATELIER_SECRET_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the atelier binary starts");
+    for mut pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let logs = logs.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                logs.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buf[..n]));
+            }
+        });
+    }
+    Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+    }
+}
+
+async fn ready(client: &reqwest::Client, base: &str) {
+    for _ in 0..400 {
+        if client
+            .get(format!("{base}/api/v1/auths/me"))
+            .send()
+            .await
+            .is_ok()
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("the server did not start");
+}
+
+async fn call(client: &reqwest::Client, req: reqwest::RequestBuilder) -> (u16, Value) {
+    let _ = client;
+    let res = req.send().await.expect("request");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charged_once() {
+    atelier::init_tls();
+    let fake = fake_upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let logs = Arc::new(Mutex::new(String::new()));
+    let client = reqwest::Client::new();
+
+    let mut server = start(dir.path(), port, logs.clone());
+    ready(&client, &server.base).await;
+    let base = server.base.clone();
+    let (_, signup) = call(
+        &client,
+        client
+            .post(format!("{base}/api/v1/auths/signup"))
+            .json(&json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse"})),
+    )
+    .await;
+    let token = signup["token"].as_str().unwrap().to_owned();
+    let (status, _) = call(
+        &client,
+        client
+            .post(format!("{base}/api/v1/midjourney/config"))
+            .bearer_auth(&token)
+            .json(
+                &json!({"api_url": fake.base, "api_secret": SECRET, "max_active_tasks_per_user": 50,
+                      "modes": [{"mode": "fast", "cost": 1, "concurrency": 100}]}),
+            ),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        let (status, body) = call(
+            &client,
+            client
+                .post(format!("{base}/api/v1/midjourney/generate"))
+                .bearer_auth(&token)
+                .json(&json!({"prompt": format!("slow fox {i}"), "mode": "fast"})),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        ids.push(body["task"]["id"].as_str().unwrap().to_owned());
+    }
+    // Let the worker send some of them upstream, then pull the plug.
+    for _ in 0..200 {
+        if fake.lock().submits >= 5 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.child.kill().expect("kill");
+    server.child.wait().unwrap();
+
+    let (_, list) = {
+        let restarted = start(dir.path(), port, logs.clone());
+        server = restarted;
+        ready(&client, &server.base).await;
+        call(
+            &client,
+            client
+                .get(format!("{base}/api/v1/midjourney/tasks?limit=100"))
+                .bearer_auth(&token),
+        )
+        .await
+    };
+    assert_eq!(list["tasks"].as_array().unwrap().len(), 20, "no task lost");
+
+    let mut statuses = Vec::new();
+    for _ in 0..600 {
+        statuses.clear();
+        for id in &ids {
+            let (_, t) = call(
+                &client,
+                client
+                    .get(format!("{base}/api/v1/midjourney/task/{id}"))
+                    .bearer_auth(&token),
+            )
+            .await;
+            statuses.push(t["task"]["status"].as_str().unwrap_or("?").to_owned());
+        }
+        if statuses
+            .iter()
+            .all(|s| s == "succeeded" || s == "failed" || s == "cancelled")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(statuses.iter().all(|s| s == "succeeded"), "{statuses:?}");
+    let (_, credits) = call(
+        &client,
+        client
+            .get(format!("{base}/api/v1/credits?limit=100"))
+            .bearer_auth(&token),
+    )
+    .await;
+    let entries = credits["entries"].as_array().unwrap();
+    for id in &ids {
+        let charges = entries
+            .iter()
+            .filter(|e| e["task_id"] == id.as_str() && e["reason"] == "charge")
+            .count();
+        let refunds = entries
+            .iter()
+            .filter(|e| e["task_id"] == id.as_str() && e["reason"] == "refund")
+            .count();
+        assert_eq!((charges, refunds), (1, 0), "task {id}");
+    }
+    assert_eq!(credits["balance"], 80);
+
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    let logs = logs.lock().unwrap().clone();
+    assert!(logs.contains("task queued"), "the logs were captured");
+    assert!(!logs.contains(SECRET), "the secret is in the logs");
+}
