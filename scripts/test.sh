@@ -21,6 +21,9 @@ cargo clippy --release --lib --target wasm32-unknown-unknown --features hydrate 
 say "unit and integration tests"
 cargo test --release --features ssr
 
+say "benchmark, quick mode (keeps it from rotting; asserts no timings)"
+cargo run --release --features ssr --bin atelier-bench -- --quick
+
 say "end-to-end tests (release build, Chromium)"
 data_dir=$(mktemp -d)
 trap 'rm -rf "$data_dir"' EXIT

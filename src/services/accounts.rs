@@ -16,7 +16,7 @@ pub struct NewSession {
     pub me: Me,
 }
 
-#[tracing::instrument(skip(pool, password), fields(user_id))]
+#[tracing::instrument(skip(pool, name, email, password), fields(user_id))]
 pub async fn sign_up(
     pool: &SqlitePool,
     name: &str,
@@ -83,7 +83,7 @@ pub async fn sign_up(
 
 /// Checks email and password. Unknown email and wrong password answer alike, and attempts are
 /// limited per client and per email.
-#[tracing::instrument(skip(pool, limiter, password))]
+#[tracing::instrument(skip(pool, limiter, email, password))]
 pub async fn sign_in(
     pool: &SqlitePool,
     limiter: &RateLimiter,
