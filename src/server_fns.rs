@@ -21,6 +21,15 @@ pub(crate) mod ctx {
         crate::auth::authenticate(&state()?.pool, &parts()?.headers).await
     }
 
+    /// Sets the session cookie and sends the browser to the Generate page.
+    pub fn start_session(state: &AppState, token: &str) {
+        set_cookie(crate::auth::session_cookie(
+            token,
+            state.config.secure_cookies(),
+        ));
+        leptos_axum::redirect("/");
+    }
+
     pub fn set_cookie(value: String) {
         if let (Some(res), Ok(v)) = (
             use_context::<leptos_axum::ResponseOptions>(),

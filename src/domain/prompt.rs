@@ -54,14 +54,18 @@ impl Prompt {
 pub fn aspect_ratio(text: &str) -> (u32, u32) {
     let mut words = text.split_whitespace();
     while let Some(w) = words.next() {
-        if w == "--ar" || w == "--aspect" {
-            if let Some((a, b)) = words.next().and_then(|v| v.split_once(':')) {
-                if let (Ok(a), Ok(b)) = (a.parse::<u32>(), b.parse::<u32>()) {
-                    if (1..=1000).contains(&a) && (1..=1000).contains(&b) {
-                        return (a, b);
-                    }
-                }
-            }
+        if w != "--ar" && w != "--aspect" {
+            continue;
+        }
+        let parsed = words
+            .next()
+            .and_then(|v| v.split_once(':'))
+            .and_then(|(a, b)| Some((a.parse::<u32>().ok()?, b.parse::<u32>().ok()?)));
+        if let Some((a, b)) = parsed
+            && (1..=1000).contains(&a)
+            && (1..=1000).contains(&b)
+        {
+            return (a, b);
         }
     }
     (1, 1)

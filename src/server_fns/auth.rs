@@ -22,11 +22,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
         &password,
     )
     .await?;
-    ctx::set_cookie(crate::auth::session_cookie(
-        &session.token,
-        state.config.secure_cookies(),
-    ));
-    leptos_axum::redirect("/");
+    ctx::start_session(&state, &session.token);
     Ok(())
 }
 
@@ -35,11 +31,7 @@ pub async fn signup(name: String, email: String, password: String) -> Result<(),
     use super::ctx;
     let state = ctx::state()?;
     let session = crate::services::accounts::sign_up(&state.pool, &name, &email, &password).await?;
-    ctx::set_cookie(crate::auth::session_cookie(
-        &session.token,
-        state.config.secure_cookies(),
-    ));
-    leptos_axum::redirect("/");
+    ctx::start_session(&state, &session.token);
     Ok(())
 }
 

@@ -112,17 +112,7 @@ pub async fn grant(
             "Use a non-zero whole number.",
         ));
     }
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(super::internal)?;
-    if db::users::find_by_id(pool, user_id)
-        .await
-        .map_err(super::internal)?
-        .is_none()
-    {
-        return Err(AppError::NotFound);
-    }
+    let mut tx = begin_for(pool, user_id).await?;
     let entry = ledger::NewEntry {
         user_id,
         delta,
@@ -145,17 +135,9 @@ pub async fn grant(
     Ok(balance)
 }
 
-#[tracing::instrument(skip(pool, admin), fields(admin_id = %admin.id))]
-pub async fn set_role(
-    pool: &SqlitePool,
-    admin: &CurrentUser,
-    user_id: &str,
-    role: &str,
-) -> Result<UserView, AppError> {
-    admin.require_admin()?;
-    let role = Role::parse(role.trim())
-        .ok_or_else(|| AppError::validation("role", "Use admin, user or pending."))?;
-    let mut tx = pool
+/// A write transaction about an account that exists (NotFound otherwise).
+async fn begin_for<'a>(pool: &'a SqlitePool, user_id: &str) -> Result<db::Tx<'a>, AppError> {
+    let tx = pool
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(super::internal)?;
@@ -166,6 +148,20 @@ pub async fn set_role(
     {
         return Err(AppError::NotFound);
     }
+    Ok(tx)
+}
+
+#[tracing::instrument(skip(pool, admin), fields(admin_id = %admin.id))]
+pub async fn set_role(
+    pool: &SqlitePool,
+    admin: &CurrentUser,
+    user_id: &str,
+    role: &str,
+) -> Result<UserView, AppError> {
+    admin.require_admin()?;
+    let role = Role::parse(role.trim())
+        .ok_or_else(|| AppError::validation("role", "Use admin, user or pending."))?;
+    let mut tx = begin_for(pool, user_id).await?;
     let row = db::users::set_role(&mut tx, user_id, role.as_str())
         .await
         .map_err(super::internal)?

@@ -19,11 +19,7 @@ pub async fn submit(
     prompt: &str,
     mode: &str,
 ) -> Result<TaskView, AppError> {
-    let settings = engine.settings().await?;
-    if !settings.enabled {
-        return Err(AppError::Disabled);
-    }
-    may_generate(user)?;
+    let settings = ready(engine, user).await?;
     let prompt = Prompt::parse(prompt)?;
     let mode = Mode::parse(mode.trim())
         .ok_or_else(|| AppError::validation("mode", "Choose fast, relax or turbo."))?;
@@ -52,11 +48,7 @@ pub async fn action(
     parent_id: &str,
     custom_id: &str,
 ) -> Result<TaskView, AppError> {
-    let settings = engine.settings().await?;
-    if !settings.enabled {
-        return Err(AppError::Disabled);
-    }
-    may_generate(user)?;
+    let settings = ready(engine, user).await?;
     let parent = visible(engine, user, parent_id).await?;
     if parent.status != TaskStatus::Succeeded.as_str() {
         return Err(AppError::Conflict(
@@ -107,13 +99,21 @@ pub fn action_of(custom_id: &str) -> Option<&'static str> {
     })
 }
 
-fn may_generate(user: &CurrentUser) -> Result<(), AppError> {
+/// The settings, once generation is on and the user may use it.
+async fn ready(
+    engine: &Engine,
+    user: &CurrentUser,
+) -> Result<crate::services::settings::Settings, AppError> {
+    let settings = engine.settings().await?;
+    if !settings.enabled {
+        return Err(AppError::Disabled);
+    }
     if user.role == Role::Pending {
         return Err(AppError::Forbidden(
             "Your account is waiting for an administrator's approval.".into(),
         ));
     }
-    Ok(())
+    Ok(settings)
 }
 
 async fn create(
@@ -225,10 +225,10 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
     }
     if let Some(upstream_id) = &row.upstream_id {
         let settings = engine.settings().await?;
-        if let Ok(target) = engine.target(&settings).await {
-            if let Err(e) = target.client.cancel(upstream_id).await {
-                tracing::warn!(error = %e, "upstream cancel failed; cancelling here anyway");
-            }
+        if let Ok(target) = engine.target(&settings).await
+            && let Err(e) = target.client.cancel(upstream_id).await
+        {
+            tracing::warn!(error = %e, "upstream cancel failed; cancelling here anyway");
         }
     }
     if !end(engine, id, TaskStatus::Cancelled, None).await? {
@@ -320,14 +320,15 @@ pub async fn apply_update(
             )
             .await
             .map_err(super::internal)?;
-            if changed && preview.is_some() {
-                if let Some(old) = row
-                    .preview_key
-                    .as_deref()
-                    .and_then(|k| engine.images.path_of(k))
-                {
-                    let _ = tokio::fs::remove_file(old).await;
-                }
+            let replaced = row
+                .preview_key
+                .as_deref()
+                .and_then(|k| engine.images.path_of(k));
+            if changed
+                && preview.is_some()
+                && let Some(old) = replaced
+            {
+                let _ = tokio::fs::remove_file(old).await;
             }
         }
         Phase::Success => succeed(engine, row, up, trusted_host).await?,

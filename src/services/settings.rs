@@ -169,7 +169,7 @@ fn key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -52,6 +52,9 @@ fn mix(a: [f32; 3], b: [f32; 3], t: f32) -> [f32; 3] {
     ]
 }
 
+/// A mountain ridge: colour, base height, three (frequency, phase) waves.
+type Ridge = ([f32; 3], f32, [(f32, f32); 3]);
+
 /// One picture of `w` x `h` pixels.
 pub fn picture(seed: u64, w: u32, h: u32) -> RgbImage {
     let mut r = Rng(seed | 1);
@@ -64,19 +67,15 @@ pub fn picture(seed: u64, w: u32, h: u32) -> RgbImage {
         0.06 + 0.08 * r.next(),
     );
     let sun_color = hsv((hue + 0.5) % 1.0, 0.45, 1.0);
-    let ridges: Vec<([f32; 3], f32, [(f32, f32); 3])> = (0..3)
+    let ridges: Vec<Ridge> = (0..3)
         .map(|i| {
             let depth = i as f32 / 3.0;
-            let color = hsv(
-                (hue + 0.3 + 0.1 * r.next()) % 1.0,
-                0.5,
-                0.55 - 0.15 * depth as f32,
-            );
+            let color = hsv((hue + 0.3 + 0.1 * r.next()) % 1.0, 0.5, 0.55 - 0.15 * depth);
             let base = 0.45 + 0.15 * i as f32 + 0.05 * r.next();
             let waves = [
-                (2.0 + 4.0 * r.next(), 6.28 * r.next()),
-                (5.0 + 9.0 * r.next(), 6.28 * r.next()),
-                (13.0 + 20.0 * r.next(), 6.28 * r.next()),
+                (2.0 + 4.0 * r.next(), std::f32::consts::TAU * r.next()),
+                (5.0 + 9.0 * r.next(), std::f32::consts::TAU * r.next()),
+                (13.0 + 20.0 * r.next(), std::f32::consts::TAU * r.next()),
             ];
             (color, base, waves)
         })

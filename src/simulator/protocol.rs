@@ -166,16 +166,7 @@ impl Sim {
     }
 
     /// Queues a new job; answers like a proxy's submit.
-    fn enqueue(
-        &self,
-        action: &str,
-        prompt: &str,
-        seed: u64,
-        aspect: (u32, u32),
-        single: bool,
-        hook: Option<String>,
-        state: Option<String>,
-    ) -> Value {
+    fn enqueue(&self, new: NewJob<'_>) -> Value {
         let mut jobs = self.jobs();
         if jobs.waiting.len() >= self.config.queue {
             return json!({"code": 23, "description": "queue is full, please try again later", "result": null});
@@ -185,24 +176,24 @@ impl Sim {
         let runs_now = jobs.running.len() + jobs.waiting.len() < self.config.concurrency;
         let task = Task {
             id: id.clone(),
-            action: Some(action.into()),
+            action: Some(new.action.into()),
             status: Some("NOT_START".into()),
-            prompt: Some(prompt.into()),
+            prompt: Some(new.prompt.into()),
             progress: Some("0%".into()),
             submit_time: Some(now_ms()),
-            state,
-            properties: Some(json!({"finalPrompt": prompt})),
+            state: new.state,
+            properties: Some(json!({"finalPrompt": new.prompt})),
             ..Task::default()
         };
         jobs.all.insert(
             id.clone(),
             Job {
                 task,
-                seed,
-                aspect,
-                single,
+                seed: new.seed,
+                aspect: new.aspect,
+                single: new.single,
                 step: 0,
-                notify_hook: hook,
+                notify_hook: new.hook,
             },
         );
         jobs.waiting.push_back(id.clone());
@@ -214,6 +205,17 @@ impl Sim {
                    "result": id, "properties": {"numberOfQueues": position}})
         }
     }
+}
+
+/// A job to queue.
+struct NewJob<'a> {
+    action: &'a str,
+    prompt: &'a str,
+    seed: u64,
+    aspect: (u32, u32),
+    single: bool,
+    hook: Option<String>,
+    state: Option<String>,
 }
 
 fn buttons(id: &str, single: bool) -> Vec<WireButton> {
@@ -329,7 +331,16 @@ async fn imagine(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) 
     let aspect = crate::domain::prompt::aspect_ratio(prompt);
     let hook = field(&req, "notifyHook").map(str::to_owned);
     let state = field(&req, "state").map(str::to_owned);
-    Ok(Json(sim.enqueue("IMAGINE", prompt, seed, aspect, false, hook, state)).into_response())
+    Ok(Json(sim.enqueue(NewJob {
+        action: "IMAGINE",
+        prompt,
+        seed,
+        aspect,
+        single: false,
+        hook,
+        state,
+    }))
+    .into_response())
 }
 
 async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
@@ -397,7 +408,16 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
     let prompt = parent.prompt.unwrap_or_default();
     let hook = field(&req, "notifyHook").map(str::to_owned);
     let state = field(&req, "state").map(str::to_owned);
-    Ok(Json(sim.enqueue(name, &prompt, seed, aspect, single, hook, state)).into_response())
+    Ok(Json(sim.enqueue(NewJob {
+        action: name,
+        prompt: &prompt,
+        seed,
+        aspect,
+        single,
+        hook,
+        state,
+    }))
+    .into_response())
 }
 
 async fn blend(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
@@ -420,7 +440,16 @@ async fn blend(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) ->
     };
     let seed = draw::seed_of(&[&bytes]);
     let hook = field(&req, "notifyHook").map(str::to_owned);
-    Ok(Json(sim.enqueue("BLEND", "/blend", seed, aspect, false, hook, None)).into_response())
+    Ok(Json(sim.enqueue(NewJob {
+        action: "BLEND",
+        prompt: "/blend",
+        seed,
+        aspect,
+        single: false,
+        hook,
+        state: None,
+    }))
+    .into_response())
 }
 
 async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
@@ -433,15 +462,15 @@ async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes)
     }
     let seed = draw::seed_of(&[&bytes]);
     let hook = field(&req, "notifyHook").map(str::to_owned);
-    Ok(Json(sim.enqueue(
-        "DESCRIBE",
-        "a landscape at dusk, mountains, soft light --ar 1:1",
+    Ok(Json(sim.enqueue(NewJob {
+        action: "DESCRIBE",
+        prompt: "a landscape at dusk, mountains, soft light --ar 1:1",
         seed,
-        (1, 1),
-        true,
+        aspect: (1, 1),
+        single: true,
         hook,
-        None,
-    ))
+        state: None,
+    }))
     .into_response())
 }
 
