@@ -8,6 +8,10 @@ export PATH="$HOME/.cargo/bin:$PATH"
 # Playwright and cargo-leptos must never try to download browsers or tools.
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 
+# leptos reads LEPTOS_OUTPUT_NAME at compile time, and cargo-leptos sets it: set it for every
+# cargo command, or plain `cargo test` and `cargo leptos build` rebuild leptos for each other.
+export LEPTOS_OUTPUT_NAME=atelier
+
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 
 # Reuse one cargo target directory outside the clone, so a fresh clone on a warm machine builds in

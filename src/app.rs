@@ -8,11 +8,13 @@ use crate::{
     error::AppError,
     i18n::provide_lang,
     pages::{
+        account::AccountPage,
         admin::AdminPage,
         auth::{LoginPage, SignupPage},
         errors::NotFound,
         generate::GeneratePage,
         history::HistoryPage,
+        task::TaskPage,
     },
     server_fns::auth::{GetMe, Login, Logout, Signup, get_me},
     types::Me,
@@ -85,6 +87,15 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
+/// The newest known balance, when a page learned one after the session was loaded (a charge,
+/// a refund); the header's badge shows it.
+#[derive(Clone, Copy)]
+pub struct Balance(pub RwSignal<Option<i64>>);
+
+pub fn use_balance() -> Balance {
+    expect_context::<Balance>()
+}
+
 // Keeps the server function registered under a name the linker cannot drop.
 #[allow(dead_code)]
 type _GetMe = GetMe;
@@ -94,6 +105,7 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let lang = provide_lang();
     Session::provide();
+    provide_context(Balance(RwSignal::new(None)));
     view! {
         <Stylesheet id="leptos" href="/pkg/atelier.css" />
         <Title text=lang.texts().app_name />
@@ -110,6 +122,16 @@ pub fn App() -> impl IntoView {
                         path=path!("/history")
                         ssr=SsrMode::Async
                         view=|| view! { <RequireUser><HistoryPage /></RequireUser> }
+                    />
+                    <Route
+                        path=path!("/history/:id")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireUser><TaskPage /></RequireUser> }
+                    />
+                    <Route
+                        path=path!("/account")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireUser><AccountPage /></RequireUser> }
                     />
                     <Route
                         path=path!("/admin")

@@ -171,6 +171,65 @@ pub struct Texts {
     pub err_internal: &'static str,
     pub err_bad_request: &'static str,
     pub err_field: fn(&str, &str) -> String,
+
+    pub prompt_label: &'static str,
+    pub prompt_placeholder: &'static str,
+    pub mode_label: &'static str,
+    pub mode_fast: &'static str,
+    pub mode_relax: &'static str,
+    pub mode_turbo: &'static str,
+    pub params_label: &'static str,
+    pub aspect_ratio: &'static str,
+    pub stylize: &'static str,
+    pub chaos: &'static str,
+    pub seed: &'static str,
+    pub exclude: &'static str,
+    pub version: &'static str,
+    pub default_option: &'static str,
+    pub generate_button: &'static str,
+    pub cost_line: fn(i64, i64) -> String,
+    pub reason_empty: &'static str,
+    pub reason_too_long: &'static str,
+    pub reason_credits: fn(i64, i64) -> String,
+    pub shortcut_hint: &'static str,
+    pub your_tasks: &'static str,
+    pub no_tasks: &'static str,
+    pub status_queued: fn(Option<i64>) -> String,
+    pub status_submitted: &'static str,
+    pub status_in_progress: &'static str,
+    pub status_succeeded: &'static str,
+    pub status_failed: &'static str,
+    pub status_cancelled: &'static str,
+    pub cancel: &'static str,
+    pub download: &'static str,
+    pub copy_prompt: &'static str,
+    pub copied: &'static str,
+    pub close: &'static str,
+    pub elapsed: fn(i64) -> String,
+    pub progress_label: &'static str,
+    pub details: &'static str,
+    pub filter_all: &'static str,
+    pub search_label: &'static str,
+    pub search_button: &'static str,
+    pub older: &'static str,
+    pub newest: &'static str,
+    pub field_mode: &'static str,
+    pub field_cost: &'static str,
+    pub field_status: &'static str,
+    pub field_created: &'static str,
+    pub field_started: &'static str,
+    pub field_finished: &'static str,
+    pub made_from: &'static str,
+    pub made_from_this: &'static str,
+    pub account_title: &'static str,
+    pub balance_label: &'static str,
+    pub ledger_title: &'static str,
+    pub ledger_empty: &'static str,
+    pub reason_signup: &'static str,
+    pub reason_charge: &'static str,
+    pub reason_refund: &'static str,
+    pub reason_grant: &'static str,
+    pub action_names: [(&'static str, &'static str); 6],
 }
 
 impl Texts {
@@ -193,6 +252,42 @@ impl Texts {
             AppError::UpstreamRejected(why) => (self.err_upstream_rejected)(why),
             AppError::Disabled => self.err_disabled.into(),
             AppError::Internal => self.err_internal.into(),
+        }
+    }
+
+    pub fn mode(&self, mode: crate::types::Mode) -> &'static str {
+        match mode {
+            crate::types::Mode::Fast => self.mode_fast,
+            crate::types::Mode::Relax => self.mode_relax,
+            crate::types::Mode::Turbo => self.mode_turbo,
+        }
+    }
+
+    pub fn status(&self, status: crate::types::TaskStatus, position: Option<i64>) -> String {
+        use crate::types::TaskStatus as S;
+        match status {
+            S::Queued => (self.status_queued)(position),
+            S::Submitted => self.status_submitted.into(),
+            S::InProgress => self.status_in_progress.into(),
+            S::Succeeded => self.status_succeeded.into(),
+            S::Failed => self.status_failed.into(),
+            S::Cancelled => self.status_cancelled.into(),
+        }
+    }
+
+    pub fn action(&self, action: &str) -> String {
+        self.action_names
+            .iter()
+            .find(|(k, _)| *k == action)
+            .map_or_else(|| action.to_owned(), |(_, v)| (*v).to_owned())
+    }
+
+    pub fn ledger_reason(&self, reason: &str) -> &'static str {
+        match reason {
+            "signup" => self.reason_signup,
+            "charge" => self.reason_charge,
+            "refund" => self.reason_refund,
+            _ => self.reason_grant,
         }
     }
 
@@ -273,6 +368,82 @@ pub static EN: Texts = Texts {
         };
         format!("{field}: {message}")
     },
+    prompt_label: "Prompt",
+    prompt_placeholder: "A red fox in the snow, golden hour --ar 3:2",
+    mode_label: "Mode",
+    mode_fast: "Fast",
+    mode_relax: "Relax",
+    mode_turbo: "Turbo",
+    params_label: "Parameters",
+    aspect_ratio: "Aspect ratio",
+    stylize: "Stylize",
+    chaos: "Chaos",
+    seed: "Seed",
+    exclude: "Exclude",
+    version: "Version",
+    default_option: "Default",
+    generate_button: "Generate",
+    cost_line: |cost, balance| format!("Costs {cost} · you have {balance}"),
+    reason_empty: "Write a prompt first.",
+    reason_too_long: "A prompt has at most 4000 characters.",
+    reason_credits: |cost, balance| {
+        format!("Not enough credits: this costs {cost}, you have {balance}.")
+    },
+    shortcut_hint: "Ctrl+Enter generates.",
+    your_tasks: "Your pictures",
+    no_tasks: "Nothing yet. Write a prompt and press Generate.",
+    status_queued: |pos| match pos {
+        Some(0) | None => "Queued: next in line".into(),
+        Some(n) => format!("Queued: {n} ahead"),
+    },
+    status_submitted: "Submitted, waiting for the painter",
+    status_in_progress: "Drawing",
+    status_succeeded: "Finished",
+    status_failed: "Failed",
+    status_cancelled: "Cancelled",
+    cancel: "Cancel",
+    download: "Download",
+    copy_prompt: "Copy prompt",
+    copied: "Copied",
+    close: "Close",
+    elapsed: |s| {
+        if s < 60 {
+            format!("{s} s")
+        } else {
+            format!("{} min {} s", s / 60, s % 60)
+        }
+    },
+    progress_label: "Progress",
+    details: "Details",
+    filter_all: "All",
+    search_label: "Search prompts",
+    search_button: "Search",
+    older: "Older",
+    newest: "Newest",
+    field_mode: "Mode",
+    field_cost: "Cost",
+    field_status: "Status",
+    field_created: "Created",
+    field_started: "Started",
+    field_finished: "Finished",
+    made_from: "Made from",
+    made_from_this: "Made from this",
+    account_title: "Account",
+    balance_label: "Balance",
+    ledger_title: "Credits history",
+    ledger_empty: "No entries yet.",
+    reason_signup: "Sign-up credits",
+    reason_charge: "Charge",
+    reason_refund: "Refund",
+    reason_grant: "Adjustment",
+    action_names: [
+        ("imagine", "Imagine"),
+        ("upscale", "Upscale"),
+        ("variation", "Variation"),
+        ("reroll", "Reroll"),
+        ("pan", "Pan"),
+        ("zoom", "Zoom"),
+    ],
 };
 
 pub static ZH: Texts = Texts {
@@ -337,6 +508,80 @@ pub static ZH: Texts = Texts {
         };
         format!("{field}：{message}")
     },
+    prompt_label: "提示词",
+    prompt_placeholder: "雪地里的红狐狸，黄金时刻 --ar 3:2",
+    mode_label: "模式",
+    mode_fast: "快速",
+    mode_relax: "慢速",
+    mode_turbo: "极速",
+    params_label: "参数",
+    aspect_ratio: "宽高比",
+    stylize: "风格化",
+    chaos: "混乱度",
+    seed: "种子",
+    exclude: "排除",
+    version: "版本",
+    default_option: "默认",
+    generate_button: "生成",
+    cost_line: |cost, balance| format!("消耗 {cost} · 余额 {balance}"),
+    reason_empty: "请先输入提示词。",
+    reason_too_long: "提示词最多 4000 个字符。",
+    reason_credits: |cost, balance| format!("积分不足：需要 {cost}，你有 {balance}。"),
+    shortcut_hint: "Ctrl+Enter 生成。",
+    your_tasks: "你的作品",
+    no_tasks: "还没有作品。输入提示词并点击生成。",
+    status_queued: |pos| match pos {
+        Some(0) | None => "排队中：下一个".into(),
+        Some(n) => format!("排队中：前面还有 {n} 个"),
+    },
+    status_submitted: "已提交，等待绘制",
+    status_in_progress: "绘制中",
+    status_succeeded: "已完成",
+    status_failed: "失败",
+    status_cancelled: "已取消",
+    cancel: "取消",
+    download: "下载",
+    copy_prompt: "复制提示词",
+    copied: "已复制",
+    close: "关闭",
+    elapsed: |s| {
+        if s < 60 {
+            format!("{s} 秒")
+        } else {
+            format!("{} 分 {} 秒", s / 60, s % 60)
+        }
+    },
+    progress_label: "进度",
+    details: "详情",
+    filter_all: "全部",
+    search_label: "搜索提示词",
+    search_button: "搜索",
+    older: "更早",
+    newest: "最新",
+    field_mode: "模式",
+    field_cost: "消耗",
+    field_status: "状态",
+    field_created: "创建于",
+    field_started: "开始于",
+    field_finished: "完成于",
+    made_from: "来源",
+    made_from_this: "由此生成",
+    account_title: "账户",
+    balance_label: "余额",
+    ledger_title: "积分记录",
+    ledger_empty: "暂无记录。",
+    reason_signup: "注册赠送",
+    reason_charge: "消费",
+    reason_refund: "退款",
+    reason_grant: "调整",
+    action_names: [
+        ("imagine", "生成"),
+        ("upscale", "放大"),
+        ("variation", "变体"),
+        ("reroll", "重绘"),
+        ("pan", "平移"),
+        ("zoom", "缩放"),
+    ],
 };
 
 #[cfg(test)]

@@ -4,11 +4,13 @@
 //! (feature `hydrate`). Server-only modules are switched on here, once.
 
 pub mod app;
+pub mod browser;
 pub mod components;
 pub mod cookies;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod prompt_flags;
 pub mod server_fns;
 pub mod types;
 

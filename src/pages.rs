@@ -1,7 +1,9 @@
 //! One module per page.
 
+pub mod account;
 pub mod admin;
 pub mod auth;
 pub mod errors;
 pub mod generate;
 pub mod history;
+pub mod task;

@@ -1,6 +1,7 @@
 //! Leptos server functions: the only API the pages use. Each is a few lines over a service.
 
 pub mod auth;
+pub mod tasks;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {

@@ -178,6 +178,68 @@ pub struct TaskView {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// While queued in Atelier: how many tasks of the same mode go first (the UI's polls only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_position: Option<i64>,
+}
+
+impl TaskView {
+    pub fn is_live(&self) -> bool {
+        !self.status.is_final()
+    }
+}
+
+/// What the Generate page needs when it opens.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerateState {
+    pub enabled: bool,
+    pub modes: Vec<ModeView>,
+    pub action_cost: i64,
+    pub balance: i64,
+    pub pending: bool,
+    /// The user's live tasks and their latest finished ones, newest first.
+    pub tasks: Vec<TaskView>,
+}
+
+/// One poll of the Generate page: the tasks asked about, and the balance (refunds show at once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskUpdates {
+    pub tasks: Vec<TaskView>,
+    pub balance: i64,
+}
+
+/// A page of history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryPage {
+    pub tasks: Vec<TaskView>,
+    pub next_cursor: Option<String>,
+}
+
+/// The task view: the task, where it came from and what came of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskDetail {
+    pub task: TaskView,
+    pub parent: Option<TaskView>,
+    pub children: Vec<TaskView>,
+    pub action_cost: i64,
+}
+
+/// A ledger entry as the account page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerEntry {
+    pub id: String,
+    pub delta: i64,
+    pub reason: String,
+    pub note: Option<String>,
+    pub task_id: Option<String>,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LedgerPage {
+    pub balance: i64,
+    pub entries: Vec<LedgerEntry>,
+    pub next_cursor: Option<String>,
 }
 
 #[cfg(test)]

@@ -1,10 +1,9 @@
 import { expect, test } from "@playwright/test";
-import { PASSWORD, hydrated, logIn, signUp } from "./helpers";
+import { ADMIN, PASSWORD, hydrated, logIn, signUp } from "./helpers";
 
 // A fresh database per run (scripts/test.sh): the first account created here becomes the admin.
-const run = Date.now();
-const admin = { name: "Ada Admin", email: `ada-${run}@example.com` };
-const user = { name: "Bo User", email: `bo-${run}@example.com` };
+const admin = ADMIN;
+const user = { name: "Bo User", email: "bo@example.com" };
 
 test.describe.serial("accounts", () => {
   test("the first person to sign up lands on Generate with an Admin link", async ({ page }) => {

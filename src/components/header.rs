@@ -35,11 +35,14 @@ const NAV_LINK: &str = "rounded px-2 py-1 text-sm hover:bg-stone-100 dark:hover:
 fn SignedIn(me: Me) -> impl IntoView {
     let t = use_texts();
     let session = use_session();
+    let balance = crate::app::use_balance().0;
+    let initial = me.balance;
     let is_admin = me.is_admin();
     view! {
         <nav aria-label="Main" class="flex items-center gap-1">
             <a href="/" class=NAV_LINK>{t.nav_generate}</a>
             <a href="/history" class=NAV_LINK>{t.nav_history}</a>
+            <a href="/account" class=NAV_LINK>{t.nav_account}</a>
             <Show when=move || is_admin>
                 <a href="/admin" class=NAV_LINK>{t.nav_admin}</a>
             </Show>
@@ -49,7 +52,7 @@ fn SignedIn(me: Me) -> impl IntoView {
                 data-testid="credit-badge"
                 class="rounded-full bg-indigo-100 px-3 py-1 font-medium text-indigo-800 dark:bg-indigo-900/60 dark:text-indigo-200"
             >
-                {(t.credits)(me.balance)}
+                {move || (t.credits)(balance.get().unwrap_or(initial))}
             </span>
             <span data-testid="user-name" class="text-stone-600 dark:text-stone-300">{me.user.name}</span>
             <LanguageSwitcher />

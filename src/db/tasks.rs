@@ -321,3 +321,87 @@ pub async fn count_live(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     .fetch_one(pool)
     .await
 }
+
+/// How many queued tasks of a mode were queued before this one.
+pub async fn queue_position(pool: &SqlitePool, mode: &str, id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM tasks WHERE status = 'queued' AND mode = ?1 AND id < ?2",
+    )
+    .bind(mode)
+    .bind(id)
+    .fetch_one(pool)
+    .await
+}
+
+/// A user's live tasks plus their `recent` newest tasks, newest first.
+pub async fn live_and_recent_of_user(
+    pool: &SqlitePool,
+    user_id: &str,
+    recent: i64,
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE user_id = ?1 AND (status IN ('queued', 'submitted', 'in_progress')
+             OR id IN (SELECT id FROM tasks WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2))
+          ORDER BY id DESC LIMIT 200"
+    ))
+    .bind(user_id)
+    .bind(recent)
+    .fetch_all(pool)
+    .await
+}
+
+/// Some of a user's tasks by id (ids of others are left out).
+pub async fn get_many_of_user(
+    pool: &SqlitePool,
+    user_id: &str,
+    ids: &[String],
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE user_id = ?1 AND id IN (SELECT value FROM json_each(?2)) ORDER BY id DESC"
+    ))
+    .bind(user_id)
+    .bind(json)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn children(pool: &SqlitePool, id: &str) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE parent_id = ?1 ORDER BY id"
+    ))
+    .bind(id)
+    .fetch_all(pool)
+    .await
+}
+
+/// History: newest first, keyset-paginated on the id, optional status and LIKE pattern.
+pub async fn search_of_user(
+    pool: &SqlitePool,
+    user_id: &str,
+    status: Option<&str>,
+    pattern: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2)
+            AND (?3 IS NULL OR prompt LIKE ?3 ESCAPE '\\') AND (?4 IS NULL OR id < ?4)
+          ORDER BY id DESC LIMIT ?5"
+    ))
+    .bind(user_id)
+    .bind(status)
+    .bind(pattern)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

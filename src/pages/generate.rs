@@ -1,29 +1,371 @@
-//! `/`: where a prompt becomes a picture.
+//! `/`: where a prompt becomes a picture. The form, the cost and balance, and a live card per task,
+//! kept fresh by polling one server function (never the upstream) while anything is live.
 
-use crate::{app::use_session, i18n::use_texts, types::Role};
-use leptos::prelude::*;
+use crate::{
+    app::use_balance,
+    components::task_card::{CardActions, TaskCard},
+    error::AppError,
+    i18n::{Texts, use_texts},
+    prompt_flags::set_flag,
+    server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button},
+    types::{GenerateState, Mode, TaskUpdates, TaskView},
+};
+use leptos::{html, prelude::*};
 use leptos_meta::Title;
 
 #[component]
 pub fn GeneratePage() -> impl IntoView {
     let t = use_texts();
-    let session = use_session();
-    let pending = move || {
-        session
-            .me
-            .get()
-            .and_then(Result::ok)
-            .flatten()
-            .is_some_and(|me| me.user.role == Role::Pending)
-    };
+    let state = Resource::new_blocking(|| (), |_| load_generate());
     view! {
         <Title text=t.generate_title />
-        <h1 class="text-2xl font-semibold">{t.generate_title}</h1>
-        <p class="mt-1 text-stone-600 dark:text-stone-400">{t.generate_intro}</p>
-        <Show when=pending>
-            <p role="status" class="mt-4 rounded bg-amber-50 px-3 py-2 text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-                {t.pending_notice}
-            </p>
-        </Show>
+        <h1 class="sr-only">{t.generate_title}</h1>
+        <Suspense>
+            {move || Suspend::new(async move {
+                match state.await {
+                    Ok(s) => view! { <Studio initial=s /> }.into_any(),
+                    Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
+}
+
+#[component]
+fn Studio(initial: GenerateState) -> impl IntoView {
+    let t = use_texts();
+    let balance = use_balance().0;
+    balance.set(Some(initial.balance));
+    let tasks = RwSignal::new(initial.tasks.clone());
+    let error = RwSignal::new(None::<AppError>);
+    let now = RwSignal::new(crate::browser::now_ms());
+
+    let apply = move |u: TaskUpdates| {
+        balance.set(Some(u.balance));
+        tasks.update(|list| {
+            for fresh in u.tasks {
+                match list.iter_mut().find(|x| x.id == fresh.id) {
+                    Some(old) => *old = fresh,
+                    None => list.insert(0, fresh),
+                }
+            }
+        });
+    };
+    let press = Action::new(move |(id, custom_id): &(String, String)| {
+        press_button(id.clone(), custom_id.clone())
+    });
+    let cancel = Action::new(move |id: &String| cancel_task(id.clone()));
+    let submit = ServerAction::<SubmitTask>::new();
+    for value in [submit.value(), press.value(), cancel.value()] {
+        Effect::new(move || match value.get() {
+            Some(Ok(u)) => {
+                error.set(None);
+                apply(u);
+            }
+            Some(Err(e)) => error.set(Some(e)),
+            None => {}
+        });
+    }
+    start_polling(tasks, now, apply);
+
+    let busy = Signal::derive(move || press.pending().get() || cancel.pending().get());
+    let actions = CardActions {
+        press: Callback::new(move |p| {
+            press.dispatch(p);
+        }),
+        cancel: Callback::new(move |id| {
+            cancel.dispatch(id);
+        }),
+        busy,
+        action_cost: Signal::stored(initial.action_cost),
+    };
+    view! {
+        <div class="grid gap-8 lg:grid-cols-[minmax(0,26rem)_1fr]">
+            <PromptForm initial=initial.clone() submit error />
+            <section aria-labelledby="tasks-heading">
+                <h2 id="tasks-heading" class="mb-3 text-lg font-semibold">{t.your_tasks}</h2>
+                <Show when=move || tasks.with(Vec::is_empty)>
+                    <p class="text-stone-500">{t.no_tasks}</p>
+                </Show>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <For each=move || tasks.with(|ts| ts.iter().map(|t| t.id.clone()).collect::<Vec<_>>()) key=|id| id.clone() let:id>
+                        {
+                            let task = Signal::derive(move || {
+                                tasks.with(|ts| ts.iter().find(|x| x.id == id).cloned()).unwrap_or_else(|| placeholder(&id))
+                            });
+                            view! { <TaskCard task now=now.into() actions /> }
+                        }
+                    </For>
+                </div>
+            </section>
+        </div>
+    }
+}
+
+/// Never shown: a card's task is always in the list while its card exists.
+fn placeholder(id: &str) -> TaskView {
+    TaskView {
+        id: id.to_owned(),
+        parent_id: None,
+        action: String::new(),
+        mode: Mode::Fast,
+        prompt: String::new(),
+        status: crate::types::TaskStatus::Queued,
+        progress: 0,
+        image_url: None,
+        preview_url: None,
+        thumbnail_url: None,
+        buttons: Vec::new(),
+        cost: 0,
+        fail_reason: None,
+        upstream_id: None,
+        created_at: String::new(),
+        started_at: None,
+        finished_at: None,
+        queue_position: None,
+    }
+}
+
+/// About once a second, while any task is live and the tab is visible, asks for news of the live
+/// tasks. Stops when the page goes away.
+fn start_polling(
+    tasks: RwSignal<Vec<TaskView>>,
+    now: RwSignal<f64>,
+    apply: impl Fn(TaskUpdates) + 'static,
+) {
+    #[cfg(feature = "hydrate")]
+    {
+        use std::sync::{
+            Arc,
+            atomic::{AtomicBool, Ordering},
+        };
+        let alive = Arc::new(AtomicBool::new(true));
+        let flag = alive.clone();
+        on_cleanup(move || flag.store(false, Ordering::Relaxed));
+        leptos::task::spawn_local(async move {
+            while alive.load(Ordering::Relaxed) {
+                gloo_timers::future::TimeoutFuture::new(1_000).await;
+                if !alive.load(Ordering::Relaxed) || crate::browser::page_hidden() {
+                    continue;
+                }
+                now.set(crate::browser::now_ms());
+                let ids: Vec<String> = tasks.with_untracked(|ts| {
+                    ts.iter()
+                        .filter(|t| t.is_live())
+                        .map(|t| t.id.clone())
+                        .collect()
+                });
+                if ids.is_empty() {
+                    continue;
+                }
+                if let Ok(u) = crate::server_fns::tasks::poll_tasks(ids).await {
+                    apply(u);
+                }
+            }
+        });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (tasks, now, apply);
+}
+
+const PRESETS: [&str; 7] = ["1:1", "3:2", "2:3", "16:9", "9:16", "4:3", "3:4"];
+const VERSIONS: [(&str, &str); 4] = [
+    ("--v 7", "v7"),
+    ("--v 6.1", "v6.1"),
+    ("--niji 6", "niji 6"),
+    ("--v 5.2", "v5.2"),
+];
+
+#[component]
+fn PromptForm(
+    initial: GenerateState,
+    submit: ServerAction<SubmitTask>,
+    error: RwSignal<Option<AppError>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let balance = use_balance().0;
+    let modes: Vec<_> = initial
+        .modes
+        .iter()
+        .filter(|m| m.enabled)
+        .cloned()
+        .collect();
+    let first = modes
+        .iter()
+        .find(|m| m.mode == Mode::Fast)
+        .or(modes.first())
+        .map(|m| m.mode);
+    let mode = RwSignal::new(first);
+    let prompt = RwSignal::new(String::new());
+    let costs = modes.clone();
+    let cost = Signal::derive(move || {
+        let m = mode.get();
+        costs
+            .iter()
+            .find(|c| Some(c.mode) == m)
+            .map_or(0, |c| c.cost)
+    });
+    let have = Signal::derive(move || balance.get().unwrap_or(initial.balance));
+    let (enabled, pending) = (initial.enabled, initial.pending);
+    let blocked = move || {
+        blocked_reason(
+            t,
+            enabled,
+            pending,
+            &prompt.get(),
+            cost.get(),
+            have.get(),
+            mode.get().is_some(),
+        )
+    };
+    let form = NodeRef::<html::Form>::new();
+    let flag = move |remove: &'static [&'static str], add: Option<String>| {
+        prompt.update(|p| *p = set_flag(p, remove, add.as_deref()));
+    };
+    view! {
+        <section aria-label=t.generate_title class="space-y-4">
+            <ActionForm action=submit node_ref=form attr:class="space-y-4">
+                <label class="block text-sm font-medium" for="prompt">{t.prompt_label}</label>
+                <textarea
+                    id="prompt"
+                    name="prompt"
+                    rows="5"
+                    maxlength="4000"
+                    placeholder=t.prompt_placeholder
+                    class="block w-full rounded border border-stone-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 dark:border-stone-700 dark:bg-stone-900"
+                    prop:value=move || prompt.get()
+                    on:input=move |ev| prompt.set(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                            ev.prevent_default();
+                            if blocked().is_none() {
+                                if let Some(f) = form.get() {
+                                    let _ = f.request_submit();
+                                }
+                            }
+                        }
+                    }
+                ></textarea>
+                <p class="text-xs text-stone-500">{t.shortcut_hint}</p>
+                <fieldset class="space-y-2">
+                    <legend class="text-sm font-medium">{t.mode_label}</legend>
+                    <div class="flex flex-wrap gap-2">
+                        {modes.iter().map(|m| {
+                            let this = m.mode;
+                            let id = format!("mode-{}", this.as_str());
+                            let label_for = id.clone();
+                            view! {
+                                <label for=label_for class="flex cursor-pointer items-center gap-2 rounded border border-stone-300 px-3 py-2 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 dark:border-stone-700 dark:has-[:checked]:bg-indigo-950">
+                                    <input
+                                        type="radio"
+                                        id=id
+                                        name="mode"
+                                        value=this.as_str()
+                                        prop:checked=move || mode.get() == Some(this)
+                                        on:change=move |_| mode.set(Some(this))
+                                    />
+                                    <span>{t.mode(this)}</span>
+                                    <span class="text-xs text-stone-500">{(t.credits)(m.cost)}</span>
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                </fieldset>
+                <details class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800">
+                    <summary class="cursor-pointer font-medium">{t.params_label}</summary>
+                    <div class="mt-3 grid grid-cols-2 gap-3">
+                        <label class="block">{t.aspect_ratio}
+                            <select class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
+                                on:change=move |ev| { let v = event_target_value(&ev); flag(&["--ar", "--aspect"], (!v.is_empty()).then(|| format!("--ar {v}"))) }>
+                                <option value="">{t.default_option}</option>
+                                {PRESETS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <label class="block">{t.version}
+                            <select class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
+                                on:change=move |ev| { let v = event_target_value(&ev); flag(&["--v", "--version", "--niji"], (!v.is_empty()).then_some(v)) }>
+                                <option value="">{t.default_option}</option>
+                                {VERSIONS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                            </select>
+                        </label>
+                        <NumberFlag label=t.stylize flags=&["--stylize", "--s"] max=1000 on_set=flag />
+                        <NumberFlag label=t.chaos flags=&["--chaos", "--c"] max=100 on_set=flag />
+                        <NumberFlag label=t.seed flags=&["--seed"] max=4_294_967_295 on_set=flag />
+                        <label class="block">{t.exclude}
+                            <input type="text" class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
+                                on:change=move |ev| { let v = event_target_value(&ev); flag(&["--no"], (!v.trim().is_empty()).then(|| format!("--no {}", v.trim()))) } />
+                        </label>
+                    </div>
+                </details>
+                <div class="flex flex-wrap items-center gap-3">
+                    <button
+                        type="submit"
+                        aria-describedby="generate-reason"
+                        class="rounded bg-indigo-600 px-5 py-2 font-medium text-white hover:bg-indigo-500 disabled:cursor-not-allowed disabled:opacity-50"
+                        disabled=move || blocked().is_some() || submit.pending().get()
+                    >
+                        {t.generate_button}
+                    </button>
+                    <span data-testid="cost-line" class="text-sm text-stone-600 dark:text-stone-400">
+                        {move || (t.cost_line)(cost.get(), have.get())}
+                    </span>
+                </div>
+                <p id="generate-reason" data-testid="generate-reason" class="text-sm text-stone-600 dark:text-stone-400">
+                    {move || blocked().unwrap_or_default()}
+                </p>
+                {move || error.get().map(|e| view! {
+                    <p role="alert" data-testid="generate-error" class="rounded bg-red-50 px-3 py-2 text-sm text-red-800 dark:bg-red-950 dark:text-red-200">
+                        {t.error(&e)}
+                    </p>
+                })}
+            </ActionForm>
+        </section>
+    }
+}
+
+#[component]
+fn NumberFlag(
+    label: &'static str,
+    flags: &'static [&'static str],
+    max: u64,
+    on_set: impl Fn(&'static [&'static str], Option<String>) + Copy + 'static,
+) -> impl IntoView {
+    view! {
+        <label class="block">{label}
+            <input type="number" min="0" max=max.to_string() class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    let value = v.trim().parse::<u64>().ok().filter(|n| *n <= max);
+                    on_set(flags, value.map(|n| format!("{} {n}", flags[0])));
+                } />
+        </label>
+    }
+}
+
+/// Why the Generate button is disabled, if it is.
+fn blocked_reason(
+    t: &Texts,
+    enabled: bool,
+    pending: bool,
+    prompt: &str,
+    cost: i64,
+    balance: i64,
+    has_mode: bool,
+) -> Option<String> {
+    if !enabled || !has_mode {
+        return Some(t.err_disabled.into());
+    }
+    if pending {
+        return Some(t.pending_notice.into());
+    }
+    if prompt.trim().is_empty() {
+        return Some(t.reason_empty.into());
+    }
+    if prompt.chars().count() > 4000 {
+        return Some(t.reason_too_long.into());
+    }
+    if balance < cost {
+        return Some((t.reason_credits)(cost, balance));
+    }
+    None
 }

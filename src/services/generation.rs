@@ -431,7 +431,121 @@ pub fn view(row: &TaskRow) -> TaskView {
         created_at: rfc3339(row.created_at),
         started_at: row.started_at.map(rfc3339),
         finished_at: row.finished_at.map(rfc3339),
+        queue_position: None,
     }
+}
+
+/// Views with the queue position of queued tasks filled in.
+async fn with_positions(engine: &Engine, rows: &[TaskRow]) -> Result<Vec<TaskView>, AppError> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let mut v = view(row);
+        if v.status == TaskStatus::Queued {
+            v.queue_position = Some(
+                db::tasks::queue_position(&engine.pool, &row.mode, &row.id)
+                    .await
+                    .map_err(super::internal)?,
+            );
+        }
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// The user's live tasks and their `recent` latest others, newest first.
+pub async fn opening(
+    engine: &Engine,
+    user: &CurrentUser,
+    recent: i64,
+) -> Result<Vec<TaskView>, AppError> {
+    let rows = db::tasks::live_and_recent_of_user(&engine.pool, &user.id, recent)
+        .await
+        .map_err(super::internal)?;
+    with_positions(engine, &rows).await
+}
+
+/// The current state of some of the user's tasks (others' are left out), at most 100.
+pub async fn updates(
+    engine: &Engine,
+    user: &CurrentUser,
+    ids: &[String],
+) -> Result<Vec<TaskView>, AppError> {
+    if ids.len() > 100 {
+        return Err(AppError::validation(
+            "ids",
+            "Ask about at most 100 tasks at once.",
+        ));
+    }
+    let rows = db::tasks::get_many_of_user(&engine.pool, &user.id, ids)
+        .await
+        .map_err(super::internal)?;
+    with_positions(engine, &rows).await
+}
+
+/// A task with its parent and children, for the task view.
+pub async fn detail(
+    engine: &Engine,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(TaskView, Option<TaskView>, Vec<TaskView>), AppError> {
+    let row = visible(engine, user, id).await?;
+    let parent = match &row.parent_id {
+        Some(p) => db::tasks::get(&engine.pool, p)
+            .await
+            .map_err(super::internal)?
+            .map(|r| view(&r)),
+        None => None,
+    };
+    let children = db::tasks::children(&engine.pool, &row.id)
+        .await
+        .map_err(super::internal)?
+        .iter()
+        .map(view)
+        .collect();
+    Ok((
+        with_positions(engine, std::slice::from_ref(&row))
+            .await?
+            .remove(0),
+        parent,
+        children,
+    ))
+}
+
+/// A page of the user's history, newest first, filtered by status and by words of the prompt.
+pub async fn history(
+    engine: &Engine,
+    user: &CurrentUser,
+    status: Option<TaskStatus>,
+    search: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<TaskView>, Option<String>), AppError> {
+    let pattern = search.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
+    let rows = db::tasks::search_of_user(
+        &engine.pool,
+        &user.id,
+        status.map(TaskStatus::as_str),
+        pattern.as_deref(),
+        before,
+        limit + 1,
+    )
+    .await
+    .map_err(super::internal)?;
+    let more = rows.len() as i64 > limit;
+    let tasks: Vec<TaskView> = rows.iter().take(limit as usize).map(view).collect();
+    let next = if more {
+        tasks.last().map(|t| t.id.clone())
+    } else {
+        None
+    };
+    Ok((tasks, next))
 }
 
 #[cfg(test)]

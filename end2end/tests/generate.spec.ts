@@ -1,0 +1,136 @@
+import { expect, test, type Locator, type Page } from "@playwright/test";
+import { PASSWORD, configure, hydrated, signUp } from "./helpers";
+
+// Runs after accounts.spec.ts, against the built-in simulator with fast steps (scripts/test.sh).
+const carol = { name: "Carol Painter", email: "carol@example.com" };
+
+async function badge(page: Page) {
+  return page.getByTestId("credit-badge");
+}
+
+/** Reads the progress bar of a card until the card is final; returns every value seen. */
+async function watchProgress(card: Locator): Promise<number[]> {
+  const seen: number[] = [];
+  for (let i = 0; i < 300; i++) {
+    const status = await card.getAttribute("data-status");
+    const bar = card.getByRole("progressbar");
+    if (status === "succeeded" || status === "failed" || status === "cancelled") break;
+    if (await bar.count()) {
+      const v = await bar.getAttribute("aria-valuenow").catch(() => null);
+      if (v !== null) seen.push(Number(v));
+    }
+    await card.page().waitForTimeout(50);
+  }
+  return seen;
+}
+
+test.describe.serial("generating", () => {
+  let firstTask = "";
+
+  test("a Relax picture: progress forward only, the grid, U1, history and the task view", async ({ page }) => {
+    await signUp(page, carol.name, carol.email);
+    await expect(await badge(page)).toHaveText("100 credits");
+    await page.getByLabel("Prompt").fill("a red fox in snow --ar 3:2");
+    await page.getByLabel("Relax").check();
+    await expect(page.getByTestId("cost-line")).toContainText("Costs 2");
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    const card = page.getByTestId("task-card").first();
+    await expect(card).toBeVisible();
+    await expect(await badge(page)).toHaveText("98 credits");
+    firstTask = (await card.getAttribute("data-task-id")) ?? "";
+    const seen = await watchProgress(card);
+    expect(seen.some((v) => v > 0 && v < 100), `values seen: ${seen}`).toBe(true);
+    for (let i = 1; i < seen.length; i++) expect(seen[i]).toBeGreaterThanOrEqual(seen[i - 1]);
+
+    await expect(card).toHaveAttribute("data-status", "succeeded");
+    await expect(card.getByRole("img", { name: "a red fox in snow --ar 3:2" })).toBeVisible();
+    for (const label of ["U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4"]) {
+      await expect(card.getByRole("button", { name: label })).toBeVisible();
+    }
+
+    await card.getByRole("button", { name: "U1" }).click();
+    const child = page.locator(`[data-testid=task-card]:not([data-task-id="${firstTask}"])`).first();
+    await expect(child).toBeVisible();
+    await expect(await badge(page)).toHaveText("96 credits");
+    await expect(child).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    await expect(child.getByRole("button", { name: "Vary (Strong)" })).toBeVisible();
+
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "History" }).click();
+    await expect(page.getByTestId("history-item")).toHaveCount(2);
+    await page.getByTestId("history-item").last().getByRole("link").click();
+    await expect(page).toHaveURL(new RegExp(`/history/${firstTask}$`));
+    await expect(page.getByTestId("task-image")).toBeVisible();
+    await expect(page.getByText("Made from this")).toBeVisible();
+  });
+
+  test("cancelling a running task refunds it", async ({ page }) => {
+    await page.goto("/login");
+    await hydrated(page);
+    await page.getByLabel("Email").fill(carol.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await hydrated(page);
+    await expect(await badge(page)).toHaveText("96 credits");
+    await page.getByLabel("Prompt").fill("a slow sunrise over the sea");
+    await page.getByLabel("Fast").check();
+    await page.getByRole("button", { name: "Generate" }).click();
+    await expect(await badge(page)).toHaveText("88 credits");
+    const card = page.getByTestId("task-card").first();
+    await card.getByRole("button", { name: "Cancel" }).click();
+    await expect(card).toHaveAttribute("data-status", "cancelled");
+    await expect(card.getByTestId("task-status")).toHaveText("Cancelled");
+    await expect(await badge(page)).toHaveText("96 credits");
+  });
+
+  test("a submit that costs more than the balance says so", async ({ page, request }) => {
+    await configure(request, { modes: [{ mode: "fast", cost: 500 }] });
+    try {
+      await page.goto("/login");
+      await hydrated(page);
+      await page.getByLabel("Email").fill(carol.email);
+      await page.getByLabel("Password").fill(PASSWORD);
+      await page.getByRole("button", { name: "Log in" }).click();
+      await hydrated(page);
+      await page.getByLabel("Prompt").fill("an expensive castle");
+      await page.getByLabel("Fast").check();
+      await expect(page.getByTestId("generate-reason")).toHaveText("Not enough credits: this costs 500, you have 96.");
+      await expect(page.getByRole("button", { name: "Generate" })).toBeDisabled();
+    } finally {
+      await configure(request, { modes: [{ mode: "fast", cost: 8 }] });
+    }
+  });
+
+  test("a prompt containing HTML shows as text", async ({ page }) => {
+    await page.goto("/login");
+    await hydrated(page);
+    await page.getByLabel("Email").fill(carol.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await hydrated(page);
+    const html = `<b id="injected">bold</b> <img src=x onerror="document.title='pwned'">`;
+    await page.getByLabel("Prompt").fill(html);
+    await page.getByLabel("Relax").check();
+    await page.getByRole("button", { name: "Generate" }).click();
+    const card = page.getByTestId("task-card").first();
+    await expect(card.getByTestId("task-prompt")).toHaveText(html);
+    await expect(page.locator("#injected")).toHaveCount(0);
+    await expect(card).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    expect(await page.title()).not.toBe("pwned");
+  });
+
+  test("the history page renders the prompt with JavaScript off", async ({ browser }) => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.getByLabel("Email").fill(carol.email);
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page).toHaveURL(/\/$/);
+    await page.goto("/history");
+    await expect(page.getByText("a red fox in snow --ar 3:2").first()).toBeVisible();
+    await page.goto("/history?q=sunrise");
+    await expect(page.getByTestId("history-item")).toHaveCount(1);
+    await context.close();
+  });
+});

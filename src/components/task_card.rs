@@ -1,0 +1,154 @@
+//! One task as a card: live progress with the preview, then the picture with its buttons.
+
+use crate::{
+    browser,
+    components::progress_bar::ProgressBar,
+    i18n::use_texts,
+    types::{TaskStatus, TaskView},
+};
+use leptos::prelude::*;
+
+/// What a card can ask its page to do.
+#[derive(Clone, Copy)]
+pub struct CardActions {
+    /// (task id, custom_id) of a pressed button.
+    pub press: Callback<(String, String)>,
+    pub cancel: Callback<String>,
+    /// True while a request of the page is under way (buttons wait).
+    pub busy: Signal<bool>,
+    pub action_cost: Signal<i64>,
+}
+
+#[component]
+pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) -> impl IntoView {
+    let t = use_texts();
+    let status = move || task.with(|t| t.status);
+    let live = move || task.with(TaskView::is_live);
+    let elapsed = move || {
+        task.with(|tv| {
+            let start = browser::parse_ms(&tv.created_at)?;
+            let end = tv
+                .finished_at
+                .as_deref()
+                .and_then(browser::parse_ms)
+                .unwrap_or_else(|| now.get());
+            Some((t.elapsed)(((end - start) / 1000.0).max(0.0) as i64))
+        })
+    };
+    view! {
+        <article
+            data-testid="task-card"
+            data-task-id=move || task.with(|t| t.id.clone())
+            data-status=move || task.with(|t| t.status.as_str())
+            class="overflow-hidden rounded-lg border border-stone-200 bg-white shadow-sm dark:border-stone-800 dark:bg-stone-900"
+        >
+            <div class="space-y-3 p-4">
+                <div class="flex flex-wrap items-center gap-2 text-xs text-stone-500 dark:text-stone-400">
+                    <span class="rounded bg-stone-100 px-2 py-0.5 font-medium dark:bg-stone-800">
+                        {move || t.action(&task.with(|t| t.action.clone()))}
+                    </span>
+                    <span>{move || t.mode(task.with(|t| t.mode))}</span>
+                    <span>{move || (t.credits)(task.with(|t| t.cost))}</span>
+                    <span class="ml-auto tabular-nums">{elapsed}</span>
+                </div>
+                <p class="line-clamp-3 break-words text-sm" data-testid="task-prompt">
+                    {move || task.with(|t| t.prompt.clone())}
+                </p>
+                <p
+                    data-testid="task-status"
+                    class="text-sm font-medium"
+                    class:text-red-700=move || status() == TaskStatus::Failed
+                    class:dark:text-red-400=move || status() == TaskStatus::Failed
+                >
+                    {move || task.with(|tv| t.status(tv.status, tv.queue_position))}
+                    {move || task.with(|tv| tv.fail_reason.clone().map(|r| format!(": {r}")))}
+                </p>
+                <Show when=live>
+                    <ProgressBar value=Signal::derive(move || task.with(|t| t.progress)) label=t.progress_label />
+                    {move || task.with(|tv| tv.preview_url.clone().map(|url| {
+                        let src = format!("{url}?p={}", tv.progress);
+                        view! { <img src=src alt="" class="w-full rounded bg-stone-100 dark:bg-stone-800" /> }
+                    }))}
+                    <button
+                        type="button"
+                        class="rounded border border-stone-300 px-3 py-1 text-sm hover:bg-stone-100 disabled:opacity-50 dark:border-stone-700 dark:hover:bg-stone-800"
+                        disabled=move || actions.busy.get()
+                        on:click=move |_| actions.cancel.run(task.with_untracked(|t| t.id.clone()))
+                    >
+                        {t.cancel}
+                    </button>
+                </Show>
+                <Show when=move || status() == TaskStatus::Succeeded>
+                    <Picture task actions />
+                </Show>
+            </div>
+        </article>
+    }
+}
+
+/// The finished picture: opens large on click, with its buttons, download and copy.
+#[component]
+fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
+    let t = use_texts();
+    let (open, set_open) = signal(false);
+    let (copied, set_copied) = signal(false);
+    let image = move || task.with(|t| t.image_url.clone().unwrap_or_default());
+    let prompt = move || task.with(|t| t.prompt.clone());
+    view! {
+        <button type="button" class="block w-full" on:click=move |_| set_open.set(true)>
+            <img src=image alt=prompt class="w-full rounded" data-testid="task-image" />
+        </button>
+        <Show when=move || open.get()>
+            <div
+                role="dialog"
+                aria-modal="true"
+                class="fixed inset-0 z-50 flex items-center justify-center bg-black/80 p-4"
+                on:click=move |_| set_open.set(false)
+            >
+                <img src=image alt=prompt class="max-h-full max-w-full rounded" />
+                <button type="button" class="absolute right-4 top-4 rounded bg-white/90 px-3 py-1 text-sm text-stone-900">
+                    {t.close}
+                </button>
+            </div>
+        </Show>
+        <div class="flex flex-wrap gap-1" role="group" aria-label="Actions">
+            <For
+                each=move || task.with(|t| t.buttons.clone())
+                key=|b| b.custom_id.clone()
+                let:button
+            >
+                {
+                    let label = if button.label.is_empty() { button.emoji.clone() } else { button.label.clone() };
+                    let custom_id = button.custom_id.clone();
+                    view! {
+                        <button
+                            type="button"
+                            class="rounded bg-stone-100 px-2 py-1 text-sm hover:bg-indigo-100 disabled:opacity-50 dark:bg-stone-800 dark:hover:bg-indigo-900"
+                            disabled=move || actions.busy.get()
+                            on:click=move |_| actions.press.run((task.with_untracked(|t| t.id.clone()), custom_id.clone()))
+                        >
+                            {label}
+                            <span class="ml-1 text-xs text-stone-500">{move || actions.action_cost.get()}</span>
+                        </button>
+                    }
+                }
+            </For>
+        </div>
+        <div class="flex flex-wrap gap-3 text-sm">
+            <a href=image download class="text-indigo-700 underline dark:text-indigo-300">{t.download}</a>
+            <button
+                type="button"
+                class="text-indigo-700 underline dark:text-indigo-300"
+                on:click=move |_| {
+                    browser::copy_text(&prompt());
+                    set_copied.set(true);
+                }
+            >
+                {move || if copied.get() { t.copied } else { t.copy_prompt }}
+            </button>
+            <a href=move || format!("/history/{}", task.with(|t| t.id.clone())) class="text-indigo-700 underline dark:text-indigo-300">
+                {t.details}
+            </a>
+        </div>
+    }
+}

@@ -1,0 +1,118 @@
+//! `/history/{id}`: one task, large, with its details, parent, children and buttons.
+
+use crate::{
+    app::use_balance,
+    browser::short_time,
+    i18n::use_texts,
+    pages::errors::NotFound,
+    server_fns::tasks::{load_task, press_button},
+    types::TaskView,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+#[component]
+pub fn TaskPage() -> impl IntoView {
+    let t = use_texts();
+    let params = use_params_map();
+    let detail = Resource::new_blocking(
+        move || params.with(|p| p.get("id").unwrap_or_default()),
+        load_task,
+    );
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(d) => view! { <TaskDetailView task=d.task parent=d.parent children=d.children action_cost=d.action_cost /> }.into_any(),
+                    Err(crate::error::AppError::NotFound) => view! { <NotFound /> }.into_any(),
+                    Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn TaskDetailView(
+    task: TaskView,
+    parent: Option<TaskView>,
+    children: Vec<TaskView>,
+    action_cost: i64,
+) -> impl IntoView {
+    let t = use_texts();
+    let balance = use_balance().0;
+    let navigate = use_navigate();
+    let press = Action::new(|(id, custom_id): &(String, String)| {
+        press_button(id.clone(), custom_id.clone())
+    });
+    Effect::new(move || {
+        if let Some(Ok(u)) = press.value().get() {
+            balance.set(Some(u.balance));
+            navigate("/", Default::default());
+        }
+    });
+    let row = |label: &'static str, value: String| {
+        view! {
+            <div class="flex gap-2"><dt class="w-24 shrink-0 text-stone-500">{label}</dt><dd class="break-words">{value}</dd></div>
+        }
+    };
+    let id = task.id.clone();
+    view! {
+        <Title text=task.prompt.clone() />
+        <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
+            <div>
+                {task.image_url.clone().map(|src| { let href = src.clone(); view! {
+                    <a href=href target="_blank" rel="noopener"><img src=src alt=task.prompt.clone() class="w-full rounded-lg" data-testid="task-image" /></a>
+                }})}
+                {task.preview_url.clone().filter(|_| task.image_url.is_none()).map(|src| view! {
+                    <img src=src alt="" class="w-full rounded-lg opacity-80" />
+                })}
+            </div>
+            <aside class="space-y-4">
+                <h1 class="break-words text-lg font-semibold" data-testid="task-prompt">{task.prompt.clone()}</h1>
+                <dl class="space-y-1 text-sm">
+                    {row(t.field_status, format!("{}{}", t.status(task.status, task.queue_position), task.fail_reason.clone().map(|r| format!(": {r}")).unwrap_or_default()))}
+                    {row(t.field_mode, format!("{} · {}", t.mode(task.mode), t.action(&task.action)))}
+                    {row(t.field_cost, (t.credits)(task.cost))}
+                    {row(t.field_created, format!("{} UTC", short_time(&task.created_at)))}
+                    {task.started_at.clone().map(|s| row(t.field_started, format!("{} UTC", short_time(&s))))}
+                    {task.finished_at.clone().map(|s| row(t.field_finished, format!("{} UTC", short_time(&s))))}
+                </dl>
+                <div class="flex flex-wrap gap-1" role="group" aria-label="Actions">
+                    {task.buttons.iter().map(|b| {
+                        let label = if b.label.is_empty() { b.emoji.clone() } else { b.label.clone() };
+                        let arg = (id.clone(), b.custom_id.clone());
+                        view! {
+                            <button type="button" disabled=move || press.pending().get()
+                                class="rounded bg-stone-100 px-2 py-1 text-sm hover:bg-indigo-100 disabled:opacity-50 dark:bg-stone-800 dark:hover:bg-indigo-900"
+                                on:click=move |_| { press.dispatch(arg.clone()); }>
+                                {label}<span class="ml-1 text-xs text-stone-500">{action_cost}</span>
+                            </button>
+                        }
+                    }).collect_view()}
+                </div>
+                {move || press.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="text-sm text-red-700">{t.error(&e)}</p> })}
+                {task.image_url.clone().map(|src| view! { <a href=src download class="inline-block text-sm text-indigo-700 underline dark:text-indigo-300">{t.download}</a> })}
+                {parent.map(|p| view! {
+                    <div class="text-sm"><p class="text-stone-500">{t.made_from}</p><TaskLink task=p /></div>
+                })}
+                {(!children.is_empty()).then(|| view! {
+                    <div class="text-sm"><p class="text-stone-500">{t.made_from_this}</p>
+                        <ul>{children.into_iter().map(|c| view! { <li><TaskLink task=c /></li> }).collect_view()}</ul>
+                    </div>
+                })}
+            </aside>
+        </div>
+    }
+}
+
+#[component]
+fn TaskLink(task: TaskView) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <a href=format!("/history/{}", task.id) class="text-indigo-700 underline dark:text-indigo-300">
+            {t.action(&task.action)} " · " {t.status(task.status, None)}
+        </a>
+    }
+}

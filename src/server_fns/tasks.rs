@@ -1,0 +1,148 @@
+//! Generation, live updates, history, the task view and the ledger, for the pages.
+
+#[cfg(feature = "ssr")]
+use crate::types::TaskView;
+use crate::{
+    error::AppError,
+    types::{GenerateState, HistoryPage, LedgerPage, TaskDetail, TaskUpdates},
+};
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+async fn engine_and_user() -> Result<
+    (
+        std::sync::Arc<crate::engine::Engine>,
+        crate::auth::CurrentUser,
+    ),
+    AppError,
+> {
+    let state = super::ctx::state()?;
+    let user = super::ctx::current_user()
+        .await?
+        .ok_or(AppError::Unauthorized)?;
+    Ok((state.engine, user))
+}
+
+#[server]
+pub async fn load_generate() -> Result<GenerateState, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let settings = engine.settings().await?;
+    let modes = crate::services::settings::view(&engine.pool, &engine.secrets, false)
+        .await?
+        .modes;
+    Ok(GenerateState {
+        enabled: settings.enabled,
+        modes,
+        action_cost: settings.action_cost,
+        balance: user.balance,
+        pending: user.role == crate::types::Role::Pending,
+        tasks: crate::services::generation::opening(&engine, &user, 12).await?,
+    })
+}
+
+/// The task and the balance after the change (read after it, so a charge or refund shows).
+#[cfg(feature = "ssr")]
+async fn with_balance(
+    engine: &crate::engine::Engine,
+    user_id: &str,
+    tasks: Vec<TaskView>,
+) -> Result<TaskUpdates, AppError> {
+    let balance = crate::db::users::find_by_id(&engine.pool, user_id)
+        .await
+        .map_err(crate::services::internal)?
+        .map_or(0, |u| u.balance);
+    Ok(TaskUpdates { tasks, balance })
+}
+
+#[server]
+pub async fn submit_task(prompt: String, mode: String) -> Result<TaskUpdates, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let task = crate::services::generation::submit(&engine, &user, &prompt, &mode).await?;
+    with_balance(&engine, &user.id, vec![task]).await
+}
+
+#[server]
+pub async fn press_button(task_id: String, custom_id: String) -> Result<TaskUpdates, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let task = crate::services::generation::action(&engine, &user, &task_id, &custom_id).await?;
+    with_balance(&engine, &user.id, vec![task]).await
+}
+
+#[server]
+pub async fn cancel_task(task_id: String) -> Result<TaskUpdates, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let task = crate::services::generation::cancel(&engine, &user, &task_id).await?;
+    with_balance(&engine, &user.id, vec![task]).await
+}
+
+/// The page's poll: reads SQLite only, never the upstream.
+#[server]
+pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let tasks = crate::services::generation::updates(&engine, &user, &ids).await?;
+    with_balance(&engine, &user.id, tasks).await
+}
+
+#[server]
+pub async fn load_history(
+    status: Option<String>,
+    q: Option<String>,
+    before: Option<String>,
+) -> Result<HistoryPage, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let status = status
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(crate::types::TaskStatus::parse);
+    let (tasks, next_cursor) = crate::services::generation::history(
+        &engine,
+        &user,
+        status,
+        q.as_deref(),
+        before.as_deref().filter(|b| !b.is_empty()),
+        24,
+    )
+    .await?;
+    Ok(HistoryPage { tasks, next_cursor })
+}
+
+#[server]
+pub async fn load_task(id: String) -> Result<TaskDetail, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let (task, parent, children) = crate::services::generation::detail(&engine, &user, &id).await?;
+    let action_cost = engine.settings().await?.action_cost;
+    Ok(TaskDetail {
+        task,
+        parent,
+        children,
+        action_cost,
+    })
+}
+
+#[server]
+pub async fn load_ledger(before: Option<String>) -> Result<LedgerPage, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let (balance, entries, next_cursor) = crate::services::credits::entries(
+        &engine.pool,
+        &user.id,
+        50,
+        before.as_deref().filter(|b| !b.is_empty()),
+    )
+    .await?;
+    let entries = entries
+        .into_iter()
+        .map(|e| crate::types::LedgerEntry {
+            id: e.id,
+            delta: e.delta,
+            reason: e.reason,
+            note: e.note,
+            task_id: e.task_id,
+            created_at: e.created_at,
+        })
+        .collect();
+    Ok(LedgerPage {
+        balance,
+        entries,
+        next_cursor,
+    })
+}
