@@ -27,7 +27,7 @@ cargo run --release --features ssr --bin atelier-bench -- --quick
 say "end-to-end tests (release build, Chromium)"
 data_dir=$(mktemp -d)
 trap 'rm -rf "$data_dir"' EXIT
-# Simulated jobs take about a second and a half instead of ten.
-ATELIER_DATA_DIR="$data_dir" ATELIER_SIM_STEP_MS=150 cargo leptos end-to-end --release
+# Simulated jobs take about four seconds instead of ten.
+ATELIER_DATA_DIR="$data_dir" ATELIER_SIM_STEP_MS=400 cargo leptos end-to-end --release
 
 say "all tests passed"
