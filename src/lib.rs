@@ -3,6 +3,8 @@
 //! One crate, two builds: the server (feature `ssr`) and the WebAssembly that hydrates its pages
 //! (feature `hydrate`). Server-only modules are switched on here, once.
 
+#![recursion_limit = "256"]
+
 pub mod app;
 pub mod browser;
 pub mod components;

@@ -152,7 +152,25 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
+        .layer(axum::middleware::map_response(static_cache_headers))
+        // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed.
+        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
+}
+
+/// The site's JS, WASM and CSS keep their names across releases: browsers may cache them but must
+/// check they are current (a cheap 304 thanks to Last-Modified).
+async fn static_cache_headers(
+    uri: axum::http::Uri,
+    mut res: axum::response::Response,
+) -> axum::response::Response {
+    if uri.path().starts_with("/pkg/") && res.status().is_success() {
+        res.headers_mut().insert(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("public, no-cache"),
+        );
+    }
+    res
 }
 
 /// The per-install secret path segment of the notify hook URL, made on first start.

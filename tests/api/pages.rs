@@ -99,3 +99,46 @@ async fn the_language_switch_sets_a_cookie_and_goes_back() {
             .starts_with("lang=zh;")
     );
 }
+
+#[tokio::test]
+async fn history_is_server_rendered_escaped_and_private() {
+    let app = spawn_app().await;
+    let ann = app.signed_up("Ann", "ann@example.com").await;
+    let bob = app.signed_up("Bob", "bob@example.com").await;
+    let created = app.generate(&ann, "<script>alert(1)</script> a fox", "relax").await;
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = created.body["task"]["id"].as_str().unwrap().to_owned();
+    for i in 0..3 {
+        assert_eq!(app.generate(&ann, &format!("a heron {i}"), "relax").await.status, 201);
+    }
+
+    let (status, html, _) = page(&app, "/history", Some(&ann), None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; a fox"));
+    assert!(!html.contains("<script>alert(1)"));
+    assert!(html.contains("a heron 2"));
+    let (_, html, _) = page(&app, "/history?q=heron", Some(&ann), None).await;
+    assert!(html.contains("a heron 1") && !html.contains("a fox"));
+
+    let (status, html, _) = page(&app, &format!("/history/{id}"), Some(&ann), None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("a fox"));
+    let (status, html, _) = page(&app, &format!("/history/{id}"), Some(&bob), None).await;
+    assert_eq!(status, 404, "another user's task is not found");
+    assert!(!html.contains("a fox"));
+    let (_, html, _) = page(&app, "/history", Some(&bob), None).await;
+    assert!(!html.contains("a heron"));
+}
+
+#[tokio::test]
+async fn html_and_json_are_compressed_for_clients_that_ask() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .get(app.url("/login"))
+        .header("accept-encoding", "br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-encoding"], "br");
+}
