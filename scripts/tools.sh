@@ -11,6 +11,9 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 # leptos reads LEPTOS_OUTPUT_NAME at compile time, and cargo-leptos sets it: set it for every
 # cargo command, or plain `cargo test` and `cargo leptos build` rebuild leptos for each other.
 export LEPTOS_OUTPUT_NAME=atelier
+# cargo-leptos builds with type-erased views (always-erase-components in Cargo.toml); plain cargo
+# commands use the same flag so that they share the compiled dependencies.
+export RUSTFLAGS="--cfg erase_components"
 
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 

@@ -93,9 +93,13 @@ pub async fn authenticate(
         return Ok(None);
     };
     let token_hash = token::hash(&token);
-    let row = db::sessions::find_user(pool, &token_hash, db::now_ms())
-        .await
-        .map_err(crate::services::internal)?;
+    let now = db::now_ms();
+    let row = if token.starts_with(token::API_KEY_PREFIX) {
+        db::api_keys::find_user(pool, &token_hash, now).await
+    } else {
+        db::sessions::find_user(pool, &token_hash, now).await
+    }
+    .map_err(crate::services::internal)?;
     Ok(row.map(|row| CurrentUser {
         role: Role::parse(&row.role).unwrap_or(Role::Pending),
         id: row.id,

@@ -1,5 +1,7 @@
 //! The only place with SQL. SQLite in WAL mode with foreign keys on; times are epoch milliseconds.
 
+pub mod api_keys;
+pub mod audit;
 pub mod ledger;
 pub mod sessions;
 pub mod settings;

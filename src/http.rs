@@ -2,6 +2,7 @@
 
 mod auths;
 mod credits;
+pub mod csrf;
 pub mod error;
 mod extract;
 mod lang;

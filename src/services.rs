@@ -1,6 +1,8 @@
 //! Business rules and transactions: plain async Rust over `db/`, no HTTP and no Leptos.
 
 pub mod accounts;
+pub mod api_keys;
+pub mod connection;
 pub mod credits;
 pub mod generation;
 pub mod settings;
@@ -11,4 +13,17 @@ use crate::error::AppError;
 pub fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "internal error");
     AppError::Internal
+}
+
+/// Writes an admin action to the audit log (a failure to write is logged, never hidden).
+pub async fn audit(
+    pool: &sqlx::SqlitePool,
+    actor: &crate::auth::CurrentUser,
+    action: &str,
+    target: Option<&str>,
+    detail: &str,
+) -> Result<(), AppError> {
+    crate::db::audit::insert(pool, &actor.id, action, target, detail)
+        .await
+        .map_err(internal)
 }

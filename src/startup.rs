@@ -153,6 +153,10 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::map_response(static_cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.clone(),
+            crate::http::csrf::same_origin,
+        ))
         // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed.
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

@@ -10,6 +10,9 @@ pub fn generate() -> String {
     hex(&bytes)
 }
 
+/// API keys start with this, so they are told apart from session tokens at a glance.
+pub const API_KEY_PREFIX: &str = "atl_";
+
 /// The stored form of a token.
 pub fn hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))

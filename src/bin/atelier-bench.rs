@@ -61,7 +61,11 @@ async fn main() -> anyhow::Result<()> {
                 "api_url": sim.base_url(), "api_secret": secret,
                 "modes": [{"mode": "fast", "concurrency": 100}]
             }))?;
-        atelier::services::settings::update(&pool, &engine.secrets, patch)
+        let admin = atelier::auth::authenticate(&pool, &bearer(&session.token))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
+        atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
 
@@ -123,7 +127,11 @@ async fn main() -> anyhow::Result<()> {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
-    history(if quick { 2_000 } else { 100_000 }, if quick { 20 } else { 200 }).await?;
+    history(
+        if quick { 2_000 } else { 100_000 },
+        if quick { 20 } else { 200 },
+    )
+    .await?;
     Ok(())
 }
 
@@ -135,22 +143,36 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let pool = app.state().pool.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
-    let session = atelier::services::accounts::sign_up(&pool, "Bench", "bench@example.com", "bench password")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let session =
+        atelier::services::accounts::sign_up(&pool, "Bench", "bench@example.com", "bench password")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     // Another user's tasks too, so the per-user index matters.
-    let other = atelier::services::accounts::sign_up(&pool, "Other", "other@example.com", "bench password")
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let other =
+        atelier::services::accounts::sign_up(&pool, "Other", "other@example.com", "bench password")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let now = db::now_ms();
     let mut tx = pool.begin().await?;
     let mut middle = String::new();
     for i in 0..n {
         let id = db::new_id();
-        let user = if i % 2 == 0 { &session.me.user.id } else { &other.me.user.id };
+        let user = if i % 2 == 0 {
+            &session.me.user.id
+        } else {
+            &other.me.user.id
+        };
         let prompt = format!("a lighthouse at dusk number {i} --ar 3:2");
-        let task = db::tasks::NewTask { id: &id, user_id: user, parent_id: None, action: "imagine",
-            custom_id: None, mode: "relax", prompt: &prompt, cost: 2 };
+        let task = db::tasks::NewTask {
+            id: &id,
+            user_id: user,
+            parent_id: None,
+            action: "imagine",
+            custom_id: None,
+            mode: "relax",
+            prompt: &prompt,
+            cost: 2,
+        };
         db::tasks::insert(&mut tx, &task, now + i as i64).await?;
         if i == n / 2 {
             middle = id;
@@ -163,11 +185,20 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
     println!();
     println!("| /history server render, {n} tasks | p50 ms | p99 ms |");
     println!("| --- | ---: | ---: |");
-    for (name, path) in [("first page", "/history".to_owned()), ("deep page", format!("/history?before={middle}")), ("search", "/history?q=number%2012345".to_owned())] {
+    for (name, path) in [
+        ("first page", "/history".to_owned()),
+        ("deep page", format!("/history?before={middle}")),
+        ("search", "/history?q=number%2012345".to_owned()),
+    ] {
         let mut times = Vec::with_capacity(samples);
         for _ in 0..samples {
             let t0 = Instant::now();
-            let res = client.get(format!("{base}{path}")).header("cookie", &cookie).header("accept", "text/html").send().await?;
+            let res = client
+                .get(format!("{base}{path}"))
+                .header("cookie", &cookie)
+                .header("accept", "text/html")
+                .send()
+                .await?;
             anyhow::ensure!(res.status().is_success(), "{path}: HTTP {}", res.status());
             let _ = res.bytes().await?;
             times.push(t0.elapsed().as_secs_f64() * 1000.0);
@@ -178,6 +209,14 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+fn bearer(token: &str) -> axum::http::HeaderMap {
+    let mut h = axum::http::HeaderMap::new();
+    if let Ok(v) = format!("Bearer {token}").parse() {
+        h.insert(axum::http::header::AUTHORIZATION, v);
+    }
+    h
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

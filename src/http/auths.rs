@@ -23,6 +23,37 @@ pub fn router() -> Router<AppState> {
         .route("/signin", post(sign_in))
         .route("/signout", post(sign_out))
         .route("/me", get(me))
+        .route("/api_keys", get(list_keys).post(create_key))
+        .route("/api_keys/{id}", axum::routing::delete(revoke_key))
+}
+
+#[derive(Deserialize)]
+struct NewKey {
+    #[serde(default)]
+    name: String,
+}
+
+async fn create_key(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<NewKey>,
+) -> Result<Response, AppError> {
+    let key = crate::services::api_keys::create(&state.pool, &user, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(key)).into_response())
+}
+
+async fn list_keys(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
+    let keys = crate::services::api_keys::list(&state.pool, &user).await?;
+    Ok(Json(serde_json::json!({ "keys": keys })).into_response())
+}
+
+async fn revoke_key(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, AppError> {
+    crate::services::api_keys::revoke(&state.pool, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/config", get(get_config).post(set_config))
+        .route("/config/test", post(test_config))
         .route("/generate", post(generate))
         .route("/tasks", get(list))
         .route("/task/{id}", get(task).delete(cancel))
@@ -47,10 +48,36 @@ async fn set_config(
     user: CurrentUser,
     ApiJson(patch): ApiJson<ConfigPatch>,
 ) -> Result<Response, AppError> {
-    user.require_admin()?;
-    let view = settings::update(&s.pool, &s.engine.secrets, patch).await?;
+    let view = settings::update(&s.pool, &s.engine.secrets, &user, patch).await?;
     tracing::info!(admin_id = %user.id, "settings changed");
     Ok(Json(view).into_response())
+}
+
+#[derive(Deserialize, Default)]
+struct TestConfig {
+    api_url: Option<String>,
+    api_secret: Option<String>,
+}
+
+async fn test_config(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    body: axum::body::Bytes,
+) -> Result<Response, AppError> {
+    user.require_admin()?;
+    // The body is optional: empty tests the saved settings.
+    let body: TestConfig = if body.iter().all(u8::is_ascii_whitespace) {
+        TestConfig::default()
+    } else {
+        serde_json::from_slice(&body).map_err(|e| AppError::BadRequest(e.to_string()))?
+    };
+    let report = crate::services::connection::test(
+        &s.engine,
+        body.api_url.as_deref(),
+        body.api_secret.as_deref(),
+    )
+    .await?;
+    Ok(Json(report).into_response())
 }
 
 #[derive(Deserialize)]

@@ -132,6 +132,14 @@ pub async fn grant(
     };
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(user_id, delta, "credits granted");
+    super::audit(
+        pool,
+        admin,
+        "credits.grant",
+        Some(user_id),
+        &format!("{delta:+} ({note})"),
+    )
+    .await?;
     Ok(balance)
 }
 
@@ -168,5 +176,6 @@ pub async fn set_role(
         .ok_or_else(|| AppError::Conflict("The last administrator cannot be demoted.".into()))?;
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(user_id, role = role.as_str(), "role changed");
+    super::audit(pool, admin, "role.change", Some(user_id), role.as_str()).await?;
     Ok(user_view(&row))
 }

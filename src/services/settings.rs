@@ -268,9 +268,12 @@ pub fn parse_api_url(raw: &str) -> Result<String, AppError> {
 pub async fn update(
     pool: &SqlitePool,
     secrets: &SecretBox,
+    actor: &crate::auth::CurrentUser,
     patch: ConfigPatch,
 ) -> Result<ConfigView, AppError> {
-    let mut s = load(pool).await?;
+    actor.require_admin()?;
+    let before = load(pool).await?;
+    let mut s = before.clone();
     let whole = |field: &str, v: i64, min: i64, max: i64| {
         if (min..=max).contains(&v) {
             Ok(v)
@@ -323,7 +326,7 @@ pub async fn update(
         }
         s.new_user_role = role;
     }
-    let sealed = match patch.api_secret.as_deref().map(str::trim) {
+    let sealed: Option<Option<String>> = match patch.api_secret.as_deref().map(str::trim) {
         Some("") => Some(None),
         Some(secret) if secret.len() > 512 || secret.chars().any(char::is_control) => {
             return Err(AppError::validation(
@@ -340,6 +343,7 @@ pub async fn update(
     db::settings::set_in(&mut tx, CONFIG_KEY, &json)
         .await
         .map_err(super::internal)?;
+    let secret_changed = sealed.is_some();
     match sealed {
         Some(Some(v)) => db::settings::set_in(&mut tx, SECRET_KEY, &v).await,
         Some(None) => db::settings::delete_in(&mut tx, SECRET_KEY).await,
@@ -347,8 +351,54 @@ pub async fn update(
     }
     .map_err(super::internal)?;
     tx.commit().await.map_err(super::internal)?;
+    let detail = describe_change(&before, &s, secret_changed);
+    super::audit(pool, actor, "settings.update", None, &detail).await?;
     let secret = secret(pool, secrets).await?;
     Ok(to_view(&s, secret.as_deref(), true))
+}
+
+/// "enabled: true → false, modes.fast.cost: 8 → 10, api_secret: replaced" (never the secret).
+fn describe_change(before: &Settings, after: &Settings, secret_changed: bool) -> String {
+    let (a, b) = (
+        serde_json::to_value(before).unwrap_or_default(),
+        serde_json::to_value(after).unwrap_or_default(),
+    );
+    let mut out = Vec::new();
+    for key in [
+        "enabled",
+        "api_url",
+        "action_cost",
+        "signup_credits",
+        "max_active_tasks_per_user",
+        "new_user_role",
+    ] {
+        if a.get(key) != b.get(key) {
+            out.push(format!("{key}: {} → {}", a[key], b[key]));
+        }
+    }
+    for m in Mode::ALL {
+        let (x, y) = (before.mode(m), after.mode(m));
+        if x != y {
+            out.push(format!(
+                "modes.{}: {}/{}/{} → {}/{}/{}",
+                m.as_str(),
+                x.cost,
+                x.enabled,
+                x.concurrency,
+                y.cost,
+                y.enabled,
+                y.concurrency
+            ));
+        }
+    }
+    if secret_changed {
+        out.push("api_secret: replaced".into());
+    }
+    if out.is_empty() {
+        "no change".into()
+    } else {
+        out.join(", ")
+    }
 }
 
 #[cfg(test)]

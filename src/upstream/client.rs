@@ -141,6 +141,36 @@ impl Upstream {
         serde_json::from_slice(&bytes).map_err(|e| protocol(e, &bytes))
     }
 
+    /// One harmless request (an empty list-by-condition), no retries, at most 10 s: does this
+    /// server speak the protocol and accept the secret?
+    pub async fn probe(&self) -> Result<(), UpstreamError> {
+        let url = format!("{}/mj/task/list-by-condition", self.base);
+        let mut req = self
+            .http
+            .post(&url)
+            .json(&wire::ListRequest { ids: Vec::new() })
+            .timeout(Duration::from_secs(10));
+        if let Some(secret) = &self.secret {
+            req = req.header("mj-api-secret", secret.clone());
+        }
+        let res = req.send().await.map_err(|e| {
+            if e.is_connect() || e.is_timeout() {
+                UpstreamError::Unreachable(describe(&e))
+            } else {
+                UpstreamError::Failed(describe(&e))
+            }
+        })?;
+        let status = res.status();
+        let body = res
+            .bytes()
+            .await
+            .map_err(|e| UpstreamError::Failed(e.to_string()))?;
+        check_status(status, &body)?;
+        serde_json::from_slice::<Vec<serde_json::Value>>(&body)
+            .map(|_| ())
+            .map_err(|e| protocol(e, &body))
+    }
+
     /// Cancels a task where the server supports it (trueai). Ok(false) when it does not.
     pub async fn cancel(&self, id: &str) -> Result<bool, UpstreamError> {
         let url = format!("{}/mj/task/{}/cancel", self.base, urlencode(id));

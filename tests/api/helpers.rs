@@ -105,6 +105,14 @@ impl TestApp {
         a.body
     }
 
+    pub async fn user_id(&self, token: &str) -> String {
+        let me = self.get("/api/v1/auths/me", Some(token)).await;
+        me.body["user"]["id"]
+            .as_str()
+            .expect("signed in")
+            .to_owned()
+    }
+
     pub async fn balance(&self, token: &str) -> i64 {
         self.get("/api/v1/auths/me", Some(token)).await.body["balance"]
             .as_i64()

@@ -105,11 +105,18 @@ async fn history_is_server_rendered_escaped_and_private() {
     let app = spawn_app().await;
     let ann = app.signed_up("Ann", "ann@example.com").await;
     let bob = app.signed_up("Bob", "bob@example.com").await;
-    let created = app.generate(&ann, "<script>alert(1)</script> a fox", "relax").await;
+    let created = app
+        .generate(&ann, "<script>alert(1)</script> a fox", "relax")
+        .await;
     assert_eq!(created.status, 201, "{}", created.body);
     let id = created.body["task"]["id"].as_str().unwrap().to_owned();
     for i in 0..3 {
-        assert_eq!(app.generate(&ann, &format!("a heron {i}"), "relax").await.status, 201);
+        assert_eq!(
+            app.generate(&ann, &format!("a heron {i}"), "relax")
+                .await
+                .status,
+            201
+        );
     }
 
     let (status, html, _) = page(&app, "/history", Some(&ann), None).await;

@@ -1,0 +1,44 @@
+//! The audit log of admin actions.
+
+use sqlx::{FromRow, SqlitePool};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct AuditRow {
+    pub id: String,
+    pub actor_name: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+pub async fn insert(
+    pool: &SqlitePool,
+    actor_id: &str,
+    action: &str,
+    target: Option<&str>,
+    detail: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO audit_log (id, actor_id, action, target, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .bind(super::new_id())
+    .bind(actor_id)
+    .bind(action)
+    .bind(target)
+    .bind(detail)
+    .bind(super::now_ms())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub async fn latest(pool: &SqlitePool, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT a.id, u.name AS actor_name, a.action, a.target, a.detail, a.created_at
+         FROM audit_log a JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ?1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}

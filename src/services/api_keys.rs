@@ -1,0 +1,83 @@
+//! Per-user API keys for scripts: shown once, stored hashed, revoked at once.
+
+use crate::{
+    auth::{CurrentUser, token},
+    db,
+    error::AppError,
+};
+use serde::Serialize;
+use sqlx::SqlitePool;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct NewKey {
+    pub id: String,
+    pub name: String,
+    /// The key itself: only ever shown in this answer.
+    pub key: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyView {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+pub async fn create(pool: &SqlitePool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(AppError::validation(
+            "name",
+            "Name the key in 1 to 64 characters.",
+        ));
+    }
+    let key = format!("{}{}", token::API_KEY_PREFIX, token::generate());
+    let prefix: String = key.chars().take(token::API_KEY_PREFIX.len() + 6).collect();
+    let id = db::new_id();
+    db::api_keys::insert(
+        pool,
+        &id,
+        &user.id,
+        name,
+        &prefix,
+        &token::hash(&key),
+        db::now_ms(),
+    )
+    .await
+    .map_err(super::internal)?;
+    tracing::info!(user_id = %user.id, key_id = %id, "API key created");
+    Ok(NewKey {
+        id,
+        name: name.to_owned(),
+        key,
+    })
+}
+
+pub async fn list(pool: &SqlitePool, user: &CurrentUser) -> Result<Vec<KeyView>, AppError> {
+    let rows = db::api_keys::list_of_user(pool, &user.id)
+        .await
+        .map_err(super::internal)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| KeyView {
+            id: r.id,
+            name: r.name,
+            prefix: r.prefix,
+            created_at: super::generation::rfc3339(r.created_at),
+            last_used_at: r.last_used_at.map(super::generation::rfc3339),
+        })
+        .collect())
+}
+
+pub async fn revoke(pool: &SqlitePool, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+    if !db::api_keys::delete(pool, &user.id, id)
+        .await
+        .map_err(super::internal)?
+    {
+        return Err(AppError::NotFound);
+    }
+    tracing::info!(user_id = %user.id, key_id = %id, "API key revoked");
+    Ok(())
+}
