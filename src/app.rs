@@ -9,7 +9,7 @@ use crate::{
     i18n::provide_lang,
     pages::{
         account::AccountPage,
-        admin::AdminPage,
+        admin::{AdminOverviewPage, AdminPage, AdminUsersPage},
         auth::{LoginPage, SignupPage},
         errors::NotFound,
         generate::GeneratePage,
@@ -137,6 +137,16 @@ pub fn App() -> impl IntoView {
                         path=path!("/admin")
                         ssr=SsrMode::Async
                         view=|| view! { <RequireAdmin><AdminPage /></RequireAdmin> }
+                    />
+                    <Route
+                        path=path!("/admin/users")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireAdmin><AdminUsersPage /></RequireAdmin> }
+                    />
+                    <Route
+                        path=path!("/admin/overview")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireAdmin><AdminOverviewPage /></RequireAdmin> }
                     />
                     <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
                     <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage />

@@ -1,5 +1,6 @@
 //! The only place with SQL. SQLite in WAL mode with foreign keys on; times are epoch milliseconds.
 
+pub mod admin;
 pub mod api_keys;
 pub mod audit;
 pub mod ledger;

@@ -1,5 +1,6 @@
 //! Leptos server functions: the only API the pages use. Each is a few lines over a service.
 
+pub mod admin;
 pub mod auth;
 pub mod tasks;
 

@@ -1,6 +1,7 @@
 //! Business rules and transactions: plain async Rust over `db/`, no HTTP and no Leptos.
 
 pub mod accounts;
+pub mod admin;
 pub mod api_keys;
 pub mod connection;
 pub mod credits;

@@ -289,3 +289,95 @@ pub struct ConfigView {
     pub max_active_tasks_per_user: i64,
     pub new_user_role: Option<Role>,
 }
+
+/// The admin's settings form: every writable setting. `api_secret`: None keeps the saved one,
+/// `Some("")` clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsForm {
+    pub enabled: bool,
+    pub api_url: String,
+    pub api_secret: Option<String>,
+    pub modes: Vec<ModeConfig>,
+    pub action_cost: i64,
+    pub signup_credits: i64,
+    pub max_active_tasks_per_user: i64,
+    pub new_user_role: Role,
+}
+
+/// What "Test connection" found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectionReport {
+    pub ok: bool,
+    pub latency_ms: u64,
+    /// In words: reachable and authorised, wrong secret, not a midjourney-proxy, or unreachable.
+    pub message: String,
+    /// ok, unauthorized, not_a_proxy or unreachable.
+    pub kind: String,
+}
+
+/// An account as the admin's users tab shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdminUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub balance: i64,
+    pub created_at: String,
+    pub tasks: i64,
+    pub last_active_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiveTaskRow {
+    pub id: String,
+    pub user_name: String,
+    pub status: TaskStatus,
+    pub mode: Mode,
+    pub progress: u8,
+    pub age_secs: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailureRow {
+    pub id: String,
+    pub user_name: String,
+    pub reason: String,
+    pub at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub actor: String,
+    pub action: String,
+    pub target: Option<String>,
+    pub detail: String,
+    pub at: String,
+}
+
+/// The admin's overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub live: Vec<LiveTaskRow>,
+    pub failures: Vec<FailureRow>,
+    /// (day as YYYY-MM-DD, credits spent net of refunds), the last 14 days, oldest first.
+    pub spent_per_day: Vec<(String, i64)>,
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiKeyView {
+    pub id: String,
+    pub name: String,
+    pub prefix: String,
+    pub created_at: String,
+    pub last_used_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewApiKey {
+    pub id: String,
+    pub name: String,
+    /// Only ever shown once, in this answer.
+    pub key: String,
+}

@@ -38,7 +38,7 @@ async fn ledger(
 }
 
 async fn users(State(s): State<AppState>, admin: CurrentUser) -> Result<Response, AppError> {
-    let users = credits::accounts(&s.pool, &admin).await?;
+    let users = crate::services::admin::users(&s.pool, &admin).await?;
     Ok(Json(json!({ "users": users })).into_response())
 }
 

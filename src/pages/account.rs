@@ -38,5 +38,6 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::components::api_keys::ApiKeys />
     }
 }

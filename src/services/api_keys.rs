@@ -5,25 +5,9 @@ use crate::{
     db,
     error::AppError,
 };
-use serde::Serialize;
 use sqlx::SqlitePool;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct NewKey {
-    pub id: String,
-    pub name: String,
-    /// The key itself: only ever shown in this answer.
-    pub key: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct KeyView {
-    pub id: String,
-    pub name: String,
-    pub prefix: String,
-    pub created_at: String,
-    pub last_used_at: Option<String>,
-}
+pub use crate::types::{ApiKeyView as KeyView, NewApiKey as NewKey};
 
 pub async fn create(pool: &SqlitePool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
     let name = name.trim();

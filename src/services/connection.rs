@@ -6,18 +6,7 @@ use crate::{
     services::settings::{self, BUILTIN},
     upstream::{Upstream, UpstreamError},
 };
-use serde::{Deserialize, Serialize};
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnectionReport {
-    pub ok: bool,
-    pub latency_ms: u64,
-    /// What happened, in words: reachable and authorised, wrong secret, not a midjourney-proxy,
-    /// or unreachable.
-    pub message: String,
-    /// ok, unauthorized, not_a_proxy, unreachable: for the UI to word it in the user's language.
-    pub kind: String,
-}
+pub use crate::types::ConnectionReport;
 
 /// Tests `api_url` and `api_secret` when given, else the saved ones (an empty secret in the form
 /// means "the saved one").

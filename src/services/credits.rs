@@ -19,16 +19,6 @@ pub struct EntryView {
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
-pub struct AccountView {
-    pub id: String,
-    pub name: String,
-    pub email: String,
-    pub role: Role,
-    pub balance: i64,
-    pub created_at: String,
-}
-
 /// The balance and a page of the ledger, newest first, with the next page's cursor.
 pub async fn entries(
     pool: &SqlitePool,
@@ -65,28 +55,6 @@ pub async fn entries(
         None
     };
     Ok((user.balance, entries, next))
-}
-
-pub async fn accounts(
-    pool: &SqlitePool,
-    admin: &CurrentUser,
-) -> Result<Vec<AccountView>, AppError> {
-    admin.require_admin()?;
-    let rows = db::users::list(pool).await.map_err(super::internal)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| {
-            let v = user_view(&r);
-            AccountView {
-                id: v.id,
-                name: v.name,
-                email: v.email,
-                role: v.role,
-                balance: r.balance,
-                created_at: super::generation::rfc3339(r.created_at),
-            }
-        })
-        .collect())
 }
 
 /// Adds (or, negative, removes) credits with a note; never below zero. Returns the new balance.

@@ -1,0 +1,107 @@
+import { expect, test, type Page } from "@playwright/test";
+import { ADMIN, PASSWORD, configure, hydrated, logIn, signUp } from "./helpers";
+
+// Runs after accounts.spec.ts (which made ADMIN and bo@example.com).
+async function logInAs(page: Page, email: string) {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+test.describe.serial("administration", () => {
+  test("the admin changes the Fast cost and a user's Generate page shows it", async ({ page, browser, request }) => {
+    try {
+      await logIn(page, ADMIN.email);
+      await page.goto("/admin");
+      await hydrated(page);
+      const fastCost = page.getByLabel("Fast Cost");
+      await expect(fastCost).toHaveValue("8");
+      await fastCost.fill("-1");
+      await expect(page.getByText("Use a whole number from 0 to 1000000.")).toBeVisible();
+      await expect(page.getByRole("button", { name: "Save" })).toBeDisabled();
+      await fastCost.fill("11");
+      await expect(page.getByTestId("save-status")).toHaveText("You have unsaved changes.");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByTestId("save-status")).toHaveText("Saved.");
+
+      const context = await browser.newContext();
+      const user = await context.newPage();
+      await logInAs(user, "bo@example.com");
+      await expect(user.locator("label[for=mode-fast]")).toContainText("11 credits");
+      await context.close();
+    } finally {
+      await configure(request, { modes: [{ mode: "fast", cost: 8 }] });
+    }
+  });
+
+  test("the admin approves a pending user", async ({ page, browser, request }) => {
+    try {
+      await logIn(page, ADMIN.email);
+      await page.goto("/admin");
+      await hydrated(page);
+      await page.getByLabel("New sign-ups are pending approval").check();
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByTestId("save-status")).toHaveText("Saved.");
+
+      const context = await browser.newContext();
+      const dana = await context.newPage();
+      await signUp(dana, "Dana Pending", "dana@example.com");
+      await expect(dana.getByText("waiting for an administrator's approval").first()).toBeVisible();
+
+      await page.goto("/admin/users");
+      await hydrated(page);
+      const row = page.locator('[data-testid=user-row][data-email="dana@example.com"]');
+      await expect(row).toContainText("pending approval");
+      await row.getByRole("button", { name: "Approve" }).click();
+      await expect(row).toContainText("user");
+      await expect(row.getByRole("button", { name: "Make admin" })).toBeVisible();
+
+      await dana.reload();
+      await hydrated(dana);
+      await expect(dana.getByText("waiting for an administrator's approval")).toHaveCount(0);
+      await expect(dana.getByRole("button", { name: "Generate" })).toBeVisible();
+      await context.close();
+    } finally {
+      await configure(request, { new_user_role: "user" });
+    }
+  });
+
+  test("Test connection: success against the simulator, failure for a wrong secret", async ({ page }) => {
+    await logIn(page, ADMIN.email);
+    await page.goto("/admin");
+    await hydrated(page);
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(page.getByTestId("connection-report")).toContainText("Reachable and authorised");
+
+    await page.getByLabel("API URL").fill("http://127.0.0.1:3901");
+    await page.getByLabel("API secret").fill("e2e-sim-secret");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(page.getByTestId("connection-report")).toContainText("Reachable and authorised");
+    await page.getByLabel("API secret").fill("not-the-secret");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(page.getByTestId("connection-report")).toHaveText("Wrong secret: the upstream answered HTTP 401.");
+    await page.getByLabel("API URL").fill("http://127.0.0.1:1");
+    await page.getByRole("button", { name: "Test connection" }).click();
+    await expect(page.getByTestId("connection-report")).toHaveText("Unreachable: no answer from this address.");
+  });
+
+  test("an API key is shown once, works, and stops working when revoked", async ({ page, request }) => {
+    await logIn(page, ADMIN.email);
+    await page.goto("/account");
+    await hydrated(page);
+    await page.getByLabel("Key name").fill("e2e script");
+    await page.getByRole("button", { name: "Create key" }).click();
+    const key = (await page.getByTestId("new-key").textContent())?.trim() ?? "";
+    expect(key).toMatch(/^atl_/);
+    const me = await request.get("/api/v1/auths/me", { headers: { authorization: `Bearer ${key}` } });
+    expect(me.status()).toBe(200);
+    await expect(page.getByTestId("api-key")).toContainText("e2e script");
+    await page.getByTestId("api-key").getByRole("button", { name: "Revoke" }).click();
+    await expect(page.getByTestId("api-key")).toHaveCount(0);
+    const after = await request.get("/api/v1/auths/me", { headers: { authorization: `Bearer ${key}` } });
+    expect(after.status()).toBe(401);
+  });
+});

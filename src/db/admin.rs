@@ -1,0 +1,74 @@
+//! Queries across all accounts, for the admin pages.
+
+use sqlx::{FromRow, SqlitePool};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UserActivity {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub role: String,
+    pub balance: i64,
+    pub created_at: i64,
+    pub tasks: i64,
+    pub last_active_at: Option<i64>,
+}
+
+pub async fn users(pool: &SqlitePool) -> Result<Vec<UserActivity>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT u.id, u.name, u.email, u.role, u.balance, u.created_at,
+                (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) AS tasks,
+                MAX(COALESCE((SELECT MAX(created_at) FROM tasks t WHERE t.user_id = u.id), 0),
+                    COALESCE((SELECT MAX(created_at) FROM sessions s WHERE s.user_id = u.id), 0),
+                    u.created_at) AS last_active_at
+         FROM users u ORDER BY (u.role = 'pending') DESC, u.id",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct TaskWithUser {
+    pub id: String,
+    pub user_name: String,
+    pub status: String,
+    pub mode: String,
+    pub progress: i64,
+    pub fail_reason: Option<String>,
+    pub created_at: i64,
+    pub finished_at: Option<i64>,
+}
+
+pub async fn live_tasks(pool: &SqlitePool, limit: i64) -> Result<Vec<TaskWithUser>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
+         FROM tasks t JOIN users u ON u.id = t.user_id
+         WHERE t.status IN ('queued', 'submitted', 'in_progress') ORDER BY t.id LIMIT ?1",
+    )
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+pub async fn failures_since(pool: &SqlitePool, since: i64, limit: i64) -> Result<Vec<TaskWithUser>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
+         FROM tasks t JOIN users u ON u.id = t.user_id
+         WHERE t.status = 'failed' AND t.finished_at >= ?1 ORDER BY t.finished_at DESC LIMIT ?2",
+    )
+    .bind(since)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
+}
+
+/// (day number since the epoch, credits spent net of refunds) from `since` on.
+pub async fn spent_per_day(pool: &SqlitePool, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT created_at / 86400000 AS day, -SUM(delta) AS spent FROM credit_entries
+         WHERE reason IN ('charge', 'refund') AND created_at >= ?1 GROUP BY day ORDER BY day",
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await
+}

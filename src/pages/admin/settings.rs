@@ -1,0 +1,291 @@
+//! The settings tab: upstream, pricing, limits and accounts, validated as you type and on save,
+//! with "Test connection" and a warning before leaving with unsaved changes.
+
+use super::{BUTTON, BUTTON_LIGHT, INPUT, Tabs};
+use crate::{
+    i18n::{Texts, use_texts},
+    server_fns::admin::{load_settings, save_settings, test_connection},
+    types::{ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsForm},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    let t = use_texts();
+    let config = Resource::new_blocking(|| (), |_| load_settings());
+    view! {
+        <Title text=t.admin_title />
+        <Tabs />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match config.await {
+                    Ok(c) => view! { <SettingsEditor saved=c /> }.into_any(),
+                    Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// One number field: its text as typed, and its allowed range.
+#[derive(Clone, Copy)]
+struct Num {
+    text: RwSignal<String>,
+    min: i64,
+    max: i64,
+}
+
+impl Num {
+    fn new(v: i64, min: i64, max: i64) -> Self {
+        Self { text: RwSignal::new(v.to_string()), min, max }
+    }
+    fn value(&self) -> Option<i64> {
+        self.text.with(|s| s.trim().parse::<i64>().ok()).filter(|v| (self.min..=self.max).contains(v))
+    }
+    fn error(&self, t: &'static Texts) -> Option<String> {
+        self.value().is_none().then(|| (t.admin.whole_number)(self.min, self.max))
+    }
+}
+
+#[derive(Clone, Copy)]
+struct ModeFields {
+    mode: Mode,
+    cost: Num,
+    enabled: RwSignal<bool>,
+    concurrency: Num,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    enabled: RwSignal<bool>,
+    api_url: RwSignal<String>,
+    secret: RwSignal<String>,
+    clear_secret: RwSignal<bool>,
+    modes: [ModeFields; 3],
+    action_cost: Num,
+    signup_credits: Num,
+    max_active: Num,
+    pending_signups: RwSignal<bool>,
+}
+
+const MAX_COST: i64 = 1_000_000;
+
+impl Fields {
+    fn from(c: &ConfigView) -> Self {
+        let mode = |m: Mode| {
+            let v = c.modes.iter().find(|x| x.mode == m);
+            ModeFields {
+                mode: m,
+                cost: Num::new(v.map_or(0, |v| v.cost), 0, MAX_COST),
+                enabled: RwSignal::new(v.is_some_and(|v| v.enabled)),
+                concurrency: Num::new(v.and_then(|v| v.concurrency).unwrap_or(3), 1, 100),
+            }
+        };
+        Self {
+            enabled: RwSignal::new(c.enabled),
+            api_url: RwSignal::new(c.api_url.clone().unwrap_or_default()),
+            secret: RwSignal::new(String::new()),
+            clear_secret: RwSignal::new(false),
+            modes: [mode(Mode::Fast), mode(Mode::Relax), mode(Mode::Turbo)],
+            action_cost: Num::new(c.action_cost, 0, MAX_COST),
+            signup_credits: Num::new(c.signup_credits.unwrap_or(0), 0, MAX_COST),
+            max_active: Num::new(c.max_active_tasks_per_user, 1, 1000),
+            pending_signups: RwSignal::new(c.new_user_role == Some(Role::Pending)),
+        }
+    }
+
+    /// The form's values, or None while a field is invalid.
+    fn form(&self) -> Option<SettingsForm> {
+        let secret = if self.clear_secret.get() {
+            Some(String::new())
+        } else {
+            Some(self.secret.get()).filter(|s| !s.trim().is_empty())
+        };
+        let url = self.api_url.get().trim().to_owned();
+        if !url_ok(&url) {
+            return None;
+        }
+        let mut modes = Vec::new();
+        for m in &self.modes {
+            modes.push(ModeConfig {
+                mode: m.mode,
+                cost: m.cost.value()?,
+                enabled: m.enabled.get(),
+                concurrency: m.concurrency.value()?,
+            });
+        }
+        Some(SettingsForm {
+            enabled: self.enabled.get(),
+            api_url: url,
+            api_secret: secret,
+            modes,
+            action_cost: self.action_cost.value()?,
+            signup_credits: self.signup_credits.value()?,
+            max_active_tasks_per_user: self.max_active.value()?,
+            new_user_role: if self.pending_signups.get() { Role::Pending } else { Role::User },
+        })
+    }
+}
+
+fn url_ok(url: &str) -> bool {
+    url == "builtin"
+        || ["http://", "https://"].iter().any(|p| {
+            url.strip_prefix(p)
+                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace))
+        })
+}
+
+#[component]
+fn SettingsEditor(saved: ConfigView) -> impl IntoView {
+    let t = use_texts();
+    let fields = Fields::from(&saved);
+    let saved_form = RwSignal::new(fields.form());
+    let hint = RwSignal::new(saved.api_secret_hint.clone().filter(|_| saved.api_secret_set == Some(true)));
+    let save = Action::new(|form: &SettingsForm| save_settings(form.clone()));
+    let test = Action::new(|(url, secret): &(String, String)| test_connection(url.clone(), secret.clone()));
+    let dirty = Signal::derive(move || fields.form() != saved_form.get() || fields.secret.with(|s| !s.is_empty()));
+    Effect::new(move || {
+        if let Some(Ok(view)) = save.value().get() {
+            hint.set(view.api_secret_hint.clone().filter(|_| view.api_secret_set == Some(true)));
+            fields.secret.set(String::new());
+            fields.clear_secret.set(false);
+            saved_form.set(fields.form());
+        }
+    });
+    warn_before_leaving(dirty);
+
+    let mode_rows = fields.modes.map(|m| view! {
+        <tr>
+            <th scope="row" class="py-1 pr-3 text-left font-normal">{t.mode(m.mode)}</th>
+            <td class="py-1 pr-3">
+                <input type="checkbox" aria-label=format!("{} {}", t.mode(m.mode), t.admin.mode_on)
+                    prop:checked=move || m.enabled.get() on:change=move |ev| m.enabled.set(event_target_checked(&ev)) />
+            </td>
+            <td class="py-1 pr-3"><NumInput num=m.cost label=format!("{} {}", t.mode(m.mode), t.admin.cost) /></td>
+            <td class="py-1"><NumInput num=m.concurrency label=format!("{} {}", t.mode(m.mode), t.admin.concurrency) /></td>
+        </tr>
+    });
+    view! {
+        <form class="mt-6 max-w-2xl space-y-8" on:submit=move |ev| {
+            ev.prevent_default();
+            if let Some(form) = fields.form() {
+                save.dispatch(form);
+            }
+        }>
+            <fieldset class="space-y-3">
+                <legend class="text-lg font-semibold">{t.admin.upstream}</legend>
+                <label class="flex items-center gap-2">
+                    <input type="checkbox" prop:checked=move || fields.enabled.get() on:change=move |ev| fields.enabled.set(event_target_checked(&ev)) />
+                    {t.admin.enabled}
+                </label>
+                <label class="block text-sm font-medium">{t.admin.api_url}
+                    <input type="text" name="api_url" class=INPUT prop:value=move || fields.api_url.get()
+                        aria-invalid=move || (!url_ok(fields.api_url.get().trim())).to_string()
+                        on:input=move |ev| fields.api_url.set(event_target_value(&ev)) />
+                </label>
+                <p class="text-xs text-stone-500">{t.admin.api_url_help}</p>
+                {move || (!url_ok(fields.api_url.get().trim())).then(|| view! { <p class="text-sm text-red-700" role="alert">{t.admin.bad_url}</p> })}
+                <label class="block text-sm font-medium">{t.admin.api_secret}
+                    <input type="password" name="api_secret" autocomplete="off" class=INPUT prop:value=move || fields.secret.get()
+                        on:input=move |ev| fields.secret.set(event_target_value(&ev)) />
+                </label>
+                <p class="text-xs text-stone-500" data-testid="secret-note">
+                    {move || hint.get().map_or_else(|| t.admin.secret_unset.to_owned(), |h| (t.admin.secret_set)(&h))}
+                </p>
+                <Show when=move || hint.with(Option::is_some)>
+                    <label class="flex items-center gap-2 text-sm">
+                        <input type="checkbox" prop:checked=move || fields.clear_secret.get() on:change=move |ev| fields.clear_secret.set(event_target_checked(&ev)) />
+                        {t.admin.secret_clear}
+                    </label>
+                </Show>
+                <div class="flex flex-wrap items-center gap-3">
+                    <button type="button" class=BUTTON_LIGHT disabled=move || test.pending().get()
+                        on:click=move |_| { test.dispatch((fields.api_url.get(), fields.secret.get())); }>
+                        {t.admin.test_connection}
+                    </button>
+                    <span data-testid="connection-report" role="status" class="text-sm">
+                        {move || test.value().get().map(|r| match r {
+                            Ok(report) => view! { <span class:text-green-700=report.ok class:text-red-700=!report.ok>{connection_words(t, &report)}</span> }.into_any(),
+                            Err(e) => view! { <span class="text-red-700">{t.error(&e)}</span> }.into_any(),
+                        })}
+                    </span>
+                </div>
+            </fieldset>
+            <fieldset class="space-y-3">
+                <legend class="text-lg font-semibold">{t.admin.pricing}" · "{t.admin.limits}</legend>
+                <table class="text-sm">
+                    <thead><tr class="text-left text-stone-500">
+                        <th class="pr-3 font-normal">{t.mode_label}</th><th class="pr-3 font-normal">{t.admin.mode_on}</th>
+                        <th class="pr-3 font-normal">{t.admin.cost}</th><th class="font-normal">{t.admin.concurrency}</th>
+                    </tr></thead>
+                    <tbody>{mode_rows.into_iter().collect_view()}</tbody>
+                </table>
+                <div class="grid gap-3 sm:grid-cols-3">
+                    <label class="block text-sm">{t.admin.action_cost}<NumInput num=fields.action_cost label=t.admin.action_cost.to_owned() /></label>
+                    <label class="block text-sm">{t.admin.signup_credits}<NumInput num=fields.signup_credits label=t.admin.signup_credits.to_owned() /></label>
+                    <label class="block text-sm">{t.admin.max_active}<NumInput num=fields.max_active label=t.admin.max_active.to_owned() /></label>
+                </div>
+            </fieldset>
+            <fieldset class="space-y-2">
+                <legend class="text-lg font-semibold">{t.admin.accounts}</legend>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="radio" name="new_role" prop:checked=move || !fields.pending_signups.get() on:change=move |_| fields.pending_signups.set(false) />
+                    {t.admin.new_role}" "{t.role_user}
+                </label>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="radio" name="new_role" prop:checked=move || fields.pending_signups.get() on:change=move |_| fields.pending_signups.set(true) />
+                    {t.admin.new_role}" "{t.role_pending}
+                </label>
+            </fieldset>
+            <div class="flex flex-wrap items-center gap-3">
+                <button type="submit" class=BUTTON disabled=move || fields.form().is_none() || save.pending().get()>{t.admin.save}</button>
+                <span role="status" data-testid="save-status" class="text-sm">
+                    {move || match save.value().get() {
+                        Some(Err(e)) => Some(view! { <span class="text-red-700">{t.error(&e)}</span> }.into_any()),
+                        _ if dirty.get() => Some(view! { <span class="text-amber-700">{t.admin.unsaved}</span> }.into_any()),
+                        Some(Ok(_)) => Some(view! { <span class="text-green-700">{t.admin.saved}</span> }.into_any()),
+                        None => None,
+                    }}
+                </span>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+fn NumInput(num: Num, label: String) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <input type="number" min=num.min max=num.max aria-label=label class=INPUT
+            prop:value=move || num.text.get()
+            aria-invalid=move || num.value().is_none().to_string()
+            on:input=move |ev| num.text.set(event_target_value(&ev)) />
+        {move || num.error(t).map(|e| view! { <span class="text-xs text-red-700">{e}</span> })}
+    }
+}
+
+fn connection_words(t: &'static Texts, r: &ConnectionReport) -> String {
+    match r.kind.as_str() {
+        "ok" => (t.admin.conn_ok)(r.latency_ms),
+        "unauthorized" => t.admin.conn_unauthorized.into(),
+        "not_a_proxy" => t.admin.conn_not_proxy.into(),
+        _ => t.admin.conn_unreachable.into(),
+    }
+}
+
+/// Asks the browser to confirm leaving the page while `dirty`.
+fn warn_before_leaving(dirty: Signal<bool>) {
+    #[cfg(feature = "hydrate")]
+    {
+        let handle = window_event_listener(leptos::ev::beforeunload, move |ev| {
+            if dirty.get_untracked() {
+                ev.prevent_default();
+                ev.set_return_value("unsaved");
+            }
+        });
+        on_cleanup(move || handle.remove());
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = dirty;
+}

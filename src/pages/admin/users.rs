@@ -1,0 +1,101 @@
+//! The users tab: every account with role, balance, tasks and last activity; approve, change
+//! roles, grant or deduct credits with a note.
+
+use super::{BUTTON_LIGHT, INPUT, Tabs};
+use crate::{
+    browser::short_time,
+    i18n::use_texts,
+    server_fns::admin::{grant_credits, load_users, set_role},
+    types::{AdminUser, Role},
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    let t = use_texts();
+    let role = Action::new(|(id, role): &(String, Role)| set_role(id.clone(), role.as_str().to_owned()));
+    let grant = Action::new(|(id, delta, note): &(String, i64, String)| grant_credits(id.clone(), *delta, note.clone()));
+    let users = Resource::new_blocking(
+        move || (role.version().get(), grant.version().get()),
+        |_| load_users(),
+    );
+    let error = move || {
+        role.value().get().and_then(Result::err).or_else(|| grant.value().get().and_then(Result::err))
+    };
+    view! {
+        <Title text=t.admin.tab_users />
+        <Tabs />
+        {move || error().map(|e| view! { <p role="alert" class="mt-4 rounded bg-red-50 px-3 py-2 text-sm text-red-800">{t.error(&e)}</p> })}
+        <Transition>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                    Ok(list) => view! {
+                        <div class="mt-6 overflow-x-auto">
+                            <table class="w-full text-left text-sm">
+                                <thead><tr class="text-stone-500">
+                                    <th class="p-2 font-normal">{t.admin.col_name}</th>
+                                    <th class="p-2 font-normal">{t.admin.col_role}</th>
+                                    <th class="p-2 text-right font-normal">{t.admin.col_balance}</th>
+                                    <th class="p-2 text-right font-normal">{t.admin.col_tasks}</th>
+                                    <th class="p-2 font-normal">{t.admin.col_last_active}</th>
+                                    <th class="p-2 font-normal">{t.admin.grant_amount}</th>
+                                </tr></thead>
+                                <tbody>
+                                    {list.into_iter().map(|u| view! { <UserRow user=u role grant /> }).collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserRow(
+    user: AdminUser,
+    role: Action<(String, Role), Result<crate::types::UserView, crate::error::AppError>>,
+    grant: Action<(String, i64, String), Result<i64, crate::error::AppError>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let delta = RwSignal::new(String::new());
+    let note = RwSignal::new(String::new());
+    let id = user.id.clone();
+    let role_button = move |label: &'static str, to: Role| {
+        let id = id.clone();
+        view! {
+            <button type="button" class=BUTTON_LIGHT on:click=move |_| { role.dispatch((id.clone(), to)); }>{label}</button>
+        }
+    };
+    let actions = match user.role {
+        Role::Pending => role_button(t.admin.approve, Role::User).into_any(),
+        Role::User => role_button(t.admin.make_admin, Role::Admin).into_any(),
+        Role::Admin => role_button(t.admin.make_user, Role::User).into_any(),
+    };
+    let gid = user.id.clone();
+    let valid = move || delta.with(|d| d.trim().parse::<i64>().ok().filter(|v| *v != 0)).is_some() && note.with(|n| !n.trim().is_empty());
+    view! {
+        <tr class="border-t border-stone-200 align-top dark:border-stone-800" data-testid="user-row" data-email=user.email.clone()>
+            <td class="p-2"><div class="font-medium">{user.name.clone()}</div><div class="text-xs text-stone-500">{user.email.clone()}</div></td>
+            <td class="p-2"><div>{t.role(user.role)}</div><div class="mt-1">{actions}</div></td>
+            <td class="p-2 text-right tabular-nums">{user.balance}</td>
+            <td class="p-2 text-right tabular-nums">{user.tasks}</td>
+            <td class="p-2 text-stone-500">{user.last_active_at.as_deref().map(short_time)}</td>
+            <td class="p-2">
+                <form class="flex flex-wrap gap-1" on:submit=move |ev| {
+                    ev.prevent_default();
+                    if let Ok(d) = delta.get().trim().parse::<i64>() {
+                        grant.dispatch((gid.clone(), d, note.get()));
+                    }
+                }>
+                    <input type="number" aria-label=t.admin.grant_amount class=INPUT style="width:6rem" prop:value=move || delta.get() on:input=move |ev| delta.set(event_target_value(&ev)) />
+                    <input type="text" aria-label=t.admin.grant_note placeholder=t.admin.grant_note required class=INPUT style="width:10rem" prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev)) />
+                    <button type="submit" class=BUTTON_LIGHT disabled=move || !valid()>{t.admin.grant}</button>
+                </form>
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,96 @@
+//! The admin pages' and the API-key section's server functions.
+
+use crate::{
+    error::AppError,
+    types::{AdminUser, ApiKeyView, ConfigView, ConnectionReport, NewApiKey, Overview, SettingsForm, UserView},
+};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+async fn state_and_admin() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError> {
+    let state = super::ctx::state()?;
+    let user = super::ctx::current_user().await?.ok_or(AppError::Unauthorized)?;
+    user.require_admin()?;
+    Ok((state, user))
+}
+
+#[cfg(feature = "ssr")]
+async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError> {
+    let state = super::ctx::state()?;
+    let user = super::ctx::current_user().await?.ok_or(AppError::Unauthorized)?;
+    Ok((state, user))
+}
+
+#[server]
+pub async fn load_settings() -> Result<ConfigView, AppError> {
+    let (s, _) = state_and_admin().await?;
+    crate::services::settings::view(&s.pool, &s.engine.secrets, true).await
+}
+
+#[server(input = Json)]
+pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    let patch = serde_json::from_value(serde_json::json!({
+        "enabled": form.enabled,
+        "api_url": form.api_url,
+        "api_secret": form.api_secret,
+        "modes": form.modes.iter().map(|m| serde_json::json!({
+            "mode": m.mode, "cost": m.cost, "enabled": m.enabled, "concurrency": m.concurrency
+        })).collect::<Vec<_>>(),
+        "action_cost": form.action_cost,
+        "signup_credits": form.signup_credits,
+        "max_active_tasks_per_user": form.max_active_tasks_per_user,
+        "new_user_role": form.new_user_role,
+    }))
+    .map_err(crate::services::internal)?;
+    crate::services::settings::update(&s.pool, &s.engine.secrets, &admin, patch).await
+}
+
+#[server]
+pub async fn test_connection(api_url: String, api_secret: String) -> Result<ConnectionReport, AppError> {
+    let (s, _) = state_and_admin().await?;
+    crate::services::connection::test(&s.engine, Some(&api_url), Some(&api_secret)).await
+}
+
+#[server]
+pub async fn load_users() -> Result<Vec<AdminUser>, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::admin::users(&s.pool, &admin).await
+}
+
+#[server]
+pub async fn grant_credits(user_id: String, delta: i64, note: String) -> Result<i64, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::credits::grant(&s.pool, &admin, &user_id, delta, &note).await
+}
+
+#[server]
+pub async fn set_role(user_id: String, role: String) -> Result<UserView, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::credits::set_role(&s.pool, &admin, &user_id, &role).await
+}
+
+#[server]
+pub async fn load_overview() -> Result<Overview, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::admin::overview(&s.pool, &admin).await
+}
+
+#[server]
+pub async fn list_keys() -> Result<Vec<ApiKeyView>, AppError> {
+    let (s, user) = state_and_user().await?;
+    crate::services::api_keys::list(&s.pool, &user).await
+}
+
+#[server]
+pub async fn create_key(name: String) -> Result<NewApiKey, AppError> {
+    let (s, user) = state_and_user().await?;
+    crate::services::api_keys::create(&s.pool, &user, &name).await
+}
+
+#[server]
+pub async fn revoke_key(id: String) -> Result<(), AppError> {
+    let (s, user) = state_and_user().await?;
+    crate::services::api_keys::revoke(&s.pool, &user, &id).await
+}
