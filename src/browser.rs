@@ -14,7 +14,16 @@ pub fn now_ms() -> f64 {
     }
 }
 
+/// Milliseconds since the epoch of an RFC 3339 time. In the browser, its own date parser (keeps
+/// the `time` crate out of the WASM).
+#[cfg(feature = "hydrate")]
+pub fn parse_ms(rfc3339: &str) -> Option<f64> {
+    let ms = js_sys::Date::parse(rfc3339);
+    (!ms.is_nan()).then_some(ms)
+}
+
 /// Milliseconds since the epoch of an RFC 3339 time.
+#[cfg(not(feature = "hydrate"))]
 pub fn parse_ms(rfc3339: &str) -> Option<f64> {
     let t = time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()?;

@@ -515,7 +515,12 @@ pub static EN: Texts = Texts {
         api_url: "API URL",
         api_url_help: "The midjourney-proxy's address, such as https://mj.example.com. builtin is Atelier's own simulator: real images, no MidJourney account.",
         api_secret: "API secret",
-        secret_set: |hint| format!("Set, ends with {}. Type a new one to replace it.", hint.trim_start_matches('…')),
+        secret_set: |hint| {
+            format!(
+                "Set, ends with {}. Type a new one to replace it.",
+                hint.trim_start_matches('…')
+            )
+        },
         secret_unset: "Not set.",
         secret_clear: "Clear the secret",
         pricing: "Pricing",
@@ -712,7 +717,12 @@ pub static ZH: Texts = Texts {
         api_url: "API 地址",
         api_url_help: "midjourney-proxy 的地址，例如 https://mj.example.com。builtin 是 Atelier 自带的模拟器：真实图片，无需 MidJourney 账号。",
         api_secret: "API 密钥",
-        secret_set: |hint| format!("已设置，结尾为 {}。输入新密钥以替换。", hint.trim_start_matches('…')),
+        secret_set: |hint| {
+            format!(
+                "已设置，结尾为 {}。输入新密钥以替换。",
+                hint.trim_start_matches('…')
+            )
+        },
         secret_unset: "未设置。",
         secret_clear: "清除密钥",
         pricing: "价格",

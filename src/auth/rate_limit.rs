@@ -1,4 +1,4 @@
-//! Fixed-window attempt counters, kept in memory (they only need to slow down guessing).
+//! Fixed-window counters of failed attempts, kept in memory (they only need to slow down guessing).
 
 use std::{
     collections::HashMap,
@@ -21,8 +21,15 @@ impl RateLimiter {
         }
     }
 
-    /// Counts one attempt for `key`; false once `max` attempts were made in the current window.
-    pub fn allow(&self, key: &str) -> bool {
+    /// True once `max` failures were counted for `key` in the current window.
+    pub fn blocked(&self, key: &str) -> bool {
+        let map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key)
+            .is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
+    }
+
+    /// Counts one failure for `key`.
+    pub fn fail(&self, key: &str) {
         let now = Instant::now();
         let mut map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
         if map.len() > 10_000 {
@@ -33,7 +40,6 @@ impl RateLimiter {
             *entry = (now, 0);
         }
         entry.1 += 1;
-        entry.1 <= self.max
     }
 }
 
@@ -42,12 +48,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allows_max_attempts_per_key_and_window() {
+    fn blocks_after_max_failures_per_key_and_window() {
         let rl = RateLimiter::new(3, Duration::from_secs(60));
-        assert!((0..3).all(|_| rl.allow("a")));
-        assert!(!rl.allow("a"));
-        assert!(rl.allow("b"));
+        for _ in 0..3 {
+            assert!(!rl.blocked("a"));
+            rl.fail("a");
+        }
+        assert!(rl.blocked("a"));
+        assert!(!rl.blocked("b"));
         let short = RateLimiter::new(1, Duration::ZERO);
-        assert!(short.allow("a") && short.allow("a"));
+        short.fail("a");
+        assert!(!short.blocked("a"), "the window has passed");
     }
 }

@@ -12,7 +12,10 @@ pub fn ApiKeys() -> impl IntoView {
     let t = use_texts();
     let create = Action::new(|name: &String| create_key(name.clone()));
     let revoke = Action::new(|id: &String| revoke_key(id.clone()));
-    let keys = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_keys());
+    let keys = Resource::new(
+        move || (create.version().get(), revoke.version().get()),
+        |_| list_keys(),
+    );
     let name = RwSignal::new(String::new());
     view! {
         <section class="mt-10" aria-labelledby="keys-heading">

@@ -50,7 +50,11 @@ pub async fn live_tasks(pool: &SqlitePool, limit: i64) -> Result<Vec<TaskWithUse
     .await
 }
 
-pub async fn failures_since(pool: &SqlitePool, since: i64, limit: i64) -> Result<Vec<TaskWithUser>, sqlx::Error> {
+pub async fn failures_since(
+    pool: &SqlitePool,
+    since: i64,
+    limit: i64,
+) -> Result<Vec<TaskWithUser>, sqlx::Error> {
     sqlx::query_as(
         "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
          FROM tasks t JOIN users u ON u.id = t.user_id

@@ -2,23 +2,32 @@
 
 use crate::{
     error::AppError,
-    types::{AdminUser, ApiKeyView, ConfigView, ConnectionReport, NewApiKey, Overview, SettingsForm, UserView},
+    types::{
+        AdminUser, ApiKeyView, ConfigView, ConnectionReport, NewApiKey, Overview, SettingsForm,
+        UserView,
+    },
 };
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
-async fn state_and_admin() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError> {
+async fn state_and_admin() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError>
+{
     let state = super::ctx::state()?;
-    let user = super::ctx::current_user().await?.ok_or(AppError::Unauthorized)?;
+    let user = super::ctx::current_user()
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     user.require_admin()?;
     Ok((state, user))
 }
 
 #[cfg(feature = "ssr")]
-async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError> {
+async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError>
+{
     let state = super::ctx::state()?;
-    let user = super::ctx::current_user().await?.ok_or(AppError::Unauthorized)?;
+    let user = super::ctx::current_user()
+        .await?
+        .ok_or(AppError::Unauthorized)?;
     Ok((state, user))
 }
 
@@ -48,7 +57,10 @@ pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
 }
 
 #[server]
-pub async fn test_connection(api_url: String, api_secret: String) -> Result<ConnectionReport, AppError> {
+pub async fn test_connection(
+    api_url: String,
+    api_secret: String,
+) -> Result<ConnectionReport, AppError> {
     let (s, _) = state_and_admin().await?;
     crate::services::connection::test(&s.engine, Some(&api_url), Some(&api_secret)).await
 }

@@ -63,7 +63,10 @@ pub async fn overview(pool: &SqlitePool, admin: &CurrentUser) -> Result<Overview
     let spent_per_day = (0..14)
         .map(|i| {
             let day = first + i * DAY;
-            let total = spent.iter().find(|(d, _)| *d == day / DAY).map_or(0, |(_, v)| *v);
+            let total = spent
+                .iter()
+                .find(|(d, _)| *d == day / DAY)
+                .map_or(0, |(_, v)| *v);
             (rfc3339(day)[..10].to_owned(), total)
         })
         .collect();

@@ -1,12 +1,12 @@
 //! "Test connection": does the URL and secret in the admin's form reach a midjourney-proxy?
 
+pub use crate::types::ConnectionReport;
 use crate::{
     engine::Engine,
     error::AppError,
     services::settings::{self, BUILTIN},
     upstream::{Upstream, UpstreamError},
 };
-pub use crate::types::ConnectionReport;
 
 /// Tests `api_url` and `api_secret` when given, else the saved ones (an empty secret in the form
 /// means "the saved one").

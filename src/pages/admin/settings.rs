@@ -38,13 +38,21 @@ struct Num {
 
 impl Num {
     fn new(v: i64, min: i64, max: i64) -> Self {
-        Self { text: RwSignal::new(v.to_string()), min, max }
+        Self {
+            text: RwSignal::new(v.to_string()),
+            min,
+            max,
+        }
     }
     fn value(&self) -> Option<i64> {
-        self.text.with(|s| s.trim().parse::<i64>().ok()).filter(|v| (self.min..=self.max).contains(v))
+        self.text
+            .with(|s| s.trim().parse::<i64>().ok())
+            .filter(|v| (self.min..=self.max).contains(v))
     }
     fn error(&self, t: &'static Texts) -> Option<String> {
-        self.value().is_none().then(|| (t.admin.whole_number)(self.min, self.max))
+        self.value()
+            .is_none()
+            .then(|| (t.admin.whole_number)(self.min, self.max))
     }
 }
 
@@ -123,7 +131,11 @@ impl Fields {
             action_cost: self.action_cost.value()?,
             signup_credits: self.signup_credits.value()?,
             max_active_tasks_per_user: self.max_active.value()?,
-            new_user_role: if self.pending_signups.get() { Role::Pending } else { Role::User },
+            new_user_role: if self.pending_signups.get() {
+                Role::Pending
+            } else {
+                Role::User
+            },
         })
     }
 }
@@ -131,8 +143,9 @@ impl Fields {
 fn url_ok(url: &str) -> bool {
     url == "builtin"
         || ["http://", "https://"].iter().any(|p| {
-            url.strip_prefix(p)
-                .is_some_and(|rest| !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace))
+            url.strip_prefix(p).is_some_and(|rest| {
+                !rest.is_empty() && !rest.starts_with('/') && !rest.contains(char::is_whitespace)
+            })
         })
 }
 
@@ -141,13 +154,26 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
     let t = use_texts();
     let fields = Fields::from(&saved);
     let saved_form = RwSignal::new(fields.form());
-    let hint = RwSignal::new(saved.api_secret_hint.clone().filter(|_| saved.api_secret_set == Some(true)));
+    let hint = RwSignal::new(
+        saved
+            .api_secret_hint
+            .clone()
+            .filter(|_| saved.api_secret_set == Some(true)),
+    );
     let save = Action::new(|form: &SettingsForm| save_settings(form.clone()));
-    let test = Action::new(|(url, secret): &(String, String)| test_connection(url.clone(), secret.clone()));
-    let dirty = Signal::derive(move || fields.form() != saved_form.get() || fields.secret.with(|s| !s.is_empty()));
+    let test = Action::new(|(url, secret): &(String, String)| {
+        test_connection(url.clone(), secret.clone())
+    });
+    let dirty = Signal::derive(move || {
+        fields.form() != saved_form.get() || fields.secret.with(|s| !s.is_empty())
+    });
     Effect::new(move || {
         if let Some(Ok(view)) = save.value().get() {
-            hint.set(view.api_secret_hint.clone().filter(|_| view.api_secret_set == Some(true)));
+            hint.set(
+                view.api_secret_hint
+                    .clone()
+                    .filter(|_| view.api_secret_set == Some(true)),
+            );
             fields.secret.set(String::new());
             fields.clear_secret.set(false);
             saved_form.set(fields.form());

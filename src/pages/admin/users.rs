@@ -14,14 +14,20 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
     let t = use_texts();
-    let role = Action::new(|(id, role): &(String, Role)| set_role(id.clone(), role.as_str().to_owned()));
-    let grant = Action::new(|(id, delta, note): &(String, i64, String)| grant_credits(id.clone(), *delta, note.clone()));
+    let role =
+        Action::new(|(id, role): &(String, Role)| set_role(id.clone(), role.as_str().to_owned()));
+    let grant = Action::new(|(id, delta, note): &(String, i64, String)| {
+        grant_credits(id.clone(), *delta, note.clone())
+    });
     let users = Resource::new_blocking(
         move || (role.version().get(), grant.version().get()),
         |_| load_users(),
     );
     let error = move || {
-        role.value().get().and_then(Result::err).or_else(|| grant.value().get().and_then(Result::err))
+        role.value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| grant.value().get().and_then(Result::err))
     };
     view! {
         <Title text=t.admin.tab_users />
@@ -76,7 +82,12 @@ fn UserRow(
         Role::Admin => role_button(t.admin.make_user, Role::User).into_any(),
     };
     let gid = user.id.clone();
-    let valid = move || delta.with(|d| d.trim().parse::<i64>().ok().filter(|v| *v != 0)).is_some() && note.with(|n| !n.trim().is_empty());
+    let valid = move || {
+        delta
+            .with(|d| d.trim().parse::<i64>().ok().filter(|v| *v != 0))
+            .is_some()
+            && note.with(|n| !n.trim().is_empty())
+    };
     view! {
         <tr class="border-t border-stone-200 align-top dark:border-stone-800" data-testid="user-row" data-email=user.email.clone()>
             <td class="p-2"><div class="font-medium">{user.name.clone()}</div><div class="text-xs text-stone-500">{user.email.clone()}</div></td>
