@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from "@playwright/test";
-import { PASSWORD, configure, hydrated, signUp } from "./helpers";
+import { PASSWORD, configure, hydrated, logIn, signUp } from "./helpers";
 
 // Runs after accounts.spec.ts, against the built-in simulator with fast steps (scripts/test.sh).
 const carol = { name: "Carol Painter", email: "carol@example.com" };
@@ -65,11 +65,7 @@ test.describe.serial("generating", () => {
   });
 
   test("cancelling a running task refunds it", async ({ page }) => {
-    await page.goto("/login");
-    await hydrated(page);
-    await page.getByLabel("Email").fill(carol.email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page, carol.email);
     await hydrated(page);
     await expect(await badge(page)).toHaveText("96 credits");
     await page.getByLabel("Prompt").fill("a slow sunrise over the sea");
@@ -86,11 +82,7 @@ test.describe.serial("generating", () => {
   test("a submit that costs more than the balance says so", async ({ page, request }) => {
     await configure(request, { modes: [{ mode: "fast", cost: 500 }] });
     try {
-      await page.goto("/login");
-      await hydrated(page);
-      await page.getByLabel("Email").fill(carol.email);
-      await page.getByLabel("Password").fill(PASSWORD);
-      await page.getByRole("button", { name: "Log in" }).click();
+      await logIn(page, carol.email);
       await hydrated(page);
       await page.getByLabel("Prompt").fill("an expensive castle");
       await page.getByLabel("Fast").check();
@@ -102,11 +94,7 @@ test.describe.serial("generating", () => {
   });
 
   test("a prompt containing HTML shows as text", async ({ page }) => {
-    await page.goto("/login");
-    await hydrated(page);
-    await page.getByLabel("Email").fill(carol.email);
-    await page.getByLabel("Password").fill(PASSWORD);
-    await page.getByRole("button", { name: "Log in" }).click();
+    await logIn(page, carol.email);
     await hydrated(page);
     const html = `<b id="injected">bold</b> <img src=x onerror="document.title='pwned'">`;
     await page.getByLabel("Prompt").fill(html);

@@ -92,28 +92,6 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<TaskRow>, sqlx::E
     .await
 }
 
-/// A user's tasks, newest first, strictly older than `before` (an id) when given.
-pub async fn list_of_user(
-    pool: &SqlitePool,
-    user_id: &str,
-    status: Option<&str>,
-    before: Option<&str>,
-    limit: i64,
-) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        task_columns!(),
-        " FROM tasks WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2) AND (?3 IS NULL OR id < ?3)
-          ORDER BY id DESC LIMIT ?4"
-    ))
-    .bind(user_id)
-    .bind(status)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-}
-
 /// Tasks running upstream (to poll), oldest first.
 pub async fn upstream_live(pool: &SqlitePool) -> Result<Vec<TaskRow>, sqlx::Error> {
     sqlx::query_as(concat!(

@@ -129,17 +129,6 @@ pub async fn load_ledger(before: Option<String>) -> Result<LedgerPage, AppError>
         before.as_deref().filter(|b| !b.is_empty()),
     )
     .await?;
-    let entries = entries
-        .into_iter()
-        .map(|e| crate::types::LedgerEntry {
-            id: e.id,
-            delta: e.delta,
-            reason: e.reason,
-            note: e.note,
-            task_id: e.task_id,
-            created_at: e.created_at,
-        })
-        .collect();
     Ok(LedgerPage {
         balance,
         entries,

@@ -6,18 +6,9 @@ use crate::{
     error::AppError,
     types::{Role, UserView},
 };
-use serde::Serialize;
 use sqlx::SqlitePool;
 
-#[derive(Debug, Clone, Serialize)]
-pub struct EntryView {
-    pub id: String,
-    pub delta: i64,
-    pub reason: String,
-    pub note: Option<String>,
-    pub task_id: Option<String>,
-    pub created_at: String,
-}
+pub use crate::types::LedgerEntry as EntryView;
 
 /// The balance and a page of the ledger, newest first, with the next page's cursor.
 pub async fn entries(

@@ -206,7 +206,7 @@ pub async fn list(
     if !(1..=100).contains(&limit) {
         return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
     }
-    let rows = db::tasks::list_of_user(&engine.pool, &user.id, status, cursor, limit + 1)
+    let rows = db::tasks::search_of_user(&engine.pool, &user.id, status, None, cursor, limit + 1)
         .await
         .map_err(super::internal)?;
     let more = rows.len() as i64 > limit;

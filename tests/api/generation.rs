@@ -161,8 +161,8 @@ async fn u1_creates_a_charged_child_task_that_succeeds() {
     assert_eq!(child["status"], "succeeded", "{child}");
 }
 
-/// Submits `prompt`, ticks until the task is final, and checks it failed with one refund.
-async fn ends_failed_with_one_refund(app: &TestApp, user: &str, id: &str, reason_part: &str) {
+/// Ticks (with short pauses, for deadlines and retry delays) until the task is final.
+async fn wait_final(app: &TestApp, user: &str, id: &str) -> Value {
     let mut done = Value::Null;
     for _ in 0..400 {
         app.tick().await;
@@ -172,6 +172,12 @@ async fn ends_failed_with_one_refund(app: &TestApp, user: &str, id: &str, reason
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
+    done
+}
+
+/// Ticks until the task is final, and checks it failed with one refund.
+async fn ends_failed_with_one_refund(app: &TestApp, user: &str, id: &str, reason_part: &str) {
+    let done = wait_final(app, user, id).await;
     assert_eq!(done["status"], "failed", "{done}");
     let reason = done["fail_reason"]
         .as_str()
@@ -214,15 +220,7 @@ async fn a_full_upstream_queue_keeps_the_task_queued_until_it_is_accepted() {
     app.tick().await;
     let t = app.task(&user, &id).await;
     assert_eq!(t["status"], "queued", "23 keeps it queued: {t}");
-    let mut done = t;
-    for _ in 0..200 {
-        app.tick().await;
-        done = app.task(&user, &id).await;
-        if is_final(&done) {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let done = wait_final(&app, &user, &id).await;
     assert_eq!(done["status"], "succeeded", "{done}");
     assert!(fake.lock().submits >= 3, "two 23s, then accepted");
     assert_eq!(refunds(&app.entries(&user).await, &id), 0);
