@@ -9,7 +9,7 @@ use crate::{
     i18n::provide_lang,
     pages::{
         account::AccountPage,
-        admin::{AdminOverviewPage, AdminPage, AdminUsersPage},
+        admin::{AdminOverviewPage, AdminPage, AdminUserPage, AdminUsersPage},
         auth::{LoginPage, SignupPage},
         errors::NotFound,
         generate::GeneratePage,
@@ -142,6 +142,11 @@ pub fn App() -> impl IntoView {
                         path=path!("/admin/users")
                         ssr=SsrMode::Async
                         view=|| view! { <RequireAdmin><AdminUsersPage /></RequireAdmin> }
+                    />
+                    <Route
+                        path=path!("/admin/users/:id")
+                        ssr=SsrMode::Async
+                        view=|| view! { <RequireAdmin><AdminUserPage /></RequireAdmin> }
                     />
                     <Route
                         path=path!("/admin/overview")

@@ -6,7 +6,7 @@ mod users;
 
 pub use overview::AdminOverviewPage;
 pub use settings::AdminPage;
-pub use users::AdminUsersPage;
+pub use users::{AdminUserPage, AdminUsersPage};
 
 use crate::i18n::use_texts;
 use leptos::prelude::*;

@@ -3,8 +3,8 @@
 use crate::{
     error::AppError,
     types::{
-        AdminUser, ApiKeyView, ConfigView, ConnectionReport, NewApiKey, Overview, SettingsForm,
-        UserView,
+        AdminUser, ApiKeyView, ConfigView, ConnectionReport, HistoryPage, LedgerPage, NewApiKey,
+        Overview, SettingsForm, UserView,
     },
 };
 use leptos::prelude::*;
@@ -81,6 +81,37 @@ pub async fn grant_credits(user_id: String, delta: i64, note: String) -> Result<
 pub async fn set_role(user_id: String, role: String) -> Result<UserView, AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::credits::set_role(&s.pool, &admin, &user_id, &role).await
+}
+
+/// One account's ledger and latest tasks, for the admin.
+#[server]
+pub async fn load_user_activity(
+    user_id: String,
+) -> Result<(AdminUser, LedgerPage, HistoryPage), AppError> {
+    let (s, admin) = state_and_admin().await?;
+    let user = crate::services::admin::users(&s.pool, &admin)
+        .await?
+        .into_iter()
+        .find(|u| u.id == user_id)
+        .ok_or(AppError::NotFound)?;
+    let (balance, entries, next_cursor) =
+        crate::services::credits::entries(&s.pool, &user_id, 100, None).await?;
+    let rows = crate::db::tasks::search_of_user(&s.pool, &user_id, None, None, None, 100)
+        .await
+        .map_err(crate::services::internal)?;
+    let tasks = rows.iter().map(crate::services::generation::view).collect();
+    Ok((
+        user,
+        LedgerPage {
+            balance,
+            entries,
+            next_cursor,
+        },
+        HistoryPage {
+            tasks,
+            next_cursor: None,
+        },
+    ))
 }
 
 #[server]

@@ -297,3 +297,54 @@ async fn the_secret_is_in_no_page_hydration_payload_or_answer() {
     assert!(!cfg.body.to_string().contains(SECRET));
     assert_eq!(cfg.body["api_secret_hint"], "…Zq9w");
 }
+
+#[tokio::test]
+async fn the_admin_opens_a_users_ledger_and_tasks_and_others_cannot() {
+    let app = spawn_app().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    assert_eq!(
+        app.generate(&user, "a heron by Bo", "relax").await.status,
+        201
+    );
+    let bo = app.user_id(&user).await;
+    let page = |token: String, path: String| {
+        let app = &app;
+        async move {
+            let res = app
+                .client
+                .get(app.url(&path))
+                .header("cookie", format!("atelier_session={token}"))
+                .header("accept", "text/html")
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let (status, html) = page(admin.clone(), format!("/admin/users/{bo}")).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("a heron by Bo") && html.contains("Sign-up credits"));
+    let (status, _) = page(user.clone(), format!("/admin/users/{bo}")).await;
+    assert_eq!(status, 403);
+    let (status, _) = page(admin.clone(), "/admin/users/nobody".into()).await;
+    assert_eq!(status, 404);
+
+    // Admin actions land in the audit log on the overview, without secrets.
+    app.configure(
+        &admin,
+        json!({"modes": [{"mode": "fast", "cost": 9}], "api_secret": SECRET}),
+    )
+    .await;
+    let (status, html) = page(admin, "/admin/overview".into()).await;
+    assert_eq!(status, 200);
+    assert!(
+        html.contains("settings.update") && html.contains("modes.fast: 8/true/3 → 9/true/3"),
+        "{html}"
+    );
+    assert!(html.contains("api_secret: replaced") && !html.contains(SECRET));
+    assert!(
+        html.contains("a heron by Bo") || html.contains("Bo"),
+        "live tasks are listed"
+    );
+}

@@ -20,11 +20,11 @@ pub fn AdminOverviewPage() -> impl IntoView {
                 };
                 let max = o.spent_per_day.iter().map(|(_, v)| *v).max().unwrap_or(0).max(1);
                 let bars = o.spent_per_day.iter().enumerate().map(|(i, (day, v))| {
-                    let h = (*v).max(0) as f64 / max as f64 * 100.0;
+                    let h = (*v).max(0) * 100 / max;
                     view! {
                         <g>
                             <title>{format!("{day}: {v}")}</title>
-                            <rect x=(i * 20 + 2).to_string() y=format!("{:.1}", 100.0 - h) width="16" height=format!("{h:.1}") class="fill-indigo-500" />
+                            <rect x=(i * 20 + 2).to_string() y=(100 - h).to_string() width="16" height=h.to_string() class="fill-indigo-500" />
                         </g>
                     }
                 }).collect_view();

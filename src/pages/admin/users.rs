@@ -90,7 +90,10 @@ fn UserRow(
     };
     view! {
         <tr class="border-t border-stone-200 align-top dark:border-stone-800" data-testid="user-row" data-email=user.email.clone()>
-            <td class="p-2"><div class="font-medium">{user.name.clone()}</div><div class="text-xs text-stone-500">{user.email.clone()}</div></td>
+            <td class="p-2">
+                <a href=format!("/admin/users/{}", user.id) class="font-medium underline">{user.name.clone()}</a>
+                <div class="text-xs text-stone-500">{user.email.clone()}</div>
+            </td>
             <td class="p-2"><div>{t.role(user.role)}</div><div class="mt-1">{actions}</div></td>
             <td class="p-2 text-right tabular-nums">{user.balance}</td>
             <td class="p-2 text-right tabular-nums">{user.tasks}</td>
@@ -108,5 +111,46 @@ fn UserRow(
                 </form>
             </td>
         </tr>
+    }
+}
+
+/// `/admin/users/{id}`: one account's ledger and tasks.
+#[component]
+pub fn AdminUserPage() -> impl IntoView {
+    let t = use_texts();
+    let params = leptos_router::hooks::use_params_map();
+    let data = Resource::new_blocking(
+        move || params.with(|p| p.get("id").unwrap_or_default()),
+        crate::server_fns::admin::load_user_activity,
+    );
+    view! {
+        <Tabs />
+        <Suspense>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Err(crate::error::AppError::NotFound) => view! { <crate::pages::errors::NotFound /> }.into_any(),
+                    Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                    Ok((user, ledger, tasks)) => view! {
+                        <Title text=user.name.clone() />
+                        <h2 class="mt-6 text-xl font-semibold">{user.name.clone()}</h2>
+                        <p class="text-sm text-stone-500">{user.email.clone()}" · "{t.role(user.role)}" · "{(t.credits)(ledger.balance)}</p>
+                        <h3 class="mt-6 font-semibold">{t.ledger_title}</h3>
+                        <ul class="mt-2 space-y-1 text-sm" data-testid="admin-ledger">
+                            {ledger.entries.into_iter().map(|e| view! {
+                                <li><span class="text-stone-500">{short_time(&e.created_at)}</span>" · "{t.ledger_reason(&e.reason)}
+                                    {e.note.map(|n| format!(" ({n})"))}" · "{if e.delta > 0 { format!("+{}", e.delta) } else { e.delta.to_string() }}</li>
+                            }).collect_view()}
+                        </ul>
+                        <h3 class="mt-6 font-semibold">{t.history_title}</h3>
+                        <ul class="mt-2 space-y-1 text-sm">
+                            {tasks.tasks.into_iter().map(|task| view! {
+                                <li><a href=format!("/history/{}", task.id) class="underline">{task.prompt.clone()}</a>
+                                    " · "{t.status(task.status, None)}" · "{short_time(&task.created_at)}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
