@@ -238,10 +238,10 @@ fn PromptForm(
                     on:keydown=move |ev| {
                         if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
                             ev.prevent_default();
-                            if blocked().is_none() {
-                                if let Some(f) = form.get() {
-                                    let _ = f.request_submit();
-                                }
+                            if blocked().is_none()
+                                && let Some(f) = form.get()
+                            {
+                                let _ = f.request_submit();
                             }
                         }
                     }
