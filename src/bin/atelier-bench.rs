@@ -132,6 +132,14 @@ async fn main() -> anyhow::Result<()> {
         if quick { 20 } else { 200 },
     )
     .await?;
+    let (time, runs) = if quick {
+        (Duration::from_millis(300), 1)
+    } else {
+        (Duration::from_secs(3), 3)
+    };
+    http_load(time, runs).await?;
+    process(quick).await?;
+    weight();
     Ok(())
 }
 
@@ -250,4 +258,264 @@ fn rss_mb() -> f64 {
         .find_map(|l| l.strip_prefix("VmRSS:"))
         .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Requests per second of `make` under `conc` concurrent connections for `time`.
+async fn rps(
+    conc: usize,
+    time: Duration,
+    make: impl Fn(usize) -> reqwest::RequestBuilder + Send + Sync + 'static,
+) -> f64 {
+    let make = std::sync::Arc::new(make);
+    let count = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for worker_no in 0..conc {
+        let (make, count) = (make.clone(), count.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut i = worker_no;
+            while start.elapsed() < time {
+                if let Ok(res) = make(i).send().await
+                    && res.status().is_success()
+                    && res.bytes().await.is_ok()
+                {
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                i += conc;
+            }
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    count.load(std::sync::atomic::Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
+}
+
+fn err(e: impl std::fmt::Display) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Status polling against a bare handler of the same JSON, and submits, over real HTTP.
+async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
+    let dir = tempfile_dir()?;
+    let mut config = Config::for_tests(dir.clone());
+    config.run_worker = false;
+    let app = Application::build(config).await?;
+    let pool = app.state().pool.clone();
+    let engine = app.state().engine.clone();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    let session =
+        atelier::services::accounts::sign_up(&pool, "Bench", "bench@example.com", "bench password")
+            .await
+            .map_err(err)?;
+    let admin = atelier::auth::authenticate(&pool, &bearer(&session.token))
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no session"))?;
+    let patch = serde_json::from_value(serde_json::json!({
+        "max_active_tasks_per_user": 1000, "modes": [{"mode": "relax", "cost": 1}]
+    }))?;
+    atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
+        .await
+        .map_err(err)?;
+    atelier::services::credits::grant(&pool, &admin, &admin.id, 1_000_000_000, "bench")
+        .await
+        .map_err(err)?;
+    let task = atelier::services::generation::submit(&engine, &admin, "a bench fox", "relax")
+        .await
+        .map_err(err)?;
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    // The baseline: the same JSON from memory, by a bare axum handler in this process.
+    let body = serde_json::to_string(&serde_json::json!({ "task": task }))?;
+    let bare = axum::Router::new().route(
+        "/task",
+        axum::routing::get(move || {
+            let body = body.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/json")],
+                    body,
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let bare_url = format!("http://{}/task", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, bare).await });
+
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let task_url = format!("{base}/api/v1/midjourney/task/{}", task.id);
+    let (mut ours, mut theirs, mut submits) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let (c, url, token) = (client.clone(), task_url.clone(), session.token.clone());
+        ours.push(rps(64, time, move |_| c.get(&url).bearer_auth(&token)).await);
+        let (c, url) = (client.clone(), bare_url.clone());
+        theirs.push(rps(64, time, move |_| c.get(&url)).await);
+        // Each run stays under the 1,000 active tasks an account may have.
+        sqlx::query(
+            "UPDATE tasks SET status = 'succeeded', progress = 100 WHERE status = 'queued'",
+        )
+        .execute(&pool)
+        .await?;
+        let (c, url, token) = (
+            client.clone(),
+            format!("{base}/api/v1/midjourney/generate"),
+            session.token.clone(),
+        );
+        submits.push(
+            rps(16, time.min(Duration::from_millis(500)), move |i| {
+                c.post(&url)
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({"prompt": format!("fox {i}"), "mode": "relax"}))
+            })
+            .await,
+        );
+    }
+    let (ours, theirs) = (median(&mut ours), median(&mut theirs));
+    println!();
+    println!("| HTTP, median of {runs} | requests/s |");
+    println!("| --- | ---: |");
+    println!("| GET /api/v1/midjourney/task/{{id}}, 64 connections (auth + SQLite) | {ours:.0} |");
+    println!("| bare axum handler, same JSON from memory, 64 connections | {theirs:.0} |");
+    println!("| ratio | {:.0}% |", ours / theirs * 100.0);
+    println!(
+        "| POST /api/v1/midjourney/generate, 16 connections (charge + insert) | {:.0} |",
+        median(&mut submits)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Cold start and RSS of the real binary, idle and with many finished tasks in its database.
+async fn process(quick: bool) -> anyhow::Result<()> {
+    let bin = std::env::current_exe()?.with_file_name("atelier");
+    if !bin.exists() {
+        println!("\n(no process figures: {} is not built)", bin.display());
+        return Ok(());
+    }
+    let dir = tempfile_dir()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let start = |dir: &std::path::Path| -> anyhow::Result<(std::process::Child, f64)> {
+        let t0 = Instant::now();
+        let child = std::process::Command::new(&bin)
+            .env("ATELIER_DATA_DIR", dir)
+            .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        loop {
+            if answers(port) {
+                return Ok((child, t0.elapsed().as_secs_f64() * 1000.0));
+            }
+            anyhow::ensure!(
+                t0.elapsed() < Duration::from_secs(30),
+                "the server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    };
+    let (mut child, cold_ms) = start(&dir)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let idle = rss_of(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    let n = if quick { 500 } else { 10_000 };
+    {
+        let pool = db::connect(&dir).await?;
+        let user = atelier::services::accounts::sign_up(
+            &pool,
+            "Bench",
+            "bench@example.com",
+            "bench password",
+        )
+        .await
+        .map_err(err)?;
+        let mut tx = pool.begin().await?;
+        for i in 0..n {
+            let id = db::new_id();
+            let prompt = format!("finished picture {i}");
+            let t = db::tasks::NewTask {
+                id: &id,
+                user_id: &user.me.user.id,
+                parent_id: None,
+                action: "imagine",
+                custom_id: None,
+                mode: "relax",
+                prompt: &prompt,
+                cost: 2,
+            };
+            db::tasks::insert(&mut tx, &t, db::now_ms()).await?;
+        }
+        tx.commit().await?;
+        sqlx::query("UPDATE tasks SET status = 'succeeded', progress = 100")
+            .execute(&pool)
+            .await?;
+        pool.close().await;
+    }
+    let (mut child, _) = start(&dir)?;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after = rss_of(child.id());
+    let _ = child.kill();
+    let _ = child.wait();
+    println!();
+    println!("| process (target/release/atelier) | figure |");
+    println!("| --- | ---: |");
+    println!("| cold start to first answer | {cold_ms:.0} ms |");
+    println!("| RSS idle after start-up | {idle:.1} MB |");
+    println!("| RSS after start-up with {n} finished tasks | {after:.1} MB |");
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// True when something answers HTTP on the port.
+fn answers(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut s) = std::net::TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = write!(
+        s,
+        "GET /api/v1/auths/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    );
+    let mut buf = [0u8; 8];
+    s.read_exact(&mut buf).is_ok() && buf.starts_with(b"HTTP/1.1")
+}
+
+fn rss_of(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// Sizes of the built site assets, raw and after brotli (quality 11).
+fn weight() {
+    println!();
+    println!("| asset (target/site/pkg) | raw KB | brotli KB |");
+    println!("| --- | ---: | ---: |");
+    for name in ["atelier.wasm", "atelier.js", "atelier.css"] {
+        let Ok(bytes) = std::fs::read(format!("target/site/pkg/{name}")) else {
+            println!("| {name} | not built | |");
+            continue;
+        };
+        let mut out = Vec::new();
+        let params = brotli::enc::BrotliEncoderParams {
+            quality: 11,
+            ..Default::default()
+        };
+        let _ = brotli::BrotliCompress(&mut std::io::Cursor::new(&bytes), &mut out, &params);
+        println!(
+            "| {name} | {:.0} | {:.0} |",
+            bytes.len() as f64 / 1024.0,
+            out.len() as f64 / 1024.0
+        );
+    }
 }
