@@ -62,6 +62,13 @@ impl Engine {
         }
     }
 
+    /// The task deadline: the admin's setting, else the environment's.
+    pub fn task_timeout(&self, s: &Settings) -> Duration {
+        s.task_timeout_secs
+            .and_then(|v| u64::try_from(v).ok())
+            .map_or(self.task_timeout, Duration::from_secs)
+    }
+
     pub async fn settings(&self) -> Result<Settings, AppError> {
         settings::load(&self.pool).await
     }

@@ -288,6 +288,8 @@ pub struct ConfigView {
     pub signup_credits: Option<i64>,
     pub max_active_tasks_per_user: i64,
     pub new_user_role: Option<Role>,
+    /// Admins only: the task deadline, when set in the settings (else the environment's).
+    pub task_timeout_secs: Option<i64>,
 }
 
 /// The admin's settings form: every writable setting. `api_secret`: None keeps the saved one,
@@ -302,6 +304,7 @@ pub struct SettingsForm {
     pub signup_credits: i64,
     pub max_active_tasks_per_user: i64,
     pub new_user_role: Role,
+    pub task_timeout_secs: i64,
 }
 
 /// What "Test connection" found.

@@ -61,21 +61,19 @@ pub async fn run_until_stopped(engine: Arc<Engine>) {
 pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, crate::error::AppError> {
     let mut out = PollOutcome::default();
     let now = db::now_ms();
-    let timeout_ms = i64::try_from(engine.task_timeout.as_millis()).unwrap_or(i64::MAX);
+    let settings = engine.settings().await?;
+    let timeout = engine.task_timeout(&settings);
+    let timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
     for id in db::tasks::overdue(&engine.pool, now, timeout_ms)
         .await
         .map_err(crate::services::internal)?
     {
-        let reason = format!(
-            "Timed out: no progress for {} seconds.",
-            engine.task_timeout.as_secs()
-        );
+        let reason = format!("Timed out: no progress for {} seconds.", timeout.as_secs());
         if generation::end(engine, &id, TaskStatus::Failed, Some(&reason)).await? {
             out.expired += 1;
         }
     }
 
-    let settings = engine.settings().await?;
     let target = engine.target(&settings).await?;
     for mode in Mode::ALL {
         let mc = settings.mode(mode);

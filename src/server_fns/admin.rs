@@ -34,7 +34,11 @@ async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::Curr
 #[server]
 pub async fn load_settings() -> Result<ConfigView, AppError> {
     let (s, _) = state_and_admin().await?;
-    crate::services::settings::view(&s.pool, &s.engine.secrets, true).await
+    let mut view = crate::services::settings::view(&s.pool, &s.engine.secrets, true).await?;
+    // The form shows the deadline in force, also when it comes from the environment.
+    let settings = s.engine.settings().await?;
+    view.task_timeout_secs = Some(s.engine.task_timeout(&settings).as_secs() as i64);
+    Ok(view)
 }
 
 #[server(input = Json)]
@@ -51,6 +55,7 @@ pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
         "signup_credits": form.signup_credits,
         "max_active_tasks_per_user": form.max_active_tasks_per_user,
         "new_user_role": form.new_user_role,
+        "task_timeout_secs": form.task_timeout_secs,
     }))
     .map_err(crate::services::internal)?;
     crate::services::settings::update(&s.pool, &s.engine.secrets, &admin, patch).await

@@ -30,6 +30,8 @@ pub struct Settings {
     pub signup_credits: i64,
     pub max_active_tasks_per_user: i64,
     pub new_user_role: Role,
+    /// A live task with no news for this long fails and is refunded; None: `ATELIER_TASK_TIMEOUT_SECS`.
+    pub task_timeout_secs: Option<i64>,
 }
 
 impl Default for Settings {
@@ -52,6 +54,7 @@ impl Default for Settings {
             signup_credits: 100,
             max_active_tasks_per_user: 5,
             new_user_role: Role::User,
+            task_timeout_secs: None,
         }
     }
 }
@@ -88,6 +91,7 @@ pub struct ConfigPatch {
     pub signup_credits: Option<i64>,
     pub max_active_tasks_per_user: Option<i64>,
     pub new_user_role: Option<Role>,
+    pub task_timeout_secs: Option<i64>,
     // Read-only fields a client may echo back from GET: accepted and ignored.
     #[serde(default, rename = "api_secret_set")]
     pub _secret_set: Option<serde_json::Value>,
@@ -233,6 +237,7 @@ fn to_view(s: &Settings, secret: Option<&str>, admin: bool) -> ConfigView {
         signup_credits: admin.then_some(s.signup_credits),
         max_active_tasks_per_user: s.max_active_tasks_per_user,
         new_user_role: admin.then_some(s.new_user_role),
+        task_timeout_secs: if admin { s.task_timeout_secs } else { None },
     }
 }
 
@@ -316,6 +321,9 @@ pub async fn update(
     }
     if let Some(v) = patch.max_active_tasks_per_user {
         s.max_active_tasks_per_user = whole("max_active_tasks_per_user", v, 1, 1000)?;
+    }
+    if let Some(v) = patch.task_timeout_secs {
+        s.task_timeout_secs = Some(whole("task_timeout_secs", v, 30, 86_400)?);
     }
     if let Some(role) = patch.new_user_role {
         if role == Role::Admin {

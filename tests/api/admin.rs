@@ -348,3 +348,27 @@ async fn the_admin_opens_a_users_ledger_and_tasks_and_others_cannot() {
         "live tasks are listed"
     );
 }
+
+#[tokio::test]
+async fn the_task_deadline_is_an_admin_setting_with_bounds() {
+    let app = spawn_app().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    let bad = app
+        .post(
+            "/api/v1/midjourney/config",
+            json!({"task_timeout_secs": 5}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(
+        (bad.status, error_of(&bad)["field"].as_str()),
+        (422, Some("task_timeout_secs"))
+    );
+    let ok = app
+        .configure(&admin, json!({"task_timeout_secs": 45}))
+        .await;
+    assert_eq!(ok["task_timeout_secs"], 45);
+    let seen_by_user = app.get("/api/v1/midjourney/config", Some(&user)).await;
+    assert!(seen_by_user.body["task_timeout_secs"].is_null());
+}

@@ -74,6 +74,7 @@ struct Fields {
     action_cost: Num,
     signup_credits: Num,
     max_active: Num,
+    deadline: Num,
     pending_signups: RwSignal<bool>,
 }
 
@@ -99,6 +100,7 @@ impl Fields {
             action_cost: Num::new(c.action_cost, 0, MAX_COST),
             signup_credits: Num::new(c.signup_credits.unwrap_or(0), 0, MAX_COST),
             max_active: Num::new(c.max_active_tasks_per_user, 1, 1000),
+            deadline: Num::new(c.task_timeout_secs.unwrap_or(600), 30, 86_400),
             pending_signups: RwSignal::new(c.new_user_role == Some(Role::Pending)),
         }
     }
@@ -131,6 +133,7 @@ impl Fields {
             action_cost: self.action_cost.value()?,
             signup_credits: self.signup_credits.value()?,
             max_active_tasks_per_user: self.max_active.value()?,
+            task_timeout_secs: self.deadline.value()?,
             new_user_role: if self.pending_signups.get() {
                 Role::Pending
             } else {
@@ -247,10 +250,11 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     </tr></thead>
                     <tbody>{mode_rows.into_iter().collect_view()}</tbody>
                 </table>
-                <div class="grid gap-3 sm:grid-cols-3">
+                <div class="grid gap-3 sm:grid-cols-2">
                     <label class="block text-sm">{t.admin.action_cost}<NumInput num=fields.action_cost label=t.admin.action_cost.to_owned() /></label>
                     <label class="block text-sm">{t.admin.signup_credits}<NumInput num=fields.signup_credits label=t.admin.signup_credits.to_owned() /></label>
                     <label class="block text-sm">{t.admin.max_active}<NumInput num=fields.max_active label=t.admin.max_active.to_owned() /></label>
+                    <label class="block text-sm">{t.admin.deadline}<NumInput num=fields.deadline label=t.admin.deadline.to_owned() /></label>
                 </div>
             </fieldset>
             <fieldset class="space-y-2">
