@@ -164,10 +164,22 @@ fn router(state: AppState) -> Router {
 
 /// The site's JS, WASM and CSS keep their names across releases: browsers may cache them but must
 /// check they are current (a cheap 304 thanks to Last-Modified).
+///
+/// Also: a page that redirects (signed out, say) answers a real 302 to every client. leptos_axum
+/// gives a real redirect only when the request accepts text/html, else a 200 with a marker header
+/// meant for its own server-function client.
 async fn static_cache_headers(
+    method: axum::http::Method,
     uri: axum::http::Uri,
     mut res: axum::response::Response,
 ) -> axum::response::Response {
+    if method == axum::http::Method::GET
+        && res.status() == axum::http::StatusCode::OK
+        && res.headers().contains_key("serverfnredirect")
+        && res.headers().contains_key(axum::http::header::LOCATION)
+    {
+        *res.status_mut() = axum::http::StatusCode::FOUND;
+    }
     if uri.path().starts_with("/pkg/") && res.status().is_success() {
         res.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,

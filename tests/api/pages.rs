@@ -34,6 +34,10 @@ async fn signed_out_visitors_of_the_generate_page_go_to_login() {
     let (status, html, _) = page(&app, "/login", None, None).await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"name="password""#));
+    // Not only browsers: curl and scripts get the redirect too.
+    let res = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status().as_u16(), 302);
+    assert_eq!(res.headers()["location"], "/login");
 }
 
 #[tokio::test]
