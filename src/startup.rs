@@ -13,7 +13,7 @@ use crate::{
 use anyhow::Context;
 use axum::{Router, extract::FromRef};
 use leptos::prelude::*;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::SqlitePool;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
@@ -136,8 +136,19 @@ impl Application {
     }
 }
 
+/// The app's routes, generated once per process.
+///
+/// Generating them runs the app with resource loading suppressed through a process-wide flag
+/// (leptos_server's `SuppressResourceLoad`): a page rendered by another server in the same
+/// process at that moment would wait forever on its data (leptos issue #4773). One generation,
+/// before any server answers, closes that window; tests start many servers in one process.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
