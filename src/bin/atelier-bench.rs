@@ -48,14 +48,7 @@ async fn main() -> anyhow::Result<()> {
             },
         )
         .await?;
-        let session = atelier::services::accounts::sign_up(
-            &pool,
-            "Bench",
-            "bench@example.com",
-            "bench password",
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let session = bench_account(&pool, "Bench", "bench@example.com").await?;
         let patch: atelier::services::settings::ConfigPatch =
             serde_json::from_value(serde_json::json!({
                 "api_url": sim.base_url(), "api_secret": secret,
@@ -151,15 +144,9 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
     let app = Application::build(config).await?;
     let pool = app.state().pool.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
-    let session =
-        atelier::services::accounts::sign_up(&pool, "Bench", "bench@example.com", "bench password")
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let session = bench_account(&pool, "Bench", "bench@example.com").await?;
     // Another user's tasks too, so the per-user index matters.
-    let other =
-        atelier::services::accounts::sign_up(&pool, "Other", "other@example.com", "bench password")
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let other = bench_account(&pool, "Other", "other@example.com").await?;
     let now = db::now_ms();
     let mut tx = pool.begin().await?;
     let mut middle = String::new();
@@ -291,6 +278,17 @@ async fn rps(
     count.load(std::sync::atomic::Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
+/// A fresh account for the benchmark.
+async fn bench_account(
+    pool: &sqlx::SqlitePool,
+    name: &str,
+    email: &str,
+) -> anyhow::Result<atelier::services::accounts::NewSession> {
+    atelier::services::accounts::sign_up(pool, name, email, "bench password")
+        .await
+        .map_err(err)
+}
+
 fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
@@ -304,10 +302,7 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     let pool = app.state().pool.clone();
     let engine = app.state().engine.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
-    let session =
-        atelier::services::accounts::sign_up(&pool, "Bench", "bench@example.com", "bench password")
-            .await
-            .map_err(err)?;
+    let session = bench_account(&pool, "Bench", "bench@example.com").await?;
     let admin = atelier::auth::authenticate(&pool, &bearer(&session.token))
         .await
         .map_err(err)?
@@ -428,14 +423,7 @@ async fn process(quick: bool) -> anyhow::Result<()> {
     let n = if quick { 500 } else { 10_000 };
     {
         let pool = db::connect(&dir).await?;
-        let user = atelier::services::accounts::sign_up(
-            &pool,
-            "Bench",
-            "bench@example.com",
-            "bench password",
-        )
-        .await
-        .map_err(err)?;
+        let user = bench_account(&pool, "Bench", "bench@example.com").await?;
         let mut tx = pool.begin().await?;
         for i in 0..n {
             let id = db::new_id();
