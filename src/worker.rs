@@ -99,22 +99,32 @@ pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, crate::error::App
         .await
         .map_err(crate::services::internal)?;
     let mut missing: Vec<&TaskRow> = Vec::new();
-    for chunk in live.chunks(CHUNK) {
-        let ids: Vec<&str> = chunk
-            .iter()
-            .filter_map(|t| t.upstream_id.as_deref())
-            .collect();
+    // A few list requests in flight at once: the upstream answers one while we parse another.
+    // `buffered` keeps their order, so each answer meets its chunk.
+    let requests: Vec<_> = live
+        .chunks(CHUNK)
+        .map(|chunk| {
+            let client = target.client.clone();
+            let ids: Vec<String> = chunk.iter().filter_map(|t| t.upstream_id.clone()).collect();
+            async move {
+                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                client.list(&refs).await
+            }
+        })
+        .collect();
+    let mut answers = futures::stream::iter(requests).buffered(4);
+    let mut chunks = live.chunks(CHUNK);
+    while let (Some(answer), Some(chunk)) = (answers.next().await, chunks.next()) {
         out.requests += 1;
-        let answers = match target.client.list(&ids).await {
+        let answer = match answer {
             Ok(a) => a,
             Err(e) => {
                 // Back off without touching the tasks; their deadline still runs.
-                tracing::warn!(error = %e, tasks = ids.len(), "polling the upstream failed");
+                tracing::warn!(error = %e, tasks = chunk.len(), "polling the upstream failed");
                 continue;
             }
         };
-        let by_id: HashMap<&str, &wire::Task> =
-            answers.iter().map(|t| (t.id.as_str(), t)).collect();
+        let by_id: HashMap<&str, &wire::Task> = answer.iter().map(|t| (t.id.as_str(), t)).collect();
         let found: Vec<(&TaskRow, &wire::Task)> = chunk
             .iter()
             .filter_map(|row| {
