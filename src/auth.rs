@@ -24,7 +24,6 @@ pub struct CurrentUser {
     pub name: String,
     pub email: String,
     pub role: Role,
-    pub balance: i64,
     /// The SHA-256 of the session token used, so sign-out can end exactly this session.
     pub token_hash: String,
 }
@@ -85,8 +84,11 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
 }
 
 /// Resolves the account behind a request's token, if any.
+///
+/// Answers from `cache` when it can: status polling then costs no session query.
 pub async fn authenticate(
     pool: &SqlitePool,
+    cache: &SessionCache,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, AppError> {
     let Some(token) = request_token(headers) else {
@@ -94,20 +96,89 @@ pub async fn authenticate(
     };
     let token_hash = token::hash(&token);
     let now = db::now_ms();
-    let row = if token.starts_with(token::API_KEY_PREFIX) {
-        db::api_keys::find_user(pool, &token_hash, now).await
+    if let Some(user) = cache.get(&token_hash, now) {
+        return Ok(Some(user));
+    }
+    let found = if token.starts_with(token::API_KEY_PREFIX) {
+        db::api_keys::find_user(pool, &token_hash, now)
+            .await
+            .map(|row| row.map(|row| (row, None)))
     } else {
-        db::sessions::find_user(pool, &token_hash, now).await
+        db::sessions::find_user(pool, &token_hash, now)
+            .await
+            .map(|row| row.map(|s| (s.user, Some(s.expires_at))))
     }
     .map_err(crate::services::internal)?;
-    Ok(row.map(|row| CurrentUser {
-        role: Role::parse(&row.role).unwrap_or(Role::Pending),
-        id: row.id,
-        name: row.name,
-        email: row.email,
-        balance: row.balance,
-        token_hash,
+    Ok(found.map(|(row, expires_at)| {
+        let user = CurrentUser {
+            role: Role::parse(&row.role).unwrap_or(Role::Pending),
+            id: row.id,
+            name: row.name,
+            email: row.email,
+            token_hash,
+        };
+        cache.put(&user, expires_at, now);
+        user
     }))
+}
+
+/// Who each recent token belongs to, so that a poll costs no session query.
+///
+/// Every change this process makes to who a token is (sign-out, role change, key revocation)
+/// calls [`SessionCache::forget_user`] at once. An entry is trusted for a minute, so a change
+/// made to the database from outside shows within a minute, and an API key's "last used" keeps
+/// its one-minute precision (it is written when its entry is read again).
+#[derive(Debug, Default)]
+pub struct SessionCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, Cached>>,
+}
+
+#[derive(Debug, Clone)]
+struct Cached {
+    user: CurrentUser,
+    /// When the session ends (API keys do not).
+    expires_at: Option<i64>,
+    read_at: i64,
+}
+
+impl SessionCache {
+    /// How long an entry is trusted, in ms.
+    const TRUST_MS: i64 = 60_000;
+    /// Past this many entries the cache starts over (a bound on memory, not a policy).
+    const MAX_ENTRIES: usize = 10_000;
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Cached>> {
+        // A panic while holding the lock leaves the map consistent: every write is one insert or
+        // remove.
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn get(&self, token_hash: &str, now: i64) -> Option<CurrentUser> {
+        let entries = self.lock();
+        let c = entries.get(token_hash)?;
+        let fresh = now - c.read_at < Self::TRUST_MS && c.expires_at.is_none_or(|e| now < e);
+        fresh.then(|| c.user.clone())
+    }
+
+    fn put(&self, user: &CurrentUser, expires_at: Option<i64>, now: i64) {
+        let mut entries = self.lock();
+        if entries.len() >= Self::MAX_ENTRIES {
+            entries.clear();
+        }
+        entries.insert(
+            user.token_hash.clone(),
+            Cached {
+                user: user.clone(),
+                expires_at,
+                read_at: now,
+            },
+        );
+    }
+
+    /// Forgets every token of an account: the next request reads the database again.
+    pub fn forget_user(&self, user_id: &str) {
+        self.lock().retain(|_, c| c.user.id != user_id);
+    }
 }
 
 /// `Set-Cookie` value that stores a session token.
@@ -154,5 +225,33 @@ mod tests {
         let c = session_cookie("t", false);
         assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax") && !c.contains("Secure"));
         assert!(session_cookie("t", true).ends_with("; Secure"));
+    }
+
+    fn someone(id: &str, token_hash: &str) -> CurrentUser {
+        CurrentUser {
+            id: id.into(),
+            name: "Ann".into(),
+            email: "ann@example.com".into(),
+            role: Role::User,
+            token_hash: token_hash.into(),
+        }
+    }
+
+    #[test]
+    fn the_session_cache_forgets_on_expiry_on_age_and_on_demand() {
+        let cache = SessionCache::default();
+        cache.put(&someone("u1", "t1"), Some(5_000), 1_000);
+        cache.put(&someone("u1", "t2"), None, 1_000);
+        cache.put(&someone("u2", "t3"), None, 1_000);
+        assert_eq!(cache.get("t1", 4_999).map(|u| u.id).as_deref(), Some("u1"));
+        assert!(cache.get("t1", 5_000).is_none(), "the session ended");
+        assert!(
+            cache.get("t2", 1_000 + SessionCache::TRUST_MS).is_none(),
+            "too old to trust"
+        );
+        assert!(cache.get("nope", 1_000).is_none());
+        cache.forget_user("u1");
+        assert!(cache.get("t2", 2_000).is_none());
+        assert!(cache.get("t3", 2_000).is_some(), "other accounts stay");
     }
 }

@@ -20,7 +20,8 @@ pub(crate) mod ctx {
     }
 
     pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-        crate::auth::authenticate(&state()?.pool, &parts()?.headers).await
+        let state = state()?;
+        crate::auth::authenticate(&state.pool, &state.sessions, &parts()?.headers).await
     }
 
     /// Sets the session cookie and sends the browser to the Generate page.

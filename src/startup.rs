@@ -29,6 +29,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Log-in attempts per client and per email.
     pub login_limiter: Arc<RateLimiter>,
+    /// Who recent tokens belong to.
+    pub sessions: Arc<crate::auth::SessionCache>,
     /// Tasks, images and the upstream.
     pub engine: Arc<Engine>,
 }
@@ -88,6 +90,7 @@ impl Application {
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
+            sessions: Arc::default(),
             engine,
         };
         let router = router(state.clone());

@@ -19,11 +19,46 @@ use std::{
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let quick = std::env::args().any(|a| a == "--quick");
-    let sizes: &[usize] = if quick { &[200] } else { &[1_000, 10_000] };
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    // `--only worker|history|http|latency|process|weight` runs one section (for a profiler).
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .map(String::as_str);
     let runs = if quick { 2 } else { 5 };
+    let wanted = |section: &str| only.is_none_or(|o| o == section);
     atelier::init_tls();
+    if wanted("worker") {
+        worker_ticks(if quick { &[200] } else { &[1_000, 10_000] }, runs).await?;
+    }
+    if wanted("history") {
+        history(
+            if quick { 2_000 } else { 100_000 },
+            if quick { 20 } else { 200 },
+        )
+        .await?;
+    }
+    if wanted("http") {
+        let (time, runs) = if quick {
+            (Duration::from_millis(300), 1)
+        } else {
+            (Duration::from_secs(3), 3)
+        };
+        http_load(time, runs).await?;
+    }
+    if wanted("process") {
+        process(quick).await?;
+    }
+    if wanted("weight") {
+        weight();
+    }
+    Ok(())
+}
 
+/// The worker's ticks with `sizes` live tasks waiting at the simulator.
+async fn worker_ticks(sizes: &[usize], runs: usize) -> anyhow::Result<()> {
     println!(
         "| live tasks | upstream requests/tick | ms/tick (median of {runs}) | worker CPU ms/tick | RSS MB |"
     );
@@ -54,10 +89,11 @@ async fn main() -> anyhow::Result<()> {
                 "api_url": sim.base_url(), "api_secret": secret,
                 "modes": [{"mode": "fast", "concurrency": 100}]
             }))?;
-        let admin = atelier::auth::authenticate(&pool, &bearer(&session.token))
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?
-            .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
+        let admin =
+            atelier::auth::authenticate(&pool, &app.state().sessions, &bearer(&session.token))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
         atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -120,19 +156,6 @@ async fn main() -> anyhow::Result<()> {
         );
         let _ = std::fs::remove_dir_all(&dir);
     }
-    history(
-        if quick { 2_000 } else { 100_000 },
-        if quick { 20 } else { 200 },
-    )
-    .await?;
-    let (time, runs) = if quick {
-        (Duration::from_millis(300), 1)
-    } else {
-        (Duration::from_secs(3), 3)
-    };
-    http_load(time, runs).await?;
-    process(quick).await?;
-    weight();
     Ok(())
 }
 
@@ -303,7 +326,7 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     let engine = app.state().engine.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
     let session = bench_account(&pool, "Bench", "bench@example.com").await?;
-    let admin = atelier::auth::authenticate(&pool, &bearer(&session.token))
+    let admin = atelier::auth::authenticate(&pool, &app.state().sessions, &bearer(&session.token))
         .await
         .map_err(err)?
         .ok_or_else(|| anyhow::anyhow!("no session"))?;

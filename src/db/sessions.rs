@@ -22,14 +22,22 @@ pub async fn insert(
     Ok(())
 }
 
+/// The account of a live session, and when the session ends.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SessionUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub expires_at: i64,
+}
+
 /// The account a live session belongs to.
 pub async fn find_user(
     pool: &SqlitePool,
     token_hash: &str,
     now: i64,
-) -> Result<Option<UserRow>, sqlx::Error> {
+) -> Result<Option<SessionUser>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at
+        "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = ?1 AND s.expires_at > ?2",
     )

@@ -52,7 +52,7 @@ async fn revoke_key(
     user: CurrentUser,
     axum::extract::Path(id): axum::extract::Path<String>,
 ) -> Result<StatusCode, AppError> {
-    crate::services::api_keys::revoke(&state.pool, &user, &id).await?;
+    crate::services::api_keys::revoke(&state.pool, &state.sessions, &user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -106,11 +106,11 @@ fn session_answer(state: &AppState, s: NewSession) -> Response {
 }
 
 async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    accounts::sign_out(&state.pool, &user).await?;
+    accounts::sign_out(&state.pool, &state.sessions, &user).await?;
     let cookie = auth::clear_session_cookie(state.config.secure_cookies());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
 }
 
-async fn me(user: CurrentUser) -> Json<Me> {
-    Json(accounts::me(&user))
+async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, AppError> {
+    Ok(Json(accounts::me(&state.pool, &user).await?))
 }

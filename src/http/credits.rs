@@ -71,6 +71,6 @@ async fn role(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<SetRole>,
 ) -> Result<Response, AppError> {
-    let user = credits::set_role(&s.pool, &admin, &id, &body.role).await?;
+    let user = credits::set_role(&s.pool, &s.sessions, &admin, &id, &body.role).await?;
     Ok(Json(json!({ "user": user })).into_response())
 }

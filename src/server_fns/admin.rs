@@ -85,7 +85,7 @@ pub async fn grant_credits(user_id: String, delta: i64, note: String) -> Result<
 #[server]
 pub async fn set_role(user_id: String, role: String) -> Result<UserView, AppError> {
     let (s, admin) = state_and_admin().await?;
-    crate::services::credits::set_role(&s.pool, &admin, &user_id, &role).await
+    crate::services::credits::set_role(&s.pool, &s.sessions, &admin, &user_id, &role).await
 }
 
 /// One account's ledger and latest tasks, for the admin.
@@ -140,5 +140,5 @@ pub async fn create_key(name: String) -> Result<NewApiKey, AppError> {
 #[server]
 pub async fn revoke_key(id: String) -> Result<(), AppError> {
     let (s, user) = state_and_user().await?;
-    crate::services::api_keys::revoke(&s.pool, &user, &id).await
+    crate::services::api_keys::revoke(&s.pool, &s.sessions, &user, &id).await
 }

@@ -5,8 +5,13 @@ use leptos::prelude::*;
 
 #[server]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
-    let user = super::ctx::current_user().await?;
-    Ok(user.as_ref().map(crate::services::accounts::me))
+    let Some(user) = super::ctx::current_user().await? else {
+        return Ok(None);
+    };
+    let state = super::ctx::state()?;
+    crate::services::accounts::me(&state.pool, &user)
+        .await
+        .map(Some)
 }
 
 #[server]
@@ -40,7 +45,7 @@ pub async fn logout() -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
     if let Some(user) = ctx::current_user().await? {
-        crate::services::accounts::sign_out(&state.pool, &user).await?;
+        crate::services::accounts::sign_out(&state.pool, &state.sessions, &user).await?;
     }
     ctx::set_cookie(crate::auth::clear_session_cookie(
         state.config.secure_cookies(),

@@ -34,7 +34,7 @@ pub async fn load_generate() -> Result<GenerateState, AppError> {
         enabled: settings.enabled,
         modes,
         action_cost: settings.action_cost,
-        balance: user.balance,
+        balance: crate::services::credits::balance(&engine.pool, &user.id).await?,
         pending: user.role == crate::types::Role::Pending,
         tasks: crate::services::generation::opening(&engine, &user, 12).await?,
     })
@@ -47,10 +47,7 @@ async fn with_balance(
     user_id: &str,
     tasks: Vec<TaskView>,
 ) -> Result<TaskUpdates, AppError> {
-    let balance = crate::db::users::find_by_id(&engine.pool, user_id)
-        .await
-        .map_err(crate::services::internal)?
-        .map_or(0, |u| u.balance);
+    let balance = crate::services::credits::balance(&engine.pool, user_id).await?;
     Ok(TaskUpdates { tasks, balance })
 }
 

@@ -135,15 +135,22 @@ async fn new_session(pool: &SqlitePool, user_id: &str) -> Result<String, AppErro
 }
 
 /// Ends the session the request was made with.
-pub async fn sign_out(pool: &SqlitePool, user: &CurrentUser) -> Result<(), AppError> {
+pub async fn sign_out(
+    pool: &SqlitePool,
+    sessions: &auth::SessionCache,
+    user: &CurrentUser,
+) -> Result<(), AppError> {
     db::sessions::delete(pool, &user.token_hash)
         .await
-        .map_err(super::internal)
+        .map_err(super::internal)?;
+    sessions.forget_user(&user.id);
+    Ok(())
 }
 
-pub fn me(user: &CurrentUser) -> Me {
-    Me {
+/// The signed-in account and its balance now.
+pub async fn me(pool: &SqlitePool, user: &CurrentUser) -> Result<Me, AppError> {
+    Ok(Me {
         user: user.view(),
-        balance: user.balance,
-    }
+        balance: super::credits::balance(pool, &user.id).await?,
+    })
 }

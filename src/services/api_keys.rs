@@ -55,13 +55,19 @@ pub async fn list(pool: &SqlitePool, user: &CurrentUser) -> Result<Vec<KeyView>,
         .collect())
 }
 
-pub async fn revoke(pool: &SqlitePool, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+pub async fn revoke(
+    pool: &SqlitePool,
+    sessions: &crate::auth::SessionCache,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<(), AppError> {
     if !db::api_keys::delete(pool, &user.id, id)
         .await
         .map_err(super::internal)?
     {
         return Err(AppError::NotFound);
     }
+    sessions.forget_user(&user.id);
     tracing::info!(user_id = %user.id, key_id = %id, "API key revoked");
     Ok(())
 }

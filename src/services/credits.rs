@@ -10,6 +10,15 @@ use sqlx::SqlitePool;
 
 pub use crate::types::LedgerEntry as EntryView;
 
+/// An account's balance now.
+pub async fn balance(pool: &SqlitePool, user_id: &str) -> Result<i64, AppError> {
+    db::users::find_by_id(pool, user_id)
+        .await
+        .map_err(super::internal)?
+        .map(|u| u.balance)
+        .ok_or(AppError::NotFound)
+}
+
 /// The balance and a page of the ledger, newest first, with the next page's cursor.
 pub async fn entries(
     pool: &SqlitePool,
@@ -20,10 +29,7 @@ pub async fn entries(
     if !(1..=100).contains(&limit) {
         return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
     }
-    let user = db::users::find_by_id(pool, user_id)
-        .await
-        .map_err(super::internal)?
-        .ok_or(AppError::NotFound)?;
+    let balance = balance(pool, user_id).await?;
     let rows = ledger::list_of_user(pool, user_id, cursor, limit + 1)
         .await
         .map_err(super::internal)?;
@@ -45,7 +51,7 @@ pub async fn entries(
     } else {
         None
     };
-    Ok((user.balance, entries, next))
+    Ok((balance, entries, next))
 }
 
 /// Adds (or, negative, removes) credits with a note; never below zero. Returns the new balance.
@@ -118,9 +124,10 @@ async fn begin_for<'a>(pool: &'a SqlitePool, user_id: &str) -> Result<db::Tx<'a>
     Ok(tx)
 }
 
-#[tracing::instrument(skip(pool, admin), fields(admin_id = %admin.id))]
+#[tracing::instrument(skip(pool, sessions, admin), fields(admin_id = %admin.id))]
 pub async fn set_role(
     pool: &SqlitePool,
+    sessions: &crate::auth::SessionCache,
     admin: &CurrentUser,
     user_id: &str,
     role: &str,
@@ -134,6 +141,7 @@ pub async fn set_role(
         .map_err(super::internal)?
         .ok_or_else(|| AppError::Conflict("The last administrator cannot be demoted.".into()))?;
     tx.commit().await.map_err(super::internal)?;
+    sessions.forget_user(user_id);
     tracing::info!(user_id, role = role.as_str(), "role changed");
     super::audit(pool, admin, "role.change", Some(user_id), role.as_str()).await?;
     Ok(user_view(&row))

@@ -149,10 +149,7 @@ async fn create(
             Ok(_) => {}
             Err(ledger::AppendError::WouldGoNegative) => {
                 drop(tx);
-                let have = db::users::find_by_id(&engine.pool, task.user_id)
-                    .await
-                    .map_err(super::internal)?
-                    .map_or(0, |u| u.balance);
+                let have = super::credits::balance(&engine.pool, task.user_id).await?;
                 return Err(AppError::InsufficientCredits {
                     need: task.cost,
                     have,

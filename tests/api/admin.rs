@@ -135,6 +135,8 @@ async fn the_last_admin_cannot_be_demoted_and_grants_never_go_below_zero() {
         )
         .await;
     assert_eq!(now_ok.status, 200, "two admins: one may step down");
+    let former = app.get("/api/v1/users", Some(&admin)).await;
+    assert_eq!(former.status, 403, "the change holds from the next request");
 
     let too_much = app
         .post(

@@ -130,6 +130,10 @@ async fn signout_ends_the_token_and_only_that_one() {
     let first = app.signed_up("Ann", "ann@example.com").await;
     let second = app.signin("ann@example.com", "correct horse").await;
     let second = second.body["token"].as_str().unwrap().to_owned();
+    // Both tokens in use (and so remembered by the server) before one signs out.
+    for token in [&first, &second] {
+        assert_eq!(app.get("/api/v1/auths/me", Some(token)).await.status, 200);
+    }
 
     let out = app
         .post("/api/v1/auths/signout", json!({}), Some(&first))
