@@ -6,6 +6,7 @@ pub mod audit;
 pub mod ledger;
 pub mod sessions;
 pub mod settings;
+pub mod task_reads;
 pub mod tasks;
 pub mod users;
 
@@ -28,6 +29,9 @@ pub async fn connect(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A connection to a local file does not go stale: no ping before each use (a round trip
+        // to the connection's thread that cost as much as the query itself).
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;

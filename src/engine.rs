@@ -13,6 +13,8 @@ use tokio::sync::Notify;
 
 pub struct Engine {
     pub pool: SqlitePool,
+    /// Single-task reads, gathered under load.
+    pub reads: crate::db::task_reads::TaskReads,
     pub secrets: SecretBox,
     pub images: ImageStore,
     /// Base URL and secret of the in-process simulator (`api_url = builtin`).
@@ -49,6 +51,7 @@ impl Engine {
         notify_token: String,
     ) -> Self {
         Self {
+            reads: crate::db::task_reads::TaskReads::start(pool.clone()),
             pool,
             secrets,
             images,

@@ -14,11 +14,13 @@ use axum::Router;
 
 pub use extract::{ApiJson, ClientAddr};
 
+/// The JSON API and the language switch. Routes carry their full paths (merged, not nested):
+/// a nested router rewrites every request's URI on the way in.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .nest("/api/v1/auths", auths::router())
-        .nest("/api/v1/midjourney", midjourney::router())
-        .nest("/api/v1", credits::router())
+        .merge(auths::router())
+        .merge(midjourney::router())
+        .merge(credits::router())
         .route("/lang", axum::routing::post(lang::set_lang))
         .route("/api/v1", axum::routing::any(error::not_found))
         .route("/api/v1/{*rest}", axum::routing::any(error::not_found))

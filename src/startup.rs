@@ -18,9 +18,12 @@ use sqlx::SqlitePool;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
-/// Everything a request handler or server function may need.
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Everything a request handler or server function may need: one shared value, so that handing
+/// it to each request costs one reference count.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     /// Where the built WASM/JS/CSS live and how the HTML shell refers to them.
     pub leptos_options: LeptosOptions,
     /// The one connection pool to atelier.db.
@@ -33,6 +36,20 @@ pub struct AppState {
     pub sessions: Arc<crate::auth::SessionCache>,
     /// Tasks, images and the upstream.
     pub engine: Arc<Engine>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
 }
 
 pub struct Application {
@@ -85,14 +102,14 @@ impl Application {
             notify_url,
             notify_token,
         ));
-        let state = AppState {
+        let state = AppState(Arc::new(Shared {
             leptos_options,
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
             sessions: Arc::default(),
             engine,
-        };
+        }));
         let router = router(state.clone());
         Ok(Self {
             listener,

@@ -19,12 +19,15 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/signup", post(sign_up))
-        .route("/signin", post(sign_in))
-        .route("/signout", post(sign_out))
-        .route("/me", get(me))
-        .route("/api_keys", get(list_keys).post(create_key))
-        .route("/api_keys/{id}", axum::routing::delete(revoke_key))
+        .route("/api/v1/auths/signup", post(sign_up))
+        .route("/api/v1/auths/signin", post(sign_in))
+        .route("/api/v1/auths/signout", post(sign_out))
+        .route("/api/v1/auths/me", get(me))
+        .route("/api/v1/auths/api_keys", get(list_keys).post(create_key))
+        .route(
+            "/api/v1/auths/api_keys/{id}",
+            axum::routing::delete(revoke_key),
+        )
 }
 
 #[derive(Deserialize)]

@@ -14,10 +14,10 @@ use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/credits", get(ledger))
-        .route("/users", get(users))
-        .route("/users/{id}/credits", post(grant))
-        .route("/users/{id}/role", post(role))
+        .route("/api/v1/credits", get(ledger))
+        .route("/api/v1/users", get(users))
+        .route("/api/v1/users/{id}/credits", post(grant))
+        .route("/api/v1/users/{id}/role", post(role))
 }
 
 async fn ledger(

@@ -26,16 +26,19 @@ use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/config", get(get_config).post(set_config))
-        .route("/config/test", post(test_config))
-        .route("/generate", post(generate))
-        .route("/tasks", get(list))
-        .route("/task/{id}", get(task).delete(cancel))
-        .route("/task/{id}/action", post(action))
-        .route("/task/{id}/image", get(image))
-        .route("/task/{id}/thumbnail", get(thumbnail))
-        .route("/task/{id}/preview", get(preview))
-        .route("/notify/{token}", post(notify))
+        .route(
+            "/api/v1/midjourney/config",
+            get(get_config).post(set_config),
+        )
+        .route("/api/v1/midjourney/config/test", post(test_config))
+        .route("/api/v1/midjourney/generate", post(generate))
+        .route("/api/v1/midjourney/tasks", get(list))
+        .route("/api/v1/midjourney/task/{id}", get(task).delete(cancel))
+        .route("/api/v1/midjourney/task/{id}/action", post(action))
+        .route("/api/v1/midjourney/task/{id}/image", get(image))
+        .route("/api/v1/midjourney/task/{id}/thumbnail", get(thumbnail))
+        .route("/api/v1/midjourney/task/{id}/preview", get(preview))
+        .route("/api/v1/midjourney/notify/{token}", post(notify))
 }
 
 async fn get_config(State(s): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
@@ -88,8 +91,14 @@ struct Generate {
     mode: String,
 }
 
+/// `{"task": ...}`, written straight from the view (no JSON tree in between).
+#[derive(serde::Serialize)]
+struct TaskAnswer {
+    task: TaskView,
+}
+
 fn created(task: TaskView) -> Response {
-    (StatusCode::CREATED, Json(json!({ "task": task }))).into_response()
+    (StatusCode::CREATED, Json(TaskAnswer { task })).into_response()
 }
 
 async fn generate(
@@ -108,7 +117,7 @@ async fn task(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let task = generation::get(&s.engine, &user, &id).await?;
-    Ok(Json(json!({ "task": task })).into_response())
+    Ok(Json(TaskAnswer { task }).into_response())
 }
 
 async fn list(
@@ -136,7 +145,7 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let task = generation::cancel(&s.engine, &user, &id).await?;
-    Ok(Json(json!({ "task": task })).into_response())
+    Ok(Json(TaskAnswer { task }).into_response())
 }
 
 #[derive(Deserialize)]

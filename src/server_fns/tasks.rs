@@ -20,7 +20,7 @@ async fn engine_and_user() -> Result<
     let user = super::ctx::current_user()
         .await?
         .ok_or(AppError::Unauthorized)?;
-    Ok((state.engine, user))
+    Ok((state.engine.clone(), user))
 }
 
 #[server]
@@ -76,8 +76,7 @@ pub async fn cancel_task(task_id: String) -> Result<TaskUpdates, AppError> {
 #[server]
 pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
-    let tasks = crate::services::generation::updates(&engine, &user, &ids).await?;
-    with_balance(&engine, &user.id, tasks).await
+    crate::services::generation::updates(&engine, &user, &ids).await
 }
 
 #[server]

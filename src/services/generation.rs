@@ -7,7 +7,7 @@ use crate::{
     domain::prompt::Prompt,
     engine::Engine,
     error::AppError,
-    types::{Button, Mode, Role, TaskStatus, TaskView},
+    types::{Button, Mode, Role, TaskStatus, TaskUpdates, TaskView},
     upstream::wire::{self, Phase},
 };
 
@@ -161,7 +161,9 @@ async fn create(
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(task_id = task.id, cost = task.cost, "task queued");
     engine.wake.notify_one();
-    let row = db::tasks::get(&engine.pool, task.id)
+    let row = engine
+        .reads
+        .get(task.id)
         .await
         .map_err(super::internal)?
         .ok_or_else(|| super::internal("task vanished after insert"))?;
@@ -170,7 +172,9 @@ async fn create(
 
 /// A task the user may see (their own, or any for an admin); NotFound otherwise.
 pub async fn visible(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, AppError> {
-    let row = db::tasks::get(&engine.pool, id)
+    let row = engine
+        .reads
+        .get(id)
         .await
         .map_err(super::internal)?
         .ok_or(AppError::NotFound)?;
@@ -490,17 +494,28 @@ pub async fn updates(
     engine: &Engine,
     user: &CurrentUser,
     ids: &[String],
-) -> Result<Vec<TaskView>, AppError> {
+) -> Result<TaskUpdates, AppError> {
     if ids.len() > 100 {
         return Err(AppError::validation(
             "ids",
             "Ask about at most 100 tasks at once.",
         ));
     }
-    let rows = db::tasks::get_many_of_user(&engine.pool, &user.id, ids)
+    let rows = db::tasks::polled_of_user(&engine.pool, &user.id, ids)
         .await
         .map_err(super::internal)?;
-    with_positions(engine, &rows).await
+    let balance = match rows.first() {
+        Some(r) => r.balance,
+        None => super::credits::balance(&engine.pool, &user.id).await?,
+    };
+    let tasks = rows
+        .iter()
+        .map(|r| TaskView {
+            queue_position: r.queue_position,
+            ..view(&r.row)
+        })
+        .collect();
+    Ok(TaskUpdates { tasks, balance })
 }
 
 /// A task with its parent and children, for the task view.

@@ -313,6 +313,93 @@ async fn duplicated_and_out_of_order_updates_never_move_a_task_backwards() {
 }
 
 #[tokio::test]
+async fn many_simultaneous_polls_each_get_their_own_task_and_no_one_elses() {
+    let (app, _fake, admin, user) = setup(|_| {}).await;
+    let mut mine = Vec::new();
+    for i in 0..20 {
+        mine.push(id_of(
+            &app.generate(&user, &format!("fox number {i}"), "relax")
+                .await,
+        ));
+    }
+    let admins = id_of(&app.generate(&admin, "the admin's own fox", "relax").await);
+    // All at once, so that the server answers many of them from one gathered read.
+    let polls = mine.iter().chain([&admins]).flat_map(|id| {
+        let (app, user) = (&app, &user);
+        (0..3).map(move |_| async move {
+            let a = app
+                .get(&format!("/api/v1/midjourney/task/{id}"), Some(user))
+                .await;
+            (
+                id.clone(),
+                a.status,
+                a.body["task"]["id"].clone(),
+                a.body["task"]["prompt"].clone(),
+            )
+        })
+    });
+    for (id, status, got, prompt) in futures::future::join_all(polls).await {
+        if id == admins {
+            assert_eq!(status, 404, "another user's task stays hidden");
+        } else {
+            assert_eq!((status, got.as_str()), (200, Some(id.as_str())));
+            let n = mine.iter().position(|m| *m == id).unwrap();
+            assert_eq!(prompt, format!("fox number {n}"));
+        }
+    }
+    let unknown = app
+        .get("/api/v1/midjourney/task/no-such-task", Some(&user))
+        .await;
+    assert_eq!(unknown.status, 404);
+}
+
+#[tokio::test]
+async fn the_pages_poll_answers_own_tasks_with_queue_places_and_the_balance() {
+    let (app, _fake, admin, user) = setup(|_| {}).await;
+    let theirs = id_of(&app.generate(&admin, "queued first, by Ada", "relax").await);
+    let first = id_of(&app.generate(&user, "a relaxed fox", "relax").await);
+    let second = id_of(&app.generate(&user, "another relaxed fox", "relax").await);
+    let fast = id_of(&app.generate(&user, "a fast fox", "fast").await);
+    let path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    let form: Vec<(String, &str)> = [&first, &second, &fast, &theirs]
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("ids[{i}]"), id.as_str()))
+        .collect();
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("cookie", format!("atelier_session={user}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let places: Vec<(&str, i64)> = body["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap(),
+                t["queue_position"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    // Newest first; Ada's task is hidden but still counts in the Relax queue.
+    assert_eq!(
+        places,
+        [
+            (fast.as_str(), 0),
+            (second.as_str(), 2),
+            (first.as_str(), 1)
+        ]
+    );
+    assert_eq!(body["balance"], app.balance(&user).await);
+}
+
+#[tokio::test]
 async fn fifty_parallel_submits_with_credit_for_ten_accept_exactly_ten() {
     let (app, _fake, admin, user) = setup(|_| {}).await;
     app.configure(&admin, json!({"modes": [{"mode": "fast", "cost": 10}]}))
