@@ -330,35 +330,19 @@ pub async fn live_and_recent_of_user(
     .await
 }
 
-/// Tasks by id, in no particular order (unknown ids are left out).
-pub async fn get_many(pool: &SqlitePool, ids: &[&str]) -> Result<Vec<TaskRow>, sqlx::Error> {
-    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-    sqlx::query_as(concat!(
-        "SELECT ",
-        task_columns!(),
-        " FROM tasks WHERE id IN (SELECT value FROM json_each(?1))"
-    ))
-    .bind(json)
-    .fetch_all(pool)
-    .await
-}
-
-/// A task as the page's poll sees it: with its place in the queue, and the owner's balance.
-#[derive(Debug, FromRow)]
+/// A task as a poll sees it: with its place in the queue, and its owner's balance.
+#[derive(Debug, Clone, FromRow)]
 pub struct PolledTask {
     #[sqlx(flatten)]
     pub row: TaskRow,
     /// How many queued tasks of its mode were queued before it (queued tasks only).
     pub queue_position: Option<i64>,
+    /// The owner's balance.
     pub balance: i64,
 }
 
-/// Some of a user's tasks by id (ids of others are left out), newest first, in one query.
-pub async fn polled_of_user(
-    pool: &SqlitePool,
-    user_id: &str,
-    ids: &[String],
-) -> Result<Vec<PolledTask>, sqlx::Error> {
+/// Tasks by id, in no particular order (unknown ids are left out), in one query.
+pub async fn polled(pool: &SqlitePool, ids: &[&str]) -> Result<Vec<PolledTask>, sqlx::Error> {
     let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
     sqlx::query_as(concat!(
         "SELECT ",
@@ -366,11 +350,9 @@ pub async fn polled_of_user(
         ", CASE WHEN t.status = 'queued' THEN
              (SELECT COUNT(*) FROM tasks q WHERE q.status = 'queued' AND q.mode = t.mode AND q.id < t.id)
            END AS queue_position,
-           (SELECT balance FROM users WHERE id = ?1) AS balance
-         FROM tasks t WHERE t.user_id = ?1 AND t.id IN (SELECT value FROM json_each(?2))
-         ORDER BY t.id DESC"
+           (SELECT balance FROM users u WHERE u.id = t.user_id) AS balance
+         FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))"
     ))
-    .bind(user_id)
     .bind(json)
     .fetch_all(pool)
     .await

@@ -501,9 +501,14 @@ pub async fn updates(
             "Ask about at most 100 tasks at once.",
         ));
     }
-    let rows = db::tasks::polled_of_user(&engine.pool, &user.id, ids)
+    let mut rows = engine
+        .reads
+        .get_many(ids.to_vec())
         .await
         .map_err(super::internal)?;
+    rows.retain(|r| r.row.user_id == user.id);
+    rows.sort_unstable_by(|a, b| b.row.id.cmp(&a.row.id));
+    rows.dedup_by(|a, b| a.row.id == b.row.id);
     let balance = match rows.first() {
         Some(r) => r.balance,
         None => super::credits::balance(&engine.pool, &user.id).await?,
