@@ -33,9 +33,11 @@ pub struct PollOutcome {
 }
 
 /// Runs ticks until the task is aborted: every poll interval while something is live, otherwise
-/// when woken by a new task (or every 30 s).
+/// when woken by a new task (or every 30 s). Ticks start a poll interval apart, however long a
+/// tick takes (never less than no pause at all), so an upstream change waits at most one interval.
 pub async fn run_until_stopped(engine: Arc<Engine>) {
     loop {
+        let started = tokio::time::Instant::now();
         let outcome = match poll_once(&engine).await {
             Ok(o) => o,
             Err(e) => {
@@ -52,7 +54,7 @@ pub async fn run_until_stopped(engine: Arc<Engine>) {
             Duration::from_secs(30)
         };
         tokio::select! {
-            () = tokio::time::sleep(pause) => {}
+            () = tokio::time::sleep_until(started + pause) => {}
             () = engine.wake.notified() => {}
         }
     }

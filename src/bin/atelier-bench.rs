@@ -48,6 +48,15 @@ async fn main() -> anyhow::Result<()> {
         };
         http_load(time, runs).await?;
     }
+    if wanted("latency") {
+        // The default poll interval in the full run; shorter in quick mode to stay quick.
+        let (interval, samples) = if quick {
+            (Duration::from_millis(200), 3)
+        } else {
+            (Duration::from_millis(1000), 8)
+        };
+        latency(interval, samples).await?;
+    }
     if wanted("process") {
         process(quick).await?;
     }
@@ -444,6 +453,135 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// Time from a change at the upstream to the page's poll seeing it, by polling and by the hook.
+async fn latency(interval: Duration, samples: usize) -> anyhow::Result<()> {
+    println!();
+    println!(
+        "| progress latency, upstream change to the page's poll (median / max of {samples}) | median ms | max ms |"
+    );
+    println!("| --- | ---: | ---: |");
+    for hook in [false, true] {
+        let (median_ms, max_ms) = latency_of(interval, samples, hook).await?;
+        let how = if hook {
+            "notify hook (public URL set)".to_owned()
+        } else {
+            format!("worker polling every {} ms", interval.as_millis())
+        };
+        println!("| {how} | {median_ms:.0} | {max_ms:.0} |");
+    }
+    Ok(())
+}
+
+async fn latency_of(interval: Duration, samples: usize, hook: bool) -> anyhow::Result<(f64, f64)> {
+    let dir = tempfile_dir()?;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let mut config = Config::for_tests(dir.clone());
+    config.addr = SocketAddr::from(([127, 0, 0, 1], port));
+    config.poll_interval = interval;
+    config.run_worker = true;
+    if hook {
+        config.public_url = Some(format!("http://127.0.0.1:{port}"));
+    }
+    let app = Application::build(config).await?;
+    let pool = app.state().pool.clone();
+    let engine = app.state().engine.clone();
+    // A simulator that moves only when this benchmark says so (its own clock: one hour a step).
+    let secret = token::generate();
+    let sim = simulator::spawn(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        SimConfig {
+            secret: secret.clone(),
+            step: Duration::from_secs(3600),
+            concurrency: 3,
+            queue: 10,
+        },
+    )
+    .await?;
+    let session = bench_account(&pool, "Bench", "bench@example.com").await?;
+    let admin = atelier::auth::authenticate(&pool, &app.state().sessions, &bearer(&session.token))
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("no session"))?;
+    let patch = serde_json::from_value(serde_json::json!({
+        "api_url": sim.base_url(), "api_secret": secret,
+        "modes": [{"mode": "relax", "cost": 0}]
+    }))?;
+    atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
+        .await
+        .map_err(err)?;
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until(std::future::pending()));
+
+    let client = reqwest::Client::new();
+    let task = atelier::services::generation::submit(&engine, &admin, "a watched fox", "relax")
+        .await
+        .map_err(err)?;
+    let poll_url = format!(
+        "{base}{}",
+        <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH
+    );
+    let cookie = format!("atelier_session={}", session.token);
+    // What the page sees: (status, progress) from its polling server function.
+    let seen = || async {
+        let res = client
+            .post(&poll_url)
+            .header("cookie", &cookie)
+            .form(&[("ids[0]", task.id.as_str())])
+            .send()
+            .await?;
+        let body: serde_json::Value = res.json().await?;
+        let t = &body["tasks"][0];
+        anyhow::Ok((
+            t["status"].as_str().unwrap_or_default().to_owned(),
+            t["progress"].as_u64().unwrap_or_default(),
+        ))
+    };
+    // Wait until the worker has handed the task to the simulator and the simulator started it.
+    let t0 = Instant::now();
+    while seen().await?.0 != "submitted" {
+        anyhow::ensure!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the task was never submitted"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    // The simulator may hold it one step before it runs.
+    let t0 = Instant::now();
+    while seen().await?.0 != "in_progress" {
+        anyhow::ensure!(
+            t0.elapsed() < Duration::from_secs(30),
+            "the task never started"
+        );
+        sim.sim.tick();
+        tokio::time::sleep(interval * 2).await;
+    }
+    let mut times = Vec::with_capacity(samples);
+    for i in 0..samples {
+        // Changes land at every phase of the worker's cycle.
+        let wait = interval.mul_f64(0.37 * (i as f64 + 1.0) % 1.0);
+        tokio::time::sleep(wait).await;
+        let before = seen().await?.1;
+        let changed = Instant::now();
+        sim.sim.tick();
+        loop {
+            if seen().await?.1 > before {
+                break;
+            }
+            anyhow::ensure!(
+                changed.elapsed() < Duration::from_secs(30),
+                "no change seen"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        times.push(changed.elapsed().as_secs_f64() * 1000.0);
+    }
+    let max = times.iter().copied().fold(0.0, f64::max);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok((median(&mut times), max))
 }
 
 /// Cold start and RSS of the real binary, idle and with many finished tasks in its database.

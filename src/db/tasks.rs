@@ -183,26 +183,45 @@ pub async fn advance(
     id: &str,
     status: &str,
     progress: i64,
-    preview: Option<(&str, &str)>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE tasks SET
             status = CASE WHEN status = 'submitted' AND ?2 = 'in_progress' THEN 'in_progress' ELSE status END,
             progress = MAX(progress, ?3),
-            preview_key = COALESCE(?4, preview_key),
-            preview_url = COALESCE(?5, preview_url),
-            touched_at = ?6,
+            touched_at = ?4,
             misses = 0
          WHERE id = ?1 AND status IN ('submitted', 'in_progress')
-           AND ((status = 'submitted' AND ?2 = 'in_progress') OR progress < ?3
-                OR (?5 IS NOT NULL AND preview_url IS NOT ?5))",
+           AND ((status = 'submitted' AND ?2 = 'in_progress') OR progress < ?3)",
     )
     .bind(id)
     .bind(status)
     .bind(progress)
-    .bind(preview.map(|p| p.0))
-    .bind(preview.map(|p| p.1))
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stores the preview the upstream showed at `progress`, unless the task has moved past it (a
+/// slower download of an older preview never replaces a newer one). True if stored.
+pub async fn set_preview(
+    pool: &SqlitePool,
+    id: &str,
+    key: &str,
+    url: &str,
+    progress: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE tasks SET preview_key = ?2, preview_url = ?3, touched_at = ?5, misses = 0
+         WHERE id = ?1 AND status IN ('submitted', 'in_progress') AND progress <= ?4
+           AND preview_url IS NOT ?3",
+    )
+    .bind(id)
+    .bind(key)
+    .bind(url)
+    .bind(progress)
     .bind(now)
     .execute(pool)
     .await?;

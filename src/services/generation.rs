@@ -298,42 +298,39 @@ pub async fn apply_update(
     match up.phase() {
         Phase::Waiting => {
             let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
-            db::tasks::advance(&engine.pool, &row.id, "submitted", p, None, now)
+            db::tasks::advance(&engine.pool, &row.id, "submitted", p, now)
                 .await
                 .map_err(super::internal)?;
         }
         Phase::Running => {
+            // The progress first: fetching the preview can take a while (a CDN, a drawing), and
+            // the page should not wait for it to see the new percentage.
             let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
-            let preview = match up.image_url.as_deref() {
-                Some(url) if row.preview_url.as_deref() != Some(url) && p >= row.progress => {
-                    match engine.images.download(url, trusted_host).await {
-                        Ok(key) => Some((key, url.to_owned())),
-                        Err(e) => {
-                            tracing::debug!(task_id = row.id, error = %e, "preview not stored");
-                            None
-                        }
-                    }
-                }
-                _ => None,
+            db::tasks::advance(&engine.pool, &row.id, "in_progress", p, now)
+                .await
+                .map_err(super::internal)?;
+            let Some(url) = up.image_url.as_deref() else {
+                return Ok(());
             };
-            let changed = db::tasks::advance(
-                &engine.pool,
-                &row.id,
-                "in_progress",
-                p,
-                preview.as_ref().map(|(k, u)| (k.as_str(), u.as_str())),
-                now,
-            )
-            .await
-            .map_err(super::internal)?;
+            if row.preview_url.as_deref() == Some(url) || p < row.progress {
+                return Ok(());
+            }
+            let key = match engine.images.download(url, trusted_host).await {
+                Ok(key) => key,
+                Err(e) => {
+                    tracing::debug!(task_id = row.id, error = %e, "preview not stored");
+                    return Ok(());
+                }
+            };
+            let stored = db::tasks::set_preview(&engine.pool, &row.id, &key, url, p, db::now_ms())
+                .await
+                .map_err(super::internal)?;
             let replaced = row
                 .preview_key
                 .as_deref()
+                .filter(|old| *old != key)
                 .and_then(|k| engine.images.path_of(k));
-            if changed
-                && preview.is_some()
-                && let Some(old) = replaced
-            {
+            if stored && let Some(old) = replaced {
                 let _ = tokio::fs::remove_file(old).await;
             }
         }

@@ -713,3 +713,36 @@ async fn the_built_in_simulator_runs_a_task_end_to_end_through_the_client() {
         "a 2x2 grid at 3:2"
     );
 }
+
+#[tokio::test]
+async fn an_older_preview_never_replaces_a_newer_one() {
+    let (app, _fake, _admin, user) = setup(|_| {}).await;
+    let id = id_of(&app.generate(&user, "a fox with previews", "relax").await);
+    let pool = &app.engine.pool;
+    let now = atelier::db::now_ms();
+    atelier::db::tasks::mark_submitted(pool, &id, "up-1", now)
+        .await
+        .unwrap();
+    let advance = |p| atelier::db::tasks::advance(pool, &id, "in_progress", p, now);
+    let preview = |key, url, p| atelier::db::tasks::set_preview(pool, &id, key, url, p, now);
+    assert!(advance(40).await.unwrap());
+    assert!(preview("k40", "https://cdn/40.png", 40).await.unwrap());
+    assert!(advance(60).await.unwrap());
+    assert!(!advance(50).await.unwrap(), "progress never goes back");
+    // The 40% preview's download finishing late changes nothing; the 60% one is stored.
+    assert!(!preview("k40b", "https://cdn/40b.png", 40).await.unwrap());
+    assert!(preview("k60", "https://cdn/60.png", 60).await.unwrap());
+    assert!(
+        !preview("k60", "https://cdn/60.png", 60).await.unwrap(),
+        "already there"
+    );
+    let row = atelier::db::tasks::get(pool, &id).await.unwrap().unwrap();
+    assert_eq!(
+        (
+            row.status.as_str(),
+            row.progress,
+            row.preview_key.as_deref()
+        ),
+        ("in_progress", 60, Some("k60"))
+    );
+}
