@@ -80,32 +80,13 @@ async fn worker_ticks(sizes: &[usize], runs: usize) -> anyhow::Result<()> {
         let engine = app.state().engine.clone();
         let pool = app.state().pool.clone();
 
-        // A simulator that keeps every job waiting (no progress during the measurement).
-        let secret = token::generate();
-        let sim = simulator::spawn(
-            SocketAddr::from(([127, 0, 0, 1], 0)),
-            SimConfig {
-                secret: secret.clone(),
-                step: Duration::from_secs(3600),
-                concurrency: n + 10,
-                queue: n + 10,
-            },
+        // Every job kept waiting (no progress during the measurement).
+        let (sim, secret, session, _) = bench_upstream(
+            &app,
+            n + 10,
+            serde_json::json!([{"mode": "fast", "concurrency": 100}]),
         )
         .await?;
-        let session = bench_account(&pool, "Bench", "bench@example.com").await?;
-        let patch: atelier::services::settings::ConfigPatch =
-            serde_json::from_value(serde_json::json!({
-                "api_url": sim.base_url(), "api_secret": secret,
-                "modes": [{"mode": "fast", "concurrency": 100}]
-            }))?;
-        let admin =
-            atelier::auth::authenticate(&pool, &app.state().sessions, &bearer(&session.token))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
-                .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
-        atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
 
         let client = Upstream::new(&sim.base_url(), Some(&secret));
         let now = db::now_ms();
@@ -310,6 +291,44 @@ async fn rps(
     count.load(std::sync::atomic::Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64()
 }
 
+/// A simulator that moves only when told (its own clock: one hour a step) with room for `jobs`,
+/// the bench's admin account, and Atelier pointed at the simulator with these `modes`.
+async fn bench_upstream(
+    app: &Application,
+    jobs: usize,
+    modes: serde_json::Value,
+) -> anyhow::Result<(
+    simulator::Running,
+    String,
+    atelier::services::accounts::NewSession,
+    atelier::auth::CurrentUser,
+)> {
+    let (pool, engine) = (&app.state().pool, &app.state().engine);
+    let secret = token::generate();
+    let sim = simulator::spawn(
+        SocketAddr::from(([127, 0, 0, 1], 0)),
+        SimConfig {
+            secret: secret.clone(),
+            step: Duration::from_secs(3600),
+            concurrency: jobs,
+            queue: jobs,
+        },
+    )
+    .await?;
+    let session = bench_account(pool, "Bench", "bench@example.com").await?;
+    let admin = atelier::auth::authenticate(pool, &app.state().sessions, &bearer(&session.token))
+        .await
+        .map_err(err)?
+        .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
+    let patch = serde_json::from_value(serde_json::json!({
+        "api_url": sim.base_url(), "api_secret": secret, "modes": modes
+    }))?;
+    atelier::services::settings::update(pool, &engine.secrets, &admin, patch)
+        .await
+        .map_err(err)?;
+    Ok((sim, secret, session, admin))
+}
+
 /// A fresh account for the benchmark.
 async fn bench_account(
     pool: &sqlx::SqlitePool,
@@ -487,32 +506,9 @@ async fn latency_of(interval: Duration, samples: usize, hook: bool) -> anyhow::R
         config.public_url = Some(format!("http://127.0.0.1:{port}"));
     }
     let app = Application::build(config).await?;
-    let pool = app.state().pool.clone();
     let engine = app.state().engine.clone();
-    // A simulator that moves only when this benchmark says so (its own clock: one hour a step).
-    let secret = token::generate();
-    let sim = simulator::spawn(
-        SocketAddr::from(([127, 0, 0, 1], 0)),
-        SimConfig {
-            secret: secret.clone(),
-            step: Duration::from_secs(3600),
-            concurrency: 3,
-            queue: 10,
-        },
-    )
-    .await?;
-    let session = bench_account(&pool, "Bench", "bench@example.com").await?;
-    let admin = atelier::auth::authenticate(&pool, &app.state().sessions, &bearer(&session.token))
-        .await
-        .map_err(err)?
-        .ok_or_else(|| anyhow::anyhow!("no session"))?;
-    let patch = serde_json::from_value(serde_json::json!({
-        "api_url": sim.base_url(), "api_secret": secret,
-        "modes": [{"mode": "relax", "cost": 0}]
-    }))?;
-    atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
-        .await
-        .map_err(err)?;
+    let (sim, _, session, admin) =
+        bench_upstream(&app, 10, serde_json::json!([{"mode": "relax", "cost": 0}])).await?;
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until(std::future::pending()));
 
