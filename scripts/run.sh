@@ -7,6 +7,6 @@ cd "$(dirname "$0")/.."
 use_shared_target
 install_build_tools
 say "building Atelier (release)"
-cargo leptos build --release
+cargo leptos build --release --split
 say "starting Atelier on http://${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
 exec target/release/atelier

@@ -28,6 +28,6 @@ say "end-to-end tests (release build, Chromium)"
 data_dir=$(mktemp -d)
 trap 'rm -rf "$data_dir"' EXIT
 # Simulated jobs take about four seconds instead of ten.
-ATELIER_DATA_DIR="$data_dir" ATELIER_SIM_STEP_MS=400 cargo leptos end-to-end --release
+ATELIER_DATA_DIR="$data_dir" ATELIER_SIM_STEP_MS=400 cargo leptos end-to-end --release --split
 
 say "all tests passed"

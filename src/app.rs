@@ -22,9 +22,9 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode,
+    Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
-    path,
+    lazy_route, path,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -121,37 +121,37 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/history")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireUser><HistoryPage /></RequireUser> }
+                        view={Lazy::<HistoryRoute>::new()}
                     />
                     <Route
                         path=path!("/history/:id")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireUser><TaskPage /></RequireUser> }
+                        view={Lazy::<TaskRoute>::new()}
                     />
                     <Route
                         path=path!("/account")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireUser><AccountPage /></RequireUser> }
+                        view={Lazy::<AccountRoute>::new()}
                     />
                     <Route
                         path=path!("/admin")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireAdmin><AdminPage /></RequireAdmin> }
+                        view={Lazy::<AdminRoute>::new()}
                     />
                     <Route
                         path=path!("/admin/users")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireAdmin><AdminUsersPage /></RequireAdmin> }
+                        view={Lazy::<AdminUsersRoute>::new()}
                     />
                     <Route
                         path=path!("/admin/users/:id")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireAdmin><AdminUserPage /></RequireAdmin> }
+                        view={Lazy::<AdminUserRoute>::new()}
                     />
                     <Route
                         path=path!("/admin/overview")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireAdmin><AdminOverviewPage /></RequireAdmin> }
+                        view={Lazy::<AdminOverviewRoute>::new()}
                     />
                     <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
                     <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage />
@@ -159,4 +159,34 @@ pub fn App() -> impl IntoView {
             </main>
         </Router>
     }
+}
+
+/// Pages whose code is loaded when first visited, not with the rest of the site (a release build
+/// with `--split` puts each in its own WASM chunk; the Generate page, the sign-in pages and what
+/// every page shares stay in the main module).
+macro_rules! lazy_pages {
+    ($($route:ident => $gate:ident($page:ident)),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$gate><$page /></$gate> }.into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    HistoryRoute => RequireUser(HistoryPage),
+    TaskRoute => RequireUser(TaskPage),
+    AccountRoute => RequireUser(AccountPage),
+    AdminRoute => RequireAdmin(AdminPage),
+    AdminUsersRoute => RequireAdmin(AdminUsersPage),
+    AdminUserRoute => RequireAdmin(AdminUserPage),
+    AdminOverviewRoute => RequireAdmin(AdminOverviewPage),
 }
