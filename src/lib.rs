@@ -51,9 +51,16 @@ pub fn init_tls() {
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets browser tests (and curious people) see that the page is interactive now.
-    if let Some(body) = leptos::prelude::document().body() {
+    // Lazily loaded pages hydrate once their code has arrived, so hydration is asynchronous.
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    leptos::task::spawn_local(async {
+        let Some(body) = leptos::prelude::document().body() else {
+            return;
+        };
+        leptos::mount::hydrate_from_async(body.clone(), app::App)
+            .await
+            .forget();
+        // Lets browser tests (and curious people) see that the page is interactive now.
         let _ = body.set_attribute("data-hydrated", "");
-    }
+    });
 }
