@@ -13,7 +13,7 @@ use tokio::sync::Notify;
 
 pub struct Engine {
     pub pool: SqlitePool,
-    /// Single-task reads, gathered under load.
+    /// Task reads by id, gathered under load.
     pub reads: crate::db::task_reads::TaskReads,
     pub secrets: SecretBox,
     pub images: ImageStore,

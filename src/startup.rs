@@ -33,7 +33,7 @@ pub struct Shared {
     /// Log-in attempts per client and per email.
     pub login_limiter: Arc<RateLimiter>,
     /// Who recent tokens belong to.
-    pub sessions: Arc<crate::auth::SessionCache>,
+    pub sessions: crate::auth::SessionCache,
     /// Tasks, images and the upstream.
     pub engine: Arc<Engine>,
 }
@@ -107,7 +107,7 @@ impl Application {
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
-            sessions: Arc::default(),
+            sessions: crate::auth::SessionCache::default(),
             engine,
         }));
         let router = router(state.clone());

@@ -303,7 +303,6 @@ async fn bench_upstream(
     atelier::services::accounts::NewSession,
     atelier::auth::CurrentUser,
 )> {
-    let (pool, engine) = (&app.state().pool, &app.state().engine);
     let secret = token::generate();
     let sim = simulator::spawn(
         SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -315,18 +314,37 @@ async fn bench_upstream(
         },
     )
     .await?;
-    let session = bench_account(pool, "Bench", "bench@example.com").await?;
-    let admin = atelier::auth::authenticate(pool, &app.state().sessions, &bearer(&session.token))
+    let (session, admin) = bench_admin(
+        app,
+        serde_json::json!({"api_url": sim.base_url(), "api_secret": secret, "modes": modes}),
+    )
+    .await?;
+    Ok((sim, secret, session, admin))
+}
+
+/// The bench's account (the first, so the admin), signed in, with these settings applied.
+async fn bench_admin(
+    app: &Application,
+    settings: serde_json::Value,
+) -> anyhow::Result<(
+    atelier::services::accounts::NewSession,
+    atelier::auth::CurrentUser,
+)> {
+    let state = app.state();
+    let session = bench_account(&state.pool, "Bench", "bench@example.com").await?;
+    let admin = atelier::auth::authenticate(&state.pool, &state.sessions, &bearer(&session.token))
         .await
         .map_err(err)?
         .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
-    let patch = serde_json::from_value(serde_json::json!({
-        "api_url": sim.base_url(), "api_secret": secret, "modes": modes
-    }))?;
-    atelier::services::settings::update(pool, &engine.secrets, &admin, patch)
-        .await
-        .map_err(err)?;
-    Ok((sim, secret, session, admin))
+    atelier::services::settings::update(
+        &state.pool,
+        &state.engine.secrets,
+        &admin,
+        serde_json::from_value(settings)?,
+    )
+    .await
+    .map_err(err)?;
+    Ok((session, admin))
 }
 
 /// A fresh account for the benchmark.
@@ -353,17 +371,11 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     let pool = app.state().pool.clone();
     let engine = app.state().engine.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
-    let session = bench_account(&pool, "Bench", "bench@example.com").await?;
-    let admin = atelier::auth::authenticate(&pool, &app.state().sessions, &bearer(&session.token))
-        .await
-        .map_err(err)?
-        .ok_or_else(|| anyhow::anyhow!("no session"))?;
-    let patch = serde_json::from_value(serde_json::json!({
-        "max_active_tasks_per_user": 1000, "modes": [{"mode": "relax", "cost": 1}]
-    }))?;
-    atelier::services::settings::update(&pool, &engine.secrets, &admin, patch)
-        .await
-        .map_err(err)?;
+    let (session, admin) = bench_admin(
+        &app,
+        serde_json::json!({"max_active_tasks_per_user": 1000, "modes": [{"mode": "relax", "cost": 1}]}),
+    )
+    .await?;
     atelier::services::credits::grant(&pool, &admin, &admin.id, 1_000_000_000, "bench")
         .await
         .map_err(err)?;

@@ -319,17 +319,6 @@ pub async fn count_live(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
     .await
 }
 
-/// How many queued tasks of a mode were queued before this one.
-pub async fn queue_position(pool: &SqlitePool, mode: &str, id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tasks WHERE status = 'queued' AND mode = ?1 AND id < ?2",
-    )
-    .bind(mode)
-    .bind(id)
-    .fetch_one(pool)
-    .await
-}
-
 /// A user's live tasks plus their `recent` newest tasks, newest first.
 pub async fn live_and_recent_of_user(
     pool: &SqlitePool,

@@ -457,21 +457,32 @@ pub fn view(row: &TaskRow) -> TaskView {
     }
 }
 
-/// Views with the queue position of queued tasks filled in.
+/// Views with the queue position of queued tasks filled in (one read for all of them).
 async fn with_positions(engine: &Engine, rows: &[TaskRow]) -> Result<Vec<TaskView>, AppError> {
-    let mut out = Vec::with_capacity(rows.len());
-    for row in rows {
-        let mut v = view(row);
-        if v.status == TaskStatus::Queued {
-            v.queue_position = Some(
-                db::tasks::queue_position(&engine.pool, &row.mode, &row.id)
-                    .await
-                    .map_err(super::internal)?,
-            );
-        }
-        out.push(v);
-    }
-    Ok(out)
+    let queued: Vec<String> = rows
+        .iter()
+        .filter(|r| r.status == TaskStatus::Queued.as_str())
+        .map(|r| r.id.clone())
+        .collect();
+    let places: std::collections::HashMap<String, Option<i64>> = if queued.is_empty() {
+        std::collections::HashMap::new()
+    } else {
+        engine
+            .reads
+            .get_many(queued)
+            .await
+            .map_err(super::internal)?
+            .into_iter()
+            .map(|p| (p.row.id, p.queue_position))
+            .collect()
+    };
+    Ok(rows
+        .iter()
+        .map(|row| TaskView {
+            queue_position: places.get(&row.id).copied().flatten(),
+            ..view(row)
+        })
+        .collect())
 }
 
 /// The user's live tasks and their `recent` latest others, newest first.
