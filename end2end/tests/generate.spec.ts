@@ -16,7 +16,9 @@ async function watchProgress(card: Locator): Promise<number[]> {
     const bar = card.getByRole("progressbar");
     if (status === "succeeded" || status === "failed" || status === "cancelled") break;
     if (await bar.count()) {
-      const v = await bar.getAttribute("aria-valuenow").catch(() => null);
+      // The bar leaves the card the moment the task ends: a short wait, not the test's whole
+      // timeout, when it went between count() and here.
+      const v = await bar.getAttribute("aria-valuenow", { timeout: 500 }).catch(() => null);
       if (v !== null) seen.push(Number(v));
     }
     await card.page().waitForTimeout(50);
