@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
+pub mod commits;
 pub mod ledger;
 pub mod sessions;
 pub mod settings;
@@ -29,12 +30,23 @@ pub async fn connect(data_dir: &Path) -> anyhow::Result<SqlitePool> {
         .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .after_connect(|conn, _| Box::pin(commits::watch(conn)))
         // A connection to a local file does not go stale: no ping before each use (a round trip
         // to the connection's thread that cost as much as the query itself).
         .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database in {}", data_dir.display()))?;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .context("reading the journal mode")?;
+    // Commits are counted by SQLite's WAL hook (see `commits`): without WAL nothing would count.
+    anyhow::ensure!(
+        mode.eq_ignore_ascii_case("wal"),
+        "the database in {} cannot use WAL mode (journal mode {mode}); put the data directory on a local disk",
+        data_dir.display()
+    );
     sqlx::migrate!("./migrations")
         .run(&pool)
         .await

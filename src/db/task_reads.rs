@@ -5,10 +5,19 @@
 //! SQLite, are the cost. One `WHERE id IN (...)` for every read waiting makes the cost per poll
 //! fall as the load rises; alone, a read is one query as before. Every answer comes from a query
 //! that started after the read was asked for, so it is never older than a direct read.
+//!
+//! What was read is kept until the next commit (`super::commits`), and a read of tasks all kept
+//! is answered from memory: a poll of a task that has not changed touches no database. Any
+//! commit (a task's progress, a new task ahead in the queue, a charge to the balance) forgets
+//! everything kept, so an answer is still never older than a direct read.
 
 use super::tasks::{self, PolledTask, TaskRow};
 use sqlx::SqlitePool;
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+    time::{Duration, Instant},
+};
 use tokio::sync::{mpsc, oneshot};
 
 type Answer = Result<Vec<PolledTask>, String>;
@@ -22,21 +31,69 @@ struct Want {
 #[derive(Clone)]
 pub struct TaskReads {
     queue: mpsc::UnboundedSender<Want>,
+    kept: Arc<Mutex<Kept>>,
 }
 
 /// Reads gathered into one query at most.
 const MAX_WANTS: usize = 128;
+/// Tasks kept at most (reads beyond are answered, not kept).
+const MAX_KEPT: usize = 10_000;
+/// Commits by another process (an operator's `sqlite3`) are not counted: nothing is kept longer.
+const KEPT_FOR: Duration = Duration::from_secs(1);
+
+/// Tasks as read when the commit count was `commits`.
+#[derive(Default)]
+struct Kept {
+    commits: u64,
+    tasks: HashMap<String, (Instant, PolledTask)>,
+}
+
+impl Kept {
+    /// All of these tasks, if all are kept, fresh and nothing was committed since.
+    fn all(&self, ids: &[String], commits: u64) -> Option<Vec<PolledTask>> {
+        if self.commits != commits {
+            return None;
+        }
+        let now = Instant::now();
+        ids.iter()
+            .map(|id| match self.tasks.get(id) {
+                Some((at, task)) if now.duration_since(*at) < KEPT_FOR => Some(task.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Keeps what a query started at commit count `commits` read.
+    fn keep(&mut self, commits: u64, read: &HashMap<String, PolledTask>) {
+        if self.commits != commits {
+            self.tasks.clear();
+            self.commits = commits;
+        }
+        let now = Instant::now();
+        for (id, task) in read {
+            if self.tasks.len() >= MAX_KEPT && !self.tasks.contains_key(id) {
+                break;
+            }
+            self.tasks.insert(id.clone(), (now, task.clone()));
+        }
+    }
+}
 
 impl TaskReads {
     /// Starts the reader on the current Tokio runtime.
     pub fn start(pool: SqlitePool) -> Self {
         let (queue, rx) = mpsc::unbounded_channel();
-        tokio::spawn(serve(pool, rx));
-        Self { queue }
+        let kept = Arc::new(Mutex::new(Kept::default()));
+        tokio::spawn(serve(pool, rx, kept.clone()));
+        Self { queue, kept }
     }
 
     /// The tasks with these ids that exist, in the order asked.
     pub async fn get_many(&self, ids: Vec<String>) -> Result<Vec<PolledTask>, String> {
+        let commits = super::commits::count();
+        if let Some(found) = lock(&self.kept).all(&ids, commits) {
+            return Ok(found);
+        }
         let (answer, rx) = oneshot::channel();
         self.queue
             .send(Want { ids, answer })
@@ -52,9 +109,17 @@ impl TaskReads {
     }
 }
 
-async fn serve(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Want>) {
+/// The lock, even if a thread panicked while holding it (what is kept stays consistent).
+fn lock(kept: &Mutex<Kept>) -> std::sync::MutexGuard<'_, Kept> {
+    kept.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+async fn serve(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Want>, kept: Arc<Mutex<Kept>>) {
     let mut wants = Vec::with_capacity(MAX_WANTS);
     while rx.recv_many(&mut wants, MAX_WANTS).await > 0 {
+        // Noted before the query: what it reads includes every commit counted so far.
+        let commits = super::commits::count();
         let mut ids: Vec<&str> = wants
             .iter()
             .flat_map(|w| w.ids.iter().map(String::as_str))
@@ -66,6 +131,9 @@ async fn serve(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Want>) {
                 .map(|r| (r.row.id.clone(), r))
                 .collect::<HashMap<_, _>>()
         });
+        if let Ok(read) = &found {
+            lock(&kept).keep(commits, read);
+        }
         for want in wants.drain(..) {
             let _ = want.answer.send(match &found {
                 Ok(rows) => Ok(want

@@ -214,19 +214,11 @@ async fn api_keys_work_as_bearer_tokens_until_revoked() {
 
     let other = app.signed_up("Bo", "bo@example.com").await;
     let theirs = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/api/v1/auths/api_keys/{id}")))
-                .bearer_auth(&other),
-        )
+        .delete(&format!("/api/v1/auths/api_keys/{id}"), &other)
         .await;
     assert_eq!(theirs.status, 404);
     let revoked = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/api/v1/auths/api_keys/{id}")))
-                .bearer_auth(&token),
-        )
+        .delete(&format!("/api/v1/auths/api_keys/{id}"), &token)
         .await;
     assert_eq!(revoked.status, 204);
     assert_eq!(app.get("/api/v1/auths/me", Some(&key)).await.status, 401);

@@ -360,22 +360,7 @@ async fn the_pages_poll_answers_own_tasks_with_queue_places_and_the_balance() {
     let first = id_of(&app.generate(&user, "a relaxed fox", "relax").await);
     let second = id_of(&app.generate(&user, "another relaxed fox", "relax").await);
     let fast = id_of(&app.generate(&user, "a fast fox", "fast").await);
-    let path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
-    let form: Vec<(String, &str)> = [&first, &second, &fast, &theirs]
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (format!("ids[{i}]"), id.as_str()))
-        .collect();
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", format!("atelier_session={user}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    let body = poll(&app, &user, &[&first, &second, &fast, &theirs]).await;
     let places: Vec<(&str, i64)> = body["tasks"]
         .as_array()
         .unwrap()
@@ -397,6 +382,75 @@ async fn the_pages_poll_answers_own_tasks_with_queue_places_and_the_balance() {
         ]
     );
     assert_eq!(body["balance"], app.balance(&user).await);
+}
+
+/// The page's poll of `ids` as `token`'s browser sends it.
+async fn poll(app: &TestApp, token: &str, ids: &[&str]) -> Value {
+    let path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    let form: Vec<(String, &str)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (format!("ids[{i}]"), *id))
+        .collect();
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("cookie", format!("atelier_session={token}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_repeated_poll_sees_every_change_made_since_the_last_one() {
+    // Repeated reads of an unchanged task are answered from memory: each change must still show
+    // on the very next read.
+    let (app, _fake, admin, user) = setup(|_| {}).await;
+    let id = id_of(&app.generate(&user, "a relaxed fox", "relax").await);
+    let before = poll(&app, &user, &[&id]).await;
+    assert_eq!(poll(&app, &user, &[&id]).await, before);
+    assert_eq!(app.task(&user, &id).await["status"], "queued");
+    assert_eq!(app.task(&user, &id).await["status"], "queued");
+
+    // A charge elsewhere changes the balance the poll shows.
+    id_of(&app.generate(&user, "a fast fox", "fast").await);
+    let after_charge = poll(&app, &user, &[&id]).await;
+    assert_eq!(
+        after_charge["balance"],
+        before["balance"].as_i64().unwrap() - 8
+    );
+
+    // Another user's task leaving the queue moves a task up.
+    let ahead = id_of(&app.generate(&admin, "Ada's fox", "relax").await);
+    let behind = id_of(&app.generate(&user, "a fox behind Ada's", "relax").await);
+    let place = |v: &Value| v["tasks"][0]["queue_position"].as_i64().unwrap();
+    assert_eq!(place(&poll(&app, &user, &[&behind]).await), 2);
+    let cancelled = app
+        .delete(&format!("/api/v1/midjourney/task/{ahead}"), &admin)
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(place(&poll(&app, &user, &[&behind]).await), 1);
+
+    // A cancel shows on the next GET, and a direct write to the database (here the worker's
+    // progress update) on the next poll.
+    let cancelled = app
+        .delete(&format!("/api/v1/midjourney/task/{id}"), &user)
+        .await;
+    assert_eq!(cancelled.status, 200, "{}", cancelled.body);
+    assert_eq!(app.task(&user, &id).await["status"], "cancelled");
+    let pool = &app.engine.pool;
+    atelier::db::tasks::mark_submitted(pool, &behind, "up-1", atelier::db::now_ms())
+        .await
+        .unwrap();
+    atelier::db::tasks::advance(pool, &behind, "in_progress", 42, atelier::db::now_ms())
+        .await
+        .unwrap();
+    let polled = poll(&app, &user, &[&behind]).await;
+    assert_eq!(polled["tasks"][0]["progress"], 42, "{polled}");
+    assert_eq!(app.task(&user, &behind).await["progress"], 42);
 }
 
 #[tokio::test]
@@ -446,11 +500,8 @@ async fn eight_concurrent_cancels_of_one_task_write_one_refund() {
     let cancels = (0..8).map(|_| {
         let (app, user, id) = (&app, &user, &id);
         async move {
-            let req = app
-                .client
-                .delete(app.url(&format!("/api/v1/midjourney/task/{id}")))
-                .bearer_auth(user);
-            app.send(req).await
+            app.delete(&format!("/api/v1/midjourney/task/{id}"), user)
+                .await
         }
     });
     let answers = futures::future::join_all(cancels).await;
@@ -481,11 +532,7 @@ async fn another_users_task_and_images_answer_404() {
         assert_eq!(error_of(&a)["code"], "not_found");
     }
     let del = app
-        .send(
-            app.client
-                .delete(app.url(&format!("/api/v1/midjourney/task/{id}")))
-                .bearer_auth(&other),
-        )
+        .delete(&format!("/api/v1/midjourney/task/{id}"), &other)
         .await;
     assert_eq!(del.status, 404);
     let list = app.get("/api/v1/midjourney/tasks", Some(&other)).await;

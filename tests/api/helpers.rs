@@ -168,6 +168,11 @@ impl TestApp {
         self.send(req).await
     }
 
+    pub async fn delete(&self, path: &str, token: &str) -> Answer {
+        self.send(self.client.delete(self.url(path)).bearer_auth(token))
+            .await
+    }
+
     pub async fn signup(&self, name: &str, email: &str, password: &str) -> Answer {
         self.post(
             "/api/v1/auths/signup",
