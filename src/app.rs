@@ -1,5 +1,6 @@
 //! The HTML shell, the router and the session every page shares.
 
+use crate::codec::PageData;
 use crate::{
     components::{
         header::Header,
@@ -54,7 +55,7 @@ pub struct Session {
     pub login: ServerAction<Login>,
     pub signup: ServerAction<Signup>,
     pub logout: ServerAction<Logout>,
-    pub me: Resource<Result<Option<Me>, AppError>>,
+    pub me: PageData<Result<Option<Me>, AppError>>,
 }
 
 impl Session {
@@ -62,7 +63,7 @@ impl Session {
         let login = ServerAction::<Login>::new();
         let signup = ServerAction::<Signup>::new();
         let logout = ServerAction::<Logout>::new();
-        let me = Resource::new_blocking(
+        let me = PageData::new_with_options(
             move || {
                 (
                     login.version().get(),
@@ -71,6 +72,7 @@ impl Session {
                 )
             },
             |_| get_me(),
+            true,
         );
         let session = Self {
             login,
@@ -153,8 +155,16 @@ pub fn App() -> impl IntoView {
                         ssr=SsrMode::Async
                         view={Lazy::<AdminOverviewRoute>::new()}
                     />
-                    <Route path=path!("/login") ssr=SsrMode::Async view=LoginPage />
-                    <Route path=path!("/signup") ssr=SsrMode::Async view=SignupPage />
+                    <Route
+                        path=path!("/login")
+                        ssr=SsrMode::Async
+                        view={Lazy::<LoginRoute>::new()}
+                    />
+                    <Route
+                        path=path!("/signup")
+                        ssr=SsrMode::Async
+                        view={Lazy::<SignupRoute>::new()}
+                    />
                 </Routes>
             </main>
         </Router>
@@ -162,10 +172,10 @@ pub fn App() -> impl IntoView {
 }
 
 /// Pages whose code is loaded when first visited, not with the rest of the site (a release build
-/// with `--split` puts each in its own WASM chunk; the Generate page, the sign-in pages and what
-/// every page shares stay in the main module).
+/// with `--split` puts each in its own WASM chunk; the Generate page, where a signed-in visit
+/// starts, and what every page shares stay in the main module).
 macro_rules! lazy_pages {
-    ($($route:ident => $gate:ident($page:ident)),* $(,)?) => {$(
+    ($($route:ident => { $($page:tt)* }),* $(,)?) => {$(
         struct $route;
 
         #[lazy_route]
@@ -175,18 +185,20 @@ macro_rules! lazy_pages {
             }
 
             fn view(_this: Self) -> AnyView {
-                view! { <$gate><$page /></$gate> }.into_any()
+                view! { $($page)* }.into_any()
             }
         }
     )*};
 }
 
 lazy_pages! {
-    HistoryRoute => RequireUser(HistoryPage),
-    TaskRoute => RequireUser(TaskPage),
-    AccountRoute => RequireUser(AccountPage),
-    AdminRoute => RequireAdmin(AdminPage),
-    AdminUsersRoute => RequireAdmin(AdminUsersPage),
-    AdminUserRoute => RequireAdmin(AdminUserPage),
-    AdminOverviewRoute => RequireAdmin(AdminOverviewPage),
+    HistoryRoute => { <RequireUser><HistoryPage /></RequireUser> },
+    TaskRoute => { <RequireUser><TaskPage /></RequireUser> },
+    AccountRoute => { <RequireUser><AccountPage /></RequireUser> },
+    AdminRoute => { <RequireAdmin><AdminPage /></RequireAdmin> },
+    AdminUsersRoute => { <RequireAdmin><AdminUsersPage /></RequireAdmin> },
+    AdminUserRoute => { <RequireAdmin><AdminUserPage /></RequireAdmin> },
+    AdminOverviewRoute => { <RequireAdmin><AdminOverviewPage /></RequireAdmin> },
+    LoginRoute => { <LoginPage /> },
+    SignupRoute => { <SignupPage /> },
 }

@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod browser;
+pub mod codec;
 pub mod components;
 pub mod cookies;
 pub mod error;

@@ -1,5 +1,6 @@
 //! The API-key section of the account page: create (shown once), list, revoke.
 
+use crate::codec::PageData;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -12,9 +13,10 @@ pub fn ApiKeys() -> impl IntoView {
     let t = use_texts();
     let create = Action::new(|name: &String| create_key(name.clone()));
     let revoke = Action::new(|id: &String| revoke_key(id.clone()));
-    let keys = Resource::new(
+    let keys = PageData::new_with_options(
         move || (create.version().get(), revoke.version().get()),
         |_| list_keys(),
+        false,
     );
     let name = RwSignal::new(String::new());
     view! {

@@ -1,6 +1,7 @@
 //! `/`: where a prompt becomes a picture. The form, the cost and balance, and a live card per task,
 //! kept fresh by polling one server function (never the upstream) while anything is live.
 
+use crate::codec::PageData;
 use crate::{
     app::use_balance,
     components::task_card::{CardActions, TaskCard},
@@ -16,7 +17,7 @@ use leptos_meta::Title;
 #[component]
 pub fn GeneratePage() -> impl IntoView {
     let t = use_texts();
-    let state = Resource::new_blocking(|| (), |_| load_generate());
+    let state = PageData::new_with_options(|| (), |_| load_generate(), true);
     view! {
         <Title text=t.generate_title />
         <h1 class="sr-only">{t.generate_title}</h1>

@@ -1,5 +1,6 @@
 //! `/history/{id}`: one task, large, with its details, parent, children and buttons.
 
+use crate::codec::PageData;
 use crate::{
     app::use_balance,
     browser::short_time,
@@ -16,9 +17,10 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 pub fn TaskPage() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
-    let detail = Resource::new_blocking(
+    let detail = PageData::new_with_options(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         load_task,
+        true,
     );
     view! {
         <Suspense>

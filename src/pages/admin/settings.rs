@@ -2,6 +2,7 @@
 //! with "Test connection" and a warning before leaving with unsaved changes.
 
 use super::{BUTTON, BUTTON_LIGHT, INPUT, Tabs};
+use crate::codec::PageData;
 use crate::{
     i18n::{Texts, use_texts},
     server_fns::admin::{load_settings, save_settings, test_connection},
@@ -13,7 +14,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let t = use_texts();
-    let config = Resource::new_blocking(|| (), |_| load_settings());
+    let config = PageData::new_with_options(|| (), |_| load_settings(), true);
     view! {
         <Title text=t.admin_title />
         <Tabs />
