@@ -21,7 +21,7 @@ use crate::{
     types::Me,
 };
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
@@ -38,6 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <meta name="color-scheme" content="light dark" />
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HashedStylesheet options=options.clone() id="leptos" />
                 <HydrationScripts options />
                 <MetaTags />
             </head>
@@ -109,7 +110,6 @@ pub fn App() -> impl IntoView {
     Session::provide();
     provide_context(Balance(RwSignal::new(None)));
     view! {
-        <Stylesheet id="leptos" href="/pkg/atelier.css" />
         <Title text=lang.texts().app_name />
         <Router>
             <Header />

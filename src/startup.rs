@@ -74,6 +74,7 @@ impl Application {
             .site_root(config.site_root.as_str())
             .site_pkg_dir("pkg")
             .site_addr(listener.local_addr()?)
+            .hash_files(hashed_site())
             .build();
         let secrets = SecretBox::open(&config.data_dir, config.secret_key.as_deref())?;
         let sim_secret = token::generate();
@@ -193,8 +194,35 @@ fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The site's JS, WASM and CSS keep their names across releases: browsers may cache them but must
-/// check they are current (a cheap 304 thanks to Last-Modified).
+/// Whether the site was built with content-hashed file names: cargo-leptos then writes the hashes
+/// next to the server binary, where Leptos looks them up to name the scripts and the stylesheet.
+fn hashed_site() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join("hash.txt").is_file()))
+        .unwrap_or(false)
+}
+
+/// A file whose name carries its content hash (`atelier.<22 characters>.wasm`, as cargo-leptos
+/// names them) never changes: browsers may keep it a year without asking. Any other file of the
+/// site is cached but checked each time (a cheap 304 thanks to Last-Modified).
+fn cache_control(path: &str) -> &'static str {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let hashed = name.split('.').rev().nth(1).is_some_and(|hash| {
+        hash.len() == 22
+            && hash
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            && !hash.bytes().all(|b| b == b'_')
+    });
+    if hashed {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, no-cache"
+    }
+}
+
+/// Cache lifetimes of the site's files (see [`cache_control`]).
 ///
 /// Also: a page that redirects (signed out, say) answers a real 302 to every client. leptos_axum
 /// gives a real redirect only when the request accepts text/html, else a 200 with a marker header
@@ -214,7 +242,7 @@ async fn static_cache_headers(
     if uri.path().starts_with("/pkg/") && res.status().is_success() {
         res.headers_mut().insert(
             axum::http::header::CACHE_CONTROL,
-            axum::http::HeaderValue::from_static("public, no-cache"),
+            axum::http::HeaderValue::from_static(cache_control(uri.path())),
         );
     }
     res
@@ -264,4 +292,39 @@ pub async fn shutdown_signal() {
         () = term => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_control;
+
+    #[test]
+    fn only_content_hashed_files_are_cached_for_a_year() {
+        let year = "public, max-age=31536000, immutable";
+        let check = "public, no-cache";
+        assert_eq!(
+            cache_control("/pkg/atelier.vwNbKEHlp1q6iNmGyCx0Pg.wasm"),
+            year
+        );
+        assert_eq!(
+            cache_control("/pkg/chunk_10.Ab-_cdEFghIJklMNopQRst.wasm"),
+            year
+        );
+        assert_eq!(cache_control("/pkg/atelier.wasm"), check);
+        assert_eq!(cache_control("/pkg/atelier.css"), check);
+        // cargo-leptos's placeholder before hashing is not a hash.
+        assert_eq!(
+            cache_control("/pkg/__wasm_split.______________________.js"),
+            check
+        );
+        // 21 characters, or one that is not base64url: not a hash.
+        assert_eq!(
+            cache_control("/pkg/atelier.vwNbKEHlp1q6iNmGyCx0P.wasm"),
+            check
+        );
+        assert_eq!(
+            cache_control("/pkg/atelier.vwNbKEHlp1q6iNmGyCx0P!.wasm"),
+            check
+        );
+    }
 }
