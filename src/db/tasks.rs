@@ -52,12 +52,30 @@ pub struct NewTask<'a> {
     pub cost: i64,
 }
 
-pub async fn insert(tx: &mut Tx<'_>, t: &NewTask<'_>, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// Inserts a queued task and returns it as stored (one round trip: no read-back).
+pub async fn insert(tx: &mut Tx<'_>, t: &NewTask<'_>, now: i64) -> Result<TaskRow, sqlx::Error> {
+    insert_below(tx, t, now, i64::MAX)
+        .await?
+        .ok_or(sqlx::Error::RowNotFound)
+}
+
+/// Inserts a queued task unless its owner already has `max_live` live tasks (None then), and
+/// returns it as stored: the count, the insert and the read-back are one statement.
+pub async fn insert_below(
+    tx: &mut Tx<'_>,
+    t: &NewTask<'_>,
+    now: i64,
+    max_live: i64,
+) -> Result<Option<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
         "INSERT INTO tasks (id, user_id, parent_id, action, custom_id, mode, prompt, status, cost,
                             created_at, touched_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?9)",
-    )
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?9
+         WHERE (SELECT COUNT(*) FROM tasks
+                WHERE user_id = ?2 AND status IN ('queued', 'submitted', 'in_progress')) < ?10
+         RETURNING ",
+        task_columns!()
+    ))
     .bind(t.id)
     .bind(t.user_id)
     .bind(t.parent_id)
@@ -67,17 +85,8 @@ pub async fn insert(tx: &mut Tx<'_>, t: &NewTask<'_>, now: i64) -> Result<(), sq
     .bind(t.prompt)
     .bind(t.cost)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn count_live_of_user(tx: &mut Tx<'_>, user_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tasks WHERE user_id = ?1 AND status IN ('queued', 'submitted', 'in_progress')",
-    )
-    .bind(user_id)
-    .fetch_one(&mut **tx)
+    .bind(max_live)
+    .fetch_optional(&mut **tx)
     .await
 }
 

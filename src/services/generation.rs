@@ -128,15 +128,12 @@ async fn create(
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(super::internal)?;
-    let live = db::tasks::count_live_of_user(&mut tx, task.user_id)
+    let Some(row) = db::tasks::insert_below(&mut tx, task, now, max_active)
         .await
-        .map_err(super::internal)?;
-    if live >= max_active {
+        .map_err(super::internal)?
+    else {
         return Err(AppError::TooManyTasks { limit: max_active });
-    }
-    db::tasks::insert(&mut tx, task, now)
-        .await
-        .map_err(super::internal)?;
+    };
     if task.cost > 0 {
         let charge = ledger::NewEntry {
             user_id: task.user_id,
@@ -161,12 +158,6 @@ async fn create(
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(task_id = task.id, cost = task.cost, "task queued");
     engine.wake.notify_one();
-    let row = engine
-        .reads
-        .get(task.id)
-        .await
-        .map_err(super::internal)?
-        .ok_or_else(|| super::internal("task vanished after insert"))?;
     Ok(view(&row))
 }
 
