@@ -1,6 +1,6 @@
 //! The HTML shell, the router and the session every page shares.
 
-use crate::codec::PageData;
+use crate::codec::{PageData, page_data};
 use crate::{
     components::{
         header::Header,
@@ -64,7 +64,7 @@ impl Session {
         let login = ServerAction::<Login>::new();
         let signup = ServerAction::<Signup>::new();
         let logout = ServerAction::<Logout>::new();
-        let me = PageData::new_with_options(
+        let me = page_data(
             move || {
                 (
                     login.version().get(),
@@ -73,7 +73,6 @@ impl Session {
                 )
             },
             |_| get_me(),
-            true,
         );
         let session = Self {
             login,

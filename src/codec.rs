@@ -34,3 +34,16 @@ impl<T: DeserializeOwned> Decoder<T> for Json {
 
 /// A page's data: loaded while the server renders, handed to the browser in the page.
 pub type PageData<T> = Resource<T, Json>;
+
+/// Page data the server waits for before it sends the page (what the page is about).
+pub fn page_data<T, S, Fut>(
+    source: impl Fn() -> S + Send + Sync + 'static,
+    fetcher: impl Fn(S) -> Fut + Send + Sync + 'static,
+) -> PageData<T>
+where
+    T: Serialize + DeserializeOwned + Send + Sync + 'static,
+    S: Send + Sync + Clone + PartialEq + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+{
+    PageData::new_with_options(source, fetcher, true)
+}

@@ -203,19 +203,26 @@ fn hashed_site() -> bool {
         .unwrap_or(false)
 }
 
-/// A file whose name carries its content hash (`atelier.<22 characters>.wasm`, as cargo-leptos
-/// names them) never changes: browsers may keep it a year without asking. Any other file of the
-/// site is cached but checked each time (a cheap 304 thanks to Last-Modified).
+/// The name a content-hashed file had before hashing (`atelier.wasm` for
+/// `atelier.<22 characters>.wasm`, as cargo-leptos names them); None for any other name.
+pub fn unhashed_name(file: &str) -> Option<String> {
+    let (rest, ext) = file.rsplit_once('.')?;
+    let (stem, hash) = rest.rsplit_once('.')?;
+    let is_hash = hash.len() == 22
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        // cargo-leptos's placeholder before hashing
+        && !hash.bytes().all(|b| b == b'_');
+    is_hash.then(|| format!("{stem}.{ext}"))
+}
+
+/// A file whose name carries its content hash never changes: browsers may keep it a year without
+/// asking. Any other file of the site is cached but checked each time (a cheap 304 thanks to
+/// Last-Modified).
 fn cache_control(path: &str) -> &'static str {
     let name = path.rsplit('/').next().unwrap_or_default();
-    let hashed = name.split('.').rev().nth(1).is_some_and(|hash| {
-        hash.len() == 22
-            && hash
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            && !hash.bytes().all(|b| b == b'_')
-    });
-    if hashed {
+    if unhashed_name(name).is_some() {
         "public, max-age=31536000, immutable"
     } else {
         "public, no-cache"
@@ -296,7 +303,7 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::cache_control;
+    use super::{cache_control, unhashed_name};
 
     #[test]
     fn only_content_hashed_files_are_cached_for_a_year() {
@@ -316,6 +323,10 @@ mod tests {
         assert_eq!(
             cache_control("/pkg/__wasm_split.______________________.js"),
             check
+        );
+        assert_eq!(
+            unhashed_name("atelier.vwNbKEHlp1q6iNmGyCx0Pg.wasm").as_deref(),
+            Some("atelier.wasm")
         );
         // 21 characters, or one that is not base64url: not a hash.
         assert_eq!(

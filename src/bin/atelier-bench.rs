@@ -695,24 +695,15 @@ fn rss_of(pid: u32) -> f64 {
 /// The built asset `name` (`atelier.wasm`), found under its content-hashed name
 /// (`atelier.<hash>.wasm`) when the site was built with hashed file names.
 fn built_asset(name: &str) -> Option<Vec<u8>> {
-    let (stem, ext) = name.split_once('.')?;
     std::fs::read_dir("target/site/pkg")
         .ok()?
         .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .find(|path| {
-            let file = path
-                .file_name()
-                .and_then(|f| f.to_str())
-                .unwrap_or_default();
-            file == name
-                || file
-                    .strip_prefix(stem)
-                    .and_then(|rest| rest.strip_suffix(ext))
-                    .and_then(|rest| rest.strip_prefix('.')?.strip_suffix('.'))
-                    .is_some_and(|hash| !hash.contains('.'))
+        .find(|entry| {
+            let file = entry.file_name();
+            let file = file.to_str().unwrap_or_default();
+            file == name || atelier::startup::unhashed_name(file).as_deref() == Some(name)
         })
-        .and_then(|path| std::fs::read(path).ok())
+        .and_then(|entry| std::fs::read(entry.path()).ok())
 }
 
 /// Sizes of the built site assets, raw and after brotli (quality 11).

@@ -16,6 +16,7 @@ pub fn ApiKeys() -> impl IntoView {
     let keys = PageData::new_with_options(
         move || (create.version().get(), revoke.version().get()),
         |_| list_keys(),
+        // streamed after the page: the keys are a side section
         false,
     );
     let name = RwSignal::new(String::new());

@@ -1,6 +1,6 @@
 //! `/account`: the balance and the credits ledger, with links to the tasks.
 
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{browser::short_time, i18n::use_texts, server_fns::tasks::load_ledger};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,8 +10,7 @@ use leptos_router::hooks::use_query_map;
 pub fn AccountPage() -> impl IntoView {
     let t = use_texts();
     let query = use_query_map();
-    let ledger =
-        PageData::new_with_options(move || query.with(|q| q.get("before")), load_ledger, true);
+    let ledger = page_data(move || query.with(|q| q.get("before")), load_ledger);
     view! {
         <Title text=t.account_title />
         <h1 class="text-2xl font-semibold">{t.account_title}</h1>

@@ -1,7 +1,7 @@
 //! `/`: where a prompt becomes a picture. The form, the cost and balance, and a live card per task,
 //! kept fresh by polling one server function (never the upstream) while anything is live.
 
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{
     app::use_balance,
     components::task_card::{CardActions, TaskCard},
@@ -17,7 +17,7 @@ use leptos_meta::Title;
 #[component]
 pub fn GeneratePage() -> impl IntoView {
     let t = use_texts();
-    let state = PageData::new_with_options(|| (), |_| load_generate(), true);
+    let state = page_data(|| (), |_| load_generate());
     view! {
         <Title text=t.generate_title />
         <h1 class="sr-only">{t.generate_title}</h1>

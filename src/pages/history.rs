@@ -1,7 +1,7 @@
 //! `/history`: everything the user made, newest first, server-rendered (links work without
 //! JavaScript): filter by status, search in prompts, keyset pagination.
 
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -17,10 +17,9 @@ pub fn HistoryPage() -> impl IntoView {
     let t = use_texts();
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.is_empty()));
-    let page = PageData::new_with_options(
+    let page = page_data(
         move || (param("status"), param("q"), param("before")),
         |(status, q, before)| load_history(status, q, before),
-        true,
     );
     let link = move |status: Option<&str>, before: Option<&str>| {
         let mut parts = Vec::new();

@@ -1,6 +1,6 @@
 //! `/history/{id}`: one task, large, with its details, parent, children and buttons.
 
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{
     app::use_balance,
     browser::short_time,
@@ -17,10 +17,9 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 pub fn TaskPage() -> impl IntoView {
     let t = use_texts();
     let params = use_params_map();
-    let detail = PageData::new_with_options(
+    let detail = page_data(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         load_task,
-        true,
     );
     view! {
         <Suspense>

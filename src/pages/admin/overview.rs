@@ -1,7 +1,7 @@
 //! The overview tab: what runs now, what failed today, credits spent per day, admin actions.
 
 use super::Tabs;
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{browser::short_time, i18n::use_texts, server_fns::admin::load_overview};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,7 +9,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminOverviewPage() -> impl IntoView {
     let t = use_texts();
-    let data = PageData::new_with_options(|| (), |_| load_overview(), true);
+    let data = page_data(|| (), |_| load_overview());
     view! {
         <Title text=t.admin.tab_overview />
         <Tabs />

@@ -2,7 +2,7 @@
 //! with "Test connection" and a warning before leaving with unsaved changes.
 
 use super::{BUTTON, BUTTON_LIGHT, INPUT, Tabs};
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{
     i18n::{Texts, use_texts},
     server_fns::admin::{load_settings, save_settings, test_connection},
@@ -14,7 +14,7 @@ use leptos_meta::Title;
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let t = use_texts();
-    let config = PageData::new_with_options(|| (), |_| load_settings(), true);
+    let config = page_data(|| (), |_| load_settings());
     view! {
         <Title text=t.admin_title />
         <Tabs />

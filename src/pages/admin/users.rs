@@ -2,7 +2,7 @@
 //! roles, grant or deduct credits with a note.
 
 use super::{BUTTON_LIGHT, INPUT, Tabs};
-use crate::codec::PageData;
+use crate::codec::page_data;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -20,10 +20,9 @@ pub fn AdminUsersPage() -> impl IntoView {
     let grant = Action::new(|(id, delta, note): &(String, i64, String)| {
         grant_credits(id.clone(), *delta, note.clone())
     });
-    let users = PageData::new_with_options(
+    let users = page_data(
         move || (role.version().get(), grant.version().get()),
         |_| load_users(),
-        true,
     );
     let error = move || {
         role.value()
@@ -121,10 +120,9 @@ fn UserRow(
 pub fn AdminUserPage() -> impl IntoView {
     let t = use_texts();
     let params = leptos_router::hooks::use_params_map();
-    let data = PageData::new_with_options(
+    let data = page_data(
         move || params.with(|p| p.get("id").unwrap_or_default()),
         crate::server_fns::admin::load_user_activity,
-        true,
     );
     view! {
         <Tabs />
