@@ -1,9 +1,12 @@
-//! How page data travels from the server render to the hydrating browser.
+//! How data travels between the server and the hydrated pages: postcard, a compact binary form of
+//! serde, for server functions, their errors and the page data handed over with a page.
 //!
-//! Leptos's default codec for resources decodes JSON from a `&str`, server functions decode it
-//! from bytes: every type that arrives both ways (a task card comes with the page and with each
-//! poll) would be compiled into the WASM twice, once per reader. This codec reads resources from
-//! bytes too, so one decoder per type serves both.
+//! One codec for all of it keeps one decoder per type in the WASM (a task card arrives with the
+//! page and with each poll), and postcard's decoder is much smaller than JSON's: fields travel in
+//! declaration order, so no field names, no floats-as-text and no buffering of tagged enums are
+//! compiled in. The price: both sides must agree on the field order, and a type that crosses the
+//! wire may not skip fields (`skip_serializing_if`) or need a self-describing format (`flatten`,
+//! `untagged`, internally tagged enums). Scripts use the JSON API of `rest-api.md`, not these.
 
 use leptos::{
     prelude::Resource,
@@ -11,29 +14,30 @@ use leptos::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 
-/// JSON, decoded the way server functions decode it.
-pub struct Json;
+/// Page data in postcard (server functions use server_fn's `Postcard`, the same bytes).
+pub struct PagePostcard;
 
-impl<T: Serialize> Encoder<T> for Json {
-    type Error = serde_json::Error;
-    type Encoded = String;
+impl<T: Serialize> Encoder<T> for PagePostcard {
+    type Error = postcard::Error;
+    type Encoded = Vec<u8>;
 
-    fn encode(val: &T) -> Result<String, serde_json::Error> {
-        serde_json::to_string(val)
+    fn encode(val: &T) -> Result<Vec<u8>, postcard::Error> {
+        postcard::to_allocvec(val)
     }
 }
 
-impl<T: DeserializeOwned> Decoder<T> for Json {
-    type Error = serde_json::Error;
-    type Encoded = str;
+impl<T: DeserializeOwned> Decoder<T> for PagePostcard {
+    type Error = postcard::Error;
+    type Encoded = [u8];
 
-    fn decode(val: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(val.as_bytes())
+    fn decode(val: &[u8]) -> Result<T, postcard::Error> {
+        postcard::from_bytes(val)
     }
 }
 
-/// A page's data: loaded while the server renders, handed to the browser in the page.
-pub type PageData<T> = Resource<T, Json>;
+/// A page's data: loaded while the server renders, handed to the browser in the page (postcard,
+/// in base64).
+pub type PageData<T> = Resource<T, PagePostcard>;
 
 /// Page data the server waits for before it sends the page (what the page is about).
 pub fn page_data<T, S, Fut>(

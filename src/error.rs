@@ -1,10 +1,10 @@
 //! The one error type that crosses the wire: server functions return it to the UI (which matches on
-//! it and words it in the user's language) and the REST layer turns it into `{"error": {...}}`.
+//! it and words it in the user's language, postcard-encoded like all server-function data, see
+//! `codec`) and the REST layer turns it into `{"error": {...}}` with `code()` and `status()`.
 
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AppError {
     #[error("{0}")]
     BadRequest(String),
@@ -89,7 +89,7 @@ impl AppError {
 }
 
 impl leptos::server_fn::error::FromServerFnError for AppError {
-    type Encoder = leptos::server_fn::codec::JsonEncoding;
+    type Encoder = leptos::server_fn::codec::PostcardEncoding;
 
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
@@ -97,6 +97,25 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
             E::Args(m) | E::Deserialization(m) | E::MissingArg(m) => Self::BadRequest(m),
             // Connection problems and server panics: the UI shows a generic message.
             _ => Self::Internal,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppError;
+
+    #[test]
+    fn errors_reach_the_pages_whole() {
+        for e in [
+            AppError::InsufficientCredits { need: 8, have: 2 },
+            AppError::validation("prompt", "Banned word: gore"),
+            AppError::TooManyTasks { limit: 5 },
+            AppError::Upstream("down".into()),
+            AppError::Internal,
+        ] {
+            let bytes = postcard::to_allocvec(&e).unwrap();
+            assert_eq!(postcard::from_bytes::<AppError>(&bytes).unwrap(), e);
         }
     }
 }

@@ -158,8 +158,8 @@ pub struct Button {
     pub emoji: String,
 }
 
-/// `task` of rest-api.md.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// `task` of rest-api.md (and of the pages, which also see `queue_position`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct TaskView {
     pub id: String,
     pub parent_id: Option<String>,
@@ -179,8 +179,62 @@ pub struct TaskView {
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
     /// While queued in Atelier: how many tasks of the same mode go first (the UI's polls only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub queue_position: Option<i64>,
+}
+
+/// As derived, except that JSON (the REST API) leaves out an absent `queue_position`, which
+/// rest-api.md does not have, while postcard (the pages) always carries it: a binary form cannot
+/// skip a field. The destructuring names every field, so a new one cannot be forgotten here.
+impl Serialize for TaskView {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let TaskView {
+            id,
+            parent_id,
+            action,
+            mode,
+            prompt,
+            status,
+            progress,
+            image_url,
+            preview_url,
+            thumbnail_url,
+            buttons,
+            cost,
+            fail_reason,
+            upstream_id,
+            created_at,
+            started_at,
+            finished_at,
+            queue_position,
+        } = self;
+        let always = !serializer.is_human_readable();
+        let mut s = serializer.serialize_struct("TaskView", 18)?;
+        s.serialize_field("id", id)?;
+        s.serialize_field("parent_id", parent_id)?;
+        s.serialize_field("action", action)?;
+        s.serialize_field("mode", mode)?;
+        s.serialize_field("prompt", prompt)?;
+        s.serialize_field("status", status)?;
+        s.serialize_field("progress", progress)?;
+        s.serialize_field("image_url", image_url)?;
+        s.serialize_field("preview_url", preview_url)?;
+        s.serialize_field("thumbnail_url", thumbnail_url)?;
+        s.serialize_field("buttons", buttons)?;
+        s.serialize_field("cost", cost)?;
+        s.serialize_field("fail_reason", fail_reason)?;
+        s.serialize_field("upstream_id", upstream_id)?;
+        s.serialize_field("created_at", created_at)?;
+        s.serialize_field("started_at", started_at)?;
+        s.serialize_field("finished_at", finished_at)?;
+        if queue_position.is_some() || always {
+            s.serialize_field("queue_position", queue_position)?;
+        } else {
+            s.skip_field("queue_position")?;
+        }
+        s.end()
+    }
 }
 
 impl TaskView {
@@ -245,6 +299,58 @@ pub struct LedgerPage {
 #[cfg(test)]
 mod tests {
     use super::TaskStatus::*;
+    use super::{Button, Mode, TaskView};
+
+    fn task(queue_position: Option<i64>) -> TaskView {
+        TaskView {
+            id: "t1".into(),
+            parent_id: Some("t0".into()),
+            action: "upscale".into(),
+            mode: Mode::Relax,
+            prompt: "a fox".into(),
+            status: Queued,
+            progress: 0,
+            image_url: Some("/i".into()),
+            preview_url: Some("/p".into()),
+            thumbnail_url: Some("/t".into()),
+            buttons: vec![Button {
+                custom_id: "MJ::JOB::upsample::1".into(),
+                label: "U1".into(),
+                emoji: String::new(),
+            }],
+            cost: 2,
+            fail_reason: Some("no".into()),
+            upstream_id: Some("u1".into()),
+            created_at: "2026-11-28T10:00:00Z".into(),
+            started_at: Some("2026-11-28T10:00:01Z".into()),
+            finished_at: Some("2026-11-28T10:00:02Z".into()),
+            queue_position,
+        }
+    }
+
+    #[test]
+    fn a_task_has_the_rest_fields_in_json_and_all_fields_in_postcard() {
+        for place in [None, Some(3)] {
+            let json = serde_json::to_value(task(place)).unwrap();
+            assert_eq!(
+                json.get("queue_position").is_some(),
+                place.is_some(),
+                "{json}"
+            );
+            assert_eq!(
+                json.as_object().unwrap().len(),
+                17 + usize::from(place.is_some())
+            );
+            assert_eq!(
+                serde_json::from_value::<TaskView>(json).unwrap(),
+                task(place)
+            );
+            // In a list, as the pages get them: a skipped field would shift the next task.
+            let both = vec![task(place), task(Some(1))];
+            let bytes = postcard::to_allocvec(&both).unwrap();
+            assert_eq!(postcard::from_bytes::<Vec<TaskView>>(&bytes).unwrap(), both);
+        }
+    }
 
     #[test]
     fn status_only_moves_forward_and_finals_never_change() {

@@ -406,12 +406,16 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
         .pool_max_idle_per_host(64)
         .build()?;
     let task_url = format!("{base}/api/v1/midjourney/task/{}", task.id);
-    // The page's polling server function, as the browser calls it (cookie, form-encoded ids).
+    // The page's polling server function, as the browser calls it (cookie, postcard).
     let poll_url = format!(
         "{base}{}",
         <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH
     );
-    let poll_body = format!("ids%5B0%5D={}", task.id);
+    let poll_body = bytes::Bytes::from(postcard::to_allocvec(
+        &atelier::server_fns::tasks::PollTasks {
+            ids: vec![task.id.clone()],
+        },
+    )?);
     let cookie = format!("atelier_session={}", session.token);
     let (mut ours, mut ui, mut theirs, mut ratios, mut ui_ratios, mut submits) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
@@ -429,7 +433,8 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
         let poll = rps(64, time, move |_| {
             c.post(&url)
                 .header("cookie", &cookie)
-                .header("content-type", "application/x-www-form-urlencoded")
+                .header("content-type", "application/x-postcard")
+                .header("accept", "application/x-postcard")
                 .body(body.clone())
         })
         .await;
@@ -535,18 +540,20 @@ async fn latency_of(interval: Duration, samples: usize, hook: bool) -> anyhow::R
     let cookie = format!("atelier_session={}", session.token);
     // What the page sees: (status, progress) from its polling server function.
     let seen = || async {
+        let args = atelier::server_fns::tasks::PollTasks {
+            ids: vec![task.id.clone()],
+        };
         let res = client
             .post(&poll_url)
             .header("cookie", &cookie)
-            .form(&[("ids[0]", task.id.as_str())])
+            .header("content-type", "application/x-postcard")
+            .header("accept", "application/x-postcard")
+            .body(postcard::to_allocvec(&args)?)
             .send()
             .await?;
-        let body: serde_json::Value = res.json().await?;
-        let t = &body["tasks"][0];
-        anyhow::Ok((
-            t["status"].as_str().unwrap_or_default().to_owned(),
-            t["progress"].as_u64().unwrap_or_default(),
-        ))
+        let body: atelier::types::TaskUpdates = postcard::from_bytes(&res.bytes().await?)?;
+        let t = anyhow::Context::context(body.tasks.first(), "the poll lost the task")?;
+        anyhow::Ok((t.status.as_str().to_owned(), u64::from(t.progress)))
     };
     // Wait until the worker has handed the task to the simulator and the simulator started it.
     let t0 = Instant::now();

@@ -2,7 +2,9 @@
 
 use crate::{
     app::use_session,
+    components::post_form::PostForm,
     i18n::{Lang, use_texts},
+    server_fns::auth::Logout,
     types::Me,
 };
 use leptos::prelude::*;
@@ -56,14 +58,14 @@ fn SignedIn(me: Me) -> impl IntoView {
             </span>
             <span data-testid="user-name" class="text-stone-600 dark:text-stone-300">{me.user.name}</span>
             <LanguageSwitcher />
-            <ActionForm action=session.logout>
+            <PostForm action=session.logout args=|| Logout {}>
                 <button
                     type="submit"
                     class="rounded border border-stone-300 px-3 py-1 hover:bg-stone-100 dark:border-stone-700 dark:hover:bg-stone-800"
                 >
                     {t.log_out}
                 </button>
-            </ActionForm>
+            </PostForm>
         </div>
     }
 }

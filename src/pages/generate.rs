@@ -4,7 +4,10 @@
 use crate::codec::page_data;
 use crate::{
     app::use_balance,
-    components::task_card::{CardActions, TaskCard},
+    components::{
+        post_form::PostForm,
+        task_card::{CardActions, TaskCard},
+    },
     error::AppError,
     i18n::{Texts, use_texts},
     prompt_flags::set_flag,
@@ -225,7 +228,7 @@ fn PromptForm(
     };
     view! {
         <section aria-label=t.generate_title class="space-y-4">
-            <ActionForm action=submit node_ref=form attr:class="space-y-4">
+            <PostForm action=submit args=move || SubmitTask { prompt: prompt.get_untracked(), mode: mode.get_untracked().map_or("", Mode::as_str).to_owned() } node_ref=form class="space-y-4">
                 <label class="block text-sm font-medium" for="prompt">{t.prompt_label}</label>
                 <textarea
                     id="prompt"
@@ -319,7 +322,7 @@ fn PromptForm(
                         {t.error(&e)}
                     </p>
                 })}
-            </ActionForm>
+            </PostForm>
         </section>
     }
 }

@@ -8,7 +8,7 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos::server_fn::codec::Json;
+use leptos::server_fn::codec::Postcard;
 
 #[cfg(feature = "ssr")]
 async fn state_and_admin() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError>
@@ -31,7 +31,7 @@ async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::Curr
     Ok((state, user))
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_settings() -> Result<ConfigView, AppError> {
     let (s, _) = state_and_admin().await?;
     let mut view = crate::services::settings::view(&s.pool, &s.engine.secrets, true).await?;
@@ -41,7 +41,7 @@ pub async fn load_settings() -> Result<ConfigView, AppError> {
     Ok(view)
 }
 
-#[server(input = Json)]
+#[server(input = Postcard, output = Postcard)]
 pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
     let (s, admin) = state_and_admin().await?;
     let patch = serde_json::from_value(serde_json::json!({
@@ -61,7 +61,7 @@ pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
     crate::services::settings::update(&s.pool, &s.engine.secrets, &admin, patch).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn test_connection(
     api_url: String,
     api_secret: String,
@@ -70,26 +70,26 @@ pub async fn test_connection(
     crate::services::connection::test(&s.engine, Some(&api_url), Some(&api_secret)).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_users() -> Result<Vec<AdminUser>, AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::admin::users(&s.pool, &admin).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn grant_credits(user_id: String, delta: i64, note: String) -> Result<i64, AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::credits::grant(&s.pool, &admin, &user_id, delta, &note).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn set_role(user_id: String, role: String) -> Result<UserView, AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::credits::set_role(&s.pool, &s.sessions, &admin, &user_id, &role).await
 }
 
 /// One account's ledger and latest tasks, for the admin.
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_user_activity(
     user_id: String,
 ) -> Result<(AdminUser, LedgerPage, HistoryPage), AppError> {
@@ -119,25 +119,25 @@ pub async fn load_user_activity(
     ))
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_overview() -> Result<Overview, AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::admin::overview(&s.pool, &admin).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn list_keys() -> Result<Vec<ApiKeyView>, AppError> {
     let (s, user) = state_and_user().await?;
     crate::services::api_keys::list(&s.pool, &user).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn create_key(name: String) -> Result<NewApiKey, AppError> {
     let (s, user) = state_and_user().await?;
     crate::services::api_keys::create(&s.pool, &user, &name).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn revoke_key(id: String) -> Result<(), AppError> {
     let (s, user) = state_and_user().await?;
     crate::services::api_keys::revoke(&s.pool, &s.sessions, &user, &id).await

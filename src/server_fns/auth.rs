@@ -2,8 +2,9 @@
 
 use crate::{error::AppError, types::Me};
 use leptos::prelude::*;
+use leptos::server_fn::codec::{PostUrl, Postcard};
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn get_me() -> Result<Option<Me>, AppError> {
     let Some(user) = super::ctx::current_user().await? else {
         return Ok(None);
@@ -14,7 +15,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
         .map(Some)
 }
 
-#[server]
+#[server(input = PostUrl, output = Postcard)]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
@@ -31,7 +32,7 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
     Ok(())
 }
 
-#[server]
+#[server(input = PostUrl, output = Postcard)]
 pub async fn signup(name: String, email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
@@ -40,7 +41,7 @@ pub async fn signup(name: String, email: String, password: String) -> Result<(),
     Ok(())
 }
 
-#[server]
+#[server(input = PostUrl, output = Postcard)]
 pub async fn logout() -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;

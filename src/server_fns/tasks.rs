@@ -7,6 +7,7 @@ use crate::{
     types::{GenerateState, HistoryPage, LedgerPage, TaskDetail, TaskUpdates},
 };
 use leptos::prelude::*;
+use leptos::server_fn::codec::{PostUrl, Postcard};
 
 #[cfg(feature = "ssr")]
 async fn engine_and_user() -> Result<
@@ -23,7 +24,7 @@ async fn engine_and_user() -> Result<
     Ok((state.engine.clone(), user))
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_generate() -> Result<GenerateState, AppError> {
     let (engine, user) = engine_and_user().await?;
     let settings = engine.settings().await?;
@@ -51,21 +52,21 @@ async fn with_balance(
     Ok(TaskUpdates { tasks, balance })
 }
 
-#[server]
+#[server(input = PostUrl, output = Postcard)]
 pub async fn submit_task(prompt: String, mode: String) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
     let task = crate::services::generation::submit(&engine, &user, &prompt, &mode).await?;
     with_balance(&engine, &user.id, vec![task]).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn press_button(task_id: String, custom_id: String) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
     let task = crate::services::generation::action(&engine, &user, &task_id, &custom_id).await?;
     with_balance(&engine, &user.id, vec![task]).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn cancel_task(task_id: String) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
     let task = crate::services::generation::cancel(&engine, &user, &task_id).await?;
@@ -73,13 +74,13 @@ pub async fn cancel_task(task_id: String) -> Result<TaskUpdates, AppError> {
 }
 
 /// The page's poll: reads SQLite only, never the upstream.
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
     crate::services::generation::updates(&engine, &user, &ids).await
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_history(
     status: Option<String>,
     q: Option<String>,
@@ -102,7 +103,7 @@ pub async fn load_history(
     Ok(HistoryPage { tasks, next_cursor })
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_task(id: String) -> Result<TaskDetail, AppError> {
     let (engine, user) = engine_and_user().await?;
     let (task, parent, children) = crate::services::generation::detail(&engine, &user, &id).await?;
@@ -115,7 +116,7 @@ pub async fn load_task(id: String) -> Result<TaskDetail, AppError> {
     })
 }
 
-#[server]
+#[server(input = Postcard, output = Postcard)]
 pub async fn load_ledger(before: Option<String>) -> Result<LedgerPage, AppError> {
     let (engine, user) = engine_and_user().await?;
     let (balance, entries, next_cursor) = crate::services::credits::entries(

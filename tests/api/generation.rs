@@ -384,24 +384,12 @@ async fn the_pages_poll_answers_own_tasks_with_queue_places_and_the_balance() {
     assert_eq!(body["balance"], app.balance(&user).await);
 }
 
-/// The page's poll of `ids` as `token`'s browser sends it.
+/// The page's poll of `ids` as `token`'s browser sends it, as JSON for the assertions.
 async fn poll(app: &TestApp, token: &str, ids: &[&str]) -> Value {
-    let path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
-    let form: Vec<(String, &str)> = ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (format!("ids[{i}]"), *id))
-        .collect();
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", format!("atelier_session={token}"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    res.json().await.unwrap()
+    let args = atelier::server_fns::tasks::PollTasks {
+        ids: ids.iter().map(|id| id.to_string()).collect(),
+    };
+    serde_json::to_value(app.call(token, &args).await.expect("the poll answers")).unwrap()
 }
 
 #[tokio::test]

@@ -173,6 +173,35 @@ impl TestApp {
             .await
     }
 
+    /// Calls a server function as the pages do: the session cookie, postcard both ways.
+    pub async fn call<F>(
+        &self,
+        token: &str,
+        args: &F,
+    ) -> Result<F::Output, atelier::error::AppError>
+    where
+        F: leptos::server_fn::ServerFn + serde::Serialize,
+        F::Output: serde::de::DeserializeOwned,
+    {
+        let res = self
+            .client
+            .post(self.url(F::PATH))
+            .header("cookie", format!("atelier_session={token}"))
+            .header("content-type", "application/x-postcard")
+            .header("accept", "application/x-postcard")
+            .body(postcard::to_allocvec(args).expect("encodable arguments"))
+            .send()
+            .await
+            .expect("server function answers");
+        let ok = res.status().is_success();
+        let bytes = res.bytes().await.expect("body");
+        if ok {
+            Ok(postcard::from_bytes(&bytes).expect("postcard answer"))
+        } else {
+            Err(postcard::from_bytes(&bytes).expect("postcard error"))
+        }
+    }
+
     pub async fn signup(&self, name: &str, email: &str, password: &str) -> Answer {
         self.post(
             "/api/v1/auths/signup",
@@ -197,6 +226,24 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// A page as text with its hydration payload decoded: the page data travels as base64-encoded
+/// postcard (`__RESOLVED_RESOURCES[n] = "...";`), in which strings keep their UTF-8 bytes.
+pub fn readable(html: &str) -> String {
+    use base64::Engine as _;
+    let mut out = html.to_owned();
+    for part in html.split("__RESOLVED_RESOURCES[").skip(1) {
+        let Some(encoded) = part.split('"').nth(1) else {
+            continue;
+        };
+        let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+            .decode(encoded)
+            .expect("page data is base64");
+        out.push('\n');
+        out.push_str(&String::from_utf8_lossy(&bytes));
+    }
+    out
 }
 
 /// The `error` object of an error answer.
