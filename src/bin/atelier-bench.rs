@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
         let (time, runs) = if quick {
             (Duration::from_millis(300), 1)
         } else {
-            (Duration::from_secs(3), 3)
+            (Duration::from_millis(1500), 7)
         };
         http_load(time, runs).await?;
     }
@@ -420,26 +420,40 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     let (mut ours, mut ui, mut theirs, mut ratios, mut ui_ratios, mut submits) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     // Each run measures all three back to back, and the ratios are taken within a run: the
-    // machine's speed drifts between runs, much less within one.
-    for _ in 0..runs {
-        let (c, url, token) = (client.clone(), task_url.clone(), session.token.clone());
-        let get = rps(64, time, move |_| c.get(&url).bearer_auth(&token)).await;
-        let (c, url, body, cookie) = (
-            client.clone(),
-            poll_url.clone(),
-            poll_body.clone(),
-            cookie.clone(),
-        );
-        let poll = rps(64, time, move |_| {
-            c.post(&url)
-                .header("cookie", &cookie)
-                .header("content-type", "application/x-postcard")
-                .header("accept", "application/x-postcard")
-                .body(body.clone())
-        })
-        .await;
-        let (c, url) = (client.clone(), bare_url.clone());
-        let bare = rps(64, time, move |_| c.get(&url)).await;
+    // machine's speed drifts between runs, much less within one. The order turns with each run,
+    // so that no one of the three always meets the same moment of a drift.
+    for run in 0..runs {
+        let mut get = 0.0;
+        let mut poll = 0.0;
+        let mut bare = 0.0;
+        for which in (0..3).map(|k| (k + run) % 3) {
+            match which {
+                0 => {
+                    let (c, url, token) = (client.clone(), task_url.clone(), session.token.clone());
+                    get = rps(64, time, move |_| c.get(&url).bearer_auth(&token)).await;
+                }
+                1 => {
+                    let (c, url, body, cookie) = (
+                        client.clone(),
+                        poll_url.clone(),
+                        poll_body.clone(),
+                        cookie.clone(),
+                    );
+                    poll = rps(64, time, move |_| {
+                        c.post(&url)
+                            .header("cookie", &cookie)
+                            .header("content-type", "application/x-postcard")
+                            .header("accept", "application/x-postcard")
+                            .body(body.clone())
+                    })
+                    .await;
+                }
+                _ => {
+                    let (c, url) = (client.clone(), bare_url.clone());
+                    bare = rps(64, time, move |_| c.get(&url)).await;
+                }
+            }
+        }
         ours.push(get);
         ui.push(poll);
         theirs.push(bare);
