@@ -109,7 +109,7 @@ test.describe.serial("generating", () => {
     expect(await page.title()).not.toBe("pwned");
   });
 
-  test("the history page renders the prompt with JavaScript off", async ({ browser }) => {
+  test("with JavaScript off: the history page renders the prompt, and log-out still posts", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto("/login");
@@ -121,6 +121,11 @@ test.describe.serial("generating", () => {
     await expect(page.getByText("a red fox in snow --ar 3:2").first()).toBeVisible();
     await page.goto("/history?q=sunrise");
     await expect(page.getByTestId("history-item")).toHaveCount(1);
+    // The header's log-out is a plain form: the browser posts it and follows the redirect.
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+    await page.goto("/history");
+    await expect(page).toHaveURL(/\/login/);
     await context.close();
   });
 });
