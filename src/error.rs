@@ -34,6 +34,13 @@ pub enum AppError {
     Disabled,
     #[error("Something went wrong on the server.")]
     Internal,
+    /// A page and the server disagree about a server function's data: the page was loaded before
+    /// Atelier was updated (or something between them mangled the answer). Reloading fixes it.
+    #[error("This page is out of date; reload it.")]
+    Outdated,
+    /// The browser got no answer from Atelier (offline, or the server is down). Pages only.
+    #[error("Atelier could not be reached.")]
+    Unreachable,
 }
 
 impl AppError {
@@ -47,7 +54,7 @@ impl AppError {
     /// The stable snake_case code of rest-api.md.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest(_) => "bad_request",
+            Self::BadRequest(_) | Self::Outdated => "bad_request",
             Self::Unauthorized | Self::InvalidCredentials => "unauthorized",
             Self::InsufficientCredits { .. } => "insufficient_credits",
             Self::Forbidden(_) => "forbidden",
@@ -59,14 +66,14 @@ impl AppError {
             Self::Upstream(_) => "upstream_error",
             Self::UpstreamRejected(_) => "upstream_rejected",
             Self::Disabled => "disabled",
-            Self::Internal => "internal",
+            Self::Internal | Self::Unreachable => "internal",
         }
     }
 
     /// The HTTP status of rest-api.md.
     pub fn status(&self) -> u16 {
         match self {
-            Self::BadRequest(_) => 400,
+            Self::BadRequest(_) | Self::Outdated => 400,
             Self::Unauthorized | Self::InvalidCredentials => 401,
             Self::InsufficientCredits { .. } => 402,
             Self::Forbidden(_) => 403,
@@ -76,7 +83,7 @@ impl AppError {
             Self::RateLimited | Self::TooManyTasks { .. } => 429,
             Self::Upstream(_) | Self::UpstreamRejected(_) => 502,
             Self::Disabled => 503,
-            Self::Internal => 500,
+            Self::Internal | Self::Unreachable => 500,
         }
     }
 
@@ -94,8 +101,12 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr as E;
         match value {
-            E::Args(m) | E::Deserialization(m) | E::MissingArg(m) => Self::BadRequest(m),
-            // Connection problems and server panics: the UI shows a generic message.
+            // Only Atelier's own pages call server functions, and postcard carries no field names:
+            // arguments the server cannot read, or an answer the page cannot, mean the page
+            // predates the running server.
+            E::Args(_) | E::Deserialization(_) | E::MissingArg(_) => Self::Outdated,
+            // In the browser: the request never got an answer.
+            E::Request(_) | E::Response(_) => Self::Unreachable,
             _ => Self::Internal,
         }
     }
@@ -113,6 +124,7 @@ mod tests {
             AppError::TooManyTasks { limit: 5 },
             AppError::Upstream("down".into()),
             AppError::Internal,
+            AppError::Outdated,
         ] {
             let bytes = postcard::to_allocvec(&e).unwrap();
             assert_eq!(postcard::from_bytes::<AppError>(&bytes).unwrap(), e);

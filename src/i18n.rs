@@ -170,6 +170,8 @@ pub struct Texts {
     pub err_disabled: &'static str,
     pub err_internal: &'static str,
     pub err_bad_request: &'static str,
+    pub err_outdated: &'static str,
+    pub err_unreachable: &'static str,
     pub err_field: fn(&str, &str) -> String,
 
     pub prompt_label: &'static str,
@@ -315,6 +317,8 @@ impl Texts {
             AppError::UpstreamRejected(why) => (self.err_upstream_rejected)(why),
             AppError::Disabled => self.err_disabled.into(),
             AppError::Internal => self.err_internal.into(),
+            AppError::Outdated => self.err_outdated.into(),
+            AppError::Unreachable => self.err_unreachable.into(),
         }
     }
 
@@ -421,6 +425,8 @@ pub static EN: Texts = Texts {
     err_disabled: "Generation is switched off by the administrator.",
     err_internal: "Something went wrong on the server. Try again.",
     err_bad_request: "The request was not understood.",
+    err_outdated: "Atelier was updated since this page was opened. Reload the page.",
+    err_unreachable: "Atelier could not be reached. Check your connection and try again.",
     err_field: |field, message| {
         let field = match field {
             "name" => "Name",
@@ -626,6 +632,8 @@ pub static ZH: Texts = Texts {
     err_disabled: "管理员已关闭生成功能。",
     err_internal: "服务器出错了，请重试。",
     err_bad_request: "无法理解该请求。",
+    err_outdated: "此页面打开后 Atelier 已更新，请刷新页面。",
+    err_unreachable: "无法连接 Atelier，请检查网络后重试。",
     err_field: |field, message| {
         let field = match field {
             "name" => "名称",

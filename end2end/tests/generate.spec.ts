@@ -109,6 +109,22 @@ test.describe.serial("generating", () => {
     expect(await page.title()).not.toBe("pwned");
   });
 
+  test("offline, a submit says Atelier cannot be reached and charges nothing", async ({ page }) => {
+    await logIn(page, carol.email);
+    const before = await (await badge(page)).textContent();
+    await page.getByLabel("Prompt").fill("a fox that never leaves");
+    await page.getByLabel("Relax").check();
+    await page.context().setOffline(true);
+    await page.getByRole("button", { name: "Generate" }).click();
+    await expect(page.getByTestId("generate-error")).toHaveText(
+      "Atelier could not be reached. Check your connection and try again.",
+    );
+    await page.context().setOffline(false);
+    await page.reload();
+    await expect(await badge(page)).toHaveText(before ?? "");
+    await expect(page.getByText("a fox that never leaves")).toHaveCount(0);
+  });
+
   test("with JavaScript off: the history page renders the prompt, and log-out still posts", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

@@ -781,3 +781,27 @@ async fn an_older_preview_never_replaces_a_newer_one() {
         ("in_progress", 60, Some("k60"))
     );
 }
+
+#[tokio::test]
+async fn a_page_older_than_the_server_is_told_to_reload() {
+    // Postcard carries no field names: arguments in a layout the server no longer reads must come
+    // back as the readable "out of date" error, not a raw decoding message.
+    let (app, _fake, _admin, user) = setup(|_| {}).await;
+    let path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    let res = app
+        .client
+        .post(app.url(path))
+        .header("cookie", format!("atelier_session={user}"))
+        .header("content-type", "application/x-postcard")
+        .header("accept", "application/x-postcard")
+        .body(vec![0xff, 0xff, 0xff])
+        .send()
+        .await
+        .unwrap();
+    assert!(!res.status().is_success());
+    let error: atelier::error::AppError =
+        postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
+    assert_eq!(error, atelier::error::AppError::Outdated);
+    // The same user's well-formed poll still works.
+    assert_eq!(poll(&app, &user, &[]).await["tasks"], serde_json::json!([]));
+}
