@@ -61,3 +61,47 @@ pub fn copy_text(text: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = text;
 }
+
+/// After a panic (the WASM stops for good: a page chunk that no longer exists after an update, or
+/// a bug), tells the user, in the page's language, and offers a full reload. Plain DOM calls: the
+/// reactive system may be what failed. The link is `rel="external"` so that it is a real page load.
+#[cfg(feature = "hydrate")]
+pub fn show_crash_notice() {
+    let doc = leptos::prelude::document();
+    if doc.get_element_by_id("crash-notice").is_some() {
+        return;
+    }
+    let lang = doc
+        .document_element()
+        .and_then(|html| html.get_attribute("lang"))
+        .and_then(|tag| crate::i18n::Lang::from_tag(&tag))
+        .unwrap_or(crate::i18n::Lang::En);
+    let t = lang.texts();
+    let (Ok(notice), Ok(link), Some(body)) = (
+        doc.create_element("div"),
+        doc.create_element("a"),
+        doc.body(),
+    ) else {
+        return;
+    };
+    let _ = notice.set_attribute("id", "crash-notice");
+    let _ = notice.set_attribute("role", "alert");
+    let _ = notice.set_attribute(
+        "class",
+        "fixed inset-x-0 top-0 z-50 flex flex-wrap items-center justify-center gap-3 bg-amber-100 px-4 py-3 text-sm text-amber-900 shadow dark:bg-amber-900 dark:text-amber-100",
+    );
+    notice.set_text_content(Some(t.crash_notice));
+    let here = leptos::prelude::window()
+        .location()
+        .href()
+        .unwrap_or_else(|_| "/".into());
+    let _ = link.set_attribute("href", &here);
+    let _ = link.set_attribute("rel", "external");
+    let _ = link.set_attribute(
+        "class",
+        "rounded bg-amber-800 px-3 py-1 font-medium text-white",
+    );
+    link.set_text_content(Some(t.reload));
+    let _ = notice.append_child(&link);
+    let _ = body.append_child(&notice);
+}

@@ -172,6 +172,9 @@ pub struct Texts {
     pub err_bad_request: &'static str,
     pub err_outdated: &'static str,
     pub err_unreachable: &'static str,
+    /// Shown when the page's code failed (say, a page open across an update): the way out.
+    pub crash_notice: &'static str,
+    pub reload: &'static str,
     pub err_field: fn(&str, &str) -> String,
 
     pub prompt_label: &'static str,
@@ -427,6 +430,8 @@ pub static EN: Texts = Texts {
     err_bad_request: "The request was not understood.",
     err_outdated: "Atelier was updated since this page was opened. Reload the page.",
     err_unreachable: "Atelier could not be reached. Check your connection and try again.",
+    crash_notice: "This page stopped working, perhaps because Atelier was updated while it was open.",
+    reload: "Reload",
     err_field: |field, message| {
         let field = match field {
             "name" => "Name",
@@ -634,6 +639,8 @@ pub static ZH: Texts = Texts {
     err_bad_request: "无法理解该请求。",
     err_outdated: "此页面打开后 Atelier 已更新，请刷新页面。",
     err_unreachable: "无法连接 Atelier，请检查网络后重试。",
+    crash_notice: "此页面已停止工作，可能是因为打开期间 Atelier 已更新。",
+    reload: "刷新",
     err_field: |field, message| {
         let field = match field {
             "name" => "名称",

@@ -51,7 +51,11 @@ pub fn init_tls() {
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    console_error_panic_hook::set_once();
+    // A panic stops the WASM for good: log it as usual, then tell the user and offer a reload.
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        browser::show_crash_notice();
+    }));
     // Lazily loaded pages hydrate once their code has arrived, so hydration is asynchronous.
     let _ = any_spawner::Executor::init_wasm_bindgen();
     leptos::task::spawn_local(async {

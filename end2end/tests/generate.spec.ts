@@ -125,6 +125,23 @@ test.describe.serial("generating", () => {
     await expect(page.getByText("a fox that never leaves")).toHaveCount(0);
   });
 
+  test("a page whose code is gone (an update meanwhile) says so and offers a reload", async ({ page }) => {
+    await logIn(page, carol.email);
+    await hydrated(page);
+    // As after an update: the History page's code is no longer on the server under its old name.
+    const chunks = /\/pkg\/(split_|chunk_)/;
+    await page.route(chunks, (route) => route.fulfill({ status: 404, body: "" }));
+    await page.getByRole("link", { name: "History" }).click();
+    const notice = page.locator("#crash-notice");
+    await expect(notice).toHaveAttribute("role", "alert");
+    await expect(notice).toContainText("This page stopped working");
+    await page.unroute(chunks);
+    await notice.getByRole("link", { name: "Reload" }).click();
+    await hydrated(page);
+    await expect(page.locator("#crash-notice")).toHaveCount(0);
+    await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+  });
+
   test("with JavaScript off: the history page renders the prompt, and log-out still posts", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
