@@ -185,6 +185,7 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::map_response(static_cache_headers))
+        .layer(axum::middleware::map_response(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.config.clone(),
             crate::http::csrf::same_origin,
@@ -234,6 +235,31 @@ fn cache_control(path: &str) -> &'static str {
 /// Also: a page that redirects (signed out, say) answers a real 302 to every client. leptos_axum
 /// gives a real redirect only when the request accepts text/html, else a 200 with a marker header
 /// meant for its own server-function client.
+/// Server functions answer every error with 500. This gives the error the status the JSON API gives
+/// it (401, 402 for missing credits, 429 for too many tasks...), so that the browser's tools and a
+/// proxy's logs tell a refused request from a server fault. The page reads the error from the body
+/// (postcard, left as it is) whatever the status.
+async fn server_fn_status(res: axum::response::Response) -> axum::response::Response {
+    use axum::http::StatusCode;
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !res.headers().contains_key(SERVER_FN_ERROR_HEADER)
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // An AppError is a few hundred bytes at most.
+    let bytes = axum::body::to_bytes(body, 64 * 1024)
+        .await
+        .unwrap_or_default();
+    if let Ok(error) = postcard::from_bytes::<crate::error::AppError>(&bytes)
+        && let Ok(status) = StatusCode::from_u16(error.status())
+    {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, bytes.into())
+}
+
 async fn static_cache_headers(
     method: axum::http::Method,
     uri: axum::http::Uri,

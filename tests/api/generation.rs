@@ -798,10 +798,30 @@ async fn a_page_older_than_the_server_is_told_to_reload() {
         .send()
         .await
         .unwrap();
-    assert!(!res.status().is_success());
+    assert_eq!(
+        res.status(),
+        400,
+        "the status the JSON API gives a bad request"
+    );
     let error: atelier::error::AppError =
         postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
     assert_eq!(error, atelier::error::AppError::Outdated);
     // The same user's well-formed poll still works.
     assert_eq!(poll(&app, &user, &[]).await["tasks"], serde_json::json!([]));
+
+    // Other errors also carry their JSON API status, and still decode as the error.
+    let signed_out = app
+        .client
+        .post(app.url(path))
+        .header("content-type", "application/x-postcard")
+        .body(
+            postcard::to_allocvec(&atelier::server_fns::tasks::PollTasks { ids: vec![] }).unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_out.status(), 401);
+    let error: atelier::error::AppError =
+        postcard::from_bytes(&signed_out.bytes().await.unwrap()).unwrap();
+    assert_eq!(error, atelier::error::AppError::Unauthorized);
 }
