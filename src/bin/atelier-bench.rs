@@ -261,6 +261,21 @@ fn rss_mb() -> f64 {
 }
 
 /// Requests per second of `make` under `conc` concurrent connections for `time`.
+/// A server-function call as the pages send it: the session cookie, postcard both ways.
+fn page_call(
+    client: &reqwest::Client,
+    url: &str,
+    cookie: &str,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::RequestBuilder {
+    client
+        .post(url)
+        .header("cookie", cookie)
+        .header("content-type", "application/x-postcard")
+        .header("accept", "application/x-postcard")
+        .body(body)
+}
+
 async fn rps(
     conc: usize,
     time: Duration,
@@ -440,11 +455,7 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
                         cookie.clone(),
                     );
                     poll = rps(64, time, move |_| {
-                        c.post(&url)
-                            .header("cookie", &cookie)
-                            .header("content-type", "application/x-postcard")
-                            .header("accept", "application/x-postcard")
-                            .body(body.clone())
+                        page_call(&c, &url, &cookie, body.clone())
                     })
                     .await;
                 }
@@ -557,12 +568,7 @@ async fn latency_of(interval: Duration, samples: usize, hook: bool) -> anyhow::R
         let args = atelier::server_fns::tasks::PollTasks {
             ids: vec![task.id.clone()],
         };
-        let res = client
-            .post(&poll_url)
-            .header("cookie", &cookie)
-            .header("content-type", "application/x-postcard")
-            .header("accept", "application/x-postcard")
-            .body(postcard::to_allocvec(&args)?)
+        let res = page_call(&client, &poll_url, &cookie, postcard::to_allocvec(&args)?)
             .send()
             .await?;
         let body: atelier::types::TaskUpdates = postcard::from_bytes(&res.bytes().await?)?;

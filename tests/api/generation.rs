@@ -788,40 +788,21 @@ async fn a_page_older_than_the_server_is_told_to_reload() {
     // back as the readable "out of date" error, not a raw decoding message.
     let (app, _fake, _admin, user) = setup(|_| {}).await;
     let path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
-    let res = app
-        .client
-        .post(app.url(path))
-        .header("cookie", format!("atelier_session={user}"))
-        .header("content-type", "application/x-postcard")
-        .header("accept", "application/x-postcard")
-        .body(vec![0xff, 0xff, 0xff])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        res.status(),
-        400,
-        "the status the JSON API gives a bad request"
-    );
-    let error: atelier::error::AppError =
-        postcard::from_bytes(&res.bytes().await.unwrap()).unwrap();
+    let (status, body) = app
+        .post_postcard(path, Some(&user), vec![0xff, 0xff, 0xff])
+        .await;
+    assert_eq!(status, 400, "the status the JSON API gives a bad request");
+    let error: atelier::error::AppError = postcard::from_bytes(&body).unwrap();
     assert_eq!(error, atelier::error::AppError::Outdated);
     // The same user's well-formed poll still works.
     assert_eq!(poll(&app, &user, &[]).await["tasks"], serde_json::json!([]));
 
     // Other errors also carry their JSON API status, and still decode as the error.
-    let signed_out = app
-        .client
-        .post(app.url(path))
-        .header("content-type", "application/x-postcard")
-        .body(
-            postcard::to_allocvec(&atelier::server_fns::tasks::PollTasks { ids: vec![] }).unwrap(),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_out.status(), 401);
-    let error: atelier::error::AppError =
-        postcard::from_bytes(&signed_out.bytes().await.unwrap()).unwrap();
+    let args = atelier::server_fns::tasks::PollTasks { ids: vec![] };
+    let (status, body) = app
+        .post_postcard(path, None, postcard::to_allocvec(&args).unwrap())
+        .await;
+    assert_eq!(status, 401);
+    let error: atelier::error::AppError = postcard::from_bytes(&body).unwrap();
     assert_eq!(error, atelier::error::AppError::Unauthorized);
 }

@@ -173,7 +173,29 @@ impl TestApp {
             .await
     }
 
-    /// Calls a server function as the pages do: the session cookie, postcard both ways.
+    /// Posts `body` to the server function at `path` as the pages do: postcard both ways, with
+    /// `token`'s session cookie if any. Answers the status and the raw answer.
+    pub async fn post_postcard(
+        &self,
+        path: &str,
+        token: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, bytes::Bytes) {
+        let mut req = self
+            .client
+            .post(self.url(path))
+            .header("content-type", "application/x-postcard")
+            .header("accept", "application/x-postcard")
+            .body(body);
+        if let Some(t) = token {
+            req = req.header("cookie", format!("atelier_session={t}"));
+        }
+        let res = req.send().await.expect("server function answers");
+        let status = res.status().as_u16();
+        (status, res.bytes().await.expect("body"))
+    }
+
+    /// Calls a server function as the pages do, decoding its answer or its error.
     pub async fn call<F>(
         &self,
         token: &str,
@@ -183,19 +205,9 @@ impl TestApp {
         F: leptos::server_fn::ServerFn + serde::Serialize,
         F::Output: serde::de::DeserializeOwned,
     {
-        let res = self
-            .client
-            .post(self.url(F::PATH))
-            .header("cookie", format!("atelier_session={token}"))
-            .header("content-type", "application/x-postcard")
-            .header("accept", "application/x-postcard")
-            .body(postcard::to_allocvec(args).expect("encodable arguments"))
-            .send()
-            .await
-            .expect("server function answers");
-        let ok = res.status().is_success();
-        let bytes = res.bytes().await.expect("body");
-        if ok {
+        let body = postcard::to_allocvec(args).expect("encodable arguments");
+        let (status, bytes) = self.post_postcard(F::PATH, Some(token), body).await;
+        if (200..300).contains(&status) {
             Ok(postcard::from_bytes(&bytes).expect("postcard answer"))
         } else {
             Err(postcard::from_bytes(&bytes).expect("postcard error"))
