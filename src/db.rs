@@ -3,6 +3,8 @@
 pub mod admin;
 pub mod api_keys;
 pub mod audit;
+pub mod blobs;
+pub mod channels;
 pub mod commits;
 pub mod ledger;
 pub mod sessions;

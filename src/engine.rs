@@ -1,15 +1,19 @@
 //! What the generation services and the worker share: the database, the image store, the
-//! encrypted secret, the way to reach the upstream, and the worker's timing.
+//! encrypted secrets, the way to reach each channel, and the worker's timing.
 
 use crate::{
+    db::channels::ChannelRow,
+    engines::midjourney::Upstream,
     error::AppError,
     images::ImageStore,
-    services::settings::{self, SecretBox, Settings},
-    upstream::Upstream,
+    services::settings::{self, BUILTIN, SecretBox, Settings},
 };
 use sqlx::SqlitePool;
-use std::{sync::Mutex, time::Duration};
+use std::{collections::HashMap, sync::Mutex, time::Duration};
 use tokio::sync::Notify;
+
+/// A channel's client, with the URL and secret it was made for.
+type CachedClient = (String, Option<String>, Upstream);
 
 pub struct Engine {
     pub pool: SqlitePool,
@@ -29,13 +33,25 @@ pub struct Engine {
     pub notify_token: String,
     /// Wakes the worker at once (a new task was queued).
     pub wake: Notify,
-    client: Mutex<Option<(String, Option<String>, Upstream)>>,
+    /// A client per channel, reused while its URL and secret stay the same.
+    clients: Mutex<HashMap<String, CachedClient>>,
+    /// Smooth weighted round-robin: each channel's current weight.
+    turns: Mutex<HashMap<String, i64>>,
 }
 
-/// The upstream to talk to now, and the host whose internal address may serve its images.
-pub struct Target {
+/// A channel ready to be talked to.
+#[derive(Clone)]
+pub struct Channel {
+    pub row: ChannelRow,
     pub client: Upstream,
+    /// The host whose internal address may serve the channel's images.
     pub trusted_host: Option<String>,
+}
+
+impl Channel {
+    pub fn id(&self) -> &str {
+        &self.row.id
+    }
 }
 
 impl Engine {
@@ -61,7 +77,8 @@ impl Engine {
             notify_url,
             notify_token,
             wake: Notify::new(),
-            client: Mutex::new(None),
+            clients: Mutex::new(HashMap::new()),
+            turns: Mutex::new(HashMap::new()),
         }
     }
 
@@ -76,32 +93,89 @@ impl Engine {
         settings::load(&self.pool).await
     }
 
-    /// The configured upstream (the simulator for `builtin`); the client is reused while the URL
-    /// and secret stay the same.
-    pub async fn target(&self, s: &Settings) -> Result<Target, AppError> {
-        let (url, secret) = if s.is_builtin() {
+    /// The URL and secret a channel's requests go to (the simulator for `builtin`).
+    pub fn endpoint(&self, api_url: &str, sealed: Option<&str>) -> (String, Option<String>) {
+        if api_url == BUILTIN {
             (self.builtin.0.clone(), Some(self.builtin.1.clone()))
         } else {
             (
-                s.api_url.clone(),
-                settings::secret(&self.pool, &self.secrets).await?,
+                api_url.to_owned(),
+                sealed.and_then(|s| self.secrets.unseal(s)),
             )
-        };
+        }
+    }
+
+    /// A channel with its client.
+    pub fn channel(&self, row: ChannelRow) -> Channel {
+        let (url, secret) = self.endpoint(&row.api_url, row.secret.as_deref());
         let trusted_host = reqwest::Url::parse(&url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_owned));
-        let mut cache = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        let client = match &*cache {
+        let mut cache = self.clients.lock().unwrap_or_else(|p| p.into_inner());
+        let client = match cache.get(&row.id) {
             Some((u, sec, c)) if *u == url && *sec == secret => c.clone(),
             _ => {
                 let c = Upstream::new(&url, secret.as_deref());
-                *cache = Some((url, secret, c.clone()));
+                cache.insert(row.id.clone(), (url, secret, c.clone()));
                 c
             }
         };
-        Ok(Target {
+        Channel {
+            row,
             client,
             trusted_host,
-        })
+        }
+    }
+
+    /// The channel a task runs on, if it still exists.
+    pub async fn channel_of(&self, channel_id: Option<&str>) -> Result<Option<Channel>, AppError> {
+        let Some(id) = channel_id else {
+            return Ok(None);
+        };
+        Ok(crate::db::channels::get(&self.pool, id)
+            .await
+            .map_err(crate::services::internal)?
+            .map(|row| self.channel(row)))
+    }
+
+    /// Picks one of `candidates` (channel id and weight); see [`smooth_pick`].
+    pub fn pick(&self, candidates: &[(&str, i64)]) -> Option<String> {
+        let mut turns = self.turns.lock().unwrap_or_else(|p| p.into_inner());
+        smooth_pick(&mut turns, candidates)
+    }
+}
+
+/// Smooth weighted round-robin (as nginx does it): over any run of picks each candidate gets its
+/// share of the total weight, evenly interleaved rather than in bursts.
+fn smooth_pick(turns: &mut HashMap<String, i64>, candidates: &[(&str, i64)]) -> Option<String> {
+    let total: i64 = candidates.iter().map(|(_, w)| *w).sum();
+    let mut best: Option<(&str, i64)> = None;
+    for (id, weight) in candidates {
+        let current = turns.entry((*id).to_owned()).or_insert(0);
+        *current += weight;
+        if best.is_none_or(|(_, b)| *current > b) {
+            best = Some((id, *current));
+        }
+    }
+    let (id, _) = best?;
+    if let Some(current) = turns.get_mut(id) {
+        *current -= total;
+    }
+    Some(id.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn weighted_picks_follow_the_weights_evenly() {
+        let mut turns = std::collections::HashMap::new();
+        let picks: Vec<String> = (0..6)
+            .map(|_| super::smooth_pick(&mut turns, &[("a", 2), ("b", 1)]).unwrap())
+            .collect();
+        assert_eq!(picks.iter().filter(|p| *p == "a").count(), 4);
+        assert_eq!(picks.iter().filter(|p| *p == "b").count(), 2);
+        // Evenly: never three of a in a row.
+        assert!(!picks.windows(3).any(|w| w.iter().all(|p| p == "a")));
+        assert_eq!(super::smooth_pick(&mut turns, &[]), None);
     }
 }

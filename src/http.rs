@@ -1,6 +1,7 @@
 //! The public JSON API of rest-api.md: per-resource routers, the error format and extractors.
 
 mod auths;
+mod channels;
 mod credits;
 pub mod csrf;
 pub mod error;
@@ -8,6 +9,7 @@ mod extract;
 mod lang;
 mod midjourney;
 mod query;
+mod tasks;
 
 use crate::startup::AppState;
 use axum::Router;
@@ -20,6 +22,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auths::router())
         .merge(midjourney::router())
+        .merge(tasks::router())
+        .merge(channels::router())
         .merge(credits::router())
         .route("/lang", axum::routing::post(lang::set_lang))
         .route("/api/v1", axum::routing::any(error::not_found))

@@ -234,7 +234,9 @@ pub struct Texts {
     pub reason_charge: &'static str,
     pub reason_refund: &'static str,
     pub reason_grant: &'static str,
-    pub action_names: [(&'static str, &'static str); 6],
+    /// Names of the actions, in the order of `TaskAction::ALL`.
+    pub action_names: [&'static str; 10],
+    pub status_needs_input: &'static str,
     pub admin: AdminTexts,
 }
 
@@ -325,11 +327,13 @@ impl Texts {
         }
     }
 
-    pub fn mode(&self, mode: crate::types::Mode) -> &'static str {
+    /// A speed mode's name; empty for engines without modes.
+    pub fn mode(&self, mode: Option<crate::types::Mode>) -> &'static str {
         match mode {
-            crate::types::Mode::Fast => self.mode_fast,
-            crate::types::Mode::Relax => self.mode_relax,
-            crate::types::Mode::Turbo => self.mode_turbo,
+            Some(crate::types::Mode::Fast) => self.mode_fast,
+            Some(crate::types::Mode::Relax) => self.mode_relax,
+            Some(crate::types::Mode::Turbo) => self.mode_turbo,
+            None => "",
         }
     }
 
@@ -339,17 +343,18 @@ impl Texts {
             S::Queued => (self.status_queued)(position),
             S::Submitted => self.status_submitted.into(),
             S::InProgress => self.status_in_progress.into(),
+            S::NeedsInput => self.status_needs_input.into(),
             S::Succeeded => self.status_succeeded.into(),
             S::Failed => self.status_failed.into(),
             S::Cancelled => self.status_cancelled.into(),
         }
     }
 
-    pub fn action(&self, action: &str) -> String {
-        self.action_names
+    pub fn action(&self, action: crate::types::TaskAction) -> &'static str {
+        crate::types::TaskAction::ALL
             .iter()
-            .find(|(k, _)| *k == action)
-            .map_or_else(|| action.to_owned(), |(_, v)| (*v).to_owned())
+            .position(|a| *a == action)
+            .map_or("", |i| self.action_names[i])
     }
 
     pub fn ledger_reason(&self, reason: &str) -> &'static str {
@@ -511,13 +516,18 @@ pub static EN: Texts = Texts {
     reason_refund: "Refund",
     reason_grant: "Adjustment",
     action_names: [
-        ("imagine", "Imagine"),
-        ("upscale", "Upscale"),
-        ("variation", "Variation"),
-        ("reroll", "Reroll"),
-        ("pan", "Pan"),
-        ("zoom", "Zoom"),
+        "Imagine",
+        "Upscale",
+        "Variation",
+        "Reroll",
+        "Pan",
+        "Zoom",
+        "Vary (Region)",
+        "Blend",
+        "Describe",
+        "Edit",
     ],
+    status_needs_input: "Waiting for your input",
     admin: AdminTexts {
         tab_settings: "Settings",
         tab_users: "Users",
@@ -718,13 +728,18 @@ pub static ZH: Texts = Texts {
     reason_refund: "退款",
     reason_grant: "调整",
     action_names: [
-        ("imagine", "生成"),
-        ("upscale", "放大"),
-        ("variation", "变体"),
-        ("reroll", "重绘"),
-        ("pan", "平移"),
-        ("zoom", "缩放"),
+        "生成",
+        "放大",
+        "变体",
+        "重绘",
+        "平移",
+        "缩放",
+        "局部重绘",
+        "混图",
+        "图生文",
+        "编辑",
     ],
+    status_needs_input: "等待你的输入",
     admin: AdminTexts {
         tab_settings: "设置",
         tab_users: "用户",

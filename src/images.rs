@@ -120,7 +120,7 @@ impl ImageStore {
     /// Stores image bytes (checked to be PNG, JPEG or WebP); returns their key.
     pub async fn put(&self, bytes: &[u8]) -> Result<String, ImageError> {
         let ext = sniff(bytes).ok_or(ImageError::NotAnImage)?;
-        let key = format!("{}.{ext}", crate::auth::token::hex(&Sha256::digest(bytes)));
+        let key = format!("{}.{ext}", hex::encode(Sha256::digest(bytes)));
         let path = self.path_of(&key).ok_or(ImageError::NotAnImage)?;
         if tokio::fs::try_exists(&path).await.unwrap_or(false) {
             return Ok(key);
@@ -136,22 +136,35 @@ impl ImageStore {
         Ok(key)
     }
 
-    /// Makes and stores a JPEG thumbnail (at most 512 px) of a stored image; returns its key.
-    pub async fn thumbnail(&self, key: &str) -> Result<String, ImageError> {
+    /// Makes and stores a JPEG thumbnail (at most 512 px) of a stored image; returns its key and
+    /// the image's own width and height.
+    pub async fn thumbnail(&self, key: &str) -> Result<(String, u32, u32), ImageError> {
         let path = self.path_of(key).ok_or(ImageError::NotAnImage)?;
         let bytes = tokio::fs::read(path).await?;
-        let jpeg = tokio::task::spawn_blocking(move || -> Result<Vec<u8>, ImageError> {
-            let img = image::load_from_memory(&bytes).map_err(|_| ImageError::NotAnImage)?;
-            let thumb = img.thumbnail(THUMB_MAX_PX, THUMB_MAX_PX).into_rgb8();
-            let mut out = std::io::Cursor::new(Vec::new());
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
-                .encode_image(&thumb)
-                .map_err(|_| ImageError::NotAnImage)?;
-            Ok(out.into_inner())
-        })
-        .await
-        .map_err(|e| ImageError::Io(std::io::Error::other(e)))??;
-        self.put(&jpeg).await
+        let (jpeg, width, height) =
+            tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, u32, u32), ImageError> {
+                let img = image::load_from_memory(&bytes).map_err(|_| ImageError::NotAnImage)?;
+                let thumb = img.thumbnail(THUMB_MAX_PX, THUMB_MAX_PX).into_rgb8();
+                let mut out = std::io::Cursor::new(Vec::new());
+                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+                    .encode_image(&thumb)
+                    .map_err(|_| ImageError::NotAnImage)?;
+                Ok((out.into_inner(), img.width(), img.height()))
+            })
+            .await
+            .map_err(|e| ImageError::Io(std::io::Error::other(e)))??;
+        Ok((self.put(&jpeg).await?, width, height))
+    }
+
+    /// Removes a stored file (the caller knows nobody holds it). A file already gone is fine.
+    pub async fn remove(&self, key: &str) -> std::io::Result<()> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(());
+        };
+        match tokio::fs::remove_file(path).await {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
     }
 
     pub async fn read(&self, key: &str) -> Option<(Vec<u8>, &'static str)> {

@@ -28,6 +28,8 @@ pub mod domain;
 #[cfg(feature = "ssr")]
 pub mod engine;
 #[cfg(feature = "ssr")]
+pub mod engines;
+#[cfg(feature = "ssr")]
 pub mod http;
 #[cfg(feature = "ssr")]
 pub mod images;
@@ -37,8 +39,6 @@ pub mod services;
 pub mod simulator;
 #[cfg(feature = "ssr")]
 pub mod startup;
-#[cfg(feature = "ssr")]
-pub mod upstream;
 #[cfg(feature = "ssr")]
 pub mod worker;
 

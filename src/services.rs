@@ -3,9 +3,11 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod channels;
 pub mod connection;
 pub mod credits;
 pub mod generation;
+pub mod lifecycle;
 pub mod settings;
 
 use crate::error::AppError;
@@ -16,15 +18,15 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
-/// Writes an admin action to the audit log (a failure to write is logged, never hidden).
+/// Writes an admin action to the audit log, in the transaction of the change it records.
 pub async fn audit(
-    pool: &sqlx::SqlitePool,
+    tx: &mut crate::db::Tx<'_>,
     actor: &crate::auth::CurrentUser,
     action: &str,
     target: Option<&str>,
     detail: &str,
 ) -> Result<(), AppError> {
-    crate::db::audit::insert(pool, &actor.id, action, target, detail)
+    crate::db::audit::insert(tx, &actor.id, action, target, detail)
         .await
         .map_err(internal)
 }

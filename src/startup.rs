@@ -133,7 +133,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let pool = self.state.pool.clone();
-        let sweeper = tokio::spawn(sweep_sessions(pool.clone()));
+        let sweeper = tokio::spawn(sweep(self.state.engine.clone()));
         // Picks up every live task left by a previous run, then keeps polling.
         let worker = self
             .state
@@ -291,15 +291,21 @@ async fn notify_token(pool: &SqlitePool) -> anyhow::Result<String> {
     Ok(t)
 }
 
-/// Removes expired sessions once an hour.
-async fn sweep_sessions(pool: SqlitePool) {
+/// Once an hour: removes expired sessions, and image files no task has held for an hour.
+async fn sweep(engine: Arc<Engine>) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
-        match db::sessions::delete_expired(&pool, db::now_ms()).await {
+        match db::sessions::delete_expired(&engine.pool, db::now_ms()).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        let grace = Duration::from_secs(3600);
+        match crate::services::generation::sweep_files(&engine, grace).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "unused image files removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove unused image files"),
         }
     }
 }

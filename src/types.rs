@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -51,8 +53,46 @@ impl Me {
     }
 }
 
+/// A kind of generator Atelier speaks to; each has its own adapter under `engines/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    Midjourney,
+    Openai,
+    SdWebui,
+}
+
+impl EngineKind {
+    pub const ALL: [EngineKind; 3] = [Self::Midjourney, Self::Openai, Self::SdWebui];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Midjourney => "midjourney",
+            Self::Openai => "openai",
+            Self::SdWebui => "sd_webui",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The name people know it by.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Midjourney => "MidJourney",
+            Self::Openai => "OpenAI Images",
+            Self::SdWebui => "Stable Diffusion WebUI",
+        }
+    }
+}
+
 /// A speed mode of the upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Fast,
@@ -92,6 +132,8 @@ impl Mode {
 
 /// Where a task is in its life. Only moves forward; the last three are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Held by Atelier, not yet sent upstream.
@@ -99,19 +141,36 @@ pub enum TaskStatus {
     /// Accepted upstream, waiting there.
     Submitted,
     InProgress,
+    /// The upstream waits for a step of the user's (midjourney's modal: a prompt or a mask).
+    NeedsInput,
     Succeeded,
     Failed,
     Cancelled,
 }
 
 impl TaskStatus {
-    pub const LIVE: [TaskStatus; 3] = [Self::Queued, Self::Submitted, Self::InProgress];
+    pub const LIVE: [TaskStatus; 4] = [
+        Self::Queued,
+        Self::Submitted,
+        Self::InProgress,
+        Self::NeedsInput,
+    ];
+    pub const ALL: [TaskStatus; 7] = [
+        Self::Queued,
+        Self::Submitted,
+        Self::InProgress,
+        Self::NeedsInput,
+        Self::Succeeded,
+        Self::Failed,
+        Self::Cancelled,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
             Self::Submitted => "submitted",
             Self::InProgress => "in_progress",
+            Self::NeedsInput => "needs_input",
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
             Self::Cancelled => "cancelled",
@@ -119,15 +178,7 @@ impl TaskStatus {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "queued" => Self::Queued,
-            "submitted" => Self::Submitted,
-            "in_progress" => Self::InProgress,
-            "succeeded" => Self::Succeeded,
-            "failed" => Self::Failed,
-            "cancelled" => Self::Cancelled,
-            _ => return None,
-        })
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 
     pub fn is_final(self) -> bool {
@@ -139,14 +190,73 @@ impl TaskStatus {
         match self {
             Self::Queued => 0,
             Self::Submitted => 1,
-            Self::InProgress => 2,
+            Self::InProgress | Self::NeedsInput => 2,
             Self::Succeeded | Self::Failed | Self::Cancelled => 3,
         }
     }
 
-    /// True when moving from `self` to `next` goes forward (never back, never out of a final state).
+    /// True when moving from `self` to `next` goes forward (never back, never out of a final
+    /// state). A modal step goes back and forth between running and waiting for the user.
     pub fn can_become(self, next: TaskStatus) -> bool {
-        !self.is_final() && next.rank() > self.rank()
+        !self.is_final()
+            && (next.rank() > self.rank()
+                || matches!(
+                    (self, next),
+                    (Self::InProgress, Self::NeedsInput) | (Self::NeedsInput, Self::InProgress)
+                ))
+    }
+}
+
+/// What a task does: a new picture from a prompt, or a step on an earlier one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum TaskAction {
+    Imagine,
+    Upscale,
+    Variation,
+    Reroll,
+    Pan,
+    Zoom,
+    /// Midjourney's Vary (Region): a mask and a prompt.
+    Inpaint,
+    Blend,
+    Describe,
+    Edit,
+}
+
+impl TaskAction {
+    pub const ALL: [TaskAction; 10] = [
+        Self::Imagine,
+        Self::Upscale,
+        Self::Variation,
+        Self::Reroll,
+        Self::Pan,
+        Self::Zoom,
+        Self::Inpaint,
+        Self::Blend,
+        Self::Describe,
+        Self::Edit,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Imagine => "imagine",
+            Self::Upscale => "upscale",
+            Self::Variation => "variation",
+            Self::Reroll => "reroll",
+            Self::Pan => "pan",
+            Self::Zoom => "zoom",
+            Self::Inpaint => "inpaint",
+            Self::Blend => "blend",
+            Self::Describe => "describe",
+            Self::Edit => "edit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == s)
     }
 }
 
@@ -158,23 +268,72 @@ pub struct Button {
     pub emoji: String,
 }
 
+/// What a task was asked with, beside its prompt (`params` of rest-api.md). Every field is always
+/// carried (null when unset): the pages' postcard cannot skip fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskParams {
+    pub size: Option<String>,
+    pub quality: Option<String>,
+    pub n: Option<u8>,
+    pub negative_prompt: Option<String>,
+    pub seed: Option<i64>,
+    /// Midjourney's modal step: the prompt the user gave it.
+    pub modal_prompt: Option<String>,
+}
+
+/// One output image of a task.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImageView {
+    pub url: String,
+    pub thumbnail_url: Option<String>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// An image the task was given (`inputs` of rest-api.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputView {
+    pub upload_id: String,
+    pub role: String,
+}
+
 /// `task` of rest-api.md (and of the pages, which also see `queue_position`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct TaskView {
     pub id: String,
     pub parent_id: Option<String>,
-    pub action: String,
-    pub mode: Mode,
+    pub engine: EngineKind,
+    pub action: TaskAction,
+    /// Midjourney's speed mode; None for the other engines.
+    pub mode: Option<Mode>,
+    /// The other engines' model; None for midjourney.
+    pub model: Option<String>,
     pub prompt: String,
+    #[serde(default)]
+    pub params: TaskParams,
     pub status: TaskStatus,
     pub progress: u8,
     pub image_url: Option<String>,
     pub preview_url: Option<String>,
     pub thumbnail_url: Option<String>,
+    #[serde(default)]
+    pub images: Vec<ImageView>,
+    #[serde(default)]
+    pub text: Option<String>,
+    #[serde(default)]
+    pub inputs: Vec<InputView>,
     pub buttons: Vec<Button>,
     pub cost: i64,
     pub fail_reason: Option<String>,
     pub upstream_id: Option<String>,
+    #[serde(default)]
+    pub favorite: bool,
+    #[serde(default)]
+    pub shared_url: Option<String>,
+    /// Admins only.
+    #[serde(default)]
+    pub channel_id: Option<String>,
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
@@ -192,39 +351,57 @@ impl Serialize for TaskView {
         let TaskView {
             id,
             parent_id,
+            engine,
             action,
             mode,
+            model,
             prompt,
+            params,
             status,
             progress,
             image_url,
             preview_url,
             thumbnail_url,
+            images,
+            text,
+            inputs,
             buttons,
             cost,
             fail_reason,
             upstream_id,
+            favorite,
+            shared_url,
+            channel_id,
             created_at,
             started_at,
             finished_at,
             queue_position,
         } = self;
         let always = !serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("TaskView", 18)?;
+        let mut s = serializer.serialize_struct("TaskView", 27)?;
         s.serialize_field("id", id)?;
         s.serialize_field("parent_id", parent_id)?;
+        s.serialize_field("engine", engine)?;
         s.serialize_field("action", action)?;
         s.serialize_field("mode", mode)?;
+        s.serialize_field("model", model)?;
         s.serialize_field("prompt", prompt)?;
+        s.serialize_field("params", params)?;
         s.serialize_field("status", status)?;
         s.serialize_field("progress", progress)?;
         s.serialize_field("image_url", image_url)?;
         s.serialize_field("preview_url", preview_url)?;
         s.serialize_field("thumbnail_url", thumbnail_url)?;
+        s.serialize_field("images", images)?;
+        s.serialize_field("text", text)?;
+        s.serialize_field("inputs", inputs)?;
         s.serialize_field("buttons", buttons)?;
         s.serialize_field("cost", cost)?;
         s.serialize_field("fail_reason", fail_reason)?;
         s.serialize_field("upstream_id", upstream_id)?;
+        s.serialize_field("favorite", favorite)?;
+        s.serialize_field("shared_url", shared_url)?;
+        s.serialize_field("channel_id", channel_id)?;
         s.serialize_field("created_at", created_at)?;
         s.serialize_field("started_at", started_at)?;
         s.serialize_field("finished_at", finished_at)?;
@@ -299,20 +476,34 @@ pub struct LedgerPage {
 #[cfg(test)]
 mod tests {
     use super::TaskStatus::*;
-    use super::{Button, Mode, TaskView};
+    use super::{Button, EngineKind, ImageView, Mode, TaskAction, TaskParams, TaskView};
 
     fn task(queue_position: Option<i64>) -> TaskView {
         TaskView {
             id: "t1".into(),
             parent_id: Some("t0".into()),
-            action: "upscale".into(),
-            mode: Mode::Relax,
+            engine: EngineKind::Midjourney,
+            action: TaskAction::Upscale,
+            mode: Some(Mode::Relax),
+            model: None,
             prompt: "a fox".into(),
+            params: TaskParams {
+                n: Some(1),
+                ..TaskParams::default()
+            },
             status: Queued,
             progress: 0,
             image_url: Some("/i".into()),
             preview_url: Some("/p".into()),
             thumbnail_url: Some("/t".into()),
+            images: vec![ImageView {
+                url: "/i".into(),
+                thumbnail_url: Some("/t".into()),
+                width: Some(64),
+                height: None,
+            }],
+            text: None,
+            inputs: vec![],
             buttons: vec![Button {
                 custom_id: "MJ::JOB::upsample::1".into(),
                 label: "U1".into(),
@@ -321,6 +512,9 @@ mod tests {
             cost: 2,
             fail_reason: Some("no".into()),
             upstream_id: Some("u1".into()),
+            favorite: false,
+            shared_url: None,
+            channel_id: None,
             created_at: "2026-11-28T10:00:00Z".into(),
             started_at: Some("2026-11-28T10:00:01Z".into()),
             finished_at: Some("2026-11-28T10:00:02Z".into()),
@@ -339,7 +533,7 @@ mod tests {
             );
             assert_eq!(
                 json.as_object().unwrap().len(),
-                17 + usize::from(place.is_some())
+                26 + usize::from(place.is_some())
             );
             assert_eq!(
                 serde_json::from_value::<TaskView>(json).unwrap(),
@@ -442,7 +636,7 @@ pub struct LiveTaskRow {
     pub id: String,
     pub user_name: String,
     pub status: TaskStatus,
-    pub mode: Mode,
+    pub mode: Option<Mode>,
     pub progress: u8,
     pub age_secs: i64,
 }
@@ -489,4 +683,123 @@ pub struct NewApiKey {
     pub name: String,
     /// Only ever shown once, in this answer.
     pub key: String,
+}
+
+/// How many tasks a channel keeps running upstream at once: per speed mode for midjourney, one
+/// number for the other engines. JSON (the REST API and the database) writes it as
+/// `{"fast": 3, "relax": 3, "turbo": 3}` or as a bare number; postcard as a tagged enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Concurrency {
+    Modes { fast: i64, relax: i64, turbo: i64 },
+    Total(i64),
+}
+
+/// The bounds of a channel's concurrency (per mode for midjourney).
+pub const CONCURRENCY_RANGE: (i64, i64) = (1, 100);
+/// The bounds of a channel's weight.
+pub const WEIGHT_RANGE: (i64, i64) = (1, 100);
+
+impl Concurrency {
+    pub fn default_for(kind: EngineKind) -> Self {
+        match kind {
+            EngineKind::Midjourney => Self::Modes {
+                fast: 3,
+                relax: 3,
+                turbo: 3,
+            },
+            _ => Self::Total(2),
+        }
+    }
+
+    /// The limit for a task of `mode` (None: the engine has no modes).
+    pub fn limit(self, mode: Option<Mode>) -> i64 {
+        match (self, mode) {
+            (Self::Modes { fast, .. }, Some(Mode::Fast)) => fast,
+            (Self::Modes { relax, .. }, Some(Mode::Relax)) => relax,
+            (Self::Modes { turbo, .. }, Some(Mode::Turbo)) => turbo,
+            (Self::Modes { fast, relax, turbo }, None) => fast.max(relax).max(turbo),
+            (Self::Total(n), _) => n,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(untagged)]
+enum ConcurrencyJson {
+    Total(i64),
+    Modes { fast: i64, relax: i64, turbo: i64 },
+}
+
+#[derive(Serialize, Deserialize)]
+enum ConcurrencyBinary {
+    Modes { fast: i64, relax: i64, turbo: i64 },
+    Total(i64),
+}
+
+impl Serialize for Concurrency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match (*self, serializer.is_human_readable()) {
+            (Self::Total(n), true) => ConcurrencyJson::Total(n).serialize(serializer),
+            (Self::Modes { fast, relax, turbo }, true) => {
+                ConcurrencyJson::Modes { fast, relax, turbo }.serialize(serializer)
+            }
+            (Self::Total(n), false) => ConcurrencyBinary::Total(n).serialize(serializer),
+            (Self::Modes { fast, relax, turbo }, false) => {
+                ConcurrencyBinary::Modes { fast, relax, turbo }.serialize(serializer)
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Concurrency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(if deserializer.is_human_readable() {
+            match ConcurrencyJson::deserialize(deserializer)? {
+                ConcurrencyJson::Total(n) => Self::Total(n),
+                ConcurrencyJson::Modes { fast, relax, turbo } => Self::Modes { fast, relax, turbo },
+            }
+        } else {
+            match ConcurrencyBinary::deserialize(deserializer)? {
+                ConcurrencyBinary::Total(n) => Self::Total(n),
+                ConcurrencyBinary::Modes { fast, relax, turbo } => {
+                    Self::Modes { fast, relax, turbo }
+                }
+            }
+        })
+    }
+}
+
+/// A channel's health: `failing` after recent faults (still used), `down` until a probe succeeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
+#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum HealthState {
+    Ok,
+    Failing,
+    Down,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HealthView {
+    pub state: HealthState,
+    pub last_error: Option<String>,
+    /// When it entered this state (RFC 3339).
+    pub since: String,
+}
+
+/// `channel` of rest-api.md: one configured upstream of an engine (admins only).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelView {
+    pub id: String,
+    pub kind: EngineKind,
+    pub name: String,
+    pub api_url: String,
+    pub api_secret_set: bool,
+    pub api_secret_hint: Option<String>,
+    pub enabled: bool,
+    pub weight: i64,
+    pub concurrency: Concurrency,
+    pub health: HealthView,
+    pub live_tasks: i64,
 }

@@ -1,14 +1,18 @@
 //! The background worker: a loop around one public step, [`poll_once`], which tests call directly.
 //!
-//! Each tick: end overdue tasks; send queued tasks while each mode's concurrency allows; then ask
-//! the upstream about every running task with one list-by-condition request per 100 tasks.
+//! Each tick: end overdue tasks; probe channels that are down once their back-off has passed;
+//! claim queued tasks for channels with room (by weight, within each channel's concurrency,
+//! follow-ups on their parent's channel) and send each claimed one; then ask each channel about
+//! its running tasks, one list-by-condition request per 100 of them. One task's error fails or
+//! delays that task alone: it is logged with the task's id and the tick goes on.
 
 use crate::{
-    db::{self, tasks::TaskRow},
-    engine::{Engine, Target},
-    services::generation,
-    types::{Mode, TaskStatus},
-    upstream::{SubmitOutcome, UpstreamError, wire},
+    db::{self, channels::ChannelRow, tasks::TaskRow},
+    engine::{Channel, Engine},
+    engines::{self, Job, RemoteUpdate, Submitted, UpstreamError},
+    error::AppError,
+    services::lifecycle,
+    types::{EngineKind, HealthState, Mode, TaskStatus},
 };
 use futures::StreamExt;
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -17,8 +21,16 @@ use std::{collections::HashMap, sync::Arc, time::Duration};
 pub const CHUNK: usize = 100;
 /// Polls in a row an upstream may not know a task before it counts as forgotten.
 pub const MAX_MISSES: i64 = 3;
-/// Poll intervals a queued task waits after a full queue or an unreachable upstream.
+/// Poll intervals a queued task waits after a full queue or a failed channel.
 const RETRY_TICKS: u32 = 3;
+/// How long a claim holds a queued task while it is being sent (longer than any submit takes,
+/// retries included): a worker that dies mid-send leaves the task to another after this.
+pub const LEASE: Duration = Duration::from_secs(120);
+/// A down channel is probed again after this, doubling with each failed probe, up to the max.
+const DOWN_BASE: Duration = Duration::from_secs(15);
+const DOWN_MAX: Duration = Duration::from_secs(600);
+/// Sends in flight at once.
+const SENDS: usize = 4;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PollOutcome {
@@ -26,7 +38,7 @@ pub struct PollOutcome {
     pub live: usize,
     /// Tasks sent upstream this tick.
     pub dispatched: usize,
-    /// HTTP requests made to the upstream this tick.
+    /// HTTP requests made to upstreams this tick.
     pub requests: usize,
     /// Tasks that ended by timeout or because the upstream forgot them.
     pub expired: usize,
@@ -60,101 +72,51 @@ pub async fn run_until_stopped(engine: Arc<Engine>) {
     }
 }
 
-pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, crate::error::AppError> {
+fn ms(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, AppError> {
     let mut out = PollOutcome::default();
     let now = db::now_ms();
     let settings = engine.settings().await?;
     let timeout = engine.task_timeout(&settings);
-    let timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
-    for id in db::tasks::overdue(&engine.pool, now, timeout_ms)
+    for id in db::tasks::overdue(&engine.pool, now, ms(timeout))
         .await
         .map_err(crate::services::internal)?
     {
         let reason = format!("Timed out: no progress for {} seconds.", timeout.as_secs());
-        if generation::end(engine, &id, TaskStatus::Failed, Some(&reason)).await? {
-            out.expired += 1;
+        match lifecycle::end(engine, &id, TaskStatus::Failed, Some(&reason)).await {
+            Ok(true) => out.expired += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(task_id = id, error = %e, "overdue task not ended"),
         }
     }
 
-    let target = engine.target(&settings).await?;
-    for mode in Mode::ALL {
-        let mc = settings.mode(mode);
-        let running = db::tasks::count_upstream(&engine.pool, mode.as_str())
-            .await
-            .map_err(crate::services::internal)?;
-        let free = mc.concurrency - running;
-        if free <= 0 {
-            continue;
-        }
-        let batch = db::tasks::next_to_send(&engine.pool, mode.as_str(), now, free)
-            .await
-            .map_err(crate::services::internal)?;
-        for task in batch {
-            out.requests += 1;
-            if dispatch(engine, &target, &task, mode).await? {
-                out.dispatched += 1;
-            }
-        }
-    }
-
-    let live = db::tasks::upstream_live(&engine.pool)
+    let mut channels: Vec<Channel> = db::channels::in_use(&engine.pool)
         .await
-        .map_err(crate::services::internal)?;
-    let mut missing: Vec<&TaskRow> = Vec::new();
-    // A few list requests in flight at once: the upstream answers one while we parse another.
-    // `buffered` keeps their order, so each answer meets its chunk.
-    let requests: Vec<_> = live
-        .chunks(CHUNK)
-        .map(|chunk| {
-            let client = target.client.clone();
-            let ids: Vec<String> = chunk.iter().filter_map(|t| t.upstream_id.clone()).collect();
-            async move {
-                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
-                client.list(&refs).await
-            }
-        })
+        .map_err(crate::services::internal)?
+        .into_iter()
+        .map(|row| engine.channel(row))
         .collect();
-    let mut answers = futures::stream::iter(requests).buffered(4);
-    let mut chunks = live.chunks(CHUNK);
-    while let (Some(answer), Some(chunk)) = (answers.next().await, chunks.next()) {
-        out.requests += 1;
-        let answer = match answer {
-            Ok(a) => a,
-            Err(e) => {
-                // Back off without touching the tasks; their deadline still runs.
-                tracing::warn!(error = %e, tasks = chunk.len(), "polling the upstream failed");
-                continue;
-            }
-        };
-        let by_id: HashMap<&str, &wire::Task> = answer.iter().map(|t| (t.id.as_str(), t)).collect();
-        let found: Vec<(&TaskRow, &wire::Task)> = chunk
-            .iter()
-            .filter_map(|row| {
-                let up = by_id.get(row.upstream_id.as_deref()?)?;
-                Some((row, *up))
-            })
-            .collect();
-        missing.extend(chunk.iter().filter(|row| {
-            row.upstream_id
-                .as_deref()
-                .is_none_or(|id| !by_id.contains_key(id))
-        }));
-        // Image downloads make some updates slow: several at once.
-        futures::stream::iter(found)
-            .for_each_concurrent(8, |(row, up)| async {
-                if let Err(e) =
-                    generation::apply_update(engine, row, up, target.trusted_host.as_deref()).await
-                {
-                    tracing::warn!(task_id = row.id, error = %e, "update not applied");
-                }
-            })
-            .await;
-    }
-    for row in missing {
-        out.requests += 1;
-        if forgotten(engine, &target, row).await? {
-            out.expired += 1;
+    for channel in channels.iter_mut() {
+        if channel.row.health == HealthState::Down
+            && channel.row.down_until <= now
+            && channel.row.deleted_at.is_none()
+        {
+            out.requests += 1;
+            probe(engine, channel).await;
         }
+    }
+
+    let (sent, requests) = dispatch(engine, &channels, now).await?;
+    out.dispatched += sent;
+    out.requests += requests;
+
+    for channel in &channels {
+        let (requests, expired) = poll_channel(engine, channel).await?;
+        out.requests += requests;
+        out.expired += expired;
     }
 
     out.live = db::tasks::count_live(&engine.pool)
@@ -163,110 +125,347 @@ pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, crate::error::App
     Ok(out)
 }
 
-/// Sends one queued task. True when the upstream took it.
+/// The adapter's cheapest call: a down channel that answers is back.
+async fn probe(engine: &Engine, channel: &mut Channel) {
+    let now = db::now_ms();
+    let result = channel.client.probe().await;
+    let written = match &result {
+        Ok(()) => {
+            tracing::info!(channel_id = channel.id(), "channel is back");
+            channel.row.health = HealthState::Ok;
+            db::channels::record_success(&engine.pool, channel.id(), now).await
+        }
+        Err(e) => {
+            tracing::info!(channel_id = channel.id(), error = %e, "channel still down");
+            fault(engine, channel.id(), e).await;
+            Ok(())
+        }
+    };
+    if let Err(e) = written {
+        tracing::warn!(channel_id = channel.id(), error = %e, "channel health not written");
+    }
+}
+
+/// Counts a fault against a channel.
+async fn fault(engine: &Engine, channel_id: &str, e: &UpstreamError) {
+    match db::channels::record_fault(
+        &engine.pool,
+        channel_id,
+        &e.to_string(),
+        db::now_ms(),
+        ms(DOWN_BASE),
+        ms(DOWN_MAX),
+    )
+    .await
+    {
+        Ok(Some(HealthState::Down)) => {
+            tracing::warn!(channel_id, error = %e, "channel is down");
+        }
+        Ok(_) => tracing::info!(channel_id, error = %e, "channel failing"),
+        Err(db_error) => {
+            tracing::warn!(channel_id, error = %db_error, "channel health not written");
+        }
+    }
+}
+
+/// May this channel take new work?
+fn usable(row: &ChannelRow) -> bool {
+    row.enabled && row.deleted_at.is_none() && row.health != HealthState::Down
+}
+
+/// Claims queued tasks for channels with room and sends them. Answers (sent, requests).
 async fn dispatch(
     engine: &Engine,
-    target: &Target,
-    task: &TaskRow,
-    mode: Mode,
-) -> Result<bool, crate::error::AppError> {
-    let filter = Some(wire::AccountFilter {
-        modes: vec![mode.upstream_name()],
-    });
-    let hook = engine.notify_url.as_deref();
-    let result = if task.action == "imagine" {
-        let bot = task.prompt.contains("--niji").then_some("NIJI_JOURNEY");
-        let req = wire::ImagineRequest {
-            prompt: &task.prompt,
-            bot_type: bot,
-            notify_hook: hook,
-            state: Some(&task.id),
-            account_filter: filter,
-        };
-        target.client.imagine(&req).await
-    } else {
-        let parent = match &task.parent_id {
-            Some(p) => db::tasks::get(&engine.pool, p)
-                .await
-                .map_err(crate::services::internal)?,
-            None => None,
-        };
-        let (Some(parent_up), Some(custom_id)) = (
-            parent.and_then(|p| p.upstream_id),
-            task.custom_id.as_deref(),
-        ) else {
-            generation::end(
-                engine,
-                &task.id,
-                TaskStatus::Failed,
-                Some("The original task is gone."),
-            )
-            .await?;
-            return Ok(false);
-        };
-        let req = wire::ActionRequest {
-            task_id: &parent_up,
-            custom_id,
-            notify_hook: hook,
-            state: Some(&task.id),
-            account_filter: filter,
-        };
-        target.client.action(&req).await
+    channels: &[Channel],
+    now: i64,
+) -> Result<(usize, usize), AppError> {
+    let usable: Vec<&Channel> = channels.iter().filter(|c| usable(&c.row)).collect();
+    if usable.is_empty() {
+        return Ok((0, 0));
+    }
+    // What runs where now, per mode; kept up to date as this tick claims.
+    let mut load: HashMap<(String, Option<Mode>), i64> = HashMap::new();
+    for (channel, mode, n) in db::channels::load(&engine.pool, now)
+        .await
+        .map_err(crate::services::internal)?
+    {
+        load.insert((channel, mode), n);
+    }
+    let room = |load: &HashMap<(String, Option<Mode>), i64>, c: &Channel, mode: Option<Mode>| {
+        c.row.concurrency.0.limit(mode) - load.get(&(c.row.id.clone(), mode)).copied().unwrap_or(0)
     };
-    let later = |why: String| async move {
+    let capacity: i64 = usable
+        .iter()
+        .map(|c| {
+            Mode::ALL
+                .iter()
+                .map(|m| room(&load, c, Some(*m)).max(0))
+                .sum::<i64>()
+        })
+        .sum();
+    if capacity <= 0 {
+        return Ok((0, 0));
+    }
+    let queued = db::tasks::next_to_send(&engine.pool, now, capacity.saturating_mul(2).min(1000))
+        .await
+        .map_err(crate::services::internal)?;
+    let mut claimed: Vec<(Channel, TaskRow, String)> = Vec::new();
+    for task in queued {
+        let candidates: Vec<(&str, i64)> = usable
+            .iter()
+            .filter(|c| c.row.kind == task.engine)
+            .filter(|c| task.channel_id.as_deref().is_none_or(|pin| pin == c.id()))
+            .filter(|c| room(&load, c, task.mode) > 0)
+            .map(|c| (c.id(), c.row.weight))
+            .collect();
+        let Some(pick) = engine.pick(&candidates) else {
+            continue;
+        };
+        let Some(channel) = usable.iter().find(|c| c.id() == pick) else {
+            continue;
+        };
+        let attempt = db::new_id();
+        let limit = channel.row.concurrency.0.limit(task.mode);
+        match db::tasks::claim(
+            &engine.pool,
+            &task.id,
+            channel.id(),
+            task.mode,
+            limit,
+            &attempt,
+            now,
+            now.saturating_add(ms(LEASE)),
+        )
+        .await
+        {
+            Ok(Some(row)) => {
+                *load.entry((channel.row.id.clone(), task.mode)).or_insert(0) += 1;
+                claimed.push(((*channel).clone(), row, attempt));
+            }
+            // Claimed by another worker, cancelled, or the channel filled up meanwhile.
+            Ok(None) => {}
+            Err(e) => tracing::warn!(task_id = task.id, error = %e, "task not claimed"),
+        }
+    }
+    let requests = claimed.len();
+    let sent = futures::stream::iter(claimed)
+        .map(|(channel, task, attempt)| async move {
+            match send(engine, &channel, &task, &attempt).await {
+                Ok(sent) => sent,
+                Err(e) => {
+                    // The claim runs out and the task is tried again.
+                    tracing::warn!(task_id = task.id, error = %e, "task not sent");
+                    false
+                }
+            }
+        })
+        .buffer_unordered(SENDS)
+        .filter(|sent| std::future::ready(*sent))
+        .count()
+        .await;
+    Ok((sent, requests))
+}
+
+/// Sends one claimed task. True when the upstream took it.
+async fn send(
+    engine: &Engine,
+    channel: &Channel,
+    task: &TaskRow,
+    attempt: &str,
+) -> Result<bool, AppError> {
+    let parent = match &task.parent_id {
+        Some(p) => db::tasks::get(&engine.pool, p)
+            .await
+            .map_err(crate::services::internal)?,
+        None => None,
+    };
+    let job = Job {
+        task,
+        parent_upstream_id: parent.as_ref().and_then(|p| p.upstream_id.as_deref()),
+        attempt,
+        notify_hook: engine.notify_url.as_deref(),
+    };
+    let answer = match channel.row.kind {
+        EngineKind::Midjourney => engines::midjourney::submit(&channel.client, &job).await,
+        other => Ok(Submitted::Rejected {
+            reason: format!("The {} engine is not offered yet.", other.label()),
+        }),
+    };
+    let retry_at = db::now_ms().saturating_add(ms(engine.poll_interval * RETRY_TICKS));
+    let release = |why: String| async move {
         tracing::info!(task_id = task.id, why, "task stays queued");
-        let wait =
-            i64::try_from((engine.poll_interval * RETRY_TICKS).as_millis()).unwrap_or(i64::MAX);
-        db::tasks::retry_later(&engine.pool, &task.id, db::now_ms().saturating_add(wait))
+        db::tasks::release(&engine.pool, &task.id, attempt, retry_at)
             .await
             .map_err(crate::services::internal)
     };
-    match result {
-        Ok(SubmitOutcome::Accepted { id } | SubmitOutcome::Queued { id, .. }) => {
-            db::tasks::mark_submitted(&engine.pool, &task.id, &id, db::now_ms())
+    match answer {
+        Ok(Submitted::Accepted { upstream_id }) => {
+            record_success(engine, channel).await;
+            accepted(engine, channel, task, attempt, &upstream_id).await
+        }
+        Ok(Submitted::Existing { upstream_id }) => {
+            record_success(engine, channel).await;
+            match db::tasks::find_by_upstream(&engine.pool, channel.id(), &upstream_id)
+                .await
+                .map_err(crate::services::internal)?
+            {
+                Some(other) if other.id != task.id => {
+                    duplicate(engine, task, &other.id).await?;
+                    Ok(false)
+                }
+                // A job the upstream keeps for a confirmation (MODAL): the poll takes it on.
+                _ => accepted(engine, channel, task, attempt, &upstream_id).await,
+            }
+        }
+        Ok(Submitted::Later { reason }) => {
+            release(reason).await?;
+            Ok(false)
+        }
+        Ok(Submitted::Rejected { reason }) => {
+            lifecycle::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
+            Ok(false)
+        }
+        Err(e) if e.is_channel_fault() => {
+            fault(engine, channel.id(), &e).await;
+            release(e.to_string()).await?;
+            Ok(false)
+        }
+        Err(e) => {
+            // An answer that does not read as the protocol: whether the job runs is unknown,
+            // and sending it again could make it twice.
+            let reason = format!("The upstream gave an answer Atelier cannot read: {e}");
+            lifecycle::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
+            Ok(false)
+        }
+    }
+}
+
+async fn record_success(engine: &Engine, channel: &Channel) {
+    if (channel.row.errors != 0 || channel.row.health != HealthState::Ok)
+        && let Err(e) = db::channels::record_success(&engine.pool, channel.id(), db::now_ms()).await
+    {
+        tracing::warn!(channel_id = channel.id(), error = %e, "channel health not written");
+    }
+}
+
+/// Records the upstream's id for the attempt. An id another task holds on this channel means
+/// the upstream made this one before: the task ends, refunded, pointing at the other.
+async fn accepted(
+    engine: &Engine,
+    channel: &Channel,
+    task: &TaskRow,
+    attempt: &str,
+    upstream_id: &str,
+) -> Result<bool, AppError> {
+    match db::tasks::mark_submitted(&engine.pool, &task.id, attempt, upstream_id, db::now_ms())
+        .await
+    {
+        Ok(sent) => Ok(sent),
+        Err(e) if db::is_unique_violation(&e) => {
+            let other = db::tasks::find_by_upstream(&engine.pool, channel.id(), upstream_id)
                 .await
                 .map_err(crate::services::internal)?;
-            return Ok(true);
+            let other = other.map(|o| o.id).unwrap_or_default();
+            duplicate(engine, task, &other).await?;
+            Ok(false)
         }
-        Ok(SubmitOutcome::QueueFull) => later("upstream queue full".into()).await?,
-        Ok(SubmitOutcome::Transient { description }) => later(description).await?,
-        Ok(SubmitOutcome::BannedWord { word, description }) => {
-            let reason = match word {
-                Some(w) => format!("Banned word: {w}"),
-                None => format!("Banned word: {description}"),
-            };
-            generation::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
-        }
-        Ok(SubmitOutcome::Refused { description }) => {
-            let reason = if description.is_empty() {
-                "The upstream refused the task.".to_owned()
-            } else {
-                description
-            };
-            generation::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
-        }
-        Err(
-            e @ (UpstreamError::Unauthorized
-            | UpstreamError::Unreachable(_)
-            | UpstreamError::Failed(_)
-            | UpstreamError::Protocol(_)),
-        ) => later(e.to_string()).await?,
+        Err(e) => Err(crate::services::internal(e)),
     }
-    Ok(false)
+}
+
+async fn duplicate(engine: &Engine, task: &TaskRow, other: &str) -> Result<(), AppError> {
+    tracing::info!(
+        task_id = task.id,
+        other,
+        "the upstream already made this task"
+    );
+    let reason = format!("Already made as task {other}.");
+    lifecycle::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
+    Ok(())
+}
+
+/// Asks a channel about its running tasks. Answers (requests, expired).
+async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usize), AppError> {
+    let live = db::tasks::running_on(&engine.pool, channel.id())
+        .await
+        .map_err(crate::services::internal)?;
+    if live.is_empty() || channel.row.kind != EngineKind::Midjourney {
+        return Ok((0, 0));
+    }
+    let (mut requests, mut expired) = (0, 0);
+    let mut missing: Vec<&TaskRow> = Vec::new();
+    // A few list requests in flight at once: the upstream answers one while we parse another.
+    // `buffered` keeps their order, so each answer meets its chunk.
+    let asks: Vec<_> = live
+        .chunks(CHUNK)
+        .map(|chunk| {
+            let client = channel.client.clone();
+            let ids: Vec<String> = chunk.iter().filter_map(|t| t.upstream_id.clone()).collect();
+            async move {
+                let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+                engines::midjourney::poll(&client, &refs).await
+            }
+        })
+        .collect();
+    let mut answers = futures::stream::iter(asks).buffered(4);
+    let mut chunks = live.chunks(CHUNK);
+    let mut failed = false;
+    while let (Some(answer), Some(chunk)) = (answers.next().await, chunks.next()) {
+        requests += 1;
+        let answer = match answer {
+            Ok(a) => a,
+            Err(e) => {
+                // Back off without touching the tasks; their deadline still runs.
+                tracing::warn!(channel_id = channel.id(), error = %e, tasks = chunk.len(), "polling failed");
+                if !failed {
+                    fault(engine, channel.id(), &e).await;
+                    failed = true;
+                }
+                continue;
+            }
+        };
+        let by_id: HashMap<&str, &RemoteUpdate> =
+            answer.iter().map(|t| (t.upstream_id.as_str(), t)).collect();
+        let found: Vec<(&TaskRow, &RemoteUpdate)> = chunk
+            .iter()
+            .filter_map(|row| Some((row, *by_id.get(row.upstream_id.as_deref()?)?)))
+            .collect();
+        missing.extend(chunk.iter().filter(|row| {
+            row.upstream_id
+                .as_deref()
+                .is_none_or(|id| !by_id.contains_key(id))
+        }));
+        // Image downloads make some updates slow: several at once.
+        futures::stream::iter(found)
+            .for_each_concurrent(8, |(row, up)| async move {
+                if let Err(e) = lifecycle::apply_update(engine, channel, row, up).await {
+                    tracing::warn!(task_id = row.id, error = %e, "update not applied");
+                }
+            })
+            .await;
+    }
+    if !failed {
+        record_success(engine, channel).await;
+    }
+    for row in missing {
+        requests += 1;
+        match forgotten(engine, channel, row).await {
+            Ok(true) => expired += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(task_id = row.id, error = %e, "missing task not checked"),
+        }
+    }
+    Ok((requests, expired))
 }
 
 /// A task missing from the list: ask once more by id; after several misses in a row it is gone.
-async fn forgotten(
-    engine: &Engine,
-    target: &Target,
-    row: &TaskRow,
-) -> Result<bool, crate::error::AppError> {
+async fn forgotten(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<bool, AppError> {
     let Some(upstream_id) = row.upstream_id.as_deref() else {
         return Ok(false);
     };
-    match target.client.fetch(upstream_id).await {
+    match engines::midjourney::fetch(&channel.client, upstream_id).await {
         Ok(Some(up)) => {
-            generation::apply_update(engine, row, &up, target.trusted_host.as_deref()).await?;
+            lifecycle::apply_update(engine, channel, row, &up).await?;
             Ok(false)
         }
         Ok(None) => {
@@ -274,7 +473,7 @@ async fn forgotten(
                 .await
                 .map_err(crate::services::internal)?;
             if misses >= MAX_MISSES {
-                generation::end(
+                lifecycle::end(
                     engine,
                     &row.id,
                     TaskStatus::Failed,

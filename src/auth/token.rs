@@ -7,7 +7,7 @@ use sha2::{Digest, Sha256};
 pub fn generate() -> String {
     let mut bytes = [0u8; 32];
     OsRng.fill_bytes(&mut bytes);
-    hex(&bytes)
+    hex::encode(bytes)
 }
 
 /// API keys start with this, so they are told apart from session tokens at a glance.
@@ -15,26 +15,13 @@ pub const API_KEY_PREFIX: &str = "atl_";
 
 /// The stored form of a token.
 pub fn hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
+    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// Compares two tokens in time independent of where they differ.
+/// Compares two tokens in time independent of where they differ (their hashes have one length).
 pub fn same(a: &str, b: &str) -> bool {
-    let (a, b) = (hash(a), hash(b));
-    a.bytes()
-        .zip(b.bytes())
-        .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-        == 0
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    use subtle::ConstantTimeEq;
+    bool::from(hash(a).as_bytes().ct_eq(hash(b).as_bytes()))
 }
 
 #[cfg(test)]
@@ -46,5 +33,7 @@ mod tests {
         assert_eq!(a.len(), 64);
         assert_eq!(super::hash(&a), super::hash(&a));
         assert_ne!(super::hash(&a), a);
+        assert!(super::same(&a, &a.clone()));
+        assert!(!super::same(&a, &b));
     }
 }

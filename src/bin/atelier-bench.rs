@@ -7,9 +7,9 @@ use atelier::{
     auth::token,
     config::Config,
     db,
+    engines::midjourney::{SubmitOutcome, Upstream, wire},
     simulator::{self, SimConfig},
     startup::Application,
-    upstream::{SubmitOutcome, Upstream, wire},
     worker,
 };
 use std::{
@@ -111,18 +111,37 @@ async fn worker_ticks(sizes: &[usize], runs: usize) -> anyhow::Result<()> {
                 id: &task_id,
                 user_id: &session.me.user.id,
                 parent_id: None,
-                action: "imagine",
+                engine: atelier::types::EngineKind::Midjourney,
+                action: atelier::types::TaskAction::Imagine,
                 custom_id: None,
-                mode: "fast",
+                mode: Some(atelier::types::Mode::Fast),
+                model: None,
                 prompt: &prompt,
+                params: &atelier::types::TaskParams::default(),
+                channel_id: None,
                 cost: 0,
             };
             db::tasks::insert(&mut tx, &task, now).await?;
             pairs.push((task_id, id));
         }
         tx.commit().await?;
+        // Running on the built-in channel, as if the worker had sent them.
+        let channel = db::channels::list(&pool)
+            .await?
+            .into_iter()
+            .next()
+            .ok_or_else(|| anyhow::anyhow!("no channel"))?;
         for (task_id, up) in &pairs {
-            db::tasks::mark_submitted(&pool, task_id, up, now).await?;
+            sqlx::query(
+                "UPDATE tasks SET status = 'submitted', upstream_id = ?2, channel_id = ?3,
+                        started_at = ?4, touched_at = ?4 WHERE id = ?1",
+            )
+            .bind(task_id)
+            .bind(up)
+            .bind(&channel.id)
+            .bind(now)
+            .execute(&pool)
+            .await?;
         }
 
         let mut times = Vec::new();
@@ -175,10 +194,14 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
             id: &id,
             user_id: user,
             parent_id: None,
-            action: "imagine",
+            engine: atelier::types::EngineKind::Midjourney,
+            action: atelier::types::TaskAction::Imagine,
             custom_id: None,
-            mode: "relax",
+            mode: Some(atelier::types::Mode::Relax),
+            model: None,
             prompt: &prompt,
+            params: &atelier::types::TaskParams::default(),
+            channel_id: None,
             cost: 2,
         };
         db::tasks::insert(&mut tx, &task, now + i as i64).await?;
@@ -351,14 +374,9 @@ async fn bench_admin(
         .await
         .map_err(err)?
         .ok_or_else(|| anyhow::anyhow!("the bench account cannot sign in"))?;
-    atelier::services::settings::update(
-        &state.pool,
-        &state.engine.secrets,
-        &admin,
-        serde_json::from_value(settings)?,
-    )
-    .await
-    .map_err(err)?;
+    atelier::services::settings::update(&state.engine, &admin, serde_json::from_value(settings)?)
+        .await
+        .map_err(err)?;
     Ok((session, admin))
 }
 
@@ -667,10 +685,14 @@ async fn process(quick: bool) -> anyhow::Result<()> {
                 id: &id,
                 user_id: &user.me.user.id,
                 parent_id: None,
-                action: "imagine",
+                engine: atelier::types::EngineKind::Midjourney,
+                action: atelier::types::TaskAction::Imagine,
                 custom_id: None,
-                mode: "relax",
+                mode: Some(atelier::types::Mode::Relax),
+                model: None,
                 prompt: &prompt,
+                params: &atelier::types::TaskParams::default(),
+                channel_id: None,
                 cost: 2,
             };
             db::tasks::insert(&mut tx, &t, db::now_ms()).await?;

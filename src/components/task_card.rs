@@ -45,7 +45,7 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
             <div class="space-y-3 p-4">
                 <div class="flex flex-wrap items-center gap-2 text-xs text-stone-500 dark:text-stone-400">
                     <span class="rounded bg-stone-100 px-2 py-0.5 font-medium dark:bg-stone-800">
-                        {move || t.action(&task.with(|t| t.action.clone()))}
+                        {move || t.action(task.with(|t| t.action))}
                     </span>
                     <span>{move || t.mode(task.with(|t| t.mode))}</span>
                     <span>{move || (t.credits)(task.with(|t| t.cost))}</span>

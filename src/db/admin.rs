@@ -31,8 +31,8 @@ pub async fn users(pool: &SqlitePool) -> Result<Vec<UserActivity>, sqlx::Error> 
 pub struct TaskWithUser {
     pub id: String,
     pub user_name: String,
-    pub status: String,
-    pub mode: String,
+    pub status: crate::types::TaskStatus,
+    pub mode: Option<crate::types::Mode>,
     pub progress: i64,
     pub fail_reason: Option<String>,
     pub created_at: i64,
@@ -43,7 +43,7 @@ pub async fn live_tasks(pool: &SqlitePool, limit: i64) -> Result<Vec<TaskWithUse
     sqlx::query_as(
         "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
          FROM tasks t JOIN users u ON u.id = t.user_id
-         WHERE t.status IN ('queued', 'submitted', 'in_progress') ORDER BY t.id LIMIT ?1",
+         WHERE t.status IN ('queued', 'submitted', 'in_progress', 'needs_input') ORDER BY t.id LIMIT ?1",
     )
     .bind(limit)
     .fetch_all(pool)

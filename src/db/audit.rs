@@ -12,8 +12,9 @@ pub struct AuditRow {
     pub created_at: i64,
 }
 
+/// Written in the transaction of the change it records: both or neither.
 pub async fn insert(
-    pool: &SqlitePool,
+    tx: &mut super::Tx<'_>,
     actor_id: &str,
     action: &str,
     target: Option<&str>,
@@ -28,7 +29,7 @@ pub async fn insert(
     .bind(target)
     .bind(detail)
     .bind(super::now_ms())
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

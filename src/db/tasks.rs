@@ -1,26 +1,47 @@
 //! Generation tasks. Every status change is conditional on the current status in SQL, so the
-//! worker, the notify hook and a cancel racing each other can never move a task backwards.
+//! worker, the notify hook and a cancel racing each other can never move a task backwards; a
+//! queued task is claimed (attempt and lease) in one statement before anything is sent for it.
 
 use super::Tx;
-use sqlx::{FromRow, SqlitePool};
+use crate::types::{Button, EngineKind, Mode, TaskAction, TaskParams, TaskStatus};
+use serde::{Deserialize, Serialize};
+use sqlx::{FromRow, SqlitePool, types::Json};
+
+/// One stored output image: content addresses of the image and its thumbnail.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Output {
+    pub key: String,
+    #[serde(default)]
+    pub thumb: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
 
 #[derive(Debug, Clone, FromRow)]
 pub struct TaskRow {
     pub id: String,
     pub user_id: String,
     pub parent_id: Option<String>,
-    pub action: String,
+    pub engine: EngineKind,
+    pub action: TaskAction,
     pub custom_id: Option<String>,
-    pub mode: String,
+    pub mode: Option<Mode>,
+    pub model: Option<String>,
     pub prompt: String,
-    pub status: String,
+    pub params: Json<TaskParams>,
+    pub status: TaskStatus,
     pub progress: i64,
     pub cost: i64,
+    pub channel_id: Option<String>,
+    pub attempt: Option<String>,
+    pub modal_step: i64,
     pub upstream_id: Option<String>,
     pub fail_reason: Option<String>,
-    pub buttons: String,
-    pub image_key: Option<String>,
-    pub thumb_key: Option<String>,
+    pub buttons: Json<Vec<Button>>,
+    pub outputs: Json<Vec<Output>>,
+    pub text: Option<String>,
     pub preview_key: Option<String>,
     pub preview_url: Option<String>,
     pub final_url: Option<String>,
@@ -31,25 +52,58 @@ pub struct TaskRow {
     pub misses: i64,
 }
 
+impl TaskRow {
+    /// Every stored file the task holds (its outputs, their thumbnails, its preview).
+    pub fn keys(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .outputs
+            .iter()
+            .flat_map(|o| std::iter::once(o.key.clone()).chain(o.thumb.clone()))
+            .chain(self.preview_key.clone())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
+}
+
 macro_rules! task_columns {
     () => {
-        "id, user_id, parent_id, action, custom_id, mode, prompt, status, progress, cost, upstream_id,
-         fail_reason, buttons, image_key, thumb_key, preview_key, preview_url, final_url, created_at,
-         started_at, finished_at, touched_at, misses"
+        "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
+         progress, cost, channel_id, attempt, modal_step, upstream_id, fail_reason, buttons, outputs,
+         text, preview_key, preview_url, final_url, created_at, started_at, finished_at, touched_at,
+         misses"
     };
 }
 
-pub const LIVE: &str = "('queued', 'submitted', 'in_progress')";
+/// Statuses of a task Atelier still works on.
+macro_rules! live {
+    () => {
+        "('queued', 'submitted', 'in_progress', 'needs_input')"
+    };
+}
+
+/// Statuses of a task that runs upstream (and is polled there).
+macro_rules! running {
+    () => {
+        "('submitted', 'in_progress')"
+    };
+}
 
 pub struct NewTask<'a> {
     pub id: &'a str,
     pub user_id: &'a str,
     pub parent_id: Option<&'a str>,
-    pub action: &'a str,
+    pub engine: EngineKind,
+    pub action: TaskAction,
     pub custom_id: Option<&'a str>,
-    pub mode: &'a str,
+    pub mode: Option<Mode>,
+    pub model: Option<&'a str>,
     pub prompt: &'a str,
+    pub params: &'a TaskParams,
     pub cost: i64,
+    /// A follow-up runs where its parent ran.
+    pub channel_id: Option<&'a str>,
 }
 
 /// Inserts a queued task and returns it as stored (one round trip: no read-back).
@@ -68,22 +122,27 @@ pub async fn insert_below(
     max_live: i64,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
     sqlx::query_as(concat!(
-        "INSERT INTO tasks (id, user_id, parent_id, action, custom_id, mode, prompt, status, cost,
-                            created_at, touched_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, 'queued', ?8, ?9, ?9
-         WHERE (SELECT COUNT(*) FROM tasks
-                WHERE user_id = ?2 AND status IN ('queued', 'submitted', 'in_progress')) < ?10
+        "INSERT INTO tasks (id, user_id, parent_id, engine, action, custom_id, mode, model, prompt,
+                            params, status, cost, channel_id, created_at, touched_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12, ?13, ?13
+         WHERE (SELECT COUNT(*) FROM tasks WHERE user_id = ?2 AND status IN ",
+        live!(),
+        ") < ?14
          RETURNING ",
         task_columns!()
     ))
     .bind(t.id)
     .bind(t.user_id)
     .bind(t.parent_id)
+    .bind(t.engine)
     .bind(t.action)
     .bind(t.custom_id)
     .bind(t.mode)
+    .bind(t.model)
     .bind(t.prompt)
+    .bind(Json(t.params))
     .bind(t.cost)
+    .bind(t.channel_id)
     .bind(now)
     .bind(max_live)
     .fetch_optional(&mut **tx)
@@ -101,32 +160,43 @@ pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<TaskRow>, sqlx::E
     .await
 }
 
-/// Tasks running upstream (to poll), oldest first.
-pub async fn upstream_live(pool: &SqlitePool) -> Result<Vec<TaskRow>, sqlx::Error> {
+/// The child a button of `parent_id` already made (or is making): a repeated upscale is that one.
+pub async fn existing_child(
+    pool: &SqlitePool,
+    parent_id: &str,
+    custom_id: &str,
+) -> Result<Option<TaskRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE status IN ('submitted', 'in_progress') ORDER BY id"
+        " FROM tasks WHERE parent_id = ?1 AND custom_id = ?2
+            AND status NOT IN ('failed', 'cancelled') ORDER BY id LIMIT 1"
     ))
+    .bind(parent_id)
+    .bind(custom_id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Tasks of a channel running upstream (to poll), oldest first.
+pub async fn running_on(pool: &SqlitePool, channel_id: &str) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE status IN ",
+        running!(),
+        " AND channel_id = ?1 ORDER BY id"
+    ))
+    .bind(channel_id)
     .fetch_all(pool)
     .await
 }
 
-/// How many tasks of a mode are running upstream now.
-pub async fn count_upstream(pool: &SqlitePool, mode: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tasks WHERE status IN ('submitted', 'in_progress') AND mode = ?1",
-    )
-    .bind(mode)
-    .fetch_one(pool)
-    .await
-}
-
-/// Queued tasks of a mode that may be sent now: oldest first, but round-robin between users (each
-/// user's oldest task, then each user's second, ...), so one busy user cannot starve the others.
+/// Queued tasks that may be sent now (unclaimed, not waiting for a retry): oldest first, but
+/// round-robin between users (each user's oldest task, then each user's second, ...), so one busy
+/// user cannot starve the others.
 pub async fn next_to_send(
     pool: &SqlitePool,
-    mode: &str,
     now: i64,
     limit: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
@@ -134,14 +204,95 @@ pub async fn next_to_send(
         "SELECT ",
         task_columns!(),
         " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY id) AS turn
-                FROM tasks WHERE status = 'queued' AND mode = ?1 AND retry_at <= ?2)
-          ORDER BY turn, id LIMIT ?3"
+                FROM tasks WHERE status = 'queued' AND retry_at <= ?1
+                  AND (lease_until IS NULL OR lease_until <= ?1))
+          ORDER BY turn, id LIMIT ?2"
     ))
-    .bind(mode)
     .bind(now)
     .bind(limit)
     .fetch_all(pool)
     .await
+}
+
+/// Claims a queued task for `channel_id` as `attempt` until `lease_until`, if it is still queued
+/// and unclaimed (or its claim ran out), may run there (unpinned, or pinned to it), and the
+/// channel has fewer than `limit` tasks of its mode running or claimed. One statement: of several
+/// workers, exactly one gets the task, and no channel goes over its limit.
+#[allow(clippy::too_many_arguments)]
+pub async fn claim(
+    pool: &SqlitePool,
+    id: &str,
+    channel_id: &str,
+    mode: Option<Mode>,
+    limit: i64,
+    attempt: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<Option<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "UPDATE tasks SET channel_id = ?2, attempt = ?5, lease_until = ?7
+         WHERE id = ?1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?6)
+           AND (channel_id IS NULL OR channel_id = ?2)
+           AND (SELECT COUNT(*) FROM tasks o WHERE o.channel_id = ?2 AND o.mode IS ?3
+                AND (o.status IN ('submitted', 'in_progress', 'needs_input')
+                     OR (o.status = 'queued' AND o.lease_until > ?6))) < ?4
+         RETURNING ",
+        task_columns!()
+    ))
+    .bind(id)
+    .bind(channel_id)
+    .bind(mode)
+    .bind(limit)
+    .bind(attempt)
+    .bind(now)
+    .bind(lease_until)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The claimed attempt was accepted upstream as `upstream_id`. False when the claim was lost (a
+/// cancel, or the lease ran out and another worker took it).
+pub async fn mark_submitted(
+    pool: &SqlitePool,
+    id: &str,
+    attempt: &str,
+    upstream_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE tasks SET status = 'submitted', upstream_id = ?3, started_at = ?4, touched_at = ?4,
+                misses = 0, lease_until = NULL
+         WHERE id = ?1 AND attempt = ?2 AND status = 'queued'",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(upstream_id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Gives a claimed task back to the queue until `retry_at` (the upstream's queue was full, or the
+/// channel failed). Unless it is a follow-up (pinned to its parent's channel), the next claim may
+/// pick another channel.
+pub async fn release(
+    pool: &SqlitePool,
+    id: &str,
+    attempt: &str,
+    retry_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE tasks SET lease_until = NULL, retry_at = ?3,
+                channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
+         WHERE id = ?1 AND attempt = ?2 AND status = 'queued'",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(retry_at)
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Live tasks whose deadline passed (no change seen for `timeout_ms`).
@@ -150,47 +301,21 @@ pub async fn overdue(
     now: i64,
     timeout_ms: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT id FROM tasks WHERE status IN ('queued', 'submitted', 'in_progress') AND touched_at < ?1",
-    )
+    sqlx::query_scalar(concat!(
+        "SELECT id FROM tasks WHERE status IN ",
+        live!(),
+        " AND touched_at < ?1"
+    ))
     .bind(now - timeout_ms)
     .fetch_all(pool)
     .await
-}
-
-pub async fn mark_submitted(
-    pool: &SqlitePool,
-    id: &str,
-    upstream_id: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE tasks SET status = 'submitted', upstream_id = ?2, started_at = ?3, touched_at = ?3, misses = 0
-         WHERE id = ?1 AND status = 'queued'",
-    )
-    .bind(id)
-    .bind(upstream_id)
-    .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// Keeps a queued task queued until `retry_at` (the upstream's queue was full, or it was down).
-pub async fn retry_later(pool: &SqlitePool, id: &str, retry_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE tasks SET retry_at = ?2 WHERE id = ?1 AND status = 'queued'")
-        .bind(id)
-        .bind(retry_at)
-        .execute(pool)
-        .await?;
-    Ok(())
 }
 
 /// Moves a running task forward: status never back, progress never down. True if anything changed.
 pub async fn advance(
     pool: &SqlitePool,
     id: &str,
-    status: &str,
+    status: TaskStatus,
     progress: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -212,37 +337,90 @@ pub async fn advance(
     Ok(r.rows_affected() == 1)
 }
 
-/// Stores the preview the upstream showed at `progress`, unless the task has moved past it (a
-/// slower download of an older preview never replaces a newer one). True if stored.
-pub async fn set_preview(
-    pool: &SqlitePool,
-    id: &str,
-    key: &str,
-    url: &str,
-    progress: i64,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE tasks SET preview_key = ?2, preview_url = ?3, touched_at = ?5, misses = 0
-         WHERE id = ?1 AND status IN ('submitted', 'in_progress') AND progress <= ?4
-           AND preview_url IS NOT ?3",
-    )
+/// The upstream waits for the user (a modal step): the task waits with it.
+pub async fn wait_for_input(pool: &SqlitePool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(concat!(
+        "UPDATE tasks SET status = 'needs_input', touched_at = ?2, misses = 0
+         WHERE id = ?1 AND status IN ",
+        running!()
+    ))
     .bind(id)
-    .bind(key)
-    .bind(url)
-    .bind(progress)
     .bind(now)
     .execute(pool)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
+/// A modal confirmation was sent for the task (its step `step`, counted from 0): it runs again,
+/// as `upstream_id`. False when another confirmation got there first or the task ended.
+pub async fn modal_sent(
+    pool: &SqlitePool,
+    id: &str,
+    step: i64,
+    upstream_id: &str,
+    params: &TaskParams,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(concat!(
+        "UPDATE tasks SET modal_step = modal_step + 1, upstream_id = ?3, params = ?4,
+                status = 'in_progress', touched_at = ?5, misses = 0
+         WHERE id = ?1 AND modal_step = ?2 AND status IN ",
+        live!()
+    ))
+    .bind(id)
+    .bind(step)
+    .bind(upstream_id)
+    .bind(Json(params))
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Stores the preview the upstream showed at `progress`, unless the task has moved past it (a
+/// slower download of an older preview never replaces a newer one). Answers the key it replaced
+/// (to release) when stored, None when not.
+pub async fn set_preview(
+    tx: &mut Tx<'_>,
+    id: &str,
+    key: &str,
+    url: &str,
+    progress: i64,
+    now: i64,
+) -> Result<Option<Option<String>>, sqlx::Error> {
+    let old: Option<(Option<String>,)> = sqlx::query_as(
+        "SELECT preview_key FROM tasks
+         WHERE id = ?1 AND status IN ('submitted', 'in_progress') AND progress <= ?2
+           AND preview_url IS NOT ?3",
+    )
+    .bind(id)
+    .bind(progress)
+    .bind(url)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((old,)) = old else {
+        return Ok(None);
+    };
+    sqlx::query(
+        "UPDATE tasks SET preview_key = ?2, preview_url = ?3, touched_at = ?4, misses = 0
+         WHERE id = ?1",
+    )
+    .bind(id)
+    .bind(key)
+    .bind(url)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(Some(old))
+}
+
 /// Counts a poll in which the upstream did not know the task; returns the count so far.
 pub async fn count_miss(pool: &SqlitePool, id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "UPDATE tasks SET misses = misses + 1 WHERE id = ?1 AND status IN ('submitted', 'in_progress')
-         RETURNING misses",
-    )
+    sqlx::query_scalar(concat!(
+        "UPDATE tasks SET misses = misses + 1 WHERE id = ?1 AND status IN ",
+        running!(),
+        " RETURNING misses"
+    ))
     .bind(id)
     .fetch_optional(pool)
     .await
@@ -251,9 +429,10 @@ pub async fn count_miss(pool: &SqlitePool, id: &str) -> Result<i64, sqlx::Error>
 
 /// Remembers the final image's upstream URL while it is being downloaded.
 pub async fn set_final_url(pool: &SqlitePool, id: &str, url: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE tasks SET final_url = ?2 WHERE id = ?1 AND status IN ('submitted', 'in_progress')",
-    )
+    sqlx::query(concat!(
+        "UPDATE tasks SET final_url = ?2 WHERE id = ?1 AND status IN ",
+        running!()
+    ))
     .bind(id)
     .bind(url)
     .execute(pool)
@@ -262,24 +441,25 @@ pub async fn set_final_url(pool: &SqlitePool, id: &str, url: &str) -> Result<(),
 }
 
 pub async fn succeed(
-    pool: &SqlitePool,
+    tx: &mut Tx<'_>,
     id: &str,
-    image_key: &str,
-    thumb_key: &str,
-    buttons_json: &str,
+    outputs: &[Output],
+    buttons: &[Button],
+    text: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE tasks SET status = 'succeeded', progress = 100, image_key = ?2, thumb_key = ?3,
-                buttons = ?4, finished_at = ?5, touched_at = ?5, fail_reason = NULL
-         WHERE id = ?1 AND status IN ('queued', 'submitted', 'in_progress')",
-    )
+    let r = sqlx::query(concat!(
+        "UPDATE tasks SET status = 'succeeded', progress = 100, outputs = ?2, buttons = ?3, text = ?4,
+                finished_at = ?5, touched_at = ?5, fail_reason = NULL, lease_until = NULL
+         WHERE id = ?1 AND status IN ",
+        live!()
+    ))
     .bind(id)
-    .bind(image_key)
-    .bind(thumb_key)
-    .bind(buttons_json)
+    .bind(Json(outputs))
+    .bind(Json(buttons))
+    .bind(text)
     .bind(now)
-    .execute(pool)
+    .execute(&mut **tx)
     .await?;
     Ok(r.rows_affected() == 1)
 }
@@ -289,15 +469,17 @@ pub async fn succeed(
 pub async fn end(
     tx: &mut Tx<'_>,
     id: &str,
-    status: &str,
+    status: TaskStatus,
     reason: Option<&str>,
     now: i64,
 ) -> Result<Option<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "UPDATE tasks SET status = ?2, fail_reason = ?3, finished_at = ?4, touched_at = ?4
-         WHERE id = ?1 AND status IN ('queued', 'submitted', 'in_progress')
-         RETURNING user_id, cost",
-    )
+    sqlx::query_as(concat!(
+        "UPDATE tasks SET status = ?2, fail_reason = ?3, finished_at = ?4, touched_at = ?4,
+                lease_until = NULL
+         WHERE id = ?1 AND status IN ",
+        live!(),
+        " RETURNING user_id, cost"
+    ))
     .bind(id)
     .bind(status)
     .bind(reason)
@@ -306,24 +488,71 @@ pub async fn end(
     .await
 }
 
+/// Deletes a final task that no live task was made from; answers it as it was (None when it is
+/// live, gone, or has a live follow-up). Its finished follow-ups stay, without a parent.
+pub async fn delete_final(tx: &mut Tx<'_>, id: &str) -> Result<Option<TaskRow>, sqlx::Error> {
+    let row: Option<TaskRow> = sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE id = ?1 AND status NOT IN ",
+        live!(),
+        " AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = ?1 AND c.status IN ",
+        live!(),
+        ")"
+    ))
+    .bind(id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if row.is_none() {
+        return Ok(None);
+    }
+    sqlx::query("UPDATE tasks SET parent_id = NULL WHERE parent_id = ?1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("DELETE FROM tasks WHERE id = ?1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(row)
+}
+
 pub async fn find_by_upstream(
     pool: &SqlitePool,
+    channel_id: &str,
     upstream_id: &str,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
     sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE upstream_id = ?1"
+        " FROM tasks WHERE channel_id = ?1 AND upstream_id = ?2"
     ))
+    .bind(channel_id)
     .bind(upstream_id)
     .fetch_optional(pool)
     .await
 }
 
+/// Tasks known upstream by this id, on any channel (at most two: more says it is ambiguous).
+pub async fn by_upstream_anywhere(
+    pool: &SqlitePool,
+    upstream_id: &str,
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        task_columns!(),
+        " FROM tasks WHERE upstream_id = ?1 LIMIT 2"
+    ))
+    .bind(upstream_id)
+    .fetch_all(pool)
+    .await
+}
+
 pub async fn count_live(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT COUNT(*) FROM tasks WHERE status IN ('queued', 'submitted', 'in_progress')",
-    )
+    sqlx::query_scalar(concat!(
+        "SELECT COUNT(*) FROM tasks WHERE status IN ",
+        live!()
+    ))
     .fetch_one(pool)
     .await
 }
@@ -337,8 +566,9 @@ pub async fn live_and_recent_of_user(
     sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE user_id = ?1 AND (status IN ('queued', 'submitted', 'in_progress')
-             OR id IN (SELECT id FROM tasks WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2))
+        " FROM tasks WHERE user_id = ?1 AND (status IN ",
+        live!(),
+        " OR id IN (SELECT id FROM tasks WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2))
           ORDER BY id DESC LIMIT 200"
     ))
     .bind(user_id)
@@ -352,7 +582,7 @@ pub async fn live_and_recent_of_user(
 pub struct PolledTask {
     #[sqlx(flatten)]
     pub row: TaskRow,
-    /// How many queued tasks of its mode were queued before it (queued tasks only).
+    /// How many queued tasks of its engine and mode were queued before it (queued tasks only).
     pub queue_position: Option<i64>,
     /// The owner's balance.
     pub balance: i64,
@@ -365,7 +595,8 @@ pub async fn polled(pool: &SqlitePool, ids: &[&str]) -> Result<Vec<PolledTask>, 
         "SELECT ",
         task_columns!(),
         ", CASE WHEN t.status = 'queued' THEN
-             (SELECT COUNT(*) FROM tasks q WHERE q.status = 'queued' AND q.mode = t.mode AND q.id < t.id)
+             (SELECT COUNT(*) FROM tasks q WHERE q.status = 'queued' AND q.engine = t.engine
+                AND q.mode IS t.mode AND q.id < t.id)
            END AS queue_position,
            (SELECT balance FROM users u WHERE u.id = t.user_id) AS balance
          FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))"
@@ -386,11 +617,12 @@ pub async fn children(pool: &SqlitePool, id: &str) -> Result<Vec<TaskRow>, sqlx:
     .await
 }
 
-/// History: newest first, keyset-paginated on the id, optional status and LIKE pattern.
+/// History: newest first, keyset-paginated on the id, optional engine, status and LIKE pattern.
 pub async fn search_of_user(
     pool: &SqlitePool,
     user_id: &str,
-    status: Option<&str>,
+    engine: Option<EngineKind>,
+    status: Option<TaskStatus>,
     pattern: Option<&str>,
     before: Option<&str>,
     limit: i64,
@@ -400,6 +632,7 @@ pub async fn search_of_user(
         task_columns!(),
         " FROM tasks WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2)
             AND (?3 IS NULL OR prompt LIKE ?3 ESCAPE '\\') AND (?4 IS NULL OR id < ?4)
+            AND (?6 IS NULL OR engine = ?6)
           ORDER BY id DESC LIMIT ?5"
     ))
     .bind(user_id)
@@ -407,6 +640,7 @@ pub async fn search_of_user(
     .bind(pattern)
     .bind(before)
     .bind(limit)
+    .bind(engine)
     .fetch_all(pool)
     .await
 }

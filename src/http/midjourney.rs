@@ -11,12 +11,11 @@ use crate::{
     },
     startup::AppState,
     types::TaskView,
-    upstream::wire,
 };
 use axum::{
     Json, Router,
     extract::{Path, Query, State},
-    http::{StatusCode, header},
+    http::StatusCode,
     response::{IntoResponse, Response},
     routing::{get, post},
 };
@@ -35,14 +34,31 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/midjourney/tasks", get(list))
         .route("/api/v1/midjourney/task/{id}", get(task).delete(cancel))
         .route("/api/v1/midjourney/task/{id}/action", post(action))
-        .route("/api/v1/midjourney/task/{id}/image", get(image))
-        .route("/api/v1/midjourney/task/{id}/thumbnail", get(thumbnail))
-        .route("/api/v1/midjourney/task/{id}/preview", get(preview))
+        .route(
+            "/api/v1/midjourney/task/{id}/image",
+            get(super::tasks::image),
+        )
+        .route(
+            "/api/v1/midjourney/task/{id}/image/{n}",
+            get(super::tasks::image_n),
+        )
+        .route(
+            "/api/v1/midjourney/task/{id}/thumbnail",
+            get(super::tasks::thumbnail),
+        )
+        .route(
+            "/api/v1/midjourney/task/{id}/thumbnail/{n}",
+            get(super::tasks::thumbnail_n),
+        )
+        .route(
+            "/api/v1/midjourney/task/{id}/preview",
+            get(super::tasks::preview),
+        )
         .route("/api/v1/midjourney/notify/{token}", post(notify))
 }
 
 async fn get_config(State(s): State<AppState>, user: CurrentUser) -> Result<Response, AppError> {
-    let view = settings::view(&s.pool, &s.engine.secrets, user.is_admin()).await?;
+    let view = settings::view(&s.engine, user.is_admin()).await?;
     Ok(Json(view).into_response())
 }
 
@@ -51,7 +67,7 @@ async fn set_config(
     user: CurrentUser,
     ApiJson(patch): ApiJson<ConfigPatch>,
 ) -> Result<Response, AppError> {
-    let view = settings::update(&s.pool, &s.engine.secrets, &user, patch).await?;
+    let view = settings::update(&s.engine, &user, patch).await?;
     tracing::info!(admin_id = %user.id, "settings changed");
     Ok(Json(view).into_response())
 }
@@ -91,14 +107,40 @@ struct Generate {
     mode: String,
 }
 
-/// `{"task": ...}`, written straight from the view (no JSON tree in between).
+/// `{"task": ...}` with the facade's own file URLs, written straight from the view.
 #[derive(serde::Serialize)]
 struct TaskAnswer {
     task: TaskView,
 }
 
-fn created(task: TaskView) -> Response {
-    (StatusCode::CREATED, Json(TaskAnswer { task })).into_response()
+/// The facade's answers name its own routes for a task's files.
+fn facade(mut task: TaskView) -> TaskView {
+    let ours = |url: &mut String| {
+        if let Some(rest) = url.strip_prefix("/api/v1/tasks/") {
+            *url = format!("/api/v1/midjourney/task/{rest}");
+        }
+    };
+    for url in [
+        task.image_url.as_mut(),
+        task.preview_url.as_mut(),
+        task.thumbnail_url.as_mut(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        ours(url);
+    }
+    for image in &mut task.images {
+        ours(&mut image.url);
+        if let Some(t) = image.thumbnail_url.as_mut() {
+            ours(t);
+        }
+    }
+    task
+}
+
+fn answer(status: StatusCode, task: TaskView) -> Response {
+    (status, Json(TaskAnswer { task: facade(task) })).into_response()
 }
 
 async fn generate(
@@ -106,7 +148,8 @@ async fn generate(
     user: CurrentUser,
     ApiJson(body): ApiJson<Generate>,
 ) -> Result<Response, AppError> {
-    Ok(created(
+    Ok(answer(
+        StatusCode::CREATED,
         generation::submit(&s.engine, &user, &body.prompt, &body.mode).await?,
     ))
 }
@@ -117,7 +160,7 @@ async fn task(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let task = generation::get(&s.engine, &user, &id).await?;
-    Ok(Json(TaskAnswer { task }).into_response())
+    Ok(answer(StatusCode::OK, task))
 }
 
 async fn list(
@@ -129,13 +172,16 @@ async fn list(
     let (tasks, next) = generation::list(
         &s.engine,
         &user,
+        Some("midjourney"),
         q.get("status").map(String::as_str),
+        None,
         limit,
         q.get("cursor")
             .map(String::as_str)
             .filter(|c| !c.is_empty()),
     )
     .await?;
+    let tasks: Vec<TaskView> = tasks.into_iter().map(facade).collect();
     Ok(Json(json!({ "tasks": tasks, "next_cursor": next })).into_response())
 }
 
@@ -145,7 +191,7 @@ async fn cancel(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let task = generation::cancel(&s.engine, &user, &id).await?;
-    Ok(Json(TaskAnswer { task }).into_response())
+    Ok(answer(StatusCode::OK, task))
 }
 
 #[derive(Deserialize)]
@@ -160,68 +206,18 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Response, AppError> {
-    Ok(created(
-        generation::action(&s.engine, &user, &id, &body.custom_id).await?,
-    ))
-}
-
-enum Which {
-    Image,
-    Thumbnail,
-    Preview,
-}
-
-async fn serve(
-    s: &AppState,
-    user: &CurrentUser,
-    id: &str,
-    which: Which,
-) -> Result<Response, AppError> {
-    let row = generation::visible(&s.engine, user, id).await?;
-    let (key, cache) = match which {
-        // A task's final image and thumbnail never change once set.
-        Which::Image => (row.image_key, "private, max-age=31536000, immutable"),
-        Which::Thumbnail => (row.thumb_key, "private, max-age=31536000, immutable"),
-        Which::Preview => (row.preview_key, "private, no-cache"),
-    };
-    let key = key.ok_or(AppError::NotFound)?;
-    let (bytes, mime) = s.engine.images.read(&key).await.ok_or(AppError::NotFound)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, cache),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
-        ],
-        bytes,
+    Ok(
+        match generation::action(&s.engine, &user, &id, &body.custom_id, None).await? {
+            generation::Pressed::Created(t) => answer(StatusCode::CREATED, t),
+            generation::Pressed::Existing(t) | generation::Pressed::Continued(t) => {
+                answer(StatusCode::OK, t)
+            }
+        },
     )
-        .into_response())
 }
 
-async fn image(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Image).await
-}
-
-async fn thumbnail(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Thumbnail).await
-}
-
-async fn preview(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Preview).await
-}
-
-/// The upstream's push of a task change: fed to the same update function as polling.
+/// The upstream's push of a task change: fed to the same update function as polling. Upstream
+/// ids are unique per channel: the task is the one task any channel knows by that id.
 async fn notify(
     State(s): State<AppState>,
     Path(token): Path<String>,
@@ -230,16 +226,17 @@ async fn notify(
     if !crate::auth::token::same(&token, &s.engine.notify_token) {
         return Err(AppError::NotFound);
     }
-    let Ok(up) = serde_json::from_value::<wire::Task>(body) else {
+    let Ok(up) = serde_json::from_value::<crate::engines::midjourney::wire::Task>(body) else {
         return Ok(StatusCode::OK);
     };
-    let row = db::tasks::find_by_upstream(&s.pool, &up.id)
+    let up = crate::engines::midjourney::update_of(&up);
+    let rows = db::tasks::by_upstream_anywhere(&s.pool, &up.upstream_id)
         .await
         .map_err(crate::services::internal)?;
-    if let Some(row) = row {
-        let settings = s.engine.settings().await?;
-        let target = s.engine.target(&settings).await?;
-        generation::apply_update(&s.engine, &row, &up, target.trusted_host.as_deref()).await?;
+    if let [row] = rows.as_slice()
+        && let Some(channel) = s.engine.channel_of(row.channel_id.as_deref()).await?
+    {
+        crate::services::lifecycle::apply_update(&s.engine, &channel, row, &up).await?;
     }
     Ok(StatusCode::OK)
 }

@@ -111,18 +111,27 @@ fn placeholder(id: &str) -> TaskView {
     TaskView {
         id: id.to_owned(),
         parent_id: None,
-        action: String::new(),
-        mode: Mode::Fast,
+        engine: crate::types::EngineKind::Midjourney,
+        action: crate::types::TaskAction::Imagine,
+        mode: None,
+        model: None,
         prompt: String::new(),
+        params: Default::default(),
         status: crate::types::TaskStatus::Queued,
         progress: 0,
         image_url: None,
         preview_url: None,
         thumbnail_url: None,
+        images: Vec::new(),
+        text: None,
+        inputs: Vec::new(),
         buttons: Vec::new(),
         cost: 0,
         fail_reason: None,
         upstream_id: None,
+        favorite: false,
+        shared_url: None,
+        channel_id: None,
         created_at: String::new(),
         started_at: None,
         finished_at: None,
@@ -268,7 +277,7 @@ fn PromptForm(
                                         prop:checked=move || mode.get() == Some(this)
                                         on:change=move |_| mode.set(Some(this))
                                     />
-                                    <span>{t.mode(this)}</span>
+                                    <span>{t.mode(Some(this))}</span>
                                     <span class="text-xs text-stone-500">{(t.credits)(m.cost)}</span>
                                 </label>
                             }

@@ -74,7 +74,7 @@ fn TaskDetailView(
                 <h1 class="break-words text-lg font-semibold" data-testid="task-prompt">{task.prompt.clone()}</h1>
                 <dl class="space-y-1 text-sm">
                     {row(t.field_status, format!("{}{}", t.status(task.status, task.queue_position), task.fail_reason.clone().map(|r| format!(": {r}")).unwrap_or_default()))}
-                    {row(t.field_mode, format!("{} · {}", t.mode(task.mode), t.action(&task.action)))}
+                    {row(t.field_mode, format!("{} · {}", t.mode(task.mode), t.action(task.action)))}
                     {row(t.field_cost, (t.credits)(task.cost))}
                     {row(t.field_created, format!("{} UTC", short_time(&task.created_at)))}
                     {task.started_at.clone().map(|s| row(t.field_started, format!("{} UTC", short_time(&s))))}
@@ -113,7 +113,7 @@ fn TaskLink(task: TaskView) -> impl IntoView {
     let t = use_texts();
     view! {
         <a href=format!("/history/{}", task.id) class="text-indigo-700 underline dark:text-indigo-300">
-            {t.action(&task.action)} " · " {t.status(task.status, None)}
+            {t.action(task.action)} " · " {t.status(task.status, None)}
         </a>
     }
 }

@@ -34,7 +34,7 @@ async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::Curr
 #[server(input = Postcard, output = Postcard)]
 pub async fn load_settings() -> Result<ConfigView, AppError> {
     let (s, _) = state_and_admin().await?;
-    let mut view = crate::services::settings::view(&s.pool, &s.engine.secrets, true).await?;
+    let mut view = crate::services::settings::view(&s.engine, true).await?;
     // The form shows the deadline in force, also when it comes from the environment.
     let settings = s.engine.settings().await?;
     view.task_timeout_secs = Some(s.engine.task_timeout(&settings).as_secs() as i64);
@@ -58,7 +58,7 @@ pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
         "task_timeout_secs": form.task_timeout_secs,
     }))
     .map_err(crate::services::internal)?;
-    crate::services::settings::update(&s.pool, &s.engine.secrets, &admin, patch).await
+    crate::services::settings::update(&s.engine, &admin, patch).await
 }
 
 #[server(input = Postcard, output = Postcard)]
@@ -101,10 +101,13 @@ pub async fn load_user_activity(
         .ok_or(AppError::NotFound)?;
     let (balance, entries, next_cursor) =
         crate::services::credits::entries(&s.pool, &user_id, 100, None).await?;
-    let rows = crate::db::tasks::search_of_user(&s.pool, &user_id, None, None, None, 100)
+    let rows = crate::db::tasks::search_of_user(&s.pool, &user_id, None, None, None, None, 100)
         .await
         .map_err(crate::services::internal)?;
-    let tasks = rows.iter().map(crate::services::generation::view).collect();
+    let tasks = rows
+        .iter()
+        .map(|r| crate::services::generation::view(r, true))
+        .collect();
     Ok((
         user,
         LedgerPage {

@@ -28,9 +28,7 @@ async fn engine_and_user() -> Result<
 pub async fn load_generate() -> Result<GenerateState, AppError> {
     let (engine, user) = engine_and_user().await?;
     let settings = engine.settings().await?;
-    let modes = crate::services::settings::view(&engine.pool, &engine.secrets, false)
-        .await?
-        .modes;
+    let modes = crate::services::settings::view(&engine, false).await?.modes;
     Ok(GenerateState {
         enabled: settings.enabled,
         modes,
@@ -62,7 +60,9 @@ pub async fn submit_task(prompt: String, mode: String) -> Result<TaskUpdates, Ap
 #[server(input = Postcard, output = Postcard)]
 pub async fn press_button(task_id: String, custom_id: String) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
-    let task = crate::services::generation::action(&engine, &user, &task_id, &custom_id).await?;
+    let task = crate::services::generation::action(&engine, &user, &task_id, &custom_id, None)
+        .await?
+        .task();
     with_balance(&engine, &user.id, vec![task]).await
 }
 

@@ -5,7 +5,7 @@ use crate::{
     db,
     error::AppError,
     services::generation::rfc3339,
-    types::{AdminUser, AuditEntry, FailureRow, LiveTaskRow, Mode, Overview, Role, TaskStatus},
+    types::{AdminUser, AuditEntry, FailureRow, LiveTaskRow, Overview, Role},
 };
 use sqlx::SqlitePool;
 
@@ -35,8 +35,8 @@ pub async fn overview(pool: &SqlitePool, admin: &CurrentUser) -> Result<Overview
         .map_err(super::internal)?
         .into_iter()
         .map(|r| LiveTaskRow {
-            status: TaskStatus::parse(&r.status).unwrap_or(TaskStatus::Queued),
-            mode: Mode::parse(&r.mode).unwrap_or(Mode::Fast),
+            status: r.status,
+            mode: r.mode,
             progress: r.progress.clamp(0, 100) as u8,
             age_secs: (now - r.created_at) / 1000,
             id: r.id,

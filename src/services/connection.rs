@@ -1,35 +1,41 @@
-//! "Test connection": does the URL and secret in the admin's form reach a midjourney-proxy?
+//! "Test connection": does a URL and secret reach an upstream that speaks the protocol?
 
 pub use crate::types::ConnectionReport;
 use crate::{
     engine::Engine,
+    engines::{UpstreamError, midjourney::Upstream},
     error::AppError,
-    services::settings::{self, BUILTIN},
-    upstream::{Upstream, UpstreamError},
 };
 
-/// Tests `api_url` and `api_secret` when given, else the saved ones (an empty secret in the form
-/// means "the saved one").
+/// The facade's test (`/api/v1/midjourney/config/test`): the first midjourney channel as saved,
+/// or `api_url` and `api_secret` before saving them.
 pub async fn test(
     engine: &Engine,
     api_url: Option<&str>,
     api_secret: Option<&str>,
 ) -> Result<ConnectionReport, AppError> {
-    let saved = engine.settings().await?;
-    let url = match api_url.map(str::trim).filter(|u| !u.is_empty()) {
-        Some(u) => settings::parse_api_url(u)?,
-        None => saved.api_url.clone(),
-    };
-    let (base, secret) = if url == BUILTIN {
-        (engine.builtin.0.clone(), Some(engine.builtin.1.clone()))
-    } else {
-        let secret = match api_secret.map(str::trim).filter(|s| !s.is_empty()) {
-            Some(s) => Some(s.to_owned()),
-            None => settings::secret(&engine.pool, &engine.secrets).await?,
-        };
-        (url, secret)
-    };
-    let client = Upstream::new(&base, secret.as_deref());
+    match super::channels::first_midjourney(engine).await? {
+        Some(row) => super::channels::probe(engine, &row, api_url, api_secret).await,
+        None => {
+            let url = api_url
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| {
+                    AppError::validation("api_url", "There is no midjourney channel to test.")
+                })?;
+            let url = super::settings::parse_api_url(url)?;
+            let (base, secret) = match api_secret.map(str::trim).filter(|s| !s.is_empty()) {
+                Some(s) if url != super::settings::BUILTIN => (url, Some(s.to_owned())),
+                _ => engine.endpoint(&url, None),
+            };
+            Ok(probe(&base, secret.as_deref()).await)
+        }
+    }
+}
+
+/// One harmless request to `base` with `secret`, and what it says, in words.
+pub async fn probe(base: &str, secret: Option<&str>) -> ConnectionReport {
+    let client = Upstream::new(base, secret);
     let started = std::time::Instant::now();
     let result = client.probe().await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -49,14 +55,14 @@ pub async fn test(
             "not_a_proxy",
             format!("Not a midjourney-proxy: unexpected answer ({e})."),
         ),
-        Err(UpstreamError::Unreachable(e) | UpstreamError::Failed(e)) => {
-            (false, "unreachable", format!("Unreachable: {e}."))
-        }
+        Err(
+            UpstreamError::Unreachable(e) | UpstreamError::Failed(e) | UpstreamError::NoAccount(e),
+        ) => (false, "unreachable", format!("Unreachable: {e}.")),
     };
-    Ok(ConnectionReport {
+    ConnectionReport {
         ok,
         latency_ms,
         message,
         kind: kind.to_owned(),
-    })
+    }
 }

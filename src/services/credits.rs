@@ -95,16 +95,16 @@ pub async fn grant(
         }
         Err(e) => return Err(super::internal(e)),
     };
-    tx.commit().await.map_err(super::internal)?;
-    tracing::info!(user_id, delta, "credits granted");
     super::audit(
-        pool,
+        &mut tx,
         admin,
         "credits.grant",
         Some(user_id),
         &format!("{delta:+} ({note})"),
     )
     .await?;
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(user_id, delta, "credits granted");
     Ok(balance)
 }
 
@@ -140,9 +140,9 @@ pub async fn set_role(
         .await
         .map_err(super::internal)?
         .ok_or_else(|| AppError::Conflict("The last administrator cannot be demoted.".into()))?;
+    super::audit(&mut tx, admin, "role.change", Some(user_id), role.as_str()).await?;
     tx.commit().await.map_err(super::internal)?;
     sessions.forget_user(user_id);
     tracing::info!(user_id, role = role.as_str(), "role changed");
-    super::audit(pool, admin, "role.change", Some(user_id), role.as_str()).await?;
     Ok(user_view(&row))
 }

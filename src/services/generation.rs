@@ -1,102 +1,254 @@
-//! Tasks: submit (charge and insert in one transaction), follow-up actions, cancel, and the one
-//! function that applies upstream news to a task.
+//! Tasks: submit (charge and insert in one transaction), follow-up actions, modal input,
+//! cancel, delete, and the neutral views every page and API answers with. What happens to a
+//! task after submit is `lifecycle`'s.
 
 use crate::{
     auth::CurrentUser,
-    db::{self, ledger, tasks::TaskRow},
+    db::{self, blobs, ledger, tasks::TaskRow},
     domain::prompt::Prompt,
     engine::Engine,
+    engines::midjourney::{Needs, button_action},
     error::AppError,
-    types::{Button, Mode, Role, TaskStatus, TaskUpdates, TaskView},
-    upstream::wire::{self, Phase},
+    services::lifecycle,
+    types::{
+        EngineKind, ImageView, Mode, Role, TaskAction, TaskParams, TaskStatus, TaskUpdates,
+        TaskView,
+    },
 };
 
-/// Submits a new imagine task: checks, then charges and inserts as `queued` in one transaction.
-#[tracing::instrument(skip(engine, user, prompt), fields(user_id = %user.id))]
+/// A new task as asked for (`POST /api/v1/tasks`), before it is checked.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NewJob {
+    #[serde(default)]
+    pub engine: Option<String>,
+    #[serde(default)]
+    pub action: Option<String>,
+    #[serde(default)]
+    pub prompt: String,
+    #[serde(default)]
+    pub mode: Option<String>,
+    #[serde(default)]
+    pub model: Option<String>,
+    #[serde(default)]
+    pub size: Option<String>,
+    #[serde(default)]
+    pub quality: Option<String>,
+    #[serde(default)]
+    pub n: Option<i64>,
+    #[serde(default)]
+    pub negative_prompt: Option<String>,
+    #[serde(default)]
+    pub seed: Option<i64>,
+    #[serde(default)]
+    pub images: Option<Vec<serde_json::Value>>,
+    #[serde(default)]
+    pub dimensions: Option<String>,
+}
+
+/// Submits a new midjourney imagine task (the pages' and the facade's form).
 pub async fn submit(
     engine: &Engine,
     user: &CurrentUser,
     prompt: &str,
     mode: &str,
 ) -> Result<TaskView, AppError> {
+    let job = NewJob {
+        prompt: prompt.to_owned(),
+        mode: Some(mode.to_owned()),
+        ..NewJob::default()
+    };
+    submit_job(engine, user, &job).await
+}
+
+/// Submits a new task: checks, then charges and inserts as `queued` in one transaction.
+#[tracing::instrument(skip(engine, user, job), fields(user_id = %user.id))]
+pub async fn submit_job(
+    engine: &Engine,
+    user: &CurrentUser,
+    job: &NewJob,
+) -> Result<TaskView, AppError> {
     let settings = ready(engine, user).await?;
-    let prompt = Prompt::parse(prompt)?;
-    let mode = Mode::parse(mode.trim())
+    let kind = match job.engine.as_deref().map(str::trim) {
+        None | Some("") => EngineKind::Midjourney,
+        Some(e) => EngineKind::parse(e).ok_or_else(|| {
+            AppError::validation(
+                "engine",
+                "Choose the engine: midjourney, openai or sd_webui.",
+            )
+        })?,
+    };
+    if kind != EngineKind::Midjourney {
+        return Err(AppError::validation(
+            "engine",
+            format!("The {} engine is not offered yet.", kind.label()),
+        ));
+    }
+    match job.action.as_deref().map(str::trim) {
+        None | Some("" | "imagine") => {}
+        Some(a) if TaskAction::parse(a).is_some() => {
+            return Err(AppError::validation(
+                "action",
+                format!("{a} is not offered yet; use imagine."),
+            ));
+        }
+        Some(_) => {
+            return Err(AppError::validation(
+                "action",
+                "Use imagine, blend, describe or edit.",
+            ));
+        }
+    }
+    if job.images.as_ref().is_some_and(|i| !i.is_empty()) {
+        return Err(AppError::validation(
+            "images",
+            "Reference images are not offered yet.",
+        ));
+    }
+    let prompt = Prompt::parse(&job.prompt)?;
+    let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim())
         .ok_or_else(|| AppError::validation("mode", "Choose fast, relax or turbo."))?;
     let mc = settings.mode(mode);
     if !mc.enabled {
         return Err(AppError::validation("mode", "This mode is switched off."));
     }
+    let params = TaskParams::default();
     let task = db::tasks::NewTask {
         id: &db::new_id(),
         user_id: &user.id,
         parent_id: None,
-        action: "imagine",
+        engine: kind,
+        action: TaskAction::Imagine,
         custom_id: None,
-        mode: mode.as_str(),
+        mode: Some(mode),
+        model: None,
         prompt: prompt.as_str(),
+        params: &params,
         cost: mc.cost,
+        channel_id: None,
     };
-    create(engine, &task, settings.max_active_tasks_per_user).await
+    create(
+        engine,
+        &task,
+        settings.max_active_tasks_per_user,
+        user.is_admin(),
+    )
+    .await
 }
 
-/// Presses a button of a finished task: a new child task, charged the action cost.
-#[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
+/// What pressing a button did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pressed {
+    /// A new child task, charged.
+    Created(TaskView),
+    /// That picture was already made (or is being made) by this child: nothing charged.
+    Existing(TaskView),
+    /// The task waited for the user's input and goes on with it: nothing charged.
+    Continued(TaskView),
+}
+
+impl Pressed {
+    pub fn task(self) -> TaskView {
+        match self {
+            Self::Created(t) | Self::Existing(t) | Self::Continued(t) => t,
+        }
+    }
+}
+
+/// Presses a button of a finished task (a new child task, charged the action cost), or answers
+/// the modal step a task waits in (`custom_id` its own, with `prompt`).
+#[tracing::instrument(skip(engine, user, prompt), fields(user_id = %user.id))]
 pub async fn action(
     engine: &Engine,
     user: &CurrentUser,
     parent_id: &str,
     custom_id: &str,
-) -> Result<TaskView, AppError> {
+    prompt: Option<&str>,
+) -> Result<Pressed, AppError> {
     let settings = ready(engine, user).await?;
     let parent = visible(engine, user, parent_id).await?;
-    if parent.status != TaskStatus::Succeeded.as_str() {
+    let custom_id = custom_id.trim();
+    if parent.status == TaskStatus::NeedsInput && parent.custom_id.as_deref() == Some(custom_id) {
+        return continue_modal(engine, user, &parent, prompt).await;
+    }
+    if parent.status != TaskStatus::Succeeded {
         return Err(AppError::Conflict(
             "Buttons work once the task has succeeded.".into(),
         ));
     }
-    let buttons: Vec<Button> = serde_json::from_str(&parent.buttons).unwrap_or_default();
-    let custom_id = custom_id.trim();
-    if !buttons.iter().any(|b| b.custom_id == custom_id) {
+    if !parent.buttons.iter().any(|b| b.custom_id == custom_id) {
         return Err(AppError::validation(
             "custom_id",
             "This is not one of the task's buttons.",
         ));
     }
-    let kind = action_of(custom_id).ok_or_else(|| {
+    let (kind, needs) = button_action(custom_id).ok_or_else(|| {
         AppError::validation(
             "custom_id",
             "This button needs a step Atelier does not offer yet.",
         )
     })?;
+    if needs == Needs::Mask {
+        return Err(AppError::validation(
+            "custom_id",
+            "Vary (Region) needs a mask drawn on the picture, which Atelier does not offer yet.",
+        ));
+    }
+    // The same upscale of the same picture is the same picture: answer the one made already.
+    if kind == TaskAction::Upscale
+        && let Some(child) = db::tasks::existing_child(&engine.pool, &parent.id, custom_id)
+            .await
+            .map_err(super::internal)?
+    {
+        return Ok(Pressed::Existing(view(&child, user.is_admin())));
+    }
+    let params = TaskParams::default();
     let task = db::tasks::NewTask {
         id: &db::new_id(),
         user_id: &user.id,
         parent_id: Some(&parent.id),
+        engine: parent.engine,
         action: kind,
         custom_id: Some(custom_id),
-        mode: &parent.mode,
+        mode: parent.mode,
+        model: parent.model.as_deref(),
         prompt: &parent.prompt,
+        params: &params,
         cost: settings.action_cost,
+        channel_id: parent.channel_id.as_deref(),
     };
-    create(engine, &task, settings.max_active_tasks_per_user).await
+    create(
+        engine,
+        &task,
+        settings.max_active_tasks_per_user,
+        user.is_admin(),
+    )
+    .await
+    .map(Pressed::Created)
 }
 
-/// What a button does, from its customId (see midjourney-proxy.md).
-pub fn action_of(custom_id: &str) -> Option<&'static str> {
-    let mut parts = custom_id.split("::");
-    let (Some("MJ"), Some(group), Some(kind)) = (parts.next(), parts.next(), parts.next()) else {
-        return None;
+/// Answers the modal step `task` waits in with the user's `prompt` (already paid for).
+async fn continue_modal(
+    engine: &Engine,
+    user: &CurrentUser,
+    task: &TaskRow,
+    prompt: Option<&str>,
+) -> Result<Pressed, AppError> {
+    let prompt = match prompt.map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Prompt::parse(p)?,
+        None => {
+            return Err(AppError::validation(
+                "prompt",
+                "This step needs a prompt (for a custom zoom, the prompt with --zoom and a value from 1 to 2).",
+            ));
+        }
     };
-    Some(match (group, kind) {
-        ("JOB", "upsample") => "upscale",
-        ("JOB", k) if k.starts_with("upsample_") => "upscale",
-        ("JOB", "variation" | "low_variation" | "high_variation") => "variation",
-        ("JOB", "reroll") => "reroll",
-        ("JOB", k) if k.starts_with("pan_") => "pan",
-        ("Outpaint", _) => "zoom",
-        _ => return None,
-    })
+    let channel = engine
+        .channel_of(task.channel_id.as_deref())
+        .await?
+        .ok_or_else(|| AppError::Upstream("The channel of this task is gone.".into()))?;
+    lifecycle::confirm(engine, &channel, task, prompt.as_str()).await?;
+    engine.wake.notify_one();
+    Ok(Pressed::Continued(get(engine, user, &task.id).await?))
 }
 
 /// The settings, once generation is on and the user may use it.
@@ -120,6 +272,7 @@ async fn create(
     engine: &Engine,
     task: &db::tasks::NewTask<'_>,
     max_active: i64,
+    admin: bool,
 ) -> Result<TaskView, AppError> {
     let now = db::now_ms();
     // IMMEDIATE: take the write lock first, so the count, the charge and the insert see one state.
@@ -158,7 +311,7 @@ async fn create(
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(task_id = task.id, cost = task.cost, "task queued");
     engine.wake.notify_one();
-    Ok(view(&row))
+    Ok(view(&row, admin))
 }
 
 /// A task the user may see (their own, or any for an admin); NotFound otherwise.
@@ -176,242 +329,114 @@ pub async fn visible(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Ta
 }
 
 pub async fn get(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
-    Ok(view(&visible(engine, user, id).await?))
+    Ok(view(&visible(engine, user, id).await?, user.is_admin()))
 }
 
 /// A page of the user's tasks, newest first, and the cursor of the next page.
 pub async fn list(
     engine: &Engine,
     user: &CurrentUser,
+    engine_kind: Option<&str>,
     status: Option<&str>,
+    q: Option<&str>,
     limit: i64,
     cursor: Option<&str>,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(
             TaskStatus::parse(s)
-                .ok_or_else(|| AppError::validation("status", "Unknown status."))?
-                .as_str(),
+                .ok_or_else(|| AppError::validation("status", "Unknown status."))?,
+        ),
+        None => None,
+    };
+    let kind = match engine_kind.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(e) => Some(
+            EngineKind::parse(e)
+                .ok_or_else(|| AppError::validation("engine", "Unknown engine."))?,
         ),
         None => None,
     };
     if !(1..=100).contains(&limit) {
         return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
     }
-    let rows = db::tasks::search_of_user(&engine.pool, &user.id, status, None, cursor, limit + 1)
-        .await
-        .map_err(super::internal)?;
-    let more = rows.len() as i64 > limit;
-    let views: Vec<TaskView> = rows.iter().take(limit as usize).map(view).collect();
-    let next = more.then(|| views.last().map(|t| t.id.clone())).flatten();
-    Ok((views, next))
+    search(engine, user, kind, status, q, cursor, limit).await
 }
 
-/// Cancels a live task: upstream cancel where supported, then `cancelled` and a refund.
+/// Cancels a live task: `cancelled` and refunded first (so that an upstream which answers a
+/// cancel by failing the task cannot make it a failure), then the upstream is told where it
+/// supports that.
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
     let row = visible(engine, user, id).await?;
     let finished = || AppError::Conflict("The task has already finished.".into());
-    if TaskStatus::parse(&row.status).is_none_or(TaskStatus::is_final) {
+    if row.status.is_final() {
         return Err(finished());
     }
-    if let Some(upstream_id) = &row.upstream_id {
-        let settings = engine.settings().await?;
-        if let Ok(target) = engine.target(&settings).await
-            && let Err(e) = target.client.cancel(upstream_id).await
-        {
-            tracing::warn!(error = %e, "upstream cancel failed; cancelling here anyway");
-        }
-    }
-    if !end(engine, id, TaskStatus::Cancelled, None).await? {
+    if !lifecycle::end(engine, id, TaskStatus::Cancelled, None).await? {
         return Err(finished());
+    }
+    if let Some(upstream_id) = &row.upstream_id
+        && let Some(channel) = engine.channel_of(row.channel_id.as_deref()).await?
+        && let Err(e) = channel.client.cancel(upstream_id).await
+    {
+        tracing::warn!(task_id = id, error = %e, "upstream cancel failed; cancelled here anyway");
     }
     get(engine, user, id).await
 }
 
-/// Ends a live task as failed or cancelled and refunds it, in one transaction. False when the
-/// task had already ended (nothing written).
-pub async fn end(
-    engine: &Engine,
-    id: &str,
-    status: TaskStatus,
-    reason: Option<&str>,
-) -> Result<bool, AppError> {
-    let now = db::now_ms();
+/// Deletes a finished task and its images. A live task (or one with a live follow-up) stays:
+/// cancel it first.
+#[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
+pub async fn delete(engine: &Engine, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+    let row = visible(engine, user, id).await?;
     let mut tx = engine
         .pool
         .begin_with("BEGIN IMMEDIATE")
         .await
         .map_err(super::internal)?;
-    let Some((user_id, cost)) = db::tasks::end(&mut tx, id, status.as_str(), reason, now)
+    let Some(gone) = db::tasks::delete_final(&mut tx, &row.id)
         .await
         .map_err(super::internal)?
     else {
-        return Ok(false);
+        return Err(AppError::Conflict(if row.status.is_final() {
+            "A follow-up of this task is still running.".into()
+        } else {
+            "The task is still running; cancel it first.".into()
+        }));
     };
-    if cost > 0 {
-        let refund = ledger::NewEntry {
-            user_id: &user_id,
-            delta: cost,
-            reason: ledger::Reason::Refund,
-            task_id: Some(id),
-            note: None,
-        };
-        ledger::append(&mut tx, refund, now)
+    blobs::release(&mut tx, &gone.keys(), db::now_ms())
+        .await
+        .map_err(super::internal)?;
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(task_id = id, "task deleted");
+    Ok(())
+}
+
+/// Removes the files nobody has held for `grace` (see `db::blobs`); answers how many.
+pub async fn sweep_files(engine: &Engine, grace: std::time::Duration) -> Result<usize, AppError> {
+    let before = db::now_ms() - i64::try_from(grace.as_millis()).unwrap_or(i64::MAX);
+    let keys = blobs::unused(&engine.pool, before, 500)
+        .await
+        .map_err(super::internal)?;
+    let mut removed = 0;
+    for key in keys {
+        let mut tx = engine
+            .pool
+            .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(super::internal)?;
-    }
-    tx.commit().await.map_err(super::internal)?;
-    tracing::info!(
-        task_id = id,
-        status = status.as_str(),
-        reason,
-        refunded = cost,
-        "task ended"
-    );
-    Ok(true)
-}
-
-/// Applies what the upstream says about a task (from a poll or the notify hook). Status only
-/// moves forward and progress never goes down; late or repeated news changes nothing.
-pub async fn apply_update(
-    engine: &Engine,
-    row: &TaskRow,
-    up: &wire::Task,
-    trusted_host: Option<&str>,
-) -> Result<(), AppError> {
-    let now = db::now_ms();
-    if is_old_news(row, up) {
-        // Most polls bring nothing new: no write at all (this keeps a tick over 10,000 live
-        // tasks cheap).
-        return Ok(());
-    }
-    match up.phase() {
-        Phase::Waiting => {
-            let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
-            db::tasks::advance(&engine.pool, &row.id, "submitted", p, now)
-                .await
-                .map_err(super::internal)?;
-        }
-        Phase::Running => {
-            // The progress first: fetching the preview can take a while (a CDN, a drawing), and
-            // the page should not wait for it to see the new percentage.
-            let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
-            db::tasks::advance(&engine.pool, &row.id, "in_progress", p, now)
-                .await
-                .map_err(super::internal)?;
-            let Some(url) = up.image_url.as_deref() else {
-                return Ok(());
-            };
-            if row.preview_url.as_deref() == Some(url) || p < row.progress {
-                return Ok(());
-            }
-            let key = match engine.images.download(url, trusted_host).await {
-                Ok(key) => key,
-                Err(e) => {
-                    tracing::debug!(task_id = row.id, error = %e, "preview not stored");
-                    return Ok(());
-                }
-            };
-            let stored = db::tasks::set_preview(&engine.pool, &row.id, &key, url, p, db::now_ms())
-                .await
-                .map_err(super::internal)?;
-            let replaced = row
-                .preview_key
-                .as_deref()
-                .filter(|old| *old != key)
-                .and_then(|k| engine.images.path_of(k));
-            if stored && let Some(old) = replaced {
-                let _ = tokio::fs::remove_file(old).await;
-            }
-        }
-        Phase::Success => succeed(engine, row, up, trusted_host).await?,
-        Phase::Failure => {
-            let reason = up
-                .fail_reason
-                .as_deref()
-                .filter(|r| !r.trim().is_empty())
-                .unwrap_or("The upstream reported a failure.");
-            end(engine, &row.id, TaskStatus::Failed, Some(reason)).await?;
-        }
-    }
-    Ok(())
-}
-
-/// True when `up` would change nothing: same or earlier status, no more progress, same preview.
-fn is_old_news(row: &TaskRow, up: &wire::Task) -> bool {
-    let p = i64::from(up.progress_percent().unwrap_or(0).min(99));
-    match up.phase() {
-        Phase::Waiting => {
-            matches!(row.status.as_str(), "submitted" | "in_progress") && p <= row.progress
-        }
-        Phase::Running => {
-            row.status == "in_progress"
-                && p <= row.progress
-                && up
-                    .image_url
-                    .as_deref()
-                    .is_none_or(|u| row.preview_url.as_deref() == Some(u))
-        }
-        Phase::Success | Phase::Failure => false,
-    }
-}
-
-async fn succeed(
-    engine: &Engine,
-    row: &TaskRow,
-    up: &wire::Task,
-    trusted_host: Option<&str>,
-) -> Result<(), AppError> {
-    let Some(url) = up.image_url.as_deref().filter(|u| !u.is_empty()) else {
-        end(
-            engine,
-            &row.id,
-            TaskStatus::Failed,
-            Some("The upstream finished without an image."),
-        )
-        .await?;
-        return Ok(());
-    };
-    let stored = match engine.images.download(url, trusted_host).await {
-        Ok(key) => engine
-            .images
-            .thumbnail(&key)
+        if blobs::forget_unused(&mut tx, &key)
             .await
-            .map(|thumb| (key, thumb)),
-        Err(e) => Err(e),
-    };
-    match stored {
-        Ok((key, thumb)) => {
-            let buttons: Vec<Button> = up
-                .buttons
-                .iter()
-                .filter(|b| !b.custom_id.is_empty())
-                .map(|b| Button {
-                    custom_id: b.custom_id.clone(),
-                    label: b.label.clone(),
-                    emoji: b.emoji.clone(),
-                })
-                .collect();
-            let json = serde_json::to_string(&buttons).map_err(super::internal)?;
-            db::tasks::succeed(&engine.pool, &row.id, &key, &thumb, &json, db::now_ms())
-                .await
-                .map_err(super::internal)?;
-            tracing::info!(task_id = row.id, "task succeeded; image stored");
+            .map_err(super::internal)?
+        {
+            // Removed before the commit: a task storing the same picture meanwhile waits for it
+            // and then writes the file again.
+            engine.images.remove(&key).await.map_err(super::internal)?;
+            removed += 1;
         }
-        Err(e) if e.is_transient() => {
-            // Try again next tick, until the deadline.
-            tracing::warn!(task_id = row.id, error = %e, "final image not stored yet");
-            db::tasks::set_final_url(&engine.pool, &row.id, url)
-                .await
-                .map_err(super::internal)?;
-        }
-        Err(e) => {
-            let reason = format!("The image could not be stored: {e}");
-            end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
-        }
+        tx.commit().await.map_err(super::internal)?;
     }
-    Ok(())
+    Ok(removed)
 }
 
 pub fn rfc3339(ms: i64) -> String {
@@ -424,23 +449,60 @@ pub fn rfc3339(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-pub fn view(row: &TaskRow) -> TaskView {
-    let url = |what: &str| format!("/api/v1/midjourney/task/{}/{what}", row.id);
+/// The path of a task's stored file: `image`, `thumbnail` or `preview`, `/n` for the n-th output.
+pub fn file_url(id: &str, what: &str, n: Option<usize>) -> String {
+    match n {
+        Some(n) => format!("/api/v1/tasks/{id}/{what}/{n}"),
+        None => format!("/api/v1/tasks/{id}/{what}"),
+    }
+}
+
+/// The task as the API and the pages show it; `admin` sees which channel runs it.
+pub fn view(row: &TaskRow, admin: bool) -> TaskView {
+    let images: Vec<ImageView> = row
+        .outputs
+        .iter()
+        .enumerate()
+        .map(|(n, o)| ImageView {
+            url: file_url(&row.id, "image", Some(n)),
+            thumbnail_url: o
+                .thumb
+                .as_ref()
+                .map(|_| file_url(&row.id, "thumbnail", Some(n))),
+            width: o.width,
+            height: o.height,
+        })
+        .collect();
+    let first = row.outputs.first();
     TaskView {
         id: row.id.clone(),
         parent_id: row.parent_id.clone(),
-        action: row.action.clone(),
-        mode: Mode::parse(&row.mode).unwrap_or(Mode::Fast),
+        engine: row.engine,
+        action: row.action,
+        mode: row.mode,
+        model: row.model.clone(),
         prompt: row.prompt.clone(),
-        status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Failed),
+        params: row.params.0.clone(),
+        status: row.status,
         progress: row.progress.clamp(0, 100) as u8,
-        image_url: row.image_key.as_ref().map(|_| url("image")),
-        preview_url: row.preview_key.as_ref().map(|_| url("preview")),
-        thumbnail_url: row.thumb_key.as_ref().map(|_| url("thumbnail")),
-        buttons: serde_json::from_str(&row.buttons).unwrap_or_default(),
+        image_url: first.map(|_| file_url(&row.id, "image", None)),
+        preview_url: row
+            .preview_key
+            .as_ref()
+            .map(|_| file_url(&row.id, "preview", None)),
+        thumbnail_url: first
+            .and_then(|o| o.thumb.as_ref())
+            .map(|_| file_url(&row.id, "thumbnail", None)),
+        images,
+        text: row.text.clone(),
+        inputs: Vec::new(),
+        buttons: row.buttons.0.clone(),
         cost: row.cost,
         fail_reason: row.fail_reason.clone(),
         upstream_id: row.upstream_id.clone(),
+        favorite: false,
+        shared_url: None,
+        channel_id: if admin { row.channel_id.clone() } else { None },
         created_at: rfc3339(row.created_at),
         started_at: row.started_at.map(rfc3339),
         finished_at: row.finished_at.map(rfc3339),
@@ -449,10 +511,14 @@ pub fn view(row: &TaskRow) -> TaskView {
 }
 
 /// Views with the queue position of queued tasks filled in (one read for all of them).
-async fn with_positions(engine: &Engine, rows: &[TaskRow]) -> Result<Vec<TaskView>, AppError> {
+async fn with_positions(
+    engine: &Engine,
+    rows: &[TaskRow],
+    admin: bool,
+) -> Result<Vec<TaskView>, AppError> {
     let queued: Vec<String> = rows
         .iter()
-        .filter(|r| r.status == TaskStatus::Queued.as_str())
+        .filter(|r| r.status == TaskStatus::Queued)
         .map(|r| r.id.clone())
         .collect();
     let places: std::collections::HashMap<String, Option<i64>> = if queued.is_empty() {
@@ -471,7 +537,7 @@ async fn with_positions(engine: &Engine, rows: &[TaskRow]) -> Result<Vec<TaskVie
         .iter()
         .map(|row| TaskView {
             queue_position: places.get(&row.id).copied().flatten(),
-            ..view(row)
+            ..view(row, admin)
         })
         .collect())
 }
@@ -485,7 +551,7 @@ pub async fn opening(
     let rows = db::tasks::live_and_recent_of_user(&engine.pool, &user.id, recent)
         .await
         .map_err(super::internal)?;
-    with_positions(engine, &rows).await
+    with_positions(engine, &rows, user.is_admin()).await
 }
 
 /// The current state of some of the user's tasks (others' are left out), at most 100.
@@ -516,7 +582,7 @@ pub async fn updates(
         .iter()
         .map(|r| TaskView {
             queue_position: r.queue_position,
-            ..view(&r.row)
+            ..view(&r.row, user.is_admin())
         })
         .collect();
     Ok(TaskUpdates { tasks, balance })
@@ -533,17 +599,17 @@ pub async fn detail(
         Some(p) => db::tasks::get(&engine.pool, p)
             .await
             .map_err(super::internal)?
-            .map(|r| view(&r)),
+            .map(|r| view(&r, user.is_admin())),
         None => None,
     };
     let children = db::tasks::children(&engine.pool, &row.id)
         .await
         .map_err(super::internal)?
         .iter()
-        .map(view)
+        .map(|r| view(r, user.is_admin()))
         .collect();
     Ok((
-        with_positions(engine, std::slice::from_ref(&row))
+        with_positions(engine, std::slice::from_ref(&row), user.is_admin())
             .await?
             .remove(0),
         parent,
@@ -556,11 +622,24 @@ pub async fn history(
     engine: &Engine,
     user: &CurrentUser,
     status: Option<TaskStatus>,
-    search: Option<&str>,
+    search_words: Option<&str>,
     before: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
-    let pattern = search.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
+    search(engine, user, None, status, search_words, before, limit).await
+}
+
+/// The user's tasks, newest first, by engine, status and words of the prompt; keyset-paginated.
+async fn search(
+    engine: &Engine,
+    user: &CurrentUser,
+    kind: Option<EngineKind>,
+    status: Option<TaskStatus>,
+    words: Option<&str>,
+    before: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<TaskView>, Option<String>), AppError> {
+    let pattern = words.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
         format!(
             "%{}%",
             q.replace('\\', "\\\\")
@@ -571,7 +650,8 @@ pub async fn history(
     let rows = db::tasks::search_of_user(
         &engine.pool,
         &user.id,
-        status.map(TaskStatus::as_str),
+        kind,
+        status,
         pattern.as_deref(),
         before,
         limit + 1,
@@ -579,7 +659,11 @@ pub async fn history(
     .await
     .map_err(super::internal)?;
     let more = rows.len() as i64 > limit;
-    let tasks: Vec<TaskView> = rows.iter().take(limit as usize).map(view).collect();
+    let tasks: Vec<TaskView> = rows
+        .iter()
+        .take(limit as usize)
+        .map(|r| view(r, user.is_admin()))
+        .collect();
     let next = if more {
         tasks.last().map(|t| t.id.clone())
     } else {
@@ -591,21 +675,6 @@ pub async fn history(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn buttons_map_to_actions() {
-        assert_eq!(action_of("MJ::JOB::upsample::1::abc"), Some("upscale"));
-        assert_eq!(action_of("MJ::JOB::variation::4::abc"), Some("variation"));
-        assert_eq!(
-            action_of("MJ::JOB::high_variation::1::abc::SOLO"),
-            Some("variation")
-        );
-        assert_eq!(action_of("MJ::JOB::reroll::0::abc::SOLO"), Some("reroll"));
-        assert_eq!(action_of("MJ::JOB::pan_left::1::abc::SOLO"), Some("pan"));
-        assert_eq!(action_of("MJ::Outpaint::50::1::abc::SOLO"), Some("zoom"));
-        assert_eq!(action_of("MJ::CustomZoom::abc"), None);
-        assert_eq!(action_of("nonsense"), None);
-    }
 
     #[test]
     fn times_are_rfc3339_utc() {

@@ -1,10 +1,14 @@
-//! Admin-edited settings: one JSON document in the `settings` table, plus the upstream secret,
-//! encrypted at rest (XChaCha20-Poly1305) under a key that never enters the database.
+//! Admin-edited settings: one JSON document in the `settings` table. The upstreams live in
+//! channels (see `channels`), whose secrets are encrypted at rest (XChaCha20-Poly1305) under a
+//! key that never enters the database. The config of `/api/v1/midjourney/config` is these
+//! settings with the first midjourney channel's URL, secret and concurrency.
 
 use crate::{
     db,
+    engine::Engine,
     error::AppError,
-    types::{ConfigView, Mode, ModeConfig, Role},
+    services::channels::{self, ChannelPatch},
+    types::{ConfigView, Mode, Role},
 };
 use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
@@ -16,16 +20,22 @@ use sqlx::SqlitePool;
 use std::path::Path;
 
 const CONFIG_KEY: &str = "config";
-const SECRET_KEY: &str = "api_secret";
 pub const BUILTIN: &str = "builtin";
+
+/// Price and switch of one midjourney mode.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModePrice {
+    pub mode: Mode,
+    pub cost: i64,
+    pub enabled: bool,
+}
 
 /// The settings as stored (without the secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Settings {
     pub enabled: bool,
-    pub api_url: String,
-    pub modes: Vec<ModeConfig>,
+    pub modes: Vec<ModePrice>,
     pub action_cost: i64,
     pub signup_credits: i64,
     pub max_active_tasks_per_user: i64,
@@ -36,15 +46,13 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        let mode = |mode, cost| ModeConfig {
+        let mode = |mode, cost| ModePrice {
             mode,
             cost,
             enabled: true,
-            concurrency: 3,
         };
         Self {
             enabled: true,
-            api_url: BUILTIN.into(),
             modes: vec![
                 mode(Mode::Fast, 8),
                 mode(Mode::Relax, 2),
@@ -60,21 +68,16 @@ impl Default for Settings {
 }
 
 impl Settings {
-    pub fn mode(&self, mode: Mode) -> ModeConfig {
+    pub fn mode(&self, mode: Mode) -> ModePrice {
         self.modes
             .iter()
             .find(|m| m.mode == mode)
             .cloned()
-            .unwrap_or(ModeConfig {
+            .unwrap_or(ModePrice {
                 mode,
                 cost: 0,
                 enabled: false,
-                concurrency: 3,
             })
-    }
-
-    pub fn is_builtin(&self) -> bool {
-        self.api_url == BUILTIN
     }
 }
 
@@ -128,18 +131,18 @@ impl SecretBox {
         })
     }
 
-    fn seal(&self, plain: &str) -> Result<String, AppError> {
+    pub fn seal(&self, plain: &str) -> Result<String, AppError> {
         let mut nonce = [0u8; 24];
         OsRng.fill_bytes(&mut nonce);
         let sealed = self
             .cipher
             .encrypt(XNonce::from_slice(&nonce), plain.as_bytes())
             .map_err(|_| super::internal("encryption failed"))?;
-        Ok(crate::auth::token::hex(&[&nonce[..], &sealed].concat()))
+        Ok(hex::encode([&nonce[..], &sealed].concat()))
     }
 
-    fn unseal(&self, stored: &str) -> Option<String> {
-        let bytes = unhex(stored)?;
+    pub fn unseal(&self, stored: &str) -> Option<String> {
+        let bytes = hex::decode(stored).ok()?;
         if bytes.len() < 24 {
             return None;
         }
@@ -154,8 +157,9 @@ impl SecretBox {
 
 fn key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
     use anyhow::Context;
-    if let Ok(hex) = std::fs::read_to_string(path) {
-        return unhex(hex.trim())
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return hex::decode(text.trim())
+            .ok()
             .and_then(|b| <[u8; 32]>::try_from(b).ok())
             .with_context(|| format!("{} is not a 32-byte hex key", path.display()));
     }
@@ -168,18 +172,8 @@ fn key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
     let mut file = options
         .open(path)
         .with_context(|| format!("creating {}", path.display()))?;
-    std::io::Write::write_all(&mut file, crate::auth::token::hex(&key).as_bytes())?;
+    std::io::Write::write_all(&mut file, hex::encode(key).as_bytes())?;
     Ok(key)
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
 }
 
 pub async fn load(pool: &SqlitePool) -> Result<Settings, AppError> {
@@ -191,30 +185,24 @@ pub async fn load(pool: &SqlitePool) -> Result<Settings, AppError> {
         .unwrap_or_default())
 }
 
-/// The decrypted upstream secret, if one is set.
-pub async fn secret(pool: &SqlitePool, secrets: &SecretBox) -> Result<Option<String>, AppError> {
-    let raw = db::settings::get(pool, SECRET_KEY)
-        .await
-        .map_err(super::internal)?;
-    Ok(raw.as_deref().and_then(|r| secrets.unseal(r)))
-}
-
 /// The config as `viewer` may see it: admin-only fields are None for others.
-pub async fn view(
-    pool: &SqlitePool,
-    secrets: &SecretBox,
-    admin: bool,
-) -> Result<ConfigView, AppError> {
-    let s = load(pool).await?;
-    let secret = if admin {
-        secret(pool, secrets).await?
+pub async fn view(engine: &Engine, admin: bool) -> Result<ConfigView, AppError> {
+    let s = load(&engine.pool).await?;
+    let channel = if admin {
+        channels::first_midjourney(engine).await?
     } else {
         None
     };
-    Ok(to_view(&s, secret.as_deref(), admin))
+    Ok(to_view(engine, &s, channel.as_ref(), admin))
 }
 
-fn to_view(s: &Settings, secret: Option<&str>, admin: bool) -> ConfigView {
+fn to_view(
+    engine: &Engine,
+    s: &Settings,
+    channel: Option<&db::channels::ChannelRow>,
+    admin: bool,
+) -> ConfigView {
+    let concurrency = channel.map(|c| c.concurrency.0);
     let modes = Mode::ALL
         .iter()
         .map(|m| {
@@ -223,17 +211,20 @@ fn to_view(s: &Settings, secret: Option<&str>, admin: bool) -> ConfigView {
                 mode: c.mode,
                 cost: c.cost,
                 enabled: c.enabled,
-                concurrency: admin.then_some(c.concurrency),
+                concurrency: concurrency.map(|k| k.limit(Some(*m))),
             }
         })
         .collect();
+    let secret = channel
+        .and_then(|c| c.secret.as_deref())
+        .and_then(|sealed| engine.secrets.unseal(sealed));
     ConfigView {
         enabled: s.enabled,
         modes,
         action_cost: s.action_cost,
-        api_url: admin.then(|| s.api_url.clone()),
+        api_url: channel.map(|c| c.api_url.clone()),
         api_secret_set: admin.then_some(secret.is_some()),
-        api_secret_hint: if admin { secret.map(hint) } else { None },
+        api_secret_hint: secret.as_deref().map(hint),
         signup_credits: admin.then_some(s.signup_credits),
         max_active_tasks_per_user: s.max_active_tasks_per_user,
         new_user_role: admin.then_some(s.new_user_role),
@@ -242,7 +233,7 @@ fn to_view(s: &Settings, secret: Option<&str>, admin: bool) -> ConfigView {
 }
 
 /// "…x7Qa": the last four characters, never more (and nothing for very short secrets).
-fn hint(secret: &str) -> String {
+pub fn hint(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() < 8 {
         return "…".into();
@@ -270,13 +261,14 @@ pub fn parse_api_url(raw: &str) -> Result<String, AppError> {
 }
 
 /// Validates every field of `patch` first, then writes; nothing changes when anything is wrong.
+/// The URL, secret and concurrency go to the first midjourney channel, in the same transaction.
 pub async fn update(
-    pool: &SqlitePool,
-    secrets: &SecretBox,
+    engine: &Engine,
     actor: &crate::auth::CurrentUser,
     patch: ConfigPatch,
 ) -> Result<ConfigView, AppError> {
     actor.require_admin()?;
+    let pool = &engine.pool;
     let before = load(pool).await?;
     let mut s = before.clone();
     let whole = |field: &str, v: i64, min: i64, max: i64| {
@@ -293,9 +285,7 @@ pub async fn update(
     if let Some(v) = patch.enabled {
         s.enabled = v;
     }
-    if let Some(url) = &patch.api_url {
-        s.api_url = parse_api_url(url)?;
-    }
+    let mut concurrency = serde_json::Map::new();
     for m in patch.modes.unwrap_or_default() {
         let name = m.mode.as_str();
         let mut c = s.mode(m.mode);
@@ -306,7 +296,8 @@ pub async fn update(
             c.enabled = v;
         }
         if let Some(v) = m.concurrency {
-            c.concurrency = whole(&format!("modes.{name}.concurrency"), v, 1, 100)?;
+            whole(&format!("modes.{name}.concurrency"), v, 1, 100)?;
+            concurrency.insert(name.to_owned(), v.into());
         }
         s.modes.retain(|x| x.mode != m.mode);
         s.modes.push(c);
@@ -334,39 +325,46 @@ pub async fn update(
         }
         s.new_user_role = role;
     }
-    let sealed: Option<Option<String>> = match patch.api_secret.as_deref().map(str::trim) {
-        Some("") => Some(None),
-        Some(secret) if secret.len() > 512 || secret.chars().any(char::is_control) => {
-            return Err(AppError::validation(
-                "api_secret",
-                "A secret has at most 512 characters and no control characters.",
-            ));
-        }
-        Some(secret) => Some(Some(secrets.seal(secret)?)),
-        None => None,
+    let channel_patch = ChannelPatch {
+        api_url: patch.api_url,
+        api_secret: patch.api_secret,
+        concurrency: (!concurrency.is_empty()).then_some(serde_json::Value::Object(concurrency)),
+        ..ChannelPatch::default()
     };
+    let touches_channel = channel_patch.api_url.is_some()
+        || channel_patch.api_secret.is_some()
+        || channel_patch.concurrency.is_some();
 
     let json = serde_json::to_string(&s).map_err(super::internal)?;
-    let mut tx = pool.begin().await.map_err(super::internal)?;
+    let mut tx = pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(super::internal)?;
+    if touches_channel {
+        match channels::first_midjourney(engine).await? {
+            Some(channel) => {
+                channels::update_in(engine, &mut tx, actor, &channel.id, &channel_patch).await?
+            }
+            None => {
+                return Err(AppError::validation(
+                    "api_url",
+                    "There is no midjourney channel: add one under Channels.",
+                ));
+            }
+        }
+    }
     db::settings::set_in(&mut tx, CONFIG_KEY, &json)
         .await
         .map_err(super::internal)?;
-    let secret_changed = sealed.is_some();
-    match sealed {
-        Some(Some(v)) => db::settings::set_in(&mut tx, SECRET_KEY, &v).await,
-        Some(None) => db::settings::delete_in(&mut tx, SECRET_KEY).await,
-        None => Ok(()),
-    }
-    .map_err(super::internal)?;
+    let detail = describe_change(&before, &s);
+    super::audit(&mut tx, actor, "settings.update", None, &detail).await?;
     tx.commit().await.map_err(super::internal)?;
-    let detail = describe_change(&before, &s, secret_changed);
-    super::audit(pool, actor, "settings.update", None, &detail).await?;
-    let secret = secret(pool, secrets).await?;
-    Ok(to_view(&s, secret.as_deref(), true))
+    engine.wake.notify_one();
+    view(engine, true).await
 }
 
-/// "enabled: true → false, modes.fast.cost: 8 → 10, api_secret: replaced" (never the secret).
-fn describe_change(before: &Settings, after: &Settings, secret_changed: bool) -> String {
+/// "enabled: true → false, modes.fast.cost: 8 → 10" (the channel's changes are audited with it).
+fn describe_change(before: &Settings, after: &Settings) -> String {
     let (a, b) = (
         serde_json::to_value(before).unwrap_or_default(),
         serde_json::to_value(after).unwrap_or_default(),
@@ -374,7 +372,6 @@ fn describe_change(before: &Settings, after: &Settings, secret_changed: bool) ->
     let mut out = Vec::new();
     for key in [
         "enabled",
-        "api_url",
         "action_cost",
         "signup_credits",
         "max_active_tasks_per_user",
@@ -388,19 +385,14 @@ fn describe_change(before: &Settings, after: &Settings, secret_changed: bool) ->
         let (x, y) = (before.mode(m), after.mode(m));
         if x != y {
             out.push(format!(
-                "modes.{}: {}/{}/{} → {}/{}/{}",
+                "modes.{}: {}/{} → {}/{}",
                 m.as_str(),
                 x.cost,
                 x.enabled,
-                x.concurrency,
                 y.cost,
-                y.enabled,
-                y.concurrency
+                y.enabled
             ));
         }
-    }
-    if secret_changed {
-        out.push("api_secret: replaced".into());
     }
     if out.is_empty() {
         "no change".into()

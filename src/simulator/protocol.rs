@@ -1,7 +1,7 @@
 //! The simulator's HTTP side and job life cycle.
 
 use super::draw;
-use crate::upstream::wire::{Task, WireButton};
+use crate::engines::midjourney::wire::{Task, WireButton};
 use axum::{
     Json, Router,
     body::Bytes,

@@ -5,6 +5,7 @@ use crate::{
     fake_upstream::{self, Fake, SECRET},
     helpers::{TestApp, error_of, spawn_app_with},
 };
+use atelier::types::TaskStatus;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -430,12 +431,16 @@ async fn a_repeated_poll_sees_every_change_made_since_the_last_one() {
     assert_eq!(cancelled.status, 200, "{}", cancelled.body);
     assert_eq!(app.task(&user, &id).await["status"], "cancelled");
     let pool = &app.engine.pool;
-    atelier::db::tasks::mark_submitted(pool, &behind, "up-1", atelier::db::now_ms())
-        .await
-        .unwrap();
-    atelier::db::tasks::advance(pool, &behind, "in_progress", 42, atelier::db::now_ms())
-        .await
-        .unwrap();
+    app.mark_sent(&behind, "up-1").await;
+    atelier::db::tasks::advance(
+        pool,
+        &behind,
+        TaskStatus::InProgress,
+        42,
+        atelier::db::now_ms(),
+    )
+    .await
+    .unwrap();
     let polled = poll(&app, &user, &[&behind]).await;
     assert_eq!(polled["tasks"][0]["progress"], 42, "{polled}");
     assert_eq!(app.task(&user, &behind).await["progress"], 42);
@@ -755,20 +760,28 @@ async fn an_older_preview_never_replaces_a_newer_one() {
     let id = id_of(&app.generate(&user, "a fox with previews", "relax").await);
     let pool = &app.engine.pool;
     let now = atelier::db::now_ms();
-    atelier::db::tasks::mark_submitted(pool, &id, "up-1", now)
-        .await
-        .unwrap();
-    let advance = |p| atelier::db::tasks::advance(pool, &id, "in_progress", p, now);
-    let preview = |key, url, p| atelier::db::tasks::set_preview(pool, &id, key, url, p, now);
+    app.mark_sent(&id, "up-1").await;
+    let advance = |p| atelier::db::tasks::advance(pool, &id, TaskStatus::InProgress, p, now);
+    let preview = |key: &'static str, url: &'static str, p| {
+        let id = id.clone();
+        async move {
+            let mut tx = pool.begin().await.unwrap();
+            let stored = atelier::db::tasks::set_preview(&mut tx, &id, key, url, p, now)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            stored.is_some()
+        }
+    };
     assert!(advance(40).await.unwrap());
-    assert!(preview("k40", "https://cdn/40.png", 40).await.unwrap());
+    assert!(preview("k40", "https://cdn/40.png", 40).await);
     assert!(advance(60).await.unwrap());
     assert!(!advance(50).await.unwrap(), "progress never goes back");
     // The 40% preview's download finishing late changes nothing; the 60% one is stored.
-    assert!(!preview("k40b", "https://cdn/40b.png", 40).await.unwrap());
-    assert!(preview("k60", "https://cdn/60.png", 60).await.unwrap());
+    assert!(!preview("k40b", "https://cdn/40b.png", 40).await);
+    assert!(preview("k60", "https://cdn/60.png", 60).await);
     assert!(
-        !preview("k60", "https://cdn/60.png", 60).await.unwrap(),
+        !preview("k60", "https://cdn/60.png", 60).await,
         "already there"
     );
     let row = atelier::db::tasks::get(pool, &id).await.unwrap().unwrap();

@@ -79,6 +79,33 @@ impl TestApp {
         );
     }
 
+    /// Marks a queued task as sent to the first channel as `upstream_id`, the way the worker
+    /// does (claim, then the upstream's answer).
+    pub async fn mark_sent(&self, id: &str, upstream_id: &str) {
+        let pool = &self.engine.pool;
+        let channel = atelier::db::channels::list(pool).await.unwrap().remove(0);
+        let now = atelier::db::now_ms();
+        let row = atelier::db::tasks::get(pool, id).await.unwrap().unwrap();
+        let claimed = atelier::db::tasks::claim(
+            pool,
+            id,
+            &channel.id,
+            row.mode,
+            100,
+            "attempt-1",
+            now,
+            now + 60_000,
+        )
+        .await
+        .unwrap();
+        assert!(claimed.is_some(), "task {id} could not be claimed");
+        assert!(
+            atelier::db::tasks::mark_submitted(pool, id, "attempt-1", upstream_id, now)
+                .await
+                .unwrap()
+        );
+    }
+
     pub async fn task(&self, token: &str, id: &str) -> Value {
         let a = self
             .get(&format!("/api/v1/midjourney/task/{id}"), Some(token))

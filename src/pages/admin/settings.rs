@@ -187,13 +187,13 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
 
     let mode_rows = fields.modes.map(|m| view! {
         <tr>
-            <th scope="row" class="py-1 pr-3 text-left font-normal">{t.mode(m.mode)}</th>
+            <th scope="row" class="py-1 pr-3 text-left font-normal">{t.mode(Some(m.mode))}</th>
             <td class="py-1 pr-3">
-                <input type="checkbox" aria-label=format!("{} {}", t.mode(m.mode), t.admin.mode_on)
+                <input type="checkbox" aria-label=format!("{} {}", t.mode(Some(m.mode)), t.admin.mode_on)
                     prop:checked=move || m.enabled.get() on:change=move |ev| m.enabled.set(event_target_checked(&ev)) />
             </td>
-            <td class="py-1 pr-3"><NumInput num=m.cost label=format!("{} {}", t.mode(m.mode), t.admin.cost) /></td>
-            <td class="py-1"><NumInput num=m.concurrency label=format!("{} {}", t.mode(m.mode), t.admin.concurrency) /></td>
+            <td class="py-1 pr-3"><NumInput num=m.cost label=format!("{} {}", t.mode(Some(m.mode)), t.admin.cost) /></td>
+            <td class="py-1"><NumInput num=m.concurrency label=format!("{} {}", t.mode(Some(m.mode)), t.admin.concurrency) /></td>
         </tr>
     });
     view! {

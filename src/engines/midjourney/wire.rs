@@ -1,5 +1,6 @@
 //! Serde types of the midjourney-proxy protocol, tolerant of how real servers vary.
 
+use crate::engines::Phase;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
@@ -34,6 +35,18 @@ pub struct ActionRequest<'a> {
     pub state: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub account_filter: Option<AccountFilter>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ModalRequest<'a> {
+    pub task_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mask_base64: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_hook: Option<&'a str>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,21 +120,13 @@ pub struct WireButton {
     pub style: i64,
 }
 
-/// What a task's upstream status means for Atelier.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Waiting,
-    Running,
-    Success,
-    Failure,
-}
-
 impl Task {
     pub fn phase(&self) -> Phase {
         match self.status.as_deref().unwrap_or("") {
             "SUCCESS" => Phase::Success,
             "FAILURE" | "CANCEL" => Phase::Failure,
-            "IN_PROGRESS" | "MODAL" => Phase::Running,
+            "IN_PROGRESS" => Phase::Running,
+            "MODAL" => Phase::Modal,
             _ => Phase::Waiting,
         }
     }

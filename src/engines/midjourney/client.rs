@@ -1,15 +1,18 @@
 //! HTTP client of a midjourney-proxy: timeouts everywhere, retries only where repeating is safe.
 
 use super::wire::{self, SubmitResult, Task};
+use crate::engines::UpstreamError;
 use reqwest::{StatusCode, header::HeaderValue};
 use serde::Serialize;
 use std::time::Duration;
 
-/// How the upstream answered a submit.
+/// How the upstream answered a submit, by its code.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitOutcome {
-    /// Code 1 (or 21 with an existing task): running or about to.
+    /// Code 1: running or about to.
     Accepted { id: String },
+    /// Code 21: a task the proxy already has (the same job, or one waiting in a modal step).
+    Existing { id: String },
     /// Code 22: accepted, waiting in the proxy's own queue.
     Queued { id: String, position: Option<i64> },
     /// Code 23 (or 9 saying the queue is full): not accepted, try again later.
@@ -19,25 +22,12 @@ pub enum SubmitOutcome {
         word: Option<String>,
         description: String,
     },
-    /// Codes 3 and 4: refused for good (no account, bad input, unknown parent task).
+    /// Code 3: no account available, or the referenced task does not exist.
+    NoAccount { description: String },
+    /// Code 4: refused for good (bad input, the referenced task is not finished).
     Refused { description: String },
     /// Code 9 and unknown codes: a fault of the proxy; trying later may work.
     Transient { description: String },
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum UpstreamError {
-    #[error("the upstream refused the secret (HTTP 401)")]
-    Unauthorized,
-    /// The request provably never reached the server (DNS, refused connection, connect timeout).
-    #[error("cannot reach the upstream: {0}")]
-    Unreachable(String),
-    /// It may have reached the server: a timeout while waiting, a reset, a 5xx.
-    #[error("the upstream failed: {0}")]
-    Failed(String),
-    /// It answered, but not as a midjourney-proxy does.
-    #[error("unexpected answer from the upstream: {0}")]
-    Protocol(String),
 }
 
 #[derive(Clone)]
@@ -104,6 +94,14 @@ impl Upstream {
         self.submit("/mj/submit/blend", req).await
     }
 
+    /// Confirms a task waiting in a modal step (Remix, Custom Zoom, Vary Region).
+    pub async fn modal(
+        &self,
+        req: &wire::ModalRequest<'_>,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        self.submit("/mj/submit/modal", req).await
+    }
+
     pub async fn describe(
         &self,
         req: &wire::DescribeRequest<'_>,
@@ -138,7 +136,20 @@ impl Upstream {
         if bytes.trim_ascii().is_empty() {
             return Ok(Vec::new());
         }
-        serde_json::from_slice(&bytes).map_err(|e| protocol(e, &bytes))
+        // One entry that does not read as a task costs that task this poll, not all of them.
+        let entries: Vec<serde_json::Value> =
+            serde_json::from_slice(&bytes).map_err(|e| protocol(e, &bytes))?;
+        Ok(entries
+            .into_iter()
+            .filter_map(|v| match serde_json::from_value::<Task>(v) {
+                Ok(t) if !t.id.is_empty() => Some(t),
+                Ok(_) => None,
+                Err(e) => {
+                    tracing::warn!(error = %e, "unreadable task in a list answer");
+                    None
+                }
+            })
+            .collect())
     }
 
     /// One harmless request (an empty list-by-condition), no retries, at most 10 s: does this
@@ -242,7 +253,8 @@ fn classify(r: SubmitResult) -> SubmitOutcome {
     let description = r.description.clone().unwrap_or_default();
     let prop = |k: &str| r.properties.as_ref().and_then(|p| p.get(k)).cloned();
     match (r.code, r.result) {
-        (1 | 21, Some(id)) => SubmitOutcome::Accepted { id },
+        (1, Some(id)) => SubmitOutcome::Accepted { id },
+        (21, Some(id)) => SubmitOutcome::Existing { id },
         (22, Some(id)) => SubmitOutcome::Queued {
             id,
             position: prop("numberOfQueues").and_then(|v| v.as_i64()),
@@ -253,7 +265,8 @@ fn classify(r: SubmitResult) -> SubmitOutcome {
             word: prop("bannedWord").and_then(|v| v.as_str().map(str::to_owned)),
             description,
         },
-        (3 | 4, _) => SubmitOutcome::Refused { description },
+        (3, _) => SubmitOutcome::NoAccount { description },
+        (4, _) => SubmitOutcome::Refused { description },
         (code, _) => SubmitOutcome::Transient {
             description: if description.is_empty() {
                 format!("code {code}")
@@ -310,16 +323,14 @@ fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(base + jitter)
 }
 
+/// A path segment: everything but unreserved characters escaped.
 fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 #[cfg(test)]
@@ -359,6 +370,14 @@ mod tests {
             result(r#"{"code":4,"description":"bad"}"#),
             SubmitOutcome::Refused { .. }
         ));
+        assert!(matches!(
+            result(r#"{"code":3,"description":"no account"}"#),
+            SubmitOutcome::NoAccount { .. }
+        ));
+        assert_eq!(
+            result(r#"{"code":21,"result":"19","description":"Waiting for window confirm"}"#),
+            SubmitOutcome::Existing { id: "19".into() }
+        );
         assert!(matches!(
             result(r#"{"code":9,"description":"boom"}"#),
             SubmitOutcome::Transient { .. }

@@ -1,0 +1,216 @@
+//! Channels: the configured upstreams of each engine, with their health.
+
+use crate::types::{Concurrency, EngineKind, HealthState};
+use sqlx::{FromRow, SqlitePool, types::Json};
+
+#[derive(Debug, Clone, FromRow)]
+pub struct ChannelRow {
+    pub id: String,
+    pub kind: EngineKind,
+    pub name: String,
+    pub api_url: String,
+    /// Sealed; see `services::settings::SecretBox`.
+    pub secret: Option<String>,
+    pub enabled: bool,
+    pub weight: i64,
+    pub concurrency: Json<Concurrency>,
+    pub health: HealthState,
+    pub errors: i64,
+    pub last_error: Option<String>,
+    pub health_since: i64,
+    pub down_until: i64,
+    pub position: i64,
+    pub created_at: i64,
+    pub deleted_at: Option<i64>,
+}
+
+macro_rules! columns {
+    () => {
+        "id, kind, name, api_url, secret, enabled, weight, concurrency, health, errors, last_error,
+         health_since, down_until, position, created_at, deleted_at"
+    };
+}
+
+/// Every channel not removed, in the admin's order.
+pub async fn list(pool: &SqlitePool) -> Result<Vec<ChannelRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM channels WHERE deleted_at IS NULL ORDER BY position, id"
+    ))
+    .fetch_all(pool)
+    .await
+}
+
+/// A channel by id, removed ones included (their live tasks still finish there).
+pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<ChannelRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM channels WHERE id = ?1"
+    ))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+/// The channels a worker talks to: every one not removed, and removed ones that still have live
+/// tasks.
+pub async fn in_use(pool: &SqlitePool) -> Result<Vec<ChannelRow>, sqlx::Error> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        columns!(),
+        " FROM channels c WHERE deleted_at IS NULL
+            OR EXISTS (SELECT 1 FROM tasks t WHERE t.channel_id = c.id
+                       AND t.status IN ('submitted', 'in_progress', 'needs_input'))
+         ORDER BY position, id"
+    ))
+    .fetch_all(pool)
+    .await
+}
+
+pub struct NewChannel<'a> {
+    pub id: &'a str,
+    pub kind: EngineKind,
+    pub name: &'a str,
+    pub api_url: &'a str,
+    pub secret: Option<&'a str>,
+    pub enabled: bool,
+    pub weight: i64,
+    pub concurrency: Concurrency,
+}
+
+pub async fn insert(
+    tx: &mut super::Tx<'_>,
+    c: &NewChannel<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO channels (id, kind, name, api_url, secret, enabled, weight, concurrency,
+                               health_since, position, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
+                 (SELECT COALESCE(MAX(position), 0) + 1 FROM channels), ?9)",
+    )
+    .bind(c.id)
+    .bind(c.kind)
+    .bind(c.name)
+    .bind(c.api_url)
+    .bind(c.secret)
+    .bind(c.enabled)
+    .bind(c.weight)
+    .bind(Json(c.concurrency))
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Writes the admin-editable fields as they are in `c` (the caller read and changed it). A new
+/// URL or secret gives the channel a fresh start: health ok.
+pub async fn update(
+    tx: &mut super::Tx<'_>,
+    c: &ChannelRow,
+    reset_health: bool,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE channels SET name = ?2, api_url = ?3, secret = ?4, enabled = ?5, weight = ?6,
+                concurrency = ?7,
+                health = CASE WHEN ?8 THEN 'ok' ELSE health END,
+                errors = CASE WHEN ?8 THEN 0 ELSE errors END,
+                last_error = CASE WHEN ?8 THEN NULL ELSE last_error END,
+                down_until = CASE WHEN ?8 THEN 0 ELSE down_until END,
+                health_since = CASE WHEN ?8 AND health <> 'ok' THEN ?9 ELSE health_since END
+         WHERE id = ?1 AND deleted_at IS NULL",
+    )
+    .bind(&c.id)
+    .bind(&c.name)
+    .bind(&c.api_url)
+    .bind(&c.secret)
+    .bind(c.enabled)
+    .bind(c.weight)
+    .bind(c.concurrency)
+    .bind(reset_health)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Removes a channel: it takes no new tasks; queued tasks waiting for it go elsewhere.
+pub async fn remove(tx: &mut super::Tx<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE channels SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL")
+        .bind(id)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Faults in a row that make a channel `failing`, and then `down`.
+pub const FAILING_AFTER: i64 = 1;
+pub const DOWN_AFTER: i64 = 3;
+
+/// Counts a fault of the channel (not of a task): `failing` at once, `down` after
+/// [`DOWN_AFTER`] in a row, for a back-off that doubles with each further fault (from
+/// `base_ms`, at most `max_ms`). Answers the new state.
+pub async fn record_fault(
+    pool: &SqlitePool,
+    id: &str,
+    error: &str,
+    now: i64,
+    base_ms: i64,
+    max_ms: i64,
+) -> Result<Option<HealthState>, sqlx::Error> {
+    sqlx::query_scalar(
+        "UPDATE channels SET
+            errors = errors + 1,
+            last_error = ?2,
+            health = CASE WHEN errors + 1 >= ?4 THEN 'down' ELSE 'failing' END,
+            health_since = CASE
+                WHEN (CASE WHEN errors + 1 >= ?4 THEN 'down' ELSE 'failing' END) <> health THEN ?3
+                ELSE health_since END,
+            down_until = CASE WHEN errors + 1 >= ?4
+                THEN ?3 + MIN(?6, ?5 << MIN(errors + 1 - ?4, 20)) ELSE down_until END
+         WHERE id = ?1 RETURNING health",
+    )
+    .bind(id)
+    .bind(error)
+    .bind(now)
+    .bind(DOWN_AFTER)
+    .bind(base_ms)
+    .bind(max_ms)
+    .fetch_optional(pool)
+    .await
+}
+
+/// A call that worked: the channel is `ok` again.
+pub async fn record_success(pool: &SqlitePool, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE channels SET errors = 0, health = 'ok', down_until = 0,
+                health_since = CASE WHEN health <> 'ok' THEN ?2 ELSE health_since END
+         WHERE id = ?1 AND (errors <> 0 OR health <> 'ok')",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// Tasks each channel has running (or claimed) now, per mode: (channel, mode, count).
+pub async fn load(
+    pool: &SqlitePool,
+    now: i64,
+) -> Result<Vec<(String, Option<crate::types::Mode>, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT channel_id, mode, COUNT(*) FROM tasks
+         WHERE channel_id IS NOT NULL
+           AND (status IN ('submitted', 'in_progress', 'needs_input')
+                OR (status = 'queued' AND lease_until > ?1))
+         GROUP BY channel_id, mode",
+    )
+    .bind(now)
+    .fetch_all(pool)
+    .await
+}

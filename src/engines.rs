@@ -1,0 +1,96 @@
+//! Engines: one adapter per kind of generator, each the only code that knows its wire format.
+//! Everything else speaks the neutral types here: a [`Job`] to submit, what the upstream said of
+//! it ([`Submitted`]), and news of a running job ([`RemoteUpdate`]).
+
+pub mod midjourney;
+
+use crate::{db::tasks::TaskRow, types::Button};
+
+/// One try at sending a task to a channel.
+pub struct Job<'a> {
+    pub task: &'a TaskRow,
+    /// The upstream id of the task it follows up (a button of that one).
+    pub parent_upstream_id: Option<&'a str>,
+    /// The attempt's id: sent along where the protocol carries one (midjourney's `state`), so
+    /// that the job can be recognised at the upstream.
+    pub attempt: &'a str,
+    /// Where the upstream may push news of the job.
+    pub notify_hook: Option<&'a str>,
+}
+
+/// What the upstream answered a submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Submitted {
+    /// Taken (running, or queued at the upstream) as this id.
+    Accepted { upstream_id: String },
+    /// The upstream answered with a job it already has (midjourney's code 21): the same picture
+    /// made before, or a step that waits for a confirmation (its status says which).
+    Existing { upstream_id: String },
+    /// Not taken now; trying later may work (the upstream's queue is full, a passing fault).
+    Later { reason: String },
+    /// Refused for good (a banned word, bad input): the task fails.
+    Rejected { reason: String },
+}
+
+/// Where a job is, in Atelier's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Accepted, not started.
+    Waiting,
+    Running,
+    /// Waits for a confirmation or for the user's input (midjourney's MODAL).
+    Modal,
+    Success,
+    Failure,
+}
+
+/// News of a job, whatever the engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteUpdate {
+    pub upstream_id: String,
+    pub phase: Phase,
+    /// 0-100, where the upstream says.
+    pub progress: Option<u8>,
+    /// A preview while running.
+    pub preview_url: Option<String>,
+    /// Every output image, in order, once succeeded.
+    pub image_urls: Vec<String>,
+    pub buttons: Vec<Button>,
+    /// Text output (describe's prompts, a revised prompt).
+    pub text: Option<String>,
+    pub fail_reason: Option<String>,
+}
+
+impl RemoteUpdate {
+    /// Progress for a live task: what the upstream says, below 100 until it has succeeded.
+    pub fn live_progress(&self) -> i64 {
+        i64::from(self.progress.unwrap_or(0).min(99))
+    }
+}
+
+/// Why a call to a channel failed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum UpstreamError {
+    #[error("the upstream refused the secret (HTTP 401)")]
+    Unauthorized,
+    /// The request provably never reached the server (DNS, refused connection, connect timeout).
+    #[error("cannot reach the upstream: {0}")]
+    Unreachable(String),
+    /// It may have reached the server: a timeout while waiting, a reset, a 5xx.
+    #[error("the upstream failed: {0}")]
+    Failed(String),
+    /// It answered, but not as the protocol says.
+    #[error("unexpected answer from the upstream: {0}")]
+    Protocol(String),
+    /// The upstream has no account free to run the job (midjourney's code 3 on a new job).
+    #[error("the upstream has no account available: {0}")]
+    NoAccount(String),
+}
+
+impl UpstreamError {
+    /// A fault of the channel rather than of one task: it counts towards the channel's health,
+    /// and the task may go to another channel.
+    pub fn is_channel_fault(&self) -> bool {
+        !matches!(self, Self::Protocol(_))
+    }
+}

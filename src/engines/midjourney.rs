@@ -1,0 +1,250 @@
+//! The midjourney engine: the midjourney-proxy protocol (see shared/design/midjourney-proxy.md).
+//! Its submit codes, customId grammar, MODAL steps, `--niji` and `accountFilter` stay in here.
+
+pub mod client;
+pub mod wire;
+
+pub use client::{SubmitOutcome, Upstream};
+
+use super::{Job, Phase, RemoteUpdate, Submitted, UpstreamError};
+use crate::types::{Button, Mode, TaskAction};
+
+/// What a button does, from its customId, and whether the upstream will ask for more through a
+/// modal step that only the user can answer (a prompt or a mask).
+pub fn button_action(custom_id: &str) -> Option<(TaskAction, Needs)> {
+    let mut parts = custom_id.split("::");
+    let (Some("MJ"), Some(group), Some(kind)) = (parts.next(), parts.next(), parts.next()) else {
+        return None;
+    };
+    Some(match (group, kind) {
+        ("JOB", "upsample") => (TaskAction::Upscale, Needs::Nothing),
+        ("JOB", k) if k.starts_with("upsample_") => (TaskAction::Upscale, Needs::Nothing),
+        ("JOB", "variation" | "low_variation" | "high_variation") => {
+            (TaskAction::Variation, Needs::Nothing)
+        }
+        ("JOB", "reroll") => (TaskAction::Reroll, Needs::Nothing),
+        ("JOB", k) if k.starts_with("pan_") => (TaskAction::Pan, Needs::Nothing),
+        ("Outpaint", _) => (TaskAction::Zoom, Needs::Nothing),
+        ("CustomZoom", _) => (TaskAction::Zoom, Needs::Prompt),
+        ("Inpaint", _) => (TaskAction::Inpaint, Needs::Mask),
+        _ => return None,
+    })
+}
+
+/// What a modal step needs from the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Nothing new: the task's own prompt confirms it (Remix on, a reroll or a variation).
+    Nothing,
+    /// A prompt (Custom Zoom: the prompt with `--zoom`).
+    Prompt,
+    /// A mask and a prompt (Vary Region).
+    Mask,
+}
+
+/// The name midjourney-proxies use in `accountFilter.modes`.
+fn mode_name(mode: Mode) -> &'static str {
+    match mode {
+        Mode::Fast => "FAST",
+        Mode::Relax => "RELAX",
+        Mode::Turbo => "TURBO",
+    }
+}
+
+/// Submits a job: `/mj/submit/imagine` for a new picture, `/mj/submit/action` for a button.
+pub async fn submit(client: &Upstream, job: &Job<'_>) -> Result<Submitted, UpstreamError> {
+    let task = job.task;
+    let filter = task.mode.map(|m| wire::AccountFilter {
+        modes: vec![mode_name(m)],
+    });
+    let outcome = if task.action == TaskAction::Imagine {
+        let bot = task.prompt.contains("--niji").then_some("NIJI_JOURNEY");
+        let req = wire::ImagineRequest {
+            prompt: &task.prompt,
+            bot_type: bot,
+            notify_hook: job.notify_hook,
+            state: Some(job.attempt),
+            account_filter: filter,
+        };
+        client.imagine(&req).await?
+    } else {
+        let (Some(parent), Some(custom_id)) = (job.parent_upstream_id, task.custom_id.as_deref())
+        else {
+            return Ok(Submitted::Rejected {
+                reason: "The original task is gone.".into(),
+            });
+        };
+        let req = wire::ActionRequest {
+            task_id: parent,
+            custom_id,
+            notify_hook: job.notify_hook,
+            state: Some(job.attempt),
+            account_filter: filter,
+        };
+        match client.action(&req).await? {
+            // On a button, code 3 means the task it belongs to is unknown there.
+            SubmitOutcome::NoAccount { description } => SubmitOutcome::Refused { description },
+            other => other,
+        }
+    };
+    submitted(outcome)
+}
+
+/// Confirms a modal step with `prompt`.
+pub async fn confirm_modal(
+    client: &Upstream,
+    upstream_id: &str,
+    prompt: &str,
+    notify_hook: Option<&str>,
+) -> Result<Submitted, UpstreamError> {
+    let req = wire::ModalRequest {
+        task_id: upstream_id,
+        prompt: Some(prompt),
+        mask_base64: None,
+        notify_hook,
+    };
+    submitted(client.modal(&req).await?)
+}
+
+fn submitted(outcome: SubmitOutcome) -> Result<Submitted, UpstreamError> {
+    Ok(match outcome {
+        SubmitOutcome::Accepted { id } | SubmitOutcome::Queued { id, .. } => {
+            Submitted::Accepted { upstream_id: id }
+        }
+        SubmitOutcome::Existing { id } => Submitted::Existing { upstream_id: id },
+        SubmitOutcome::QueueFull => Submitted::Later {
+            reason: "upstream queue full".into(),
+        },
+        SubmitOutcome::Transient { description } => Submitted::Later {
+            reason: description,
+        },
+        SubmitOutcome::BannedWord { word, description } => Submitted::Rejected {
+            reason: format!("Banned word: {}", word.unwrap_or(description)),
+        },
+        SubmitOutcome::Refused { description } => Submitted::Rejected {
+            reason: if description.is_empty() {
+                "The upstream refused the task.".to_owned()
+            } else {
+                description
+            },
+        },
+        SubmitOutcome::NoAccount { description } => {
+            return Err(UpstreamError::NoAccount(description));
+        }
+    })
+}
+
+/// A task as the proxy reports it, in neutral words.
+pub fn update_of(t: &wire::Task) -> RemoteUpdate {
+    let phase = t.phase();
+    let url = t.image_url.clone().filter(|u| !u.is_empty());
+    let text = (t.action.as_deref() == Some("DESCRIBE"))
+        .then(|| {
+            t.properties
+                .as_ref()
+                .and_then(|p| p.get("finalPrompt"))
+                .and_then(|v| v.as_str())
+                .or(t.prompt.as_deref())
+                .map(str::to_owned)
+        })
+        .flatten();
+    RemoteUpdate {
+        upstream_id: t.id.clone(),
+        phase,
+        progress: t.progress_percent(),
+        preview_url: if phase == Phase::Running {
+            url.clone()
+        } else {
+            None
+        },
+        image_urls: if phase == Phase::Success {
+            url.into_iter().collect()
+        } else {
+            Vec::new()
+        },
+        buttons: t
+            .buttons
+            .iter()
+            .filter(|b| !b.custom_id.is_empty())
+            .map(|b| Button {
+                custom_id: b.custom_id.clone(),
+                label: b.label.clone(),
+                emoji: b.emoji.clone(),
+            })
+            .collect(),
+        text,
+        fail_reason: t.fail_reason.clone().filter(|r| !r.trim().is_empty()),
+    }
+}
+
+/// News of many jobs in one request. An entry that does not read as a task is left out (so
+/// only that task misses this poll).
+pub async fn poll(client: &Upstream, ids: &[&str]) -> Result<Vec<RemoteUpdate>, UpstreamError> {
+    Ok(client.list(ids).await?.iter().map(update_of).collect())
+}
+
+/// News of one job; None when the upstream does not know it.
+pub async fn fetch(client: &Upstream, id: &str) -> Result<Option<RemoteUpdate>, UpstreamError> {
+    Ok(client.fetch(id).await?.as_ref().map(update_of))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buttons_map_to_actions_and_what_they_need() {
+        let a = |id: &str| button_action(id);
+        assert_eq!(
+            a("MJ::JOB::upsample::1::abc"),
+            Some((TaskAction::Upscale, Needs::Nothing))
+        );
+        assert_eq!(
+            a("MJ::JOB::variation::4::abc"),
+            Some((TaskAction::Variation, Needs::Nothing))
+        );
+        assert_eq!(
+            a("MJ::JOB::high_variation::1::abc::SOLO"),
+            Some((TaskAction::Variation, Needs::Nothing))
+        );
+        assert_eq!(
+            a("MJ::JOB::reroll::0::abc::SOLO"),
+            Some((TaskAction::Reroll, Needs::Nothing))
+        );
+        assert_eq!(
+            a("MJ::JOB::pan_left::1::abc::SOLO"),
+            Some((TaskAction::Pan, Needs::Nothing))
+        );
+        assert_eq!(
+            a("MJ::Outpaint::50::1::abc::SOLO"),
+            Some((TaskAction::Zoom, Needs::Nothing))
+        );
+        assert_eq!(
+            a("MJ::CustomZoom::abc"),
+            Some((TaskAction::Zoom, Needs::Prompt))
+        );
+        assert_eq!(
+            a("MJ::Inpaint::1::abc::SOLO"),
+            Some((TaskAction::Inpaint, Needs::Mask))
+        );
+        assert_eq!(a("nonsense"), None);
+    }
+
+    #[test]
+    fn a_modal_task_reads_as_modal_and_describe_as_text() {
+        let t: wire::Task =
+            serde_json::from_str(r#"{"id": "7", "status": "MODAL", "progress": "0%"}"#).unwrap();
+        assert_eq!(update_of(&t).phase, Phase::Modal);
+        let d: wire::Task = serde_json::from_str(
+            r#"{"id": "8", "action": "DESCRIBE", "status": "SUCCESS",
+                "properties": {"finalPrompt": "1. a fox"}}"#,
+        )
+        .unwrap();
+        let u = update_of(&d);
+        assert_eq!(
+            (u.phase, u.text.as_deref()),
+            (Phase::Success, Some("1. a fox"))
+        );
+        assert!(u.image_urls.is_empty());
+    }
+}

@@ -1,0 +1,217 @@
+//! /api/v1/tasks: the engine-neutral tasks of rest-api.md, and the files of a task.
+
+use super::{ApiJson, query};
+use crate::{
+    auth::CurrentUser,
+    error::AppError,
+    services::generation::{self, NewJob, Pressed},
+    startup::AppState,
+    types::TaskView,
+};
+use axum::{
+    Json, Router,
+    extract::{Path, Query, State},
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/tasks", get(list).post(submit))
+        .route("/api/v1/tasks/{id}", get(task).delete(delete))
+        .route("/api/v1/tasks/{id}/cancel", post(cancel))
+        .route("/api/v1/tasks/{id}/action", post(action))
+        .route("/api/v1/tasks/{id}/image", get(image))
+        .route("/api/v1/tasks/{id}/image/{n}", get(image_n))
+        .route("/api/v1/tasks/{id}/thumbnail", get(thumbnail))
+        .route("/api/v1/tasks/{id}/thumbnail/{n}", get(thumbnail_n))
+        .route("/api/v1/tasks/{id}/preview", get(preview))
+}
+
+#[derive(serde::Serialize)]
+struct TaskAnswer {
+    task: TaskView,
+}
+
+fn answer(status: StatusCode, task: TaskView) -> Response {
+    (status, Json(TaskAnswer { task })).into_response()
+}
+
+async fn submit(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    ApiJson(job): ApiJson<NewJob>,
+) -> Result<Response, AppError> {
+    let task = generation::submit_job(&s.engine, &user, &job).await?;
+    Ok(answer(StatusCode::CREATED, task))
+}
+
+async fn task(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    Ok(answer(
+        StatusCode::OK,
+        generation::get(&s.engine, &user, &id).await?,
+    ))
+}
+
+async fn list(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
+    let limit = query::limit(&q)?;
+    let arg = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
+    let (tasks, next) = generation::list(
+        &s.engine,
+        &user,
+        arg("engine"),
+        arg("status"),
+        arg("q"),
+        limit,
+        arg("cursor"),
+    )
+    .await?;
+    Ok(Json(serde_json::json!({ "tasks": tasks, "next_cursor": next })).into_response())
+}
+
+async fn cancel(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    Ok(answer(
+        StatusCode::OK,
+        generation::cancel(&s.engine, &user, &id).await?,
+    ))
+}
+
+async fn delete(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    generation::delete(&s.engine, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+struct Action {
+    #[serde(default)]
+    custom_id: String,
+    #[serde(default)]
+    prompt: Option<String>,
+    #[serde(default)]
+    mask: Option<serde_json::Value>,
+}
+
+async fn action(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<Action>,
+) -> Result<Response, AppError> {
+    if body.mask.is_some() {
+        return Err(AppError::validation("mask", "Masks are not offered yet."));
+    }
+    let pressed = generation::action(
+        &s.engine,
+        &user,
+        &id,
+        &body.custom_id,
+        body.prompt.as_deref(),
+    )
+    .await?;
+    Ok(match pressed {
+        Pressed::Created(t) => answer(StatusCode::CREATED, t),
+        Pressed::Existing(t) | Pressed::Continued(t) => answer(StatusCode::OK, t),
+    })
+}
+
+#[derive(Clone, Copy)]
+enum Which {
+    Image,
+    Thumbnail,
+    Preview,
+}
+
+/// A task's stored file: the n-th output (the first when `n` is None), its thumbnail, or the
+/// latest preview.
+async fn serve(
+    s: &AppState,
+    user: &CurrentUser,
+    id: &str,
+    which: Which,
+    n: Option<usize>,
+) -> Result<Response, AppError> {
+    let row = generation::visible(&s.engine, user, id).await?;
+    let output = row.outputs.get(n.unwrap_or(0));
+    let (key, cache) = match which {
+        // A task's outputs and thumbnails never change once set.
+        Which::Image => (
+            output.map(|o| o.key.clone()),
+            "private, max-age=31536000, immutable",
+        ),
+        Which::Thumbnail => (
+            output.and_then(|o| o.thumb.clone()),
+            "private, max-age=31536000, immutable",
+        ),
+        Which::Preview => (row.preview_key.clone(), "private, no-cache"),
+    };
+    let key = key.ok_or(AppError::NotFound)?;
+    let (bytes, mime) = s.engine.images.read(&key).await.ok_or(AppError::NotFound)?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime),
+            (header::CACHE_CONTROL, cache),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn image(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    serve(&s, &user, &id, Which::Image, None).await
+}
+
+pub async fn image_n(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, n)): Path<(String, usize)>,
+) -> Result<Response, AppError> {
+    serve(&s, &user, &id, Which::Image, Some(n)).await
+}
+
+pub async fn thumbnail(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    serve(&s, &user, &id, Which::Thumbnail, None).await
+}
+
+pub async fn thumbnail_n(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path((id, n)): Path<(String, usize)>,
+) -> Result<Response, AppError> {
+    serve(&s, &user, &id, Which::Thumbnail, Some(n)).await
+}
+
+pub async fn preview(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    serve(&s, &user, &id, Which::Preview, None).await
+}

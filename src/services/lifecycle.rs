@@ -1,0 +1,310 @@
+//! A task's life after submit: news from the upstream applied (forward only), modal steps,
+//! success with stored outputs, and the one way a task ends failed or cancelled with its refund.
+
+use crate::{
+    db::{self, blobs, ledger, tasks::Output, tasks::TaskRow},
+    engine::{Channel, Engine},
+    engines::{self, Phase, RemoteUpdate, Submitted},
+    error::AppError,
+    types::{TaskAction, TaskStatus},
+};
+
+/// Ends a live task as failed or cancelled and refunds it, in one transaction. False when the
+/// task had already ended (nothing written).
+pub async fn end(
+    engine: &Engine,
+    id: &str,
+    status: TaskStatus,
+    reason: Option<&str>,
+) -> Result<bool, AppError> {
+    let now = db::now_ms();
+    let mut tx = engine
+        .pool
+        .begin_with("BEGIN IMMEDIATE")
+        .await
+        .map_err(super::internal)?;
+    let Some((user_id, cost)) = db::tasks::end(&mut tx, id, status, reason, now)
+        .await
+        .map_err(super::internal)?
+    else {
+        return Ok(false);
+    };
+    if cost > 0 {
+        let refund = ledger::NewEntry {
+            user_id: &user_id,
+            delta: cost,
+            reason: ledger::Reason::Refund,
+            task_id: Some(id),
+            note: None,
+        };
+        ledger::append(&mut tx, refund, now)
+            .await
+            .map_err(super::internal)?;
+    }
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(
+        task_id = id,
+        status = status.as_str(),
+        reason,
+        refunded = cost,
+        "task ended"
+    );
+    Ok(true)
+}
+
+/// Applies what the upstream says about a task (from a poll or the notify hook). Status only
+/// moves forward and progress never goes down; late or repeated news changes nothing.
+pub async fn apply_update(
+    engine: &Engine,
+    channel: &Channel,
+    row: &TaskRow,
+    up: &RemoteUpdate,
+) -> Result<(), AppError> {
+    let now = db::now_ms();
+    if is_old_news(row, up) {
+        // Most polls bring nothing new: no write at all (this keeps a tick over 10,000 live
+        // tasks cheap).
+        return Ok(());
+    }
+    match up.phase {
+        Phase::Waiting => {
+            db::tasks::advance(
+                &engine.pool,
+                &row.id,
+                TaskStatus::Submitted,
+                up.live_progress(),
+                now,
+            )
+            .await
+            .map_err(super::internal)?;
+        }
+        Phase::Running => {
+            // The progress first: fetching the preview can take a while (a CDN, a drawing), and
+            // the page should not wait for it to see the new percentage.
+            let p = up.live_progress();
+            db::tasks::advance(&engine.pool, &row.id, TaskStatus::InProgress, p, now)
+                .await
+                .map_err(super::internal)?;
+            if let Some(url) = up.preview_url.as_deref()
+                && row.preview_url.as_deref() != Some(url)
+                && p >= row.progress
+            {
+                store_preview(engine, channel, row, url, p).await?;
+            }
+        }
+        Phase::Modal => modal(engine, channel, row).await?,
+        Phase::Success => succeed(engine, channel, row, up).await?,
+        Phase::Failure => {
+            let reason = up
+                .fail_reason
+                .as_deref()
+                .unwrap_or("The upstream reported a failure.");
+            end(engine, &row.id, TaskStatus::Failed, Some(reason)).await?;
+        }
+    }
+    Ok(())
+}
+
+/// True when `up` would change nothing: same or earlier status, no more progress, same preview.
+fn is_old_news(row: &TaskRow, up: &RemoteUpdate) -> bool {
+    let p = up.live_progress();
+    match up.phase {
+        Phase::Waiting => {
+            matches!(row.status, TaskStatus::Submitted | TaskStatus::InProgress)
+                && p <= row.progress
+        }
+        Phase::Running => {
+            row.status == TaskStatus::InProgress
+                && p <= row.progress
+                && up
+                    .preview_url
+                    .as_deref()
+                    .is_none_or(|u| row.preview_url.as_deref() == Some(u))
+        }
+        Phase::Modal => row.status == TaskStatus::NeedsInput,
+        Phase::Success | Phase::Failure => row.status.is_final(),
+    }
+}
+
+async fn store_preview(
+    engine: &Engine,
+    channel: &Channel,
+    row: &TaskRow,
+    url: &str,
+    progress: i64,
+) -> Result<(), AppError> {
+    let key = match engine
+        .images
+        .download(url, channel.trusted_host.as_deref())
+        .await
+    {
+        Ok(key) => key,
+        Err(e) => {
+            tracing::debug!(task_id = row.id, error = %e, "preview not stored");
+            return Ok(());
+        }
+    };
+    let now = db::now_ms();
+    let mut tx = engine.pool.begin().await.map_err(super::internal)?;
+    if let Some(replaced) = db::tasks::set_preview(&mut tx, &row.id, &key, url, progress, now)
+        .await
+        .map_err(super::internal)?
+    {
+        blobs::acquire(&mut tx, std::slice::from_ref(&key))
+            .await
+            .map_err(super::internal)?;
+        if let Some(old) = replaced {
+            blobs::release(&mut tx, &[old], now)
+                .await
+                .map_err(super::internal)?;
+        }
+    }
+    tx.commit().await.map_err(super::internal)
+}
+
+/// The upstream waits in a modal step. A step that needs nothing new from the user (Remix on,
+/// a reroll or a variation) is confirmed at once with the task's own prompt, once; one that
+/// needs the user's input waits as `needs_input`.
+async fn modal(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<(), AppError> {
+    let needs = match (row.action, row.custom_id.as_deref()) {
+        (TaskAction::Imagine, _) => engines::midjourney::Needs::Nothing,
+        (_, Some(custom_id)) => engines::midjourney::button_action(custom_id)
+            .map_or(engines::midjourney::Needs::Prompt, |(_, needs)| needs),
+        (_, None) => engines::midjourney::Needs::Prompt,
+    };
+    if needs != engines::midjourney::Needs::Nothing || row.modal_step > 0 {
+        if db::tasks::wait_for_input(&engine.pool, &row.id, db::now_ms())
+            .await
+            .map_err(super::internal)?
+        {
+            tracing::info!(task_id = row.id, "task waits for the user's input");
+        }
+        return Ok(());
+    }
+    let prompt = row.prompt.clone();
+    confirm(engine, channel, row, &prompt).await
+}
+
+/// Sends the confirmation of a modal step with `prompt` (step `row.modal_step`).
+pub async fn confirm(
+    engine: &Engine,
+    channel: &Channel,
+    row: &TaskRow,
+    prompt: &str,
+) -> Result<(), AppError> {
+    let Some(upstream_id) = row.upstream_id.as_deref() else {
+        return Ok(());
+    };
+    let answer = engines::midjourney::confirm_modal(
+        &channel.client,
+        upstream_id,
+        prompt,
+        engine.notify_url.as_deref(),
+    )
+    .await;
+    match answer {
+        Ok(Submitted::Accepted { upstream_id } | Submitted::Existing { upstream_id }) => {
+            let mut params = row.params.0.clone();
+            if prompt != row.prompt {
+                params.modal_prompt = Some(prompt.to_owned());
+            }
+            db::tasks::modal_sent(
+                &engine.pool,
+                &row.id,
+                row.modal_step,
+                &upstream_id,
+                &params,
+                db::now_ms(),
+            )
+            .await
+            .map_err(super::internal)?;
+            tracing::info!(task_id = row.id, "modal step confirmed");
+            Ok(())
+        }
+        Ok(Submitted::Later { reason }) => {
+            tracing::info!(task_id = row.id, reason, "modal step not confirmed yet");
+            Err(AppError::Upstream(reason))
+        }
+        Ok(Submitted::Rejected { reason }) => {
+            end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
+            Err(AppError::UpstreamRejected(reason))
+        }
+        Err(e) => {
+            tracing::warn!(task_id = row.id, error = %e, "modal step not confirmed");
+            Err(AppError::Upstream(e.to_string()))
+        }
+    }
+}
+
+async fn succeed(
+    engine: &Engine,
+    channel: &Channel,
+    row: &TaskRow,
+    up: &RemoteUpdate,
+) -> Result<(), AppError> {
+    if up.image_urls.is_empty() && up.text.is_none() {
+        end(
+            engine,
+            &row.id,
+            TaskStatus::Failed,
+            Some("The upstream finished without an image."),
+        )
+        .await?;
+        return Ok(());
+    }
+    let mut outputs = Vec::with_capacity(up.image_urls.len());
+    for url in &up.image_urls {
+        let stored = match engine
+            .images
+            .download(url, channel.trusted_host.as_deref())
+            .await
+        {
+            Ok(key) => engine.images.thumbnail(&key).await.map(|t| (key, t)),
+            Err(e) => Err(e),
+        };
+        match stored {
+            Ok((key, (thumb, width, height))) => outputs.push(Output {
+                key,
+                thumb: Some(thumb),
+                width: Some(width),
+                height: Some(height),
+            }),
+            Err(e) if e.is_transient() => {
+                // Try again next tick, until the deadline.
+                tracing::warn!(task_id = row.id, error = %e, "final image not stored yet");
+                db::tasks::set_final_url(&engine.pool, &row.id, url)
+                    .await
+                    .map_err(super::internal)?;
+                return Ok(());
+            }
+            Err(e) => {
+                let reason = format!("The image could not be stored: {e}");
+                end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
+                return Ok(());
+            }
+        }
+    }
+    let keys: Vec<String> = outputs
+        .iter()
+        .flat_map(|o| std::iter::once(o.key.clone()).chain(o.thumb.clone()))
+        .collect();
+    let mut tx = engine.pool.begin().await.map_err(super::internal)?;
+    if db::tasks::succeed(
+        &mut tx,
+        &row.id,
+        &outputs,
+        &up.buttons,
+        up.text.as_deref(),
+        db::now_ms(),
+    )
+    .await
+    .map_err(super::internal)?
+    {
+        blobs::acquire(&mut tx, &keys)
+            .await
+            .map_err(super::internal)?;
+    }
+    tx.commit().await.map_err(super::internal)?;
+    tracing::info!(task_id = row.id, images = outputs.len(), "task succeeded");
+    Ok(())
+}
