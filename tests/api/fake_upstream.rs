@@ -28,6 +28,20 @@ pub struct FakeState {
     pub polls_fail: bool,
     pub submits: u64,
     pub lists: u64,
+    /// Button presses received, by customId.
+    pub actions: Vec<String>,
+    /// Upscales already made: (parent, customId) -> child id (a second one answers code 21).
+    upscales: HashMap<(String, String), String>,
+    /// Remix on in the account: variations and rerolls wait in MODAL for a confirmation.
+    pub remix: bool,
+    /// Modal confirmations received: (task id, prompt).
+    pub modals: Vec<(String, String)>,
+    /// Submits answer HTTP 500.
+    pub submits_fail: bool,
+    /// Cancels received.
+    pub cancels: u64,
+    /// The first task id handed out (a "dupid" prompt is answered with it again).
+    first_id: Option<String>,
 }
 
 pub struct Fake {
@@ -48,6 +62,8 @@ pub async fn start() -> Fake {
     let app = Router::new()
         .route("/mj/submit/imagine", post(imagine))
         .route("/mj/submit/action", post(action))
+        .route("/mj/submit/modal", post(modal))
+        .route("/mj/task/{id}/cancel", post(cancel))
         .route("/mj/task/list-by-condition", post(list))
         .route("/mj/task/{id}/fetch", get(fetch))
         .route("/img/{name}", get(image))
@@ -107,6 +123,11 @@ fn script(id: &str, prompt: &str, base: &str) -> Vec<Value> {
 
 fn submit(state: &mut FakeState, prompt: &str, base: &str) -> Value {
     state.submits += 1;
+    if prompt.contains("dupid")
+        && let Some(first) = state.first_id.clone()
+    {
+        return json!({"code": 1, "description": "ok", "result": first});
+    }
     if let Some(word) = prompt.split_whitespace().find(|w| *w == "forbidden") {
         return json!({"code": 24, "description": "banned", "properties": {"bannedWord": word}});
     }
@@ -119,14 +140,32 @@ fn submit(state: &mut FakeState, prompt: &str, base: &str) -> Value {
     }
     state.counter += 1;
     let id = format!("1712{:012}", state.counter);
-    let steps = script(&id, prompt, base);
+    let mut steps = script(&id, prompt, base);
+    if prompt.contains("garbage") {
+        // A list entry that is not a task at all.
+        steps = vec![json!({"id": {"what": "no"}, "status": 17})];
+    }
     state.tasks.insert(id.clone(), (steps, 0));
+    state.first_id.get_or_insert(id.clone());
     json!({"code": 1, "description": "ok", "result": id})
+}
+
+/// A task that waits in MODAL (forever, until confirmed).
+fn modal_task(state: &mut FakeState, base: &str, prompt: &str) -> Value {
+    let answer = submit(state, prompt, base);
+    let id = answer["result"].as_str().unwrap_or_default().to_owned();
+    if let Some((steps, _)) = state.tasks.get_mut(&id) {
+        steps.insert(0, task(&id, "MODAL", "0%", None));
+    }
+    json!({"code": 21, "description": "Waiting for window confirm", "result": id})
 }
 
 async fn imagine(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
     if !authorised(&h) {
         return StatusCode::UNAUTHORIZED.into_response();
+    }
+    if state.lock().unwrap().submits_fail {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     let prompt = body["prompt"].as_str().unwrap_or("").to_owned();
     Json(submit(&mut state.lock().unwrap(), &prompt, &base)).into_response()
@@ -147,14 +186,69 @@ async fn action(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Res
         return Json(json!({"code": 4, "description": "task status is not SUCCESS"}))
             .into_response();
     }
-    Json(submit(&mut s, "upscaled child", &base)).into_response()
+    let custom_id = body["customId"].as_str().unwrap_or("").to_owned();
+    s.actions.push(custom_id.clone());
+    let key = (parent.to_owned(), custom_id.clone());
+    if custom_id.contains("upsample") {
+        if let Some(id) = s.upscales.get(&key) {
+            return Json(json!({"code": 21, "description": "Task already exists", "result": id}))
+                .into_response();
+        }
+        let answer = submit(&mut s, "upscaled child", &base);
+        if let Some(id) = answer["result"].as_str() {
+            s.upscales.insert(key, id.to_owned());
+        }
+        return Json(answer).into_response();
+    }
+    if custom_id.contains("CustomZoom") || (s.remix && !custom_id.contains("upsample")) {
+        return Json(modal_task(&mut s, &base, "a modal child")).into_response();
+    }
+    Json(submit(&mut s, "a child", &base)).into_response()
+}
+
+/// Confirms a MODAL task: it goes on with its script.
+async fn modal(State((state, _)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    let id = body["taskId"].as_str().unwrap_or("").to_owned();
+    let prompt = body["prompt"].as_str().unwrap_or("").to_owned();
+    s.modals.push((id.clone(), prompt));
+    match s.tasks.get_mut(&id) {
+        Some((steps, i)) if steps.first().is_some_and(|t| t["status"] == "MODAL") => {
+            steps.remove(0);
+            *i = 0;
+            Json(json!({"code": 1, "description": "ok", "result": id})).into_response()
+        }
+        _ => Json(json!({"code": 4, "description": "not waiting"})).into_response(),
+    }
+}
+
+/// trueai's cancel: the task becomes FAILURE "取消任务".
+async fn cancel(State((state, _)): S, h: HeaderMap, Path(id): Path<String>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    s.cancels += 1;
+    if let Some((steps, i)) = s.tasks.get_mut(&id) {
+        let mut failure = task(&id, "FAILURE", "", None);
+        failure["failReason"] = json!("取消任务");
+        *steps = vec![failure];
+        *i = 0;
+    }
+    Json(json!({"code": 1, "description": "ok"})).into_response()
 }
 
 /// Advances a task one step and answers its state (None once it has no script).
 fn step(s: &mut FakeState, id: &str) -> Option<Value> {
     let (steps, i) = s.tasks.get_mut(id)?;
     let t = steps.get((*i).min(steps.len().checked_sub(1)?))?.clone();
-    *i += 1;
+    // A modal step waits for its confirmation.
+    if t["status"] != "MODAL" {
+        *i += 1;
+    }
     Some(t)
 }
 

@@ -2,6 +2,7 @@
 
 mod admin;
 mod auths;
+mod core;
 mod fake_upstream;
 mod generation;
 mod helpers;
