@@ -48,6 +48,11 @@ pub struct PollOutcome {
 /// when woken by a new task (or every 30 s). Ticks start a poll interval apart, however long a
 /// tick takes (never less than no pause at all), so an upstream change waits at most one interval.
 pub async fn run_until_stopped(engine: Arc<Engine>) {
+    match db::tasks::release_all_claims(&engine.pool).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(tasks = n, "claims left by a stopped process given back"),
+        Err(e) => tracing::warn!(error = %e, "claims left by a stopped process not given back"),
+    }
     loop {
         let started = tokio::time::Instant::now();
         let outcome = match poll_once(&engine).await {

@@ -295,6 +295,20 @@ pub async fn release(
     Ok(())
 }
 
+/// Gives back every claim: at the start of the only worker of this database, a claim is one a
+/// stopped process left mid-send. Whether that send reached the upstream is unknown; the task is
+/// sent again. Answers how many.
+pub async fn release_all_claims(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE tasks SET lease_until = NULL,
+                channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
+         WHERE status = 'queued' AND lease_until IS NOT NULL",
+    )
+    .execute(pool)
+    .await?;
+    Ok(r.rows_affected())
+}
+
 /// Live tasks whose deadline passed (no change seen for `timeout_ms`).
 pub async fn overdue(
     pool: &SqlitePool,
