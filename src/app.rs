@@ -10,7 +10,7 @@ use crate::{
     i18n::provide_lang,
     pages::{
         account::AccountPage,
-        admin::{AdminOverviewPage, AdminPage, AdminUserPage, AdminUsersPage},
+        admin::{AdminChannelsPage, AdminOverviewPage, AdminPage, AdminUserPage, AdminUsersPage},
         auth::{LoginPage, SignupPage},
         errors::NotFound,
         generate::GeneratePage,
@@ -140,6 +140,11 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<AdminRoute>::new()}
                     />
                     <Route
+                        path=path!("/admin/channels")
+                        ssr=SsrMode::Async
+                        view={Lazy::<AdminChannelsRoute>::new()}
+                    />
+                    <Route
                         path=path!("/admin/users")
                         ssr=SsrMode::Async
                         view={Lazy::<AdminUsersRoute>::new()}
@@ -195,6 +200,7 @@ lazy_pages! {
     TaskRoute => { <RequireUser><TaskPage /></RequireUser> },
     AccountRoute => { <RequireUser><AccountPage /></RequireUser> },
     AdminRoute => { <RequireAdmin><AdminPage /></RequireAdmin> },
+    AdminChannelsRoute => { <RequireAdmin><AdminChannelsPage /></RequireAdmin> },
     AdminUsersRoute => { <RequireAdmin><AdminUsersPage /></RequireAdmin> },
     AdminUserRoute => { <RequireAdmin><AdminUserPage /></RequireAdmin> },
     AdminOverviewRoute => { <RequireAdmin><AdminOverviewPage /></RequireAdmin> },

@@ -62,6 +62,21 @@ pub fn copy_text(text: &str) {
     let _ = text;
 }
 
+/// Asks the user to confirm (the browser's own dialog). True without a browser.
+pub fn confirm(question: &str) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .confirm_with_message(question)
+            .unwrap_or(false)
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = question;
+        true
+    }
+}
+
 /// After a panic (the WASM stops for good: a page chunk that no longer exists after an update, or
 /// a bug), tells the user, in the page's language, and offers a full reload. Plain DOM calls: the
 /// reactive system may be what failed. The link is `rel="external"` so that it is a real page load.

@@ -4,6 +4,61 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Which conflict a 409 is: the pages word each in the user's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Conflict {
+    EmailTaken,
+    /// Cancelling (or continuing) a task that has already ended.
+    TaskFinished,
+    /// A button of a task that has not succeeded.
+    NotSucceeded,
+    /// Deleting a task that still runs.
+    TaskLive,
+    /// Deleting a task one of whose follow-ups still runs.
+    FollowUpLive,
+    LastAdmin,
+}
+
+/// Which rule a 422 broke, with its numbers: the pages word each in the user's language, and the
+/// API's `message` is the English wording of the same rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Rule {
+    /// Empty where something is needed.
+    Required,
+    TooLong {
+        max: u32,
+    },
+    /// A whole number from `min` to `max`.
+    Range {
+        min: i64,
+        max: i64,
+    },
+    /// One of these words.
+    OneOf {
+        options: Vec<String>,
+    },
+    Email,
+    PasswordTooShort {
+        min: u32,
+    },
+    ControlCharacters,
+    /// An http(s) URL, or `builtin`.
+    Url,
+    NotAButton,
+    /// A feature not offered (yet): an engine, an action, a kind of input.
+    NotOffered,
+    /// Vary (Region): it needs a mask.
+    NeedsMask,
+    /// The modal step of a custom zoom needs a prompt.
+    NeedsPrompt,
+    SwitchedOff,
+    NonZero,
+    /// A grant that would take a balance below zero.
+    BelowZero,
+    /// Anything else, in English.
+    Other(String),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("{0}")]
@@ -18,10 +73,10 @@ pub enum AppError {
     Forbidden(String),
     #[error("Not found.")]
     NotFound,
-    #[error("{0}")]
-    Conflict(String),
-    #[error("{message}")]
-    Validation { field: String, message: String },
+    #[error("{}", crate::i18n::Lang::En.texts().conflict(*.0))]
+    Conflict(Conflict),
+    #[error("{}", crate::i18n::Lang::En.texts().rule(rule))]
+    Validation { field: String, rule: Rule },
     #[error("Too many attempts. Wait a minute and try again.")]
     RateLimited,
     #[error("You already have {limit} tasks running; wait for one to finish.")]
@@ -44,11 +99,22 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+    /// A broken rule of a field; the message is the rule's English wording.
+    pub fn invalid(field: &str, rule: Rule) -> Self {
         Self::Validation {
             field: field.to_owned(),
-            message: message.into(),
+            rule,
         }
+    }
+
+    /// A field that broke a rule with no wording of its own: `message` is in English only.
+    pub fn validation(field: &str, message: impl Into<String>) -> Self {
+        Self::invalid(field, Rule::Other(message.into()))
+    }
+
+    /// A whole number outside `min..=max`.
+    pub fn range(field: &str, min: i64, max: i64) -> Self {
+        Self::invalid(field, Rule::Range { min, max })
     }
 
     /// The stable snake_case code of rest-api.md.
@@ -87,6 +153,13 @@ impl AppError {
         }
     }
 
+    pub fn rule(&self) -> Option<&Rule> {
+        match self {
+            Self::Validation { rule, .. } => Some(rule),
+            _ => None,
+        }
+    }
+
     pub fn field(&self) -> Option<&str> {
         match self {
             Self::Validation { field, .. } => Some(field),
@@ -121,6 +194,8 @@ mod tests {
         for e in [
             AppError::InsufficientCredits { need: 8, have: 2 },
             AppError::validation("prompt", "Banned word: gore"),
+            AppError::invalid("cost", AppError::range("x", 0, 9).rule().unwrap().clone()),
+            AppError::Conflict(super::Conflict::LastAdmin),
             AppError::TooManyTasks { limit: 5 },
             AppError::Upstream("down".into()),
             AppError::Internal,

@@ -12,6 +12,7 @@ pub mod components;
 pub mod cookies;
 pub mod error;
 pub mod i18n;
+pub mod limits;
 pub mod pages;
 pub mod prompt_flags;
 pub mod server_fns;

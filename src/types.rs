@@ -266,6 +266,15 @@ pub struct Button {
     pub custom_id: String,
     pub label: String,
     pub emoji: String,
+    /// What it does, where Atelier knows (for the pages' words and screen readers).
+    #[serde(default)]
+    pub action: Option<TaskAction>,
+    /// Which of the four pictures it acts on, if one.
+    #[serde(default)]
+    pub index: Option<u8>,
+    /// Where a pan goes: `left`, `right`, `up` or `down`.
+    #[serde(default)]
+    pub direction: Option<String>,
 }
 
 /// What a task was asked with, beside its prompt (`params` of rest-api.md). Every field is always
@@ -305,6 +314,9 @@ pub struct TaskView {
     pub parent_id: Option<String>,
     pub engine: EngineKind,
     pub action: TaskAction,
+    /// The parent's button that made it (a follow-up), also what answers its modal step.
+    #[serde(default)]
+    pub custom_id: Option<String>,
     /// Midjourney's speed mode; None for the other engines.
     pub mode: Option<Mode>,
     /// The other engines' model; None for midjourney.
@@ -353,6 +365,7 @@ impl Serialize for TaskView {
             parent_id,
             engine,
             action,
+            custom_id,
             mode,
             model,
             prompt,
@@ -378,11 +391,12 @@ impl Serialize for TaskView {
             queue_position,
         } = self;
         let always = !serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("TaskView", 27)?;
+        let mut s = serializer.serialize_struct("TaskView", 28)?;
         s.serialize_field("id", id)?;
         s.serialize_field("parent_id", parent_id)?;
         s.serialize_field("engine", engine)?;
         s.serialize_field("action", action)?;
+        s.serialize_field("custom_id", custom_id)?;
         s.serialize_field("mode", mode)?;
         s.serialize_field("model", model)?;
         s.serialize_field("prompt", prompt)?;
@@ -484,6 +498,7 @@ mod tests {
             parent_id: Some("t0".into()),
             engine: EngineKind::Midjourney,
             action: TaskAction::Upscale,
+            custom_id: Some("MJ::JOB::upsample::1".into()),
             mode: Some(Mode::Relax),
             model: None,
             prompt: "a fox".into(),
@@ -508,6 +523,9 @@ mod tests {
                 custom_id: "MJ::JOB::upsample::1".into(),
                 label: "U1".into(),
                 emoji: String::new(),
+                action: Some(TaskAction::Upscale),
+                index: Some(1),
+                direction: None,
             }],
             cost: 2,
             fail_reason: Some("no".into()),
@@ -533,7 +551,7 @@ mod tests {
             );
             assert_eq!(
                 json.as_object().unwrap().len(),
-                26 + usize::from(place.is_some())
+                27 + usize::from(place.is_some())
             );
             assert_eq!(
                 serde_json::from_value::<TaskView>(json).unwrap(),
@@ -544,6 +562,44 @@ mod tests {
             let bytes = postcard::to_allocvec(&both).unwrap();
             assert_eq!(postcard::from_bytes::<Vec<TaskView>>(&bytes).unwrap(), both);
         }
+    }
+
+    #[test]
+    fn a_settings_save_sends_only_what_changed() {
+        use super::{ModeConfig, Role, SettingsChange, SettingsForm};
+        let form = SettingsForm {
+            enabled: true,
+            api_url: "builtin".into(),
+            api_secret: None,
+            modes: vec![ModeConfig {
+                mode: Mode::Fast,
+                cost: 8,
+                enabled: true,
+                concurrency: 3,
+            }],
+            action_cost: 2,
+            signup_credits: 100,
+            max_active_tasks_per_user: 5,
+            new_user_role: Role::User,
+            task_timeout_secs: 600,
+        };
+        assert_eq!(
+            SettingsChange::between(&form, &form),
+            SettingsChange::default()
+        );
+        let mut now = form.clone();
+        now.modes[0].cost = 9;
+        let change = SettingsChange::between(&form, &now);
+        assert_eq!(change.modes.len(), 1);
+        assert_eq!(
+            (
+                change.modes[0].cost,
+                change.modes[0].enabled,
+                change.task_timeout_secs
+            ),
+            (Some(9), None, None),
+            "the deadline the environment set is not pinned"
+        );
     }
 
     #[test]
@@ -592,8 +648,8 @@ pub struct ConfigView {
     pub task_timeout_secs: Option<i64>,
 }
 
-/// The admin's settings form: every writable setting. `api_secret`: None keeps the saved one,
-/// `Some("")` clears it.
+/// The admin's settings form as it stands: every writable setting. `api_secret`: None keeps the
+/// saved one, `Some("")` clears it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SettingsForm {
     pub enabled: bool,
@@ -605,6 +661,68 @@ pub struct SettingsForm {
     pub max_active_tasks_per_user: i64,
     pub new_user_role: Role,
     pub task_timeout_secs: i64,
+}
+
+/// What a save of the settings form changes: only the fields that differ from what was loaded
+/// (so that saving one price does not pin, say, the deadline the environment sets).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettingsChange {
+    pub enabled: Option<bool>,
+    pub api_url: Option<String>,
+    pub api_secret: Option<String>,
+    pub modes: Vec<ModeChange>,
+    pub action_cost: Option<i64>,
+    pub signup_credits: Option<i64>,
+    pub max_active_tasks_per_user: Option<i64>,
+    pub new_user_role: Option<Role>,
+    pub task_timeout_secs: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModeChange {
+    pub mode: Mode,
+    pub cost: Option<i64>,
+    pub enabled: Option<bool>,
+    pub concurrency: Option<i64>,
+}
+
+impl SettingsChange {
+    /// The fields of `now` that differ from `saved`.
+    pub fn between(saved: &SettingsForm, now: &SettingsForm) -> Self {
+        let changed = |a: i64, b: i64| (a != b).then_some(b);
+        Self {
+            enabled: (saved.enabled != now.enabled).then_some(now.enabled),
+            api_url: (saved.api_url != now.api_url).then(|| now.api_url.clone()),
+            api_secret: now.api_secret.clone(),
+            modes: now
+                .modes
+                .iter()
+                .filter_map(|m| {
+                    let before = saved.modes.iter().find(|x| x.mode == m.mode);
+                    let c = ModeChange {
+                        mode: m.mode,
+                        cost: before.map_or(Some(m.cost), |b| changed(b.cost, m.cost)),
+                        enabled: before.map_or(Some(m.enabled), |b| {
+                            (b.enabled != m.enabled).then_some(m.enabled)
+                        }),
+                        concurrency: before.map_or(Some(m.concurrency), |b| {
+                            changed(b.concurrency, m.concurrency)
+                        }),
+                    };
+                    (c.cost.is_some() || c.enabled.is_some() || c.concurrency.is_some())
+                        .then_some(c)
+                })
+                .collect(),
+            action_cost: changed(saved.action_cost, now.action_cost),
+            signup_credits: changed(saved.signup_credits, now.signup_credits),
+            max_active_tasks_per_user: changed(
+                saved.max_active_tasks_per_user,
+                now.max_active_tasks_per_user,
+            ),
+            new_user_role: (saved.new_user_role != now.new_user_role).then_some(now.new_user_role),
+            task_timeout_secs: changed(saved.task_timeout_secs, now.task_timeout_secs),
+        }
+    }
 }
 
 /// What "Test connection" found.
@@ -666,6 +784,8 @@ pub struct Overview {
     /// (day as YYYY-MM-DD, credits spent net of refunds), the last 14 days, oldest first.
     pub spent_per_day: Vec<(String, i64)>,
     pub audit: Vec<AuditEntry>,
+    /// Every channel with what it runs now.
+    pub channels: Vec<ChannelView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -693,11 +813,6 @@ pub enum Concurrency {
     Modes { fast: i64, relax: i64, turbo: i64 },
     Total(i64),
 }
-
-/// The bounds of a channel's concurrency (per mode for midjourney).
-pub const CONCURRENCY_RANGE: (i64, i64) = (1, 100);
-/// The bounds of a channel's weight.
-pub const WEIGHT_RANGE: (i64, i64) = (1, 100);
 
 impl Concurrency {
     pub fn default_for(kind: EngineKind) -> Self {
@@ -802,4 +917,17 @@ pub struct ChannelView {
     pub concurrency: Concurrency,
     pub health: HealthView,
     pub live_tasks: i64,
+}
+
+/// The admin's channel form: every writable field. `api_secret`: None keeps the saved one,
+/// `Some("")` clears it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelForm {
+    pub kind: EngineKind,
+    pub name: String,
+    pub api_url: String,
+    pub api_secret: Option<String>,
+    pub enabled: bool,
+    pub weight: i64,
+    pub concurrency: Concurrency,
 }

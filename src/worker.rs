@@ -296,8 +296,11 @@ async fn send(
             reason: format!("The {} engine is not offered yet.", other.label()),
         }),
     };
-    let retry_at = db::now_ms().saturating_add(ms(engine.poll_interval * RETRY_TICKS));
-    let release = |why: String| async move {
+    // A full queue is worth waiting for; a channel fault is not: the next claim (this tick's
+    // next, or the next tick's) may pick another channel, and a channel that keeps failing is
+    // soon down and out of the picks.
+    let later = db::now_ms().saturating_add(ms(engine.poll_interval * RETRY_TICKS));
+    let release = |why: String, retry_at: i64| async move {
         tracing::info!(task_id = task.id, why, "task stays queued");
         db::tasks::release(&engine.pool, &task.id, attempt, retry_at)
             .await
@@ -323,7 +326,7 @@ async fn send(
             }
         }
         Ok(Submitted::Later { reason }) => {
-            release(reason).await?;
+            release(reason, later).await?;
             Ok(false)
         }
         Ok(Submitted::Rejected { reason }) => {
@@ -332,7 +335,7 @@ async fn send(
         }
         Err(e) if e.is_channel_fault() => {
             fault(engine, channel.id(), &e).await;
-            release(e.to_string()).await?;
+            release(e.to_string(), db::now_ms()).await?;
             Ok(false)
         }
         Err(e) => {

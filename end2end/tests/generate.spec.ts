@@ -47,16 +47,20 @@ test.describe.serial("generating", () => {
 
     await expect(card).toHaveAttribute("data-status", "succeeded");
     await expect(card.getByRole("img", { name: "a red fox in snow --ar 3:2" })).toBeVisible();
-    for (const label of ["U1", "U2", "U3", "U4", "V1", "V2", "V3", "V4"]) {
-      await expect(card.getByRole("button", { name: label })).toBeVisible();
+    // Each button says what it does to a screen reader, not "U12".
+    for (const n of [1, 2, 3, 4]) {
+      await expect(card.getByRole("button", { name: `Upscale picture ${n}, 2 credits`, exact: true })).toBeVisible();
+      await expect(card.getByRole("button", { name: `Variation picture ${n}, 2 credits`, exact: true })).toBeVisible();
     }
+    await expect(card.getByRole("button", { name: "Reroll, 2 credits", exact: true })).toBeVisible();
 
-    await card.getByRole("button", { name: "U1" }).click();
+    await card.getByRole("button", { name: "Upscale picture 1, 2 credits" }).click();
     const child = page.locator(`[data-testid=task-card]:not([data-task-id="${firstTask}"])`).first();
     await expect(child).toBeVisible();
     await expect(await badge(page)).toHaveText("96 credits");
     await expect(child).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
-    await expect(child.getByRole("button", { name: "Vary (Strong)" })).toBeVisible();
+    await expect(child.getByRole("button", { name: "Vary (Strong), 2 credits", exact: true })).toBeVisible();
+    await expect(child.getByRole("button", { name: "Pan left, 2 credits", exact: true })).toBeVisible();
 
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "History" }).click();
     await expect(page.getByTestId("history-item")).toHaveCount(2);

@@ -28,7 +28,7 @@ pub fn ApiKeys() -> impl IntoView {
                 create.dispatch(name.get());
                 name.set(String::new());
             }>
-                <input type="text" aria-label=t.admin.key_name placeholder=t.admin.key_name required maxlength="64"
+                <input type="text" aria-label=t.admin.key_name placeholder=t.admin.key_name required maxlength=crate::limits::NAME_MAX_CHARS.to_string()
                     class="rounded border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900"
                     prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
                 <button type="submit" class="rounded bg-indigo-600 px-3 py-1 text-sm text-white disabled:opacity-50" disabled=move || create.pending().get()>

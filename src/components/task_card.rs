@@ -11,8 +11,9 @@ use leptos::prelude::*;
 /// What a card can ask its page to do.
 #[derive(Clone, Copy)]
 pub struct CardActions {
-    /// (task id, custom_id) of a pressed button.
-    pub press: Callback<(String, String)>,
+    /// (task id, custom_id, prompt) of a pressed button (the prompt answers a step the task
+    /// waits in).
+    pub press: Callback<(String, String, Option<String>)>,
     pub cancel: Callback<String>,
     /// True while a request of the page is under way (buttons wait).
     pub busy: Signal<bool>,
@@ -78,11 +79,95 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                         {t.cancel}
                     </button>
                 </Show>
+                <Show when=move || status() == TaskStatus::NeedsInput>
+                    <StepInput task actions />
+                </Show>
                 <Show when=move || status() == TaskStatus::Succeeded>
                     <Picture task actions />
                 </Show>
             </div>
         </article>
+    }
+}
+
+/// The prompt a task waiting in a modal step asks for (a custom zoom, say), and Continue.
+#[component]
+fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
+    let t = use_texts();
+    let prompt = RwSignal::new(task.with_untracked(|t| t.prompt.clone()));
+    let field = move || format!("step-{}", task.with(|t| t.id.clone()));
+    view! {
+        <form
+            class="space-y-2"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                let (id, custom_id) = task.with_untracked(|t| (t.id.clone(), t.custom_id.clone().unwrap_or_default()));
+                actions.press.run((id, custom_id, Some(prompt.get_untracked())));
+            }
+        >
+            <label for=field class="block text-sm">{t.continue_help}</label>
+            <input
+                id=field
+                type="text"
+                class="w-full rounded border border-stone-300 px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900"
+                prop:value=move || prompt.get()
+                on:input=move |ev| prompt.set(event_target_value(&ev))
+                required
+                maxlength=crate::limits::PROMPT_MAX_CHARS.to_string()
+            />
+            <button
+                type="submit"
+                class="rounded bg-indigo-600 px-3 py-1 text-sm text-white hover:bg-indigo-700 disabled:opacity-50"
+                disabled=move || actions.busy.get()
+            >
+                {t.continue_label}
+            </button>
+        </form>
+    }
+}
+
+/// A follow-up button: its short label and price on screen, and in words for screen readers
+/// ("Upscale picture 1, 2 credits" rather than "U12").
+#[component]
+pub fn ActionButton(
+    button: crate::types::Button,
+    cost: Signal<i64>,
+    disabled: Signal<bool>,
+    press: Callback<()>,
+) -> impl IntoView {
+    let t = use_texts();
+    let label = if button.label.is_empty() {
+        button.emoji.clone()
+    } else {
+        button.label.clone()
+    };
+    // Said the way a person would: "Upscale picture 1", "Pan left", "Vary (Strong)", "Reroll".
+    let direction = button.direction.as_deref().and_then(|d| {
+        let i = ["left", "right", "up", "down"]
+            .iter()
+            .position(|x| *x == d)?;
+        Some(t.directions[i])
+    });
+    let what = match (button.action, direction) {
+        (Some(a), Some(d)) => format!("{} {d}", t.action(a)),
+        (Some(a), None) if button.index.is_some() || button.label.is_empty() => {
+            t.action(a).to_owned()
+        }
+        _ => label.clone(),
+    };
+    let index = button.index;
+    let name = move || (t.button_name)(&what, index, cost.get());
+    view! {
+        <button
+            type="button"
+            aria-label=name
+            class="rounded bg-stone-100 px-2 py-1 text-sm hover:bg-indigo-100 disabled:opacity-50 dark:bg-stone-800 dark:hover:bg-indigo-900"
+            disabled=move || disabled.get()
+            on:click=move |_| press.run(())
+        >
+            <span aria-hidden="true">{label}</span>
+            <span aria-hidden="true" class="ml-1 text-xs text-stone-500">{move || cost.get()}</span>
+        </button>
     }
 }
 
@@ -118,19 +203,11 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 let:button
             >
                 {
-                    let label = if button.label.is_empty() { button.emoji.clone() } else { button.label.clone() };
                     let custom_id = button.custom_id.clone();
-                    view! {
-                        <button
-                            type="button"
-                            class="rounded bg-stone-100 px-2 py-1 text-sm hover:bg-indigo-100 disabled:opacity-50 dark:bg-stone-800 dark:hover:bg-indigo-900"
-                            disabled=move || actions.busy.get()
-                            on:click=move |_| actions.press.run((task.with_untracked(|t| t.id.clone()), custom_id.clone()))
-                        >
-                            {label}
-                            <span class="ml-1 text-xs text-stone-500">{move || actions.action_cost.get()}</span>
-                        </button>
-                    }
+                    let press = Callback::new(move |()| {
+                        actions.press.run((task.with_untracked(|t| t.id.clone()), custom_id.clone(), None))
+                    });
+                    view! { <ActionButton button cost=actions.action_cost disabled=actions.busy press /> }
                 }
             </For>
         </div>

@@ -42,7 +42,7 @@ pub async fn unused(
     limit: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query_scalar(
-        "SELECT key FROM blobs WHERE refs = 0 AND zero_since < ?1 ORDER BY zero_since LIMIT ?2",
+        "SELECT key FROM blobs WHERE refs = 0 AND zero_since <= ?1 ORDER BY zero_since LIMIT ?2",
     )
     .bind(before)
     .bind(limit)

@@ -1,6 +1,6 @@
 //! Account inputs: email, password, display name.
 
-use crate::error::AppError;
+use crate::error::{AppError, Rule};
 
 /// A lower-cased, plausible email address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -9,15 +9,15 @@ pub struct Email(String);
 impl Email {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let s = raw.trim().to_lowercase();
-        let bad = |m: &str| Err(AppError::validation("email", m));
+        let bad = || Err(AppError::invalid("email", Rule::Email));
         if s.is_empty() {
-            return bad("Enter your email address.");
+            return Err(AppError::invalid("email", Rule::Required));
         }
         if s.len() > 254 {
-            return bad("An email address has at most 254 characters.");
+            return Err(AppError::invalid("email", Rule::TooLong { max: 254 }));
         }
         let Some((local, domain)) = s.split_once('@') else {
-            return bad("An email address looks like name@example.com.");
+            return bad();
         };
         let domain_ok = domain.contains('.')
             && !domain.starts_with('.')
@@ -28,7 +28,7 @@ impl Email {
                 .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
         if local.is_empty() || local.len() > 64 || !domain_ok || local.contains(char::is_whitespace)
         {
-            return bad("An email address looks like name@example.com.");
+            return bad();
         }
         Ok(Self(s))
     }
@@ -42,21 +42,25 @@ impl Email {
 pub struct Password(String);
 
 impl Password {
-    pub const MIN_CHARS: usize = 8;
-    pub const MAX_CHARS: usize = 256;
+    pub const MIN_CHARS: usize = crate::limits::PASSWORD_CHARS.0;
+    pub const MAX_CHARS: usize = crate::limits::PASSWORD_CHARS.1;
 
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let n = raw.chars().count();
         if n < Self::MIN_CHARS {
-            return Err(AppError::validation(
+            return Err(AppError::invalid(
                 "password",
-                "Use at least 8 characters.",
+                Rule::PasswordTooShort {
+                    min: Self::MIN_CHARS as u32,
+                },
             ));
         }
         if n > Self::MAX_CHARS {
-            return Err(AppError::validation(
+            return Err(AppError::invalid(
                 "password",
-                "Use at most 256 characters.",
+                Rule::TooLong {
+                    max: Self::MAX_CHARS as u32,
+                },
             ));
         }
         Ok(Self(raw.to_owned()))
@@ -81,16 +85,18 @@ impl DisplayName {
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(AppError::validation("name", "Enter a name."));
+            return Err(AppError::invalid("name", Rule::Required));
         }
-        if s.chars().count() > 64 {
-            return Err(AppError::validation("name", "Use at most 64 characters."));
+        if s.chars().count() > crate::limits::NAME_MAX_CHARS {
+            return Err(AppError::invalid(
+                "name",
+                Rule::TooLong {
+                    max: crate::limits::NAME_MAX_CHARS as u32,
+                },
+            ));
         }
         if s.chars().any(char::is_control) {
-            return Err(AppError::validation(
-                "name",
-                "A name cannot contain control characters.",
-            ));
+            return Err(AppError::invalid("name", Rule::ControlCharacters));
         }
         Ok(Self(s.to_owned()))
     }

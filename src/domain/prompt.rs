@@ -1,6 +1,6 @@
 //! A prompt that may be sent upstream.
 
-use crate::error::AppError;
+use crate::error::{AppError, Rule};
 
 /// Non-blank, at most 4,000 characters, no control characters (newlines and tabs become spaces).
 /// MidJourney parameters such as `--ar 3:2` or `--no text` are kept as written.
@@ -8,7 +8,7 @@ use crate::error::AppError;
 pub struct Prompt(String);
 
 impl Prompt {
-    pub const MAX_CHARS: usize = 4000;
+    pub const MAX_CHARS: usize = crate::limits::PROMPT_MAX_CHARS;
 
     pub fn parse(raw: &str) -> Result<Self, AppError> {
         let normalised: String = raw
@@ -23,19 +23,18 @@ impl Prompt {
             })
             .collect();
         if normalised.is_empty() {
-            return Err(AppError::validation("prompt", "Write a prompt first."));
+            return Err(AppError::invalid("prompt", Rule::Required));
         }
         if normalised.chars().count() > Self::MAX_CHARS {
-            return Err(AppError::validation(
+            return Err(AppError::invalid(
                 "prompt",
-                "A prompt has at most 4000 characters.",
+                Rule::TooLong {
+                    max: Self::MAX_CHARS as u32,
+                },
             ));
         }
         if normalised.chars().any(char::is_control) {
-            return Err(AppError::validation(
-                "prompt",
-                "A prompt cannot contain control characters.",
-            ));
+            return Err(AppError::invalid("prompt", Rule::ControlCharacters));
         }
         Ok(Self(normalised))
     }

@@ -31,6 +31,24 @@ pub fn button_action(custom_id: &str) -> Option<(TaskAction, Needs)> {
     })
 }
 
+/// A button as the pages show it: what it does and which picture it acts on, from its customId.
+pub fn describe(mut button: Button) -> Button {
+    button.action = button_action(&button.custom_id).map(|(a, _)| a);
+    let mut parts = button.custom_id.split("::").skip(3);
+    button.index = parts
+        .next()
+        .and_then(|n| n.parse::<u8>().ok())
+        .filter(|n| (1..=4).contains(n) && !button.custom_id.ends_with("::SOLO"));
+    button.direction = button
+        .custom_id
+        .split("::")
+        .nth(2)
+        .and_then(|k| k.strip_prefix("pan_"))
+        .filter(|d| ["left", "right", "up", "down"].contains(d))
+        .map(str::to_owned);
+    button
+}
+
 /// What a modal step needs from the user.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
@@ -166,10 +184,15 @@ pub fn update_of(t: &wire::Task) -> RemoteUpdate {
             .buttons
             .iter()
             .filter(|b| !b.custom_id.is_empty())
-            .map(|b| Button {
-                custom_id: b.custom_id.clone(),
-                label: b.label.clone(),
-                emoji: b.emoji.clone(),
+            .map(|b| {
+                describe(Button {
+                    custom_id: b.custom_id.clone(),
+                    label: b.label.clone(),
+                    emoji: b.emoji.clone(),
+                    action: None,
+                    index: None,
+                    direction: None,
+                })
             })
             .collect(),
         text,
@@ -228,6 +251,47 @@ mod tests {
             Some((TaskAction::Inpaint, Needs::Mask))
         );
         assert_eq!(a("nonsense"), None);
+    }
+
+    #[test]
+    fn buttons_say_what_they_do_and_to_which_picture() {
+        let b = |id: &str| {
+            let b = describe(Button {
+                custom_id: id.into(),
+                label: String::new(),
+                emoji: String::new(),
+                action: None,
+                index: None,
+                direction: None,
+            });
+            (b.action, b.index)
+        };
+        assert_eq!(
+            b("MJ::JOB::upsample::3::h"),
+            (Some(TaskAction::Upscale), Some(3))
+        );
+        assert_eq!(
+            b("MJ::JOB::variation::1::h"),
+            (Some(TaskAction::Variation), Some(1))
+        );
+        assert_eq!(
+            b("MJ::JOB::reroll::0::h::SOLO"),
+            (Some(TaskAction::Reroll), None)
+        );
+        assert_eq!(
+            b("MJ::JOB::pan_left::1::h::SOLO"),
+            (Some(TaskAction::Pan), None)
+        );
+        assert_eq!(b("MJ::BOOKMARK::h"), (None, None));
+        let pan = describe(Button {
+            custom_id: "MJ::JOB::pan_up::1::h::SOLO".into(),
+            label: String::new(),
+            emoji: "⬆️".into(),
+            action: None,
+            index: None,
+            direction: None,
+        });
+        assert_eq!(pan.direction.as_deref(), Some("up"));
     }
 
     #[test]

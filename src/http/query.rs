@@ -11,6 +11,6 @@ pub fn limit(q: &HashMap<String, String>) -> Result<i64, AppError> {
             .parse::<i64>()
             .ok()
             .filter(|n| (1..=100).contains(n))
-            .ok_or_else(|| AppError::validation("limit", "Use a limit from 1 to 100.")),
+            .ok_or_else(|| AppError::range("limit", 1, 100)),
     }
 }

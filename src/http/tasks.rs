@@ -117,7 +117,7 @@ async fn action(
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Response, AppError> {
     if body.mask.is_some() {
-        return Err(AppError::validation("mask", "Masks are not offered yet."));
+        return Err(AppError::invalid("mask", crate::error::Rule::NotOffered));
     }
     let pressed = generation::action(
         &s.engine,

@@ -55,9 +55,11 @@ fn Studio(initial: GenerateState) -> impl IntoView {
             }
         });
     };
-    let press = Action::new(move |(id, custom_id): &(String, String)| {
-        press_button(id.clone(), custom_id.clone())
-    });
+    let press = Action::new(
+        move |(id, custom_id, prompt): &(String, String, Option<String>)| {
+            press_button(id.clone(), custom_id.clone(), prompt.clone())
+        },
+    );
     let cancel = Action::new(move |id: &String| cancel_task(id.clone()));
     let submit = ServerAction::<SubmitTask>::new();
     for value in [submit.value(), press.value(), cancel.value()] {
@@ -113,6 +115,7 @@ fn placeholder(id: &str) -> TaskView {
         parent_id: None,
         engine: crate::types::EngineKind::Midjourney,
         action: crate::types::TaskAction::Imagine,
+        custom_id: None,
         mode: None,
         model: None,
         prompt: String::new(),
@@ -243,7 +246,7 @@ fn PromptForm(
                     id="prompt"
                     name="prompt"
                     rows="5"
-                    maxlength="4000"
+                    maxlength=crate::limits::PROMPT_MAX_CHARS.to_string()
                     placeholder=t.prompt_placeholder
                     class="block w-full rounded border border-stone-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 dark:border-stone-700 dark:bg-stone-900"
                     prop:value=move || prompt.get()
@@ -374,8 +377,8 @@ fn blocked_reason(
     if prompt.trim().is_empty() {
         return Some(t.reason_empty.into());
     }
-    if prompt.chars().count() > 4000 {
-        return Some(t.reason_too_long.into());
+    if prompt.chars().count() > crate::limits::PROMPT_MAX_CHARS {
+        return Some((t.reason_too_long)(crate::limits::PROMPT_MAX_CHARS));
     }
     if balance < cost {
         return Some((t.reason_credits)(cost, balance));

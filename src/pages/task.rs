@@ -4,6 +4,7 @@ use crate::codec::page_data;
 use crate::{
     app::use_balance,
     browser::short_time,
+    components::task_card::ActionButton,
     i18n::use_texts,
     pages::errors::NotFound,
     server_fns::tasks::{load_task, press_button},
@@ -45,7 +46,7 @@ fn TaskDetailView(
     let balance = use_balance().0;
     let navigate = use_navigate();
     let press = Action::new(|(id, custom_id): &(String, String)| {
-        press_button(id.clone(), custom_id.clone())
+        press_button(id.clone(), custom_id.clone(), None)
     });
     Effect::new(move || {
         if let Some(Ok(u)) = press.value().get() {
@@ -82,14 +83,11 @@ fn TaskDetailView(
                 </dl>
                 <div class="flex flex-wrap gap-1" role="group" aria-label="Actions">
                     {task.buttons.iter().map(|b| {
-                        let label = if b.label.is_empty() { b.emoji.clone() } else { b.label.clone() };
                         let arg = (id.clone(), b.custom_id.clone());
+                        let press_it = Callback::new(move |()| { press.dispatch(arg.clone()); });
                         view! {
-                            <button type="button" disabled=move || press.pending().get()
-                                class="rounded bg-stone-100 px-2 py-1 text-sm hover:bg-indigo-100 disabled:opacity-50 dark:bg-stone-800 dark:hover:bg-indigo-900"
-                                on:click=move |_| { press.dispatch(arg.clone()); }>
-                                {label}<span class="ml-1 text-xs text-stone-500">{action_cost}</span>
-                            </button>
+                            <ActionButton button=b.clone() cost=Signal::stored(action_cost)
+                                disabled=Signal::derive(move || press.pending().get()) press=press_it />
                         }
                     }).collect_view()}
                 </div>

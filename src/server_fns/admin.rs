@@ -3,8 +3,8 @@
 use crate::{
     error::AppError,
     types::{
-        AdminUser, ApiKeyView, ConfigView, ConnectionReport, HistoryPage, LedgerPage, NewApiKey,
-        Overview, SettingsForm, UserView,
+        AdminUser, ApiKeyView, ChannelForm, ChannelView, ConfigView, ConnectionReport, HistoryPage,
+        LedgerPage, NewApiKey, Overview, SettingsChange, UserView,
     },
 };
 use leptos::prelude::*;
@@ -41,24 +41,28 @@ pub async fn load_settings() -> Result<ConfigView, AppError> {
     Ok(view)
 }
 
+/// Saves what the form changed (absent fields stay as they are).
 #[server(input = Postcard, output = Postcard)]
-pub async fn save_settings(form: SettingsForm) -> Result<ConfigView, AppError> {
+pub async fn save_settings(change: SettingsChange) -> Result<ConfigView, AppError> {
     let (s, admin) = state_and_admin().await?;
     let patch = serde_json::from_value(serde_json::json!({
-        "enabled": form.enabled,
-        "api_url": form.api_url,
-        "api_secret": form.api_secret,
-        "modes": form.modes.iter().map(|m| serde_json::json!({
+        "enabled": change.enabled,
+        "api_url": change.api_url,
+        "api_secret": change.api_secret,
+        "modes": change.modes.iter().map(|m| serde_json::json!({
             "mode": m.mode, "cost": m.cost, "enabled": m.enabled, "concurrency": m.concurrency
         })).collect::<Vec<_>>(),
-        "action_cost": form.action_cost,
-        "signup_credits": form.signup_credits,
-        "max_active_tasks_per_user": form.max_active_tasks_per_user,
-        "new_user_role": form.new_user_role,
-        "task_timeout_secs": form.task_timeout_secs,
+        "action_cost": change.action_cost,
+        "signup_credits": change.signup_credits,
+        "max_active_tasks_per_user": change.max_active_tasks_per_user,
+        "new_user_role": change.new_user_role,
+        "task_timeout_secs": change.task_timeout_secs,
     }))
     .map_err(crate::services::internal)?;
-    crate::services::settings::update(&s.engine, &admin, patch).await
+    let mut view = crate::services::settings::update(&s.engine, &admin, patch).await?;
+    let settings = s.engine.settings().await?;
+    view.task_timeout_secs = Some(s.engine.task_timeout(&settings).as_secs() as i64);
+    Ok(view)
 }
 
 #[server(input = Postcard, output = Postcard)]
@@ -125,7 +129,9 @@ pub async fn load_user_activity(
 #[server(input = Postcard, output = Postcard)]
 pub async fn load_overview() -> Result<Overview, AppError> {
     let (s, admin) = state_and_admin().await?;
-    crate::services::admin::overview(&s.pool, &admin).await
+    let mut overview = crate::services::admin::overview(&s.pool, &admin).await?;
+    overview.channels = crate::services::channels::list(&s.engine, &admin).await?;
+    Ok(overview)
 }
 
 #[server(input = Postcard, output = Postcard)]
@@ -144,4 +150,60 @@ pub async fn create_key(name: String) -> Result<NewApiKey, AppError> {
 pub async fn revoke_key(id: String) -> Result<(), AppError> {
     let (s, user) = state_and_user().await?;
     crate::services::api_keys::revoke(&s.pool, &s.sessions, &user, &id).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn load_channels() -> Result<Vec<ChannelView>, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::channels::list(&s.engine, &admin).await
+}
+
+/// Adds a channel (`id` None) or changes one. `api_secret`: None keeps the saved one.
+#[server(input = Postcard, output = Postcard)]
+pub async fn save_channel(id: Option<String>, form: ChannelForm) -> Result<ChannelView, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    let patch = crate::services::channels::ChannelPatch {
+        kind: id.is_none().then(|| form.kind.as_str().to_owned()),
+        name: Some(form.name),
+        api_url: Some(form.api_url),
+        api_secret: form.api_secret,
+        enabled: Some(form.enabled),
+        weight: Some(form.weight),
+        concurrency: Some(
+            serde_json::to_value(form.concurrency).map_err(crate::services::internal)?,
+        ),
+        ..Default::default()
+    };
+    match id {
+        Some(id) => crate::services::channels::update(&s.engine, &admin, &id, patch).await,
+        None => crate::services::channels::create(&s.engine, &admin, patch).await,
+    }
+}
+
+/// Switches a channel on or off.
+#[server(input = Postcard, output = Postcard)]
+pub async fn enable_channel(id: String, enabled: bool) -> Result<ChannelView, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    let patch = crate::services::channels::ChannelPatch {
+        enabled: Some(enabled),
+        ..Default::default()
+    };
+    crate::services::channels::update(&s.engine, &admin, &id, patch).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn remove_channel(id: String) -> Result<(), AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::channels::remove(&s.engine, &admin, &id).await
+}
+
+/// Tests a channel as saved, or with the form's URL and secret (empty: the saved ones).
+#[server(input = Postcard, output = Postcard)]
+pub async fn test_channel(
+    id: String,
+    api_url: String,
+    api_secret: String,
+) -> Result<ConnectionReport, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::channels::test(&s.engine, &admin, &id, Some(&api_url), Some(&api_secret)).await
 }

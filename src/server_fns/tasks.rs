@@ -57,12 +57,24 @@ pub async fn submit_task(prompt: String, mode: String) -> Result<TaskUpdates, Ap
     with_balance(&engine, &user.id, vec![task]).await
 }
 
+/// Presses a button of a task, or answers the step a task waits in (its own button, with a
+/// prompt).
 #[server(input = Postcard, output = Postcard)]
-pub async fn press_button(task_id: String, custom_id: String) -> Result<TaskUpdates, AppError> {
+pub async fn press_button(
+    task_id: String,
+    custom_id: String,
+    prompt: Option<String>,
+) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
-    let task = crate::services::generation::action(&engine, &user, &task_id, &custom_id, None)
-        .await?
-        .task();
+    let task = crate::services::generation::action(
+        &engine,
+        &user,
+        &task_id,
+        &custom_id,
+        prompt.as_deref(),
+    )
+    .await?
+    .task();
     with_balance(&engine, &user.id, vec![task]).await
 }
 

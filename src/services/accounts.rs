@@ -46,7 +46,7 @@ pub async fn sign_up(
     .await
     .map_err(|e| {
         if db::is_unique_violation(&e) {
-            AppError::Conflict("An account with this email already exists.".into())
+            AppError::Conflict(crate::error::Conflict::EmailTaken)
         } else {
             super::internal(e)
         }

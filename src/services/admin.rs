@@ -87,5 +87,6 @@ pub async fn overview(pool: &SqlitePool, admin: &CurrentUser) -> Result<Overview
         failures,
         spent_per_day,
         audit,
+        channels: Vec::new(),
     })
 }

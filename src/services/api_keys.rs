@@ -1,5 +1,6 @@
 //! Per-user API keys for scripts: shown once, stored hashed, revoked at once.
 
+use crate::error::Rule;
 use crate::{
     auth::{CurrentUser, token},
     db,
@@ -11,11 +12,19 @@ pub use crate::types::{ApiKeyView as KeyView, NewApiKey as NewKey};
 
 pub async fn create(pool: &SqlitePool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
     let name = name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(AppError::validation(
+    if name.is_empty() {
+        return Err(AppError::invalid("name", Rule::Required));
+    }
+    if name.chars().count() > crate::limits::NAME_MAX_CHARS {
+        return Err(AppError::invalid(
             "name",
-            "Name the key in 1 to 64 characters.",
+            Rule::TooLong {
+                max: crate::limits::NAME_MAX_CHARS as u32,
+            },
         ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", Rule::ControlCharacters));
     }
     let key = format!("{}{}", token::API_KEY_PREFIX, token::generate());
     let prefix: String = key.chars().take(token::API_KEY_PREFIX.len() + 6).collect();

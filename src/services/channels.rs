@@ -7,11 +7,10 @@ use crate::{
     db::{self, channels::ChannelRow},
     engine::Engine,
     error::AppError,
+    error::Rule,
+    limits,
     services::settings::{self, hint},
-    types::{
-        CONCURRENCY_RANGE, ChannelView, Concurrency, ConnectionReport, EngineKind, HealthView,
-        WEIGHT_RANGE,
-    },
+    types::{ChannelView, Concurrency, ConnectionReport, EngineKind, HealthView},
 };
 use serde::Deserialize;
 use serde_json::Value;
@@ -102,10 +101,7 @@ fn whole(field: &str, v: i64, (min, max): (i64, i64)) -> Result<i64, AppError> {
     if (min..=max).contains(&v) {
         Ok(v)
     } else {
-        Err(AppError::validation(
-            field,
-            format!("Use a whole number from {min} to {max}."),
-        ))
+        Err(AppError::range(field, min, max))
     }
 }
 
@@ -116,12 +112,11 @@ fn parse_concurrency(
     current: Concurrency,
     v: &Value,
 ) -> Result<Concurrency, AppError> {
-    let bad = |msg: &str| AppError::validation("concurrency", msg);
+    let (min, max) = limits::CONCURRENCY;
+    let bad = |_: &str| AppError::range("concurrency", min, max);
     let n = |field: &str, v: &Value| {
-        let n = v
-            .as_i64()
-            .ok_or_else(|| bad("Use whole numbers for the concurrency."))?;
-        whole(field, n, CONCURRENCY_RANGE)
+        let n = v.as_i64().ok_or_else(|| AppError::range(field, min, max))?;
+        whole(field, n, limits::CONCURRENCY)
     };
     match (kind, v) {
         (EngineKind::Midjourney, Value::Object(map)) => {
@@ -139,7 +134,14 @@ fn parse_concurrency(
                     "fast" => fast = n(&field, v)?,
                     "relax" => relax = n(&field, v)?,
                     "turbo" => turbo = n(&field, v)?,
-                    _ => return Err(bad("A midjourney channel has fast, relax and turbo.")),
+                    _ => {
+                        return Err(AppError::invalid(
+                            "concurrency",
+                            Rule::OneOf {
+                                options: vec!["fast".into(), "relax".into(), "turbo".into()],
+                            },
+                        ));
+                    }
                 }
             }
             Ok(Concurrency::Modes { fast, relax, turbo })
@@ -159,11 +161,19 @@ fn parse_concurrency(
 
 fn parse_name(raw: &str) -> Result<String, AppError> {
     let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 80 || name.chars().any(char::is_control) {
-        return Err(AppError::validation(
+    if name.is_empty() {
+        return Err(AppError::invalid("name", Rule::Required));
+    }
+    if name.chars().count() > limits::CHANNEL_NAME_MAX_CHARS {
+        return Err(AppError::invalid(
             "name",
-            "Give the channel a name of 1 to 80 characters.",
+            Rule::TooLong {
+                max: limits::CHANNEL_NAME_MAX_CHARS as u32,
+            },
         ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid("name", Rule::ControlCharacters));
     }
     Ok(name.to_owned())
 }
@@ -173,10 +183,15 @@ fn parse_secret(engine: &Engine, raw: Option<&str>) -> Result<Option<Option<Stri
     match raw.map(str::trim) {
         None => Ok(None),
         Some("") => Ok(Some(None)),
-        Some(s) if s.len() > 512 || s.chars().any(char::is_control) => Err(AppError::validation(
+        Some(s) if s.chars().count() > limits::SECRET_MAX_CHARS => Err(AppError::invalid(
             "api_secret",
-            "A secret has at most 512 characters and no control characters.",
+            Rule::TooLong {
+                max: limits::SECRET_MAX_CHARS as u32,
+            },
         )),
+        Some(s) if s.chars().any(char::is_control) => {
+            Err(AppError::invalid("api_secret", Rule::ControlCharacters))
+        }
         Some(s) => Ok(Some(Some(engine.secrets.seal(s)?))),
     }
 }
@@ -212,7 +227,7 @@ pub fn apply(
         row.enabled = v;
     }
     if let Some(w) = patch.weight {
-        row.weight = whole("weight", w, WEIGHT_RANGE)?;
+        row.weight = whole("weight", w, limits::WEIGHT)?;
     }
     if let Some(c) = &patch.concurrency {
         row.concurrency.0 = parse_concurrency(row.kind, row.concurrency.0, c)?;
@@ -232,14 +247,9 @@ pub async fn create(
         .as_deref()
         .map(str::trim)
         .and_then(EngineKind::parse)
-        .ok_or_else(|| {
-            AppError::validation("kind", "Choose the engine: midjourney, openai or sd_webui.")
-        })?;
+        .ok_or_else(|| AppError::invalid("kind", engine_choice()))?;
     if patch.api_url.is_none() {
-        return Err(AppError::validation(
-            "api_url",
-            "Use an http:// or https:// URL, or builtin for the built-in simulator.",
-        ));
+        return Err(AppError::invalid("api_url", Rule::Url));
     }
     let now = db::now_ms();
     let mut row = ChannelRow {
@@ -438,6 +448,16 @@ pub async fn probe(
         _ => engine.endpoint(&url, saved),
     };
     Ok(super::connection::probe(&base, secret.as_deref()).await)
+}
+
+/// "Choose midjourney, openai or sd_webui."
+pub fn engine_choice() -> Rule {
+    Rule::OneOf {
+        options: EngineKind::ALL
+            .iter()
+            .map(|k| k.as_str().to_owned())
+            .collect(),
+    }
 }
 
 /// The first midjourney channel: the one `/api/v1/midjourney/config` reads and writes.

@@ -3,7 +3,8 @@
 use crate::{
     auth::{CurrentUser, user_view},
     db::{self, ledger},
-    error::AppError,
+    error::{AppError, Conflict, Rule},
+    limits,
     types::{Role, UserView},
 };
 use sqlx::SqlitePool;
@@ -27,7 +28,7 @@ pub async fn entries(
     cursor: Option<&str>,
 ) -> Result<(i64, Vec<EntryView>, Option<String>), AppError> {
     if !(1..=100).contains(&limit) {
-        return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
+        return Err(AppError::range("limit", 1, 100));
     }
     let balance = balance(pool, user_id).await?;
     let rows = ledger::list_of_user(pool, user_id, cursor, limit + 1)
@@ -65,16 +66,25 @@ pub async fn grant(
 ) -> Result<i64, AppError> {
     admin.require_admin()?;
     let note = note.trim();
-    if note.is_empty() || note.chars().count() > 500 {
-        return Err(AppError::validation(
+    if note.is_empty() {
+        return Err(AppError::invalid("reason", Rule::Required));
+    }
+    if note.chars().count() > limits::NOTE_MAX_CHARS {
+        return Err(AppError::invalid(
             "reason",
-            "Say why, in at most 500 characters.",
+            Rule::TooLong {
+                max: limits::NOTE_MAX_CHARS as u32,
+            },
         ));
     }
-    if delta == 0 || delta.abs() > 1_000_000_000 {
-        return Err(AppError::validation(
+    if delta == 0 {
+        return Err(AppError::invalid("delta", Rule::NonZero));
+    }
+    if delta.abs() > limits::GRANT_MAX {
+        return Err(AppError::range(
             "delta",
-            "Use a non-zero whole number.",
+            -limits::GRANT_MAX,
+            limits::GRANT_MAX,
         ));
     }
     let mut tx = begin_for(pool, user_id).await?;
@@ -88,10 +98,7 @@ pub async fn grant(
     let balance = match ledger::append(&mut tx, entry, db::now_ms()).await {
         Ok(b) => b,
         Err(ledger::AppendError::WouldGoNegative) => {
-            return Err(AppError::validation(
-                "delta",
-                "This would take the balance below zero.",
-            ));
+            return Err(AppError::invalid("delta", Rule::BelowZero));
         }
         Err(e) => return Err(super::internal(e)),
     };
@@ -133,13 +140,19 @@ pub async fn set_role(
     role: &str,
 ) -> Result<UserView, AppError> {
     admin.require_admin()?;
-    let role = Role::parse(role.trim())
-        .ok_or_else(|| AppError::validation("role", "Use admin, user or pending."))?;
+    let role = Role::parse(role.trim()).ok_or_else(|| {
+        AppError::invalid(
+            "role",
+            Rule::OneOf {
+                options: vec!["admin".into(), "user".into(), "pending".into()],
+            },
+        )
+    })?;
     let mut tx = begin_for(pool, user_id).await?;
     let row = db::users::set_role(&mut tx, user_id, role.as_str())
         .await
         .map_err(super::internal)?
-        .ok_or_else(|| AppError::Conflict("The last administrator cannot be demoted.".into()))?;
+        .ok_or(AppError::Conflict(Conflict::LastAdmin))?;
     super::audit(&mut tx, admin, "role.change", Some(user_id), role.as_str()).await?;
     tx.commit().await.map_err(super::internal)?;
     sessions.forget_user(user_id);

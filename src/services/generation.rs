@@ -8,7 +8,7 @@ use crate::{
     domain::prompt::Prompt,
     engine::Engine,
     engines::midjourney::{Needs, button_action},
-    error::AppError,
+    error::{AppError, Conflict, Rule},
     services::lifecycle,
     types::{
         EngineKind, ImageView, Mode, Role, TaskAction, TaskParams, TaskStatus, TaskUpdates,
@@ -70,46 +70,33 @@ pub async fn submit_job(
     let settings = ready(engine, user).await?;
     let kind = match job.engine.as_deref().map(str::trim) {
         None | Some("") => EngineKind::Midjourney,
-        Some(e) => EngineKind::parse(e).ok_or_else(|| {
-            AppError::validation(
-                "engine",
-                "Choose the engine: midjourney, openai or sd_webui.",
-            )
-        })?,
+        Some(e) => EngineKind::parse(e)
+            .ok_or_else(|| AppError::invalid("engine", super::channels::engine_choice()))?,
     };
     if kind != EngineKind::Midjourney {
-        return Err(AppError::validation(
-            "engine",
-            format!("The {} engine is not offered yet.", kind.label()),
-        ));
+        return Err(AppError::invalid("engine", Rule::NotOffered));
     }
     match job.action.as_deref().map(str::trim) {
         None | Some("" | "imagine") => {}
         Some(a) if TaskAction::parse(a).is_some() => {
-            return Err(AppError::validation(
-                "action",
-                format!("{a} is not offered yet; use imagine."),
-            ));
+            return Err(AppError::invalid("action", Rule::NotOffered));
         }
         Some(_) => {
-            return Err(AppError::validation(
+            return Err(AppError::invalid(
                 "action",
-                "Use imagine, blend, describe or edit.",
+                one_of(&["imagine", "blend", "describe", "edit"]),
             ));
         }
     }
     if job.images.as_ref().is_some_and(|i| !i.is_empty()) {
-        return Err(AppError::validation(
-            "images",
-            "Reference images are not offered yet.",
-        ));
+        return Err(AppError::invalid("images", Rule::NotOffered));
     }
     let prompt = Prompt::parse(&job.prompt)?;
     let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim())
-        .ok_or_else(|| AppError::validation("mode", "Choose fast, relax or turbo."))?;
+        .ok_or_else(|| AppError::invalid("mode", one_of(&["fast", "relax", "turbo"])))?;
     let mc = settings.mode(mode);
     if !mc.enabled {
-        return Err(AppError::validation("mode", "This mode is switched off."));
+        return Err(AppError::invalid("mode", Rule::SwitchedOff));
     }
     let params = TaskParams::default();
     let task = db::tasks::NewTask {
@@ -133,6 +120,13 @@ pub async fn submit_job(
         user.is_admin(),
     )
     .await
+}
+
+/// "Choose a, b or c."
+fn one_of(options: &[&str]) -> Rule {
+    Rule::OneOf {
+        options: options.iter().map(|o| (*o).to_owned()).collect(),
+    }
 }
 
 /// What pressing a button did.
@@ -171,27 +165,15 @@ pub async fn action(
         return continue_modal(engine, user, &parent, prompt).await;
     }
     if parent.status != TaskStatus::Succeeded {
-        return Err(AppError::Conflict(
-            "Buttons work once the task has succeeded.".into(),
-        ));
+        return Err(AppError::Conflict(Conflict::NotSucceeded));
     }
     if !parent.buttons.iter().any(|b| b.custom_id == custom_id) {
-        return Err(AppError::validation(
-            "custom_id",
-            "This is not one of the task's buttons.",
-        ));
+        return Err(AppError::invalid("custom_id", Rule::NotAButton));
     }
-    let (kind, needs) = button_action(custom_id).ok_or_else(|| {
-        AppError::validation(
-            "custom_id",
-            "This button needs a step Atelier does not offer yet.",
-        )
-    })?;
+    let (kind, needs) =
+        button_action(custom_id).ok_or_else(|| AppError::invalid("custom_id", Rule::NotOffered))?;
     if needs == Needs::Mask {
-        return Err(AppError::validation(
-            "custom_id",
-            "Vary (Region) needs a mask drawn on the picture, which Atelier does not offer yet.",
-        ));
+        return Err(AppError::invalid("custom_id", Rule::NeedsMask));
     }
     // The same upscale of the same picture is the same picture: answer the one made already.
     if kind == TaskAction::Upscale
@@ -235,12 +217,7 @@ async fn continue_modal(
 ) -> Result<Pressed, AppError> {
     let prompt = match prompt.map(str::trim).filter(|p| !p.is_empty()) {
         Some(p) => Prompt::parse(p)?,
-        None => {
-            return Err(AppError::validation(
-                "prompt",
-                "This step needs a prompt (for a custom zoom, the prompt with --zoom and a value from 1 to 2).",
-            ));
-        }
+        None => return Err(AppError::invalid("prompt", Rule::NeedsPrompt)),
     };
     let channel = engine
         .channel_of(task.channel_id.as_deref())
@@ -343,21 +320,21 @@ pub async fn list(
     cursor: Option<&str>,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(
-            TaskStatus::parse(s)
-                .ok_or_else(|| AppError::validation("status", "Unknown status."))?,
-        ),
+        Some(s) => Some(TaskStatus::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
+            AppError::invalid("status", one_of(&all))
+        })?),
         None => None,
     };
     let kind = match engine_kind.map(str::trim).filter(|s| !s.is_empty()) {
         Some(e) => Some(
             EngineKind::parse(e)
-                .ok_or_else(|| AppError::validation("engine", "Unknown engine."))?,
+                .ok_or_else(|| AppError::invalid("engine", super::channels::engine_choice()))?,
         ),
         None => None,
     };
     if !(1..=100).contains(&limit) {
-        return Err(AppError::validation("limit", "Use a limit from 1 to 100."));
+        return Err(AppError::range("limit", 1, 100));
     }
     search(engine, user, kind, status, q, cursor, limit).await
 }
@@ -368,7 +345,7 @@ pub async fn list(
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
     let row = visible(engine, user, id).await?;
-    let finished = || AppError::Conflict("The task has already finished.".into());
+    let finished = || AppError::Conflict(Conflict::TaskFinished);
     if row.status.is_final() {
         return Err(finished());
     }
@@ -399,9 +376,9 @@ pub async fn delete(engine: &Engine, user: &CurrentUser, id: &str) -> Result<(),
         .map_err(super::internal)?
     else {
         return Err(AppError::Conflict(if row.status.is_final() {
-            "A follow-up of this task is still running.".into()
+            Conflict::FollowUpLive
         } else {
-            "The task is still running; cancel it first.".into()
+            Conflict::TaskLive
         }));
     };
     blobs::release(&mut tx, &gone.keys(), db::now_ms())
@@ -479,6 +456,7 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
         parent_id: row.parent_id.clone(),
         engine: row.engine,
         action: row.action,
+        custom_id: row.custom_id.clone(),
         mode: row.mode,
         model: row.model.clone(),
         prompt: row.prompt.clone(),
@@ -496,7 +474,15 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
         images,
         text: row.text.clone(),
         inputs: Vec::new(),
-        buttons: row.buttons.0.clone(),
+        buttons: match row.engine {
+            EngineKind::Midjourney => row
+                .buttons
+                .iter()
+                .cloned()
+                .map(crate::engines::midjourney::describe)
+                .collect(),
+            _ => row.buttons.0.clone(),
+        },
         cost: row.cost,
         fail_reason: row.fail_reason.clone(),
         upstream_id: row.upstream_id.clone(),

@@ -247,12 +247,7 @@ pub fn parse_api_url(raw: &str) -> Result<String, AppError> {
     if url == BUILTIN {
         return Ok(url.into());
     }
-    let bad = || {
-        AppError::validation(
-            "api_url",
-            "Use an http:// or https:// URL, or builtin for the built-in simulator.",
-        )
-    };
+    let bad = || AppError::invalid("api_url", crate::error::Rule::Url);
     let parsed = reqwest::Url::parse(url).map_err(|_| bad())?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         return Err(bad());
@@ -271,17 +266,14 @@ pub async fn update(
     let pool = &engine.pool;
     let before = load(pool).await?;
     let mut s = before.clone();
-    let whole = |field: &str, v: i64, min: i64, max: i64| {
+    let whole = |field: &str, v: i64, (min, max): (i64, i64)| {
         if (min..=max).contains(&v) {
             Ok(v)
         } else {
-            Err(AppError::validation(
-                field,
-                format!("Use a whole number from {min} to {max}."),
-            ))
+            Err(AppError::range(field, min, max))
         }
     };
-    const MAX_COST: i64 = 1_000_000;
+    use crate::limits::{CONCURRENCY, COST, MAX_ACTIVE, TASK_TIMEOUT_SECS};
     if let Some(v) = patch.enabled {
         s.enabled = v;
     }
@@ -290,13 +282,13 @@ pub async fn update(
         let name = m.mode.as_str();
         let mut c = s.mode(m.mode);
         if let Some(v) = m.cost {
-            c.cost = whole(&format!("modes.{name}.cost"), v, 0, MAX_COST)?;
+            c.cost = whole(&format!("modes.{name}.cost"), v, COST)?;
         }
         if let Some(v) = m.enabled {
             c.enabled = v;
         }
         if let Some(v) = m.concurrency {
-            whole(&format!("modes.{name}.concurrency"), v, 1, 100)?;
+            whole(&format!("modes.{name}.concurrency"), v, CONCURRENCY)?;
             concurrency.insert(name.to_owned(), v.into());
         }
         s.modes.retain(|x| x.mode != m.mode);
@@ -305,22 +297,24 @@ pub async fn update(
     s.modes
         .sort_by_key(|m| Mode::ALL.iter().position(|x| *x == m.mode));
     if let Some(v) = patch.action_cost {
-        s.action_cost = whole("action_cost", v, 0, MAX_COST)?;
+        s.action_cost = whole("action_cost", v, COST)?;
     }
     if let Some(v) = patch.signup_credits {
-        s.signup_credits = whole("signup_credits", v, 0, MAX_COST)?;
+        s.signup_credits = whole("signup_credits", v, COST)?;
     }
     if let Some(v) = patch.max_active_tasks_per_user {
-        s.max_active_tasks_per_user = whole("max_active_tasks_per_user", v, 1, 1000)?;
+        s.max_active_tasks_per_user = whole("max_active_tasks_per_user", v, MAX_ACTIVE)?;
     }
     if let Some(v) = patch.task_timeout_secs {
-        s.task_timeout_secs = Some(whole("task_timeout_secs", v, 30, 86_400)?);
+        s.task_timeout_secs = Some(whole("task_timeout_secs", v, TASK_TIMEOUT_SECS)?);
     }
     if let Some(role) = patch.new_user_role {
         if role == Role::Admin {
-            return Err(AppError::validation(
+            return Err(AppError::invalid(
                 "new_user_role",
-                "New accounts are either user or pending.",
+                crate::error::Rule::OneOf {
+                    options: vec!["user".into(), "pending".into()],
+                },
             ));
         }
         s.new_user_role = role;

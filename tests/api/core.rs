@@ -347,14 +347,7 @@ async fn the_facade_and_the_tasks_api_answer_the_same_task() {
         &facade["image_url"],
         &neutral["images"][0]["url"],
     ] {
-        let res = app
-            .client
-            .get(app.url(url.as_str().unwrap()))
-            .bearer_auth(&user)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 200, "{url}");
+        assert_eq!(app.file(&user, url.as_str().unwrap()).await.0, 200, "{url}");
     }
     assert!(
         facade["image_url"]
@@ -422,4 +415,39 @@ async fn a_cancel_against_an_upstream_that_fails_cancelled_tasks_answers_200_can
         .filter(|e| e["reason"] == "refund" && e["task_id"] == id.as_str())
         .count();
     assert_eq!(refunds, 1);
+}
+
+#[tokio::test]
+async fn a_picture_two_tasks_share_stays_while_one_of_them_holds_it() {
+    let (app, _fake, _, user) = setup().await;
+    // The fake draws the same final picture for every task: one stored file, held twice.
+    let a = id_of(&app.generate(&user, "a shared fox", "fast").await);
+    let b = id_of(&app.generate(&user, "another shared fox", "fast").await);
+    succeeded(&app, &user, &a).await;
+    let b_view = succeeded(&app, &user, &b).await;
+    let key = |id: String| {
+        let pool = app.engine.pool.clone();
+        async move {
+            atelier::db::tasks::get(&pool, &id)
+                .await
+                .unwrap()
+                .unwrap()
+                .outputs[0]
+                .key
+                .clone()
+        }
+    };
+    assert_eq!(key(a.clone()).await, key(b.clone()).await);
+    assert_eq!(
+        app.delete(&format!("/api/v1/tasks/{a}"), &user)
+            .await
+            .status,
+        204
+    );
+    atelier::services::generation::sweep_files(&app.engine, std::time::Duration::ZERO)
+        .await
+        .unwrap();
+    let (status, bytes) = app.file(&user, b_view["image_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(bytes.starts_with(b"\x89PNG"));
 }

@@ -117,15 +117,9 @@ async fn the_image_is_still_served_after_the_upstream_url_answers_404() {
     let id = id_of(&app.generate(&user, "a lighthouse", "relax").await);
     let done = app.tick_until(&user, &id, 10, is_final).await;
     fake.lock().images_gone = true;
-    let image = app
-        .client
-        .get(app.url(done["image_url"].as_str().unwrap()))
-        .bearer_auth(&user)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(image.status(), 200);
-    assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
+    let (status, bytes) = app.file(&user, done["image_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    assert!(bytes.starts_with(b"\x89PNG"));
 }
 
 #[tokio::test]

@@ -195,6 +195,18 @@ impl TestApp {
         self.send(req).await
     }
 
+    /// A stored file (an image URL of a task) as `token` sees it: its status and bytes.
+    pub async fn file(&self, token: &str, url: &str) -> (u16, bytes::Bytes) {
+        let res = self
+            .client
+            .get(self.url(url))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent");
+        (res.status().as_u16(), res.bytes().await.expect("body"))
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Answer {
         self.send(self.client.delete(self.url(path)).bearer_auth(token))
             .await

@@ -29,7 +29,29 @@ pub fn AdminOverviewPage() -> impl IntoView {
                         </g>
                     }
                 }).collect_view();
+                let channels = o.channels.iter().map(|c| {
+                    let limit = match c.concurrency {
+                        crate::types::Concurrency::Modes { fast, relax, turbo } => fast + relax + turbo,
+                        crate::types::Concurrency::Total(n) => n,
+                    };
+                    let state = match c.health.state {
+                        crate::types::HealthState::Ok => t.admin.health_ok,
+                        crate::types::HealthState::Failing => t.admin.health_failing,
+                        crate::types::HealthState::Down => t.admin.health_down,
+                    };
+                    view! {
+                        <li data-testid="channel-load">
+                            <a href="/admin/channels" class="underline">{c.name.clone()}</a>
+                            " · "{c.kind.label()}" · "{state}" · "{format!("{} / {limit}", c.live_tasks)}
+                            {(!c.enabled).then(|| format!(" · {}", t.admin.disable))}
+                        </li>
+                    }
+                }).collect_view();
                 view! {
+                    <section class="mt-6">
+                        <h2 class="text-lg font-semibold">{t.admin.channels_load}</h2>
+                        <ul class="mt-2 space-y-1 text-sm">{channels}</ul>
+                    </section>
                     <section class="mt-6">
                         <h2 class="text-lg font-semibold">{t.admin.live_tasks}</h2>
                         {o.live.is_empty().then(|| view! { <p class="text-stone-500">{t.admin.no_live_tasks}</p> })}

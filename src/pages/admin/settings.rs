@@ -6,7 +6,7 @@ use crate::codec::page_data;
 use crate::{
     i18n::{Texts, use_texts},
     server_fns::admin::{load_settings, save_settings, test_connection},
-    types::{ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsForm},
+    types::{ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsChange, SettingsForm},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -31,21 +31,21 @@ pub fn AdminPage() -> impl IntoView {
 
 /// One number field: its text as typed, and its allowed range.
 #[derive(Clone, Copy)]
-struct Num {
+pub(super) struct Num {
     text: RwSignal<String>,
     min: i64,
     max: i64,
 }
 
 impl Num {
-    fn new(v: i64, min: i64, max: i64) -> Self {
+    pub(super) fn new(v: i64, min: i64, max: i64) -> Self {
         Self {
             text: RwSignal::new(v.to_string()),
             min,
             max,
         }
     }
-    fn value(&self) -> Option<i64> {
+    pub(super) fn value(&self) -> Option<i64> {
         self.text
             .with(|s| s.trim().parse::<i64>().ok())
             .filter(|v| (self.min..=self.max).contains(v))
@@ -79,7 +79,7 @@ struct Fields {
     pending_signups: RwSignal<bool>,
 }
 
-const MAX_COST: i64 = 1_000_000;
+use crate::limits;
 
 impl Fields {
     fn from(c: &ConfigView) -> Self {
@@ -87,9 +87,13 @@ impl Fields {
             let v = c.modes.iter().find(|x| x.mode == m);
             ModeFields {
                 mode: m,
-                cost: Num::new(v.map_or(0, |v| v.cost), 0, MAX_COST),
+                cost: Num::new(v.map_or(0, |v| v.cost), limits::COST.0, limits::COST.1),
                 enabled: RwSignal::new(v.is_some_and(|v| v.enabled)),
-                concurrency: Num::new(v.and_then(|v| v.concurrency).unwrap_or(3), 1, 100),
+                concurrency: Num::new(
+                    v.and_then(|v| v.concurrency).unwrap_or(3),
+                    limits::CONCURRENCY.0,
+                    limits::CONCURRENCY.1,
+                ),
             }
         };
         Self {
@@ -98,10 +102,22 @@ impl Fields {
             secret: RwSignal::new(String::new()),
             clear_secret: RwSignal::new(false),
             modes: [mode(Mode::Fast), mode(Mode::Relax), mode(Mode::Turbo)],
-            action_cost: Num::new(c.action_cost, 0, MAX_COST),
-            signup_credits: Num::new(c.signup_credits.unwrap_or(0), 0, MAX_COST),
-            max_active: Num::new(c.max_active_tasks_per_user, 1, 1000),
-            deadline: Num::new(c.task_timeout_secs.unwrap_or(600), 30, 86_400),
+            action_cost: Num::new(c.action_cost, limits::COST.0, limits::COST.1),
+            signup_credits: Num::new(
+                c.signup_credits.unwrap_or(0),
+                limits::COST.0,
+                limits::COST.1,
+            ),
+            max_active: Num::new(
+                c.max_active_tasks_per_user,
+                limits::MAX_ACTIVE.0,
+                limits::MAX_ACTIVE.1,
+            ),
+            deadline: Num::new(
+                c.task_timeout_secs.unwrap_or(600),
+                limits::TASK_TIMEOUT_SECS.0,
+                limits::TASK_TIMEOUT_SECS.1,
+            ),
             pending_signups: RwSignal::new(c.new_user_role == Some(Role::Pending)),
         }
     }
@@ -164,7 +180,7 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
             .clone()
             .filter(|_| saved.api_secret_set == Some(true)),
     );
-    let save = Action::new(|form: &SettingsForm| save_settings(form.clone()));
+    let save = Action::new(|change: &SettingsChange| save_settings(change.clone()));
     let test = Action::new(|(url, secret): &(String, String)| {
         test_connection(url.clone(), secret.clone())
     });
@@ -199,8 +215,8 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
     view! {
         <form class="mt-6 max-w-2xl space-y-8" on:submit=move |ev| {
             ev.prevent_default();
-            if let Some(form) = fields.form() {
-                save.dispatch(form);
+            if let (Some(now), Some(before)) = (fields.form(), saved_form.get_untracked()) {
+                save.dispatch(SettingsChange::between(&before, &now));
             }
         }>
             <fieldset class="space-y-3">
@@ -285,7 +301,7 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
 }
 
 #[component]
-fn NumInput(num: Num, label: String) -> impl IntoView {
+pub(super) fn NumInput(num: Num, label: String) -> impl IntoView {
     let t = use_texts();
     view! {
         <input type="number" min=num.min max=num.max aria-label=label class=INPUT
@@ -296,7 +312,7 @@ fn NumInput(num: Num, label: String) -> impl IntoView {
     }
 }
 
-fn connection_words(t: &'static Texts, r: &ConnectionReport) -> String {
+pub(super) fn connection_words(t: &'static Texts, r: &ConnectionReport) -> String {
     match r.kind.as_str() {
         "ok" => (t.admin.conn_ok)(r.latency_ms),
         "unauthorized" => t.admin.conn_unauthorized.into(),

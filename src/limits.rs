@@ -1,0 +1,29 @@
+//! Limits that the pages check before sending and the server checks again: defined once, in code
+//! compiled for both, so that the two can never disagree.
+
+/// Characters in a prompt.
+pub const PROMPT_MAX_CHARS: usize = 4000;
+/// Characters in a password.
+pub const PASSWORD_CHARS: (usize, usize) = (8, 256);
+/// Characters in a display name, a key's name.
+pub const NAME_MAX_CHARS: usize = 64;
+/// Characters in a channel's name.
+pub const CHANNEL_NAME_MAX_CHARS: usize = 80;
+/// Characters in an upstream secret.
+pub const SECRET_MAX_CHARS: usize = 512;
+/// Characters in the note of a credit adjustment.
+pub const NOTE_MAX_CHARS: usize = 500;
+/// A price in credits (of a mode, an action, the sign-up gift).
+pub const COST: (i64, i64) = (0, 1_000_000);
+/// Live tasks a user may have at once.
+pub const MAX_ACTIVE: (i64, i64) = (1, 1000);
+/// The task deadline, in seconds.
+pub const TASK_TIMEOUT_SECS: (i64, i64) = (30, 86_400);
+/// A channel's concurrency (per mode for midjourney).
+pub const CONCURRENCY: (i64, i64) = (1, 100);
+/// A channel's weight.
+pub const WEIGHT: (i64, i64) = (1, 100);
+/// One credit adjustment, either way.
+pub const GRANT_MAX: i64 = 1_000_000_000;
+/// Items on one page of a list.
+pub const PAGE: (i64, i64) = (1, 100);
