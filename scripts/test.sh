@@ -22,7 +22,7 @@ say "unit and integration tests"
 cargo test --release --features ssr
 
 say "benchmark, quick mode (keeps it from rotting; asserts no timings)"
-cargo run --release --features ssr --bin atelier-bench -- --quick
+cargo bench --features ssr --bench atelier-bench -- --quick
 
 say "end-to-end tests (release build, Chromium)"
 data_dir=$(mktemp -d)

@@ -1,5 +1,6 @@
 //! Who is asking: password hashing, session tokens, the `CurrentUser` extractor, log-in rate limits.
 
+pub mod client;
 pub mod password;
 pub mod rate_limit;
 pub mod token;

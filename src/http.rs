@@ -11,10 +11,11 @@ mod midjourney;
 mod query;
 mod tasks;
 
-use crate::startup::AppState;
+use crate::state::AppState;
 use axum::Router;
 
-pub use extract::{ApiJson, ClientAddr};
+pub use crate::auth::client::ClientAddr;
+pub use extract::ApiJson;
 
 /// The JSON API and the language switch. Routes carry their full paths (merged, not nested):
 /// a nested router rewrites every request's URI on the way in.

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod pages;
 pub mod prompt_flags;
 pub mod server_fns;
+pub mod session;
 pub mod types;
 
 #[cfg(feature = "ssr")]
@@ -40,6 +41,8 @@ pub mod services;
 pub mod simulator;
 #[cfg(feature = "ssr")]
 pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod state;
 #[cfg(feature = "ssr")]
 pub mod worker;
 

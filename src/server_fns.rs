@@ -7,7 +7,7 @@ pub mod tasks;
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
     //! What a server function needs from the request it serves.
-    use crate::{auth::CurrentUser, error::AppError, startup::AppState};
+    use crate::{auth::CurrentUser, error::AppError, state::AppState};
     use axum::http::request::Parts;
     use leptos::prelude::*;
 

@@ -9,48 +9,15 @@ use crate::{
     images::ImageStore,
     services::settings::SecretBox,
     simulator::{self, SimConfig},
+    state::{AppState, Shared},
 };
 use anyhow::Context;
-use axum::{Router, extract::FromRef};
+use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use sqlx::SqlitePool;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
-
-/// Everything a request handler or server function may need: one shared value, so that handing
-/// it to each request costs one reference count.
-#[derive(Clone)]
-pub struct AppState(Arc<Shared>);
-
-pub struct Shared {
-    /// Where the built WASM/JS/CSS live and how the HTML shell refers to them.
-    pub leptos_options: LeptosOptions,
-    /// The one connection pool to atelier.db.
-    pub pool: SqlitePool,
-    /// Start-up configuration.
-    pub config: Arc<Config>,
-    /// Log-in attempts per client and per email.
-    pub login_limiter: Arc<RateLimiter>,
-    /// Who recent tokens belong to.
-    pub sessions: crate::auth::SessionCache,
-    /// Tasks, images and the upstream.
-    pub engine: Arc<Engine>,
-}
-
-impl std::ops::Deref for AppState {
-    type Target = Shared;
-
-    fn deref(&self) -> &Shared {
-        &self.0
-    }
-}
-
-impl FromRef<AppState> for LeptosOptions {
-    fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
-    }
-}
 
 pub struct Application {
     listener: TcpListener,
@@ -103,14 +70,14 @@ impl Application {
             notify_url,
             notify_token,
         ));
-        let state = AppState(Arc::new(Shared {
+        let state = AppState::new(Shared {
             leptos_options,
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
             sessions: crate::auth::SessionCache::default(),
             engine,
-        }));
+        });
         let router = router(state.clone());
         Ok(Self {
             listener,
@@ -192,7 +159,34 @@ fn router(state: AppState) -> Router {
         ))
         // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed.
         .layer(tower_http::compression::CompressionLayer::new())
+        // One log line per request (method, path, status, latency) at debug level, failures at
+        // warn. The path only, never the query; the notify hook's secret segment is left out.
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    tracing::debug_span!(
+                        "request",
+                        method = %req.method(),
+                        path = %loggable_path(req.uri().path())
+                    )
+                })
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::DEBUG),
+                )
+                .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
+        )
         .with_state(state)
+}
+
+/// A request path as it may appear in a log line.
+pub fn loggable_path(path: &str) -> &str {
+    const NOTIFY: &str = "/api/v1/midjourney/notify/";
+    if path.starts_with(NOTIFY) {
+        NOTIFY
+    } else {
+        path
+    }
 }
 
 /// Whether the site was built with content-hashed file names: cargo-leptos then writes the hashes
@@ -335,7 +329,16 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::{cache_control, unhashed_name};
+    use super::{cache_control, loggable_path, unhashed_name};
+
+    #[test]
+    fn request_logs_never_carry_the_notify_secret() {
+        assert_eq!(
+            loggable_path("/api/v1/midjourney/notify/0123456789abcdef"),
+            "/api/v1/midjourney/notify/"
+        );
+        assert_eq!(loggable_path("/api/v1/tasks/x"), "/api/v1/tasks/x");
+    }
 
     #[test]
     fn only_content_hashed_files_are_cached_for_a_year() {

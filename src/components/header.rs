@@ -1,10 +1,10 @@
 //! The top bar: product name, navigation, credit balance, the user's name, language and log-out.
 
 use crate::{
-    app::use_session,
     components::post_form::PostForm,
     i18n::{Lang, use_texts},
     server_fns::auth::Logout,
+    session::use_session,
     types::Me,
 };
 use leptos::prelude::*;
@@ -37,7 +37,7 @@ const NAV_LINK: &str = "rounded px-2 py-1 text-sm hover:bg-stone-100 dark:hover:
 fn SignedIn(me: Me) -> impl IntoView {
     let t = use_texts();
     let session = use_session();
-    let balance = crate::app::use_balance().0;
+    let balance = crate::session::use_balance().0;
     let initial = me.balance;
     let is_admin = me.is_admin();
     view! {

@@ -1,6 +1,6 @@
 //! Gates for pages: signed-out visitors go to /login; non-admins see the 403 page.
 
-use crate::{app::use_session, i18n::use_texts, pages::errors::Forbidden};
+use crate::{i18n::use_texts, pages::errors::Forbidden, session::use_session};
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 

@@ -5,7 +5,7 @@ use crate::{
     auth::{self, CurrentUser},
     error::AppError,
     services::accounts::{self, NewSession},
-    startup::AppState,
+    state::AppState,
     types::Me,
 };
 use axum::{

@@ -5,7 +5,7 @@ use crate::{
     auth::CurrentUser,
     error::AppError,
     services::channels::{self, ChannelPatch},
-    startup::AppState,
+    state::AppState,
 };
 use axum::{
     Json, Router,

@@ -1,7 +1,7 @@
 //! /api/v1/credits and the admin's /api/v1/users.
 
 use super::{ApiJson, query};
-use crate::{auth::CurrentUser, error::AppError, services::credits, startup::AppState};
+use crate::{auth::CurrentUser, error::AppError, services::credits, state::AppState};
 use axum::{
     Json, Router,
     extract::{Path, Query, State},

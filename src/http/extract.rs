@@ -1,11 +1,10 @@
-//! Extractors: JSON bodies that fail in the API's own error format, the signed-in user, the client.
+//! Extractors: JSON bodies that fail in the API's own error format, and the signed-in user.
 
-use crate::{auth::CurrentUser, error::AppError, startup::AppState};
+use crate::{auth::CurrentUser, error::AppError, state::AppState};
 use axum::{
-    extract::{ConnectInfo, FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
     http::request::Parts,
 };
-use std::net::SocketAddr;
 
 /// `Json<T>` whose rejection is a 400 `bad_request` in the API's format.
 pub struct ApiJson<T>(pub T);
@@ -32,27 +31,5 @@ impl FromRequestParts<AppState> for CurrentUser {
         crate::auth::authenticate(&state.pool, &state.sessions, &parts.headers)
             .await?
             .ok_or(AppError::Unauthorized)
-    }
-}
-
-/// The client's IP address, as a rate-limiting key.
-pub struct ClientAddr(pub String);
-
-impl ClientAddr {
-    pub fn of(parts: &Parts) -> Self {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(a)| a.ip().to_string())
-            .unwrap_or_else(|| "unknown".into());
-        Self(ip)
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self::of(parts))
     }
 }

@@ -9,7 +9,7 @@ use crate::{
         generation,
         settings::{self, ConfigPatch},
     },
-    startup::AppState,
+    state::AppState,
     types::TaskView,
 };
 use axum::{

@@ -5,7 +5,7 @@ use crate::{
     auth::CurrentUser,
     error::AppError,
     services::generation::{self, NewJob, Pressed},
-    startup::AppState,
+    state::AppState,
     types::TaskView,
 };
 use axum::{

@@ -1,6 +1,6 @@
 //! /login and /signup: plain forms (ActionForm) that work before the WASM has loaded.
 
-use crate::{app::use_session, error::AppError, i18n::use_texts};
+use crate::{error::AppError, i18n::use_texts, session::use_session};
 use leptos::prelude::*;
 use leptos_meta::Title;
 

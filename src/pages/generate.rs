@@ -3,7 +3,6 @@
 
 use crate::codec::page_data;
 use crate::{
-    app::use_balance,
     components::{
         post_form::PostForm,
         task_card::{CardActions, TaskCard},
@@ -12,6 +11,7 @@ use crate::{
     i18n::{Texts, use_texts},
     prompt_flags::set_flag,
     server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button},
+    session::use_balance,
     types::{GenerateState, Mode, TaskUpdates, TaskView},
 };
 use leptos::{html, prelude::*};

@@ -2,12 +2,12 @@
 
 use crate::codec::page_data;
 use crate::{
-    app::use_balance,
     browser::short_time,
     components::task_card::ActionButton,
     i18n::use_texts,
     pages::errors::NotFound,
     server_fns::tasks::{load_task, press_button},
+    session::use_balance,
     types::TaskView,
 };
 use leptos::prelude::*;

@@ -11,8 +11,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Postcard;
 
 #[cfg(feature = "ssr")]
-async fn state_and_admin() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError>
-{
+async fn state_and_admin() -> Result<(crate::state::AppState, crate::auth::CurrentUser), AppError> {
     let state = super::ctx::state()?;
     let user = super::ctx::current_user()
         .await?
@@ -22,8 +21,7 @@ async fn state_and_admin() -> Result<(crate::startup::AppState, crate::auth::Cur
 }
 
 #[cfg(feature = "ssr")]
-async fn state_and_user() -> Result<(crate::startup::AppState, crate::auth::CurrentUser), AppError>
-{
+async fn state_and_user() -> Result<(crate::state::AppState, crate::auth::CurrentUser), AppError> {
     let state = super::ctx::state()?;
     let user = super::ctx::current_user()
         .await?

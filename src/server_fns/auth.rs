@@ -19,7 +19,7 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let client = crate::http::ClientAddr::of(&ctx::parts()?).0;
+    let client = crate::auth::client::ClientAddr::of(&ctx::parts()?).0;
     let session = crate::services::accounts::sign_in(
         &state.pool,
         &state.login_limiter,

@@ -8,3 +8,4 @@ mod generation;
 mod helpers;
 mod pages;
 mod restart;
+mod upgrade;

@@ -1,4 +1,4 @@
-//! `cargo run --release --features ssr --bin atelier-bench [-- --quick]`
+//! `cargo bench --features ssr --bench atelier-bench [-- --quick]`
 //!
 //! Measures the worker against the simulator with many live tasks: upstream requests and time per
 //! tick, worker CPU, and the process's RSS. Prints figures; asserts nothing.
@@ -639,7 +639,7 @@ async fn latency_of(interval: Duration, samples: usize, hook: bool) -> anyhow::R
 
 /// Cold start and RSS of the real binary, idle and with many finished tasks in its database.
 async fn process(quick: bool) -> anyhow::Result<()> {
-    let bin = std::env::current_exe()?.with_file_name("atelier");
+    let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_atelier"));
     if !bin.exists() {
         println!("\n(no process figures: {} is not built)", bin.display());
         return Ok(());
