@@ -15,13 +15,19 @@ async function channels(request: APIRequestContext) {
   return (await res.json()).channels as Array<{ id: string; name: string; enabled: boolean }>;
 }
 
-/** Generates a Fast picture as the signed-in user and waits for it; answers the card. */
-async function generate(page: Page, prompt: string) {
+const LABELS = {
+  en: { prompt: "Prompt", fast: "Fast", generate: "Generate" },
+  zh: { prompt: "提示词", fast: "快速", generate: "生成" },
+};
+
+/** Generates a Fast picture as the signed-in user (pages in `lang`); answers its card. */
+async function generate(page: Page, prompt: string, lang: "en" | "zh" = "en") {
+  const l = LABELS[lang];
   await page.goto("/");
   await hydrated(page);
-  await page.getByLabel("Prompt").fill(prompt);
-  await page.getByLabel("Fast").check();
-  await page.getByRole("button", { name: "Generate" }).click();
+  await page.getByLabel(l.prompt, { exact: true }).fill(prompt);
+  await page.getByLabel(l.fast).check();
+  await page.getByRole("button", { name: l.generate, exact: true }).click();
   const card = page.locator("[data-testid=task-card]", { hasText: prompt }).first();
   await expect(card).toBeVisible();
   return card;
@@ -71,12 +77,12 @@ test.describe.serial("channels", () => {
     for (const [lang, finished] of [
       ["en", "The task has already finished."],
       ["zh", "任务已经结束。"],
-    ]) {
+    ] as const) {
       if (lang === "zh") {
         await page.getByRole("button", { name: "简体中文" }).click();
         await hydrated(page);
       }
-      const parent = await generate(page, `a parent picture (${lang})`);
+      const parent = await generate(page, `a parent picture (${lang})`, lang);
       await expect(parent).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
       const upscale = lang === "en" ? "Upscale picture 2, 2 credits" : "放大第 2 张，2 积分";
       // The page stops hearing news, so the follow-up's card still offers Cancel when it is done.

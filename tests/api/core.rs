@@ -451,3 +451,52 @@ async fn a_picture_two_tasks_share_stays_while_one_of_them_holds_it() {
     assert_eq!(status, 200);
     assert!(bytes.starts_with(b"\x89PNG"));
 }
+
+#[tokio::test]
+async fn a_secret_goes_only_to_its_own_url_and_a_new_url_without_one_clears_it() {
+    let (app, _fake, admin, _) = setup().await;
+    let other = fake_upstream::start().await;
+    let list = app.get("/api/v1/channels", Some(&admin)).await;
+    let id = list.body["channels"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list.body["channels"][0]["api_secret_set"], true);
+    // Testing another URL without a secret: the saved one is not sent there.
+    let report = app
+        .post(
+            &format!("/api/v1/channels/{id}/test"),
+            json!({"api_url": other.base}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(report.status, 200, "{}", report.body);
+    assert_eq!(report.body["kind"], "unauthorized", "{}", report.body);
+    assert!(other.lock().secrets_seen.is_empty());
+    // Moving the channel to that URL without a secret clears the saved one.
+    let moved = app
+        .send(
+            app.client
+                .patch(app.url(&format!("/api/v1/channels/{id}")))
+                .bearer_auth(&admin)
+                .json(&json!({"api_url": other.base})),
+        )
+        .await;
+    assert_eq!(moved.status, 200, "{}", moved.body);
+    assert_eq!(moved.body["channel"]["api_secret_set"], false);
+    assert_eq!(moved.body["channel"]["api_secret_hint"], Value::Null);
+    // Bad input names its field and changes nothing.
+    let bad = app
+        .send(
+            app.client
+                .patch(app.url(&format!("/api/v1/channels/{id}")))
+                .bearer_auth(&admin)
+                .json(&json!({"weight": 0, "name": "renamed"})),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.body["error"]["field"], "weight");
+    assert_eq!(
+        bad.body["error"]["message"],
+        "Use a whole number from 1 to 100."
+    );
+    let after = app.get("/api/v1/channels", Some(&admin)).await;
+    assert_ne!(after.body["channels"][0]["name"], "renamed");
+}

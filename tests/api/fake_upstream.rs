@@ -40,6 +40,8 @@ pub struct FakeState {
     pub submits_fail: bool,
     /// Cancels received.
     pub cancels: u64,
+    /// Every `mj-api-secret` a list request carried.
+    pub secrets_seen: Vec<String>,
     /// The first task id handed out (a "dupid" prompt is answered with it again).
     first_id: Option<String>,
 }
@@ -253,6 +255,9 @@ fn step(s: &mut FakeState, id: &str) -> Option<Value> {
 }
 
 async fn list(State((state, _)): S, h: HeaderMap, body: Bytes) -> Response {
+    if let Some(secret) = h.get("mj-api-secret").and_then(|v| v.to_str().ok()) {
+        state.lock().unwrap().secrets_seen.push(secret.to_owned());
+    }
     if !authorised(&h) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
