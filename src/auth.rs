@@ -59,7 +59,7 @@ pub fn user_view(row: &UserRow) -> UserView {
         id: row.id.clone(),
         name: row.name.clone(),
         email: row.email.clone(),
-        role: Role::parse(&row.role).unwrap_or(Role::Pending),
+        role: row.role,
     }
 }
 
@@ -112,7 +112,7 @@ pub async fn authenticate(
     .map_err(crate::services::internal)?;
     Ok(found.map(|(row, expires_at)| {
         let user = CurrentUser {
-            role: Role::parse(&row.role).unwrap_or(Role::Pending),
+            role: row.role,
             id: row.id,
             name: row.name,
             email: row.email,

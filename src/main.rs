@@ -4,52 +4,37 @@ use atelier::{config, startup};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("serve") => {}
-        Some("-h" | "--help" | "help") => {
-            print!("{}", config::HELP);
-            return std::process::ExitCode::SUCCESS;
-        }
-        Some("-V" | "--version") => {
-            println!("atelier {}", env!("CARGO_PKG_VERSION"));
-            return std::process::ExitCode::SUCCESS;
-        }
-        Some("simulate") => return simulate(&args[1..]).await,
-        Some(other) => return usage(&format!("unknown argument {other:?}")),
-    }
+    let cli = <config::Cli as clap::Parser>::parse();
     init_logging();
-    match run().await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            tracing::error!("{e:#}");
-            eprintln!("atelier: {e:#}");
-            std::process::ExitCode::FAILURE
+    match cli.command {
+        Some(config::Command::Simulate {
+            addr,
+            secret,
+            step_ms,
+        }) => {
+            let config = atelier::simulator::SimConfig {
+                secret,
+                step: std::time::Duration::from_millis(step_ms),
+                ..atelier::simulator::SimConfig::default()
+            };
+            simulate(addr, config).await
         }
+        None | Some(config::Command::Serve) => match run(cli.serve.into()).await {
+            Ok(()) => std::process::ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!("{e:#}");
+                eprintln!("atelier: {e:#}");
+                std::process::ExitCode::FAILURE
+            }
+        },
     }
 }
 
-/// `atelier simulate --addr HOST:PORT [--secret S] [--step-ms N]`
-async fn simulate(args: &[String]) -> std::process::ExitCode {
-    init_logging();
-    let mut addr = "127.0.0.1:8080".to_owned();
-    let mut config = atelier::simulator::SimConfig::default();
-    let mut it = args.iter();
-    while let Some(flag) = it.next() {
-        let value = it.next().cloned().unwrap_or_default();
-        match flag.as_str() {
-            "--addr" => addr = value,
-            "--secret" => config.secret = value,
-            "--step-ms" => match value.parse::<u64>() {
-                Ok(ms) if ms > 0 => config.step = std::time::Duration::from_millis(ms),
-                _ => return usage(&format!("--step-ms {value:?} is not a positive number")),
-            },
-            other => return usage(&format!("unknown argument {other:?}")),
-        }
-    }
-    let Ok(addr) = addr.parse() else {
-        return usage(&format!("--addr {addr:?} is not HOST:PORT"));
-    };
+/// `atelier simulate`: the built-in simulator alone, until SIGINT or SIGTERM.
+async fn simulate(
+    addr: std::net::SocketAddr,
+    config: atelier::simulator::SimConfig,
+) -> std::process::ExitCode {
     match atelier::simulator::spawn(addr, config).await {
         Ok(running) => {
             tracing::info!("simulator listening on {}", running.base_url());
@@ -63,11 +48,6 @@ async fn simulate(args: &[String]) -> std::process::ExitCode {
     }
 }
 
-fn usage(problem: &str) -> std::process::ExitCode {
-    eprintln!("atelier: {problem}\n\n{}", config::HELP);
-    std::process::ExitCode::from(2)
-}
-
 fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -77,8 +57,7 @@ fn init_logging() {
         .init();
 }
 
-async fn run() -> anyhow::Result<()> {
-    let config = config::Config::from_env().map_err(anyhow::Error::msg)?;
+async fn run(config: config::Config) -> anyhow::Result<()> {
     let app = startup::Application::build(config).await?;
     tracing::info!(
         "Atelier listening on http://{}",

@@ -12,7 +12,79 @@ pub mod settings;
 
 use crate::error::AppError;
 
-/// Logs an unexpected failure with its cause and hides it from the client.
+/// What can go wrong in a service: an answer for the user ([`AppError`]: refused, not found...),
+/// or a fault with its cause and what the service was doing. It becomes an `AppError` in one
+/// place ([`From`] below), which logs a fault's whole cause chain once and tells the client only
+/// that something went wrong.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Answer(#[from] AppError),
+    #[error("{context}")]
+    Database {
+        context: &'static str,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error("{context}")]
+    Ledger {
+        context: &'static str,
+        #[source]
+        source: crate::db::ledger::AppendError,
+    },
+    #[error("{context}")]
+    Images {
+        context: &'static str,
+        #[source]
+        source: crate::images::ImageError,
+    },
+}
+
+impl From<ServiceError> for AppError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::Answer(answer) => answer,
+            fault => {
+                let mut chain = fault.to_string();
+                let mut cause = std::error::Error::source(&fault);
+                while let Some(c) = cause {
+                    chain.push_str(": ");
+                    chain.push_str(&c.to_string());
+                    cause = c.source();
+                }
+                tracing::error!(error = %chain, "internal error");
+                AppError::Internal
+            }
+        }
+    }
+}
+
+/// Says what a service was doing when a call failed: `db::tasks::get(..).await.context("reading
+/// the task")?`.
+pub trait Context<T> {
+    fn context(self, context: &'static str) -> Result<T, ServiceError>;
+}
+
+impl<T> Context<T> for Result<T, sqlx::Error> {
+    fn context(self, context: &'static str) -> Result<T, ServiceError> {
+        self.map_err(|source| ServiceError::Database { context, source })
+    }
+}
+
+impl<T> Context<T> for Result<T, crate::db::ledger::AppendError> {
+    fn context(self, context: &'static str) -> Result<T, ServiceError> {
+        self.map_err(|source| ServiceError::Ledger { context, source })
+    }
+}
+
+impl<T> Context<T> for Result<T, crate::images::ImageError> {
+    fn context(self, context: &'static str) -> Result<T, ServiceError> {
+        self.map_err(|source| ServiceError::Images { context, source })
+    }
+}
+
+/// Logs an unexpected failure with its cause and hides it from the client (for failures that
+/// are neither a database nor an image-store error).
 pub fn internal(e: impl std::fmt::Display) -> AppError {
     tracing::error!(error = %e, "internal error");
     AppError::Internal
@@ -29,4 +101,21 @@ pub async fn audit(
     crate::db::audit::insert(tx, &actor.id, action, target, detail)
         .await
         .map_err(internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Context, ServiceError};
+    use crate::error::AppError;
+
+    #[test]
+    fn answers_pass_through_and_faults_become_internal_with_their_cause_logged() {
+        let answer: AppError = ServiceError::from(AppError::NotFound).into();
+        assert_eq!(answer, AppError::NotFound);
+        let fault: Result<(), sqlx::Error> = Err(sqlx::Error::RowNotFound);
+        let e = fault.context("reading the task").unwrap_err();
+        assert_eq!(e.to_string(), "reading the task");
+        assert!(std::error::Error::source(&e).is_some(), "the cause is kept");
+        assert_eq!(AppError::from(e), AppError::Internal);
+    }
 }

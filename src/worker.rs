@@ -488,6 +488,7 @@ async fn forgotten(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<
                     Some("The upstream no longer knows this task (it may have restarted)."),
                 )
                 .await
+                .map_err(AppError::from)
             } else {
                 Ok(false)
             }

@@ -7,7 +7,7 @@ pub struct UserActivity {
     pub id: String,
     pub name: String,
     pub email: String,
-    pub role: String,
+    pub role: crate::types::Role,
     pub balance: i64,
     pub created_at: i64,
     pub tasks: i64,

@@ -9,7 +9,7 @@ pub struct UserRow {
     pub name: String,
     pub email: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: crate::types::Role,
     pub balance: i64,
     pub created_at: i64,
 }
@@ -30,9 +30,9 @@ pub async fn insert(
     name: &str,
     email: &str,
     password_hash: &str,
-    later_role: &str,
+    later_role: crate::types::Role,
     now: i64,
-) -> Result<String, sqlx::Error> {
+) -> Result<crate::types::Role, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (id, name, email, password_hash, role, created_at)
          SELECT ?1, ?2, ?3, ?4,

@@ -40,7 +40,7 @@ pub async fn sign_up(
         name.as_str(),
         email.as_str(),
         &hash,
-        later_role.as_str(),
+        later_role,
         now,
     )
     .await
@@ -66,13 +66,13 @@ pub async fn sign_up(
     }
     tx.commit().await.map_err(super::internal)?;
     tracing::Span::current().record("user_id", id.as_str());
-    tracing::info!(role = %role, "account created");
+    tracing::info!(role = role.as_str(), "account created");
 
     let user = UserView {
         id,
         name: name.as_str().to_owned(),
         email: email.as_str().to_owned(),
-        role: crate::types::Role::parse(&role).unwrap_or(crate::types::Role::Pending),
+        role,
     };
     let token = new_session(pool, &user.id).await?;
     Ok(NewSession {

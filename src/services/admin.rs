@@ -5,7 +5,7 @@ use crate::{
     db,
     error::AppError,
     services::generation::rfc3339,
-    types::{AdminUser, AuditEntry, FailureRow, LiveTaskRow, Overview, Role},
+    types::{AdminUser, AuditEntry, FailureRow, LiveTaskRow, Overview},
 };
 use sqlx::SqlitePool;
 
@@ -15,7 +15,7 @@ pub async fn users(pool: &SqlitePool, admin: &CurrentUser) -> Result<Vec<AdminUs
     Ok(rows
         .into_iter()
         .map(|r| AdminUser {
-            role: Role::parse(&r.role).unwrap_or(Role::Pending),
+            role: r.role,
             id: r.id,
             name: r.name,
             email: r.email,

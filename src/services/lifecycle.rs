@@ -1,6 +1,7 @@
 //! A task's life after submit: news from the upstream applied (forward only), modal steps,
 //! success with stored outputs, and the one way a task ends failed or cancelled with its refund.
 
+use super::{Context, ServiceError};
 use crate::{
     db::{self, blobs, ledger, tasks::Output, tasks::TaskRow},
     engine::{Channel, Engine},
@@ -16,16 +17,16 @@ pub async fn end(
     id: &str,
     status: TaskStatus,
     reason: Option<&str>,
-) -> Result<bool, AppError> {
+) -> Result<bool, ServiceError> {
     let now = db::now_ms();
     let mut tx = engine
         .pool
         .begin_with("BEGIN IMMEDIATE")
         .await
-        .map_err(super::internal)?;
+        .context("starting the transaction that ends a task")?;
     let Some((user_id, cost)) = db::tasks::end(&mut tx, id, status, reason, now)
         .await
-        .map_err(super::internal)?
+        .context("ending the task")?
     else {
         return Ok(false);
     };
@@ -39,9 +40,9 @@ pub async fn end(
         };
         ledger::append(&mut tx, refund, now)
             .await
-            .map_err(super::internal)?;
+            .context("writing the refund")?;
     }
-    tx.commit().await.map_err(super::internal)?;
+    tx.commit().await.context("committing the end of a task")?;
     tracing::info!(
         task_id = id,
         status = status.as_str(),
@@ -59,7 +60,7 @@ pub async fn apply_update(
     channel: &Channel,
     row: &TaskRow,
     up: &RemoteUpdate,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let now = db::now_ms();
     if is_old_news(row, up) {
         // Most polls bring nothing new: no write at all (this keeps a tick over 10,000 live
@@ -76,7 +77,7 @@ pub async fn apply_update(
                 now,
             )
             .await
-            .map_err(super::internal)?;
+            .context("recording the task's progress")?;
         }
         Phase::Running => {
             // The progress first: fetching the preview can take a while (a CDN, a drawing), and
@@ -84,7 +85,7 @@ pub async fn apply_update(
             let p = up.live_progress();
             db::tasks::advance(&engine.pool, &row.id, TaskStatus::InProgress, p, now)
                 .await
-                .map_err(super::internal)?;
+                .context("recording the task's progress")?;
             if let Some(url) = up.preview_url.as_deref()
                 && row.preview_url.as_deref() != Some(url)
                 && p >= row.progress
@@ -132,7 +133,7 @@ async fn store_preview(
     row: &TaskRow,
     url: &str,
     progress: i64,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let key = match engine
         .images
         .download(url, channel.trusted_host.as_deref())
@@ -145,27 +146,31 @@ async fn store_preview(
         }
     };
     let now = db::now_ms();
-    let mut tx = engine.pool.begin().await.map_err(super::internal)?;
+    let mut tx = engine
+        .pool
+        .begin()
+        .await
+        .context("starting the transaction that stores a preview")?;
     if let Some(replaced) = db::tasks::set_preview(&mut tx, &row.id, &key, url, progress, now)
         .await
-        .map_err(super::internal)?
+        .context("storing the preview")?
     {
         blobs::acquire(&mut tx, std::slice::from_ref(&key))
             .await
-            .map_err(super::internal)?;
+            .context("holding the preview's file")?;
         if let Some(old) = replaced {
             blobs::release(&mut tx, &[old], now)
                 .await
-                .map_err(super::internal)?;
+                .context("releasing the old preview's file")?;
         }
     }
-    tx.commit().await.map_err(super::internal)
+    tx.commit().await.context("committing the preview")
 }
 
 /// The upstream waits in a modal step. A step that needs nothing new from the user (Remix on,
 /// a reroll or a variation) is confirmed at once with the task's own prompt, once; one that
 /// needs the user's input waits as `needs_input`.
-async fn modal(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<(), AppError> {
+async fn modal(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<(), ServiceError> {
     let needs = match (row.action, row.custom_id.as_deref()) {
         (TaskAction::Imagine, _) => engines::midjourney::Needs::Nothing,
         (_, Some(custom_id)) => engines::midjourney::button_action(custom_id)
@@ -175,7 +180,7 @@ async fn modal(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<(), 
     if needs != engines::midjourney::Needs::Nothing || row.modal_step > 0 {
         if db::tasks::wait_for_input(&engine.pool, &row.id, db::now_ms())
             .await
-            .map_err(super::internal)?
+            .context("noting that the task waits for input")?
         {
             tracing::info!(task_id = row.id, "task waits for the user's input");
         }
@@ -191,7 +196,7 @@ pub async fn confirm(
     channel: &Channel,
     row: &TaskRow,
     prompt: &str,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     let Some(upstream_id) = row.upstream_id.as_deref() else {
         return Ok(());
     };
@@ -217,21 +222,21 @@ pub async fn confirm(
                 db::now_ms(),
             )
             .await
-            .map_err(super::internal)?;
+            .context("recording the confirmed modal step")?;
             tracing::info!(task_id = row.id, "modal step confirmed");
             Ok(())
         }
         Ok(Submitted::Later { reason }) => {
             tracing::info!(task_id = row.id, reason, "modal step not confirmed yet");
-            Err(AppError::Upstream(reason))
+            Err(AppError::Upstream(reason).into())
         }
         Ok(Submitted::Rejected { reason }) => {
             end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
-            Err(AppError::UpstreamRejected(reason))
+            Err(AppError::UpstreamRejected(reason).into())
         }
         Err(e) => {
             tracing::warn!(task_id = row.id, error = %e, "modal step not confirmed");
-            Err(AppError::Upstream(e.to_string()))
+            Err(AppError::Upstream(e.to_string()).into())
         }
     }
 }
@@ -241,7 +246,7 @@ async fn succeed(
     channel: &Channel,
     row: &TaskRow,
     up: &RemoteUpdate,
-) -> Result<(), AppError> {
+) -> Result<(), ServiceError> {
     if up.image_urls.is_empty() && up.text.is_none() {
         end(
             engine,
@@ -274,7 +279,7 @@ async fn succeed(
                 tracing::warn!(task_id = row.id, error = %e, "final image not stored yet");
                 db::tasks::set_final_url(&engine.pool, &row.id, url)
                     .await
-                    .map_err(super::internal)?;
+                    .context("remembering the final image's URL")?;
                 return Ok(());
             }
             Err(e) => {
@@ -288,7 +293,11 @@ async fn succeed(
         .iter()
         .flat_map(|o| std::iter::once(o.key.clone()).chain(o.thumb.clone()))
         .collect();
-    let mut tx = engine.pool.begin().await.map_err(super::internal)?;
+    let mut tx = engine
+        .pool
+        .begin()
+        .await
+        .context("starting the transaction that stores the outputs")?;
     if db::tasks::succeed(
         &mut tx,
         &row.id,
@@ -298,13 +307,13 @@ async fn succeed(
         db::now_ms(),
     )
     .await
-    .map_err(super::internal)?
+    .context("storing the outputs")?
     {
         blobs::acquire(&mut tx, &keys)
             .await
-            .map_err(super::internal)?;
+            .context("holding the outputs' files")?;
     }
-    tx.commit().await.map_err(super::internal)?;
+    tx.commit().await.context("committing the outputs")?;
     tracing::info!(task_id = row.id, images = outputs.len(), "task succeeded");
     Ok(())
 }
