@@ -205,9 +205,9 @@ pub async fn load(
 ) -> Result<Vec<(String, Option<crate::types::Mode>, i64)>, sqlx::Error> {
     sqlx::query_as(
         "SELECT channel_id, mode, COUNT(*) FROM tasks
-         WHERE channel_id IS NOT NULL
-           AND (status IN ('submitted', 'in_progress', 'needs_input')
-                OR (status = 'queued' AND lease_until > ?1))
+         WHERE status IN ('queued', 'submitted', 'in_progress', 'needs_input')
+           AND channel_id IS NOT NULL
+           AND (status <> 'queued' OR lease_until > ?1)
          GROUP BY channel_id, mode",
     )
     .bind(now)

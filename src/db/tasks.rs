@@ -233,9 +233,10 @@ pub async fn claim(
         "UPDATE tasks SET channel_id = ?2, attempt = ?5, lease_until = ?7
          WHERE id = ?1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?6)
            AND (channel_id IS NULL OR channel_id = ?2)
-           AND (SELECT COUNT(*) FROM tasks o WHERE o.channel_id = ?2 AND o.mode IS ?3
-                AND (o.status IN ('submitted', 'in_progress', 'needs_input')
-                     OR (o.status = 'queued' AND o.lease_until > ?6))) < ?4
+           AND (SELECT COUNT(*) FROM tasks o
+                WHERE o.status IN ('queued', 'submitted', 'in_progress', 'needs_input')
+                  AND o.channel_id = ?2 AND o.mode IS ?3
+                  AND (o.status <> 'queued' OR o.lease_until > ?6)) < ?4
          RETURNING ",
         task_columns!()
     ))

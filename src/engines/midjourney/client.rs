@@ -136,7 +136,11 @@ impl Upstream {
         if bytes.trim_ascii().is_empty() {
             return Ok(Vec::new());
         }
-        // One entry that does not read as a task costs that task this poll, not all of them.
+        // The usual answer reads in one pass. One entry that does not read as a task costs that
+        // task this poll, not all of them: then the entries are read one by one.
+        if let Ok(tasks) = serde_json::from_slice::<Vec<Task>>(&bytes) {
+            return Ok(tasks.into_iter().filter(|t| !t.id.is_empty()).collect());
+        }
         let entries: Vec<serde_json::Value> =
             serde_json::from_slice(&bytes).map_err(|e| protocol(e, &bytes))?;
         Ok(entries
