@@ -7,7 +7,11 @@
 //! delays that task alone: it is logged with the task's id and the tick goes on.
 
 use crate::{
-    db::{self, channels::ChannelRow, tasks::TaskRow},
+    db::{
+        self,
+        channels::ChannelRow,
+        tasks::{LiveRow, TaskRow},
+    },
     engine::{Channel, Engine},
     engines::{self, Job, RemoteUpdate, Submitted, UpstreamError},
     error::AppError,
@@ -401,7 +405,7 @@ async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usiz
         return Ok((0, 0));
     }
     let (mut requests, mut expired) = (0, 0);
-    let mut missing: Vec<&TaskRow> = Vec::new();
+    let mut missing: Vec<&LiveRow> = Vec::new();
     // A few list requests in flight at once: the upstream answers one while we parse another.
     // `buffered` keeps their order, so each answer meets its chunk.
     let asks: Vec<_> = live
@@ -434,7 +438,7 @@ async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usiz
         };
         let by_id: HashMap<&str, &RemoteUpdate> =
             answer.iter().map(|t| (t.upstream_id.as_str(), t)).collect();
-        let found: Vec<(&TaskRow, &RemoteUpdate)> = chunk
+        let found: Vec<(&LiveRow, &RemoteUpdate)> = chunk
             .iter()
             .filter_map(|row| Some((row, *by_id.get(row.upstream_id.as_deref()?)?)))
             .collect();
@@ -467,7 +471,7 @@ async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usiz
 }
 
 /// A task missing from the list: ask once more by id; after several misses in a row it is gone.
-async fn forgotten(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<bool, AppError> {
+async fn forgotten(engine: &Engine, channel: &Channel, row: &LiveRow) -> Result<bool, AppError> {
     let Some(upstream_id) = row.upstream_id.as_deref() else {
         return Ok(false);
     };

@@ -67,6 +67,36 @@ impl TaskRow {
     }
 }
 
+/// What the worker needs of a running task to apply news to it: a few columns, so that a tick
+/// over thousands of live tasks reads (and decodes) little. The rare paths that need more (a modal
+/// step's prompt) read the whole row.
+#[derive(Debug, Clone, FromRow)]
+pub struct LiveRow {
+    pub id: String,
+    pub action: TaskAction,
+    pub custom_id: Option<String>,
+    pub status: TaskStatus,
+    pub progress: i64,
+    pub modal_step: i64,
+    pub upstream_id: Option<String>,
+    pub preview_url: Option<String>,
+}
+
+impl From<&TaskRow> for LiveRow {
+    fn from(t: &TaskRow) -> Self {
+        Self {
+            id: t.id.clone(),
+            action: t.action,
+            custom_id: t.custom_id.clone(),
+            status: t.status,
+            progress: t.progress,
+            modal_step: t.modal_step,
+            upstream_id: t.upstream_id.clone(),
+            preview_url: t.preview_url.clone(),
+        }
+    }
+}
+
 macro_rules! task_columns {
     () => {
         "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
@@ -179,11 +209,10 @@ pub async fn existing_child(
 }
 
 /// Tasks of a channel running upstream (to poll), oldest first.
-pub async fn running_on(pool: &SqlitePool, channel_id: &str) -> Result<Vec<TaskRow>, sqlx::Error> {
+pub async fn running_on(pool: &SqlitePool, channel_id: &str) -> Result<Vec<LiveRow>, sqlx::Error> {
     sqlx::query_as(concat!(
-        "SELECT ",
-        task_columns!(),
-        " FROM tasks WHERE status IN ",
+        "SELECT id, action, custom_id, status, progress, modal_step, upstream_id, preview_url
+         FROM tasks WHERE status IN ",
         running!(),
         " AND channel_id = ?1 ORDER BY id"
     ))

@@ -236,7 +236,8 @@ async fn notify(
     if let [row] = rows.as_slice()
         && let Some(channel) = s.engine.channel_of(row.channel_id.as_deref()).await?
     {
-        crate::services::lifecycle::apply_update(&s.engine, &channel, row, &up).await?;
+        let live = db::tasks::LiveRow::from(row);
+        crate::services::lifecycle::apply_update(&s.engine, &channel, &live, &up).await?;
     }
     Ok(StatusCode::OK)
 }

@@ -3,7 +3,10 @@
 
 use super::{Context, ServiceError};
 use crate::{
-    db::{self, blobs, ledger, tasks::Output, tasks::TaskRow},
+    db::{
+        self, blobs, ledger,
+        tasks::{LiveRow, Output, TaskRow},
+    },
     engine::{Channel, Engine},
     engines::{self, Phase, RemoteUpdate, Submitted},
     error::AppError,
@@ -58,7 +61,7 @@ pub async fn end(
 pub async fn apply_update(
     engine: &Engine,
     channel: &Channel,
-    row: &TaskRow,
+    row: &LiveRow,
     up: &RemoteUpdate,
 ) -> Result<(), ServiceError> {
     let now = db::now_ms();
@@ -107,7 +110,7 @@ pub async fn apply_update(
 }
 
 /// True when `up` would change nothing: same or earlier status, no more progress, same preview.
-fn is_old_news(row: &TaskRow, up: &RemoteUpdate) -> bool {
+fn is_old_news(row: &LiveRow, up: &RemoteUpdate) -> bool {
     let p = up.live_progress();
     match up.phase {
         Phase::Waiting => {
@@ -130,7 +133,7 @@ fn is_old_news(row: &TaskRow, up: &RemoteUpdate) -> bool {
 async fn store_preview(
     engine: &Engine,
     channel: &Channel,
-    row: &TaskRow,
+    row: &LiveRow,
     url: &str,
     progress: i64,
 ) -> Result<(), ServiceError> {
@@ -170,7 +173,7 @@ async fn store_preview(
 /// The upstream waits in a modal step. A step that needs nothing new from the user (Remix on,
 /// a reroll or a variation) is confirmed at once with the task's own prompt, once; one that
 /// needs the user's input waits as `needs_input`.
-async fn modal(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<(), ServiceError> {
+async fn modal(engine: &Engine, channel: &Channel, row: &LiveRow) -> Result<(), ServiceError> {
     let needs = match (row.action, row.custom_id.as_deref()) {
         (TaskAction::Imagine, _) => engines::midjourney::Needs::Nothing,
         (_, Some(custom_id)) => engines::midjourney::button_action(custom_id)
@@ -186,8 +189,14 @@ async fn modal(engine: &Engine, channel: &Channel, row: &TaskRow) -> Result<(), 
         }
         return Ok(());
     }
-    let prompt = row.prompt.clone();
-    confirm(engine, channel, row, &prompt).await
+    let Some(task) = db::tasks::get(&engine.pool, &row.id)
+        .await
+        .context("reading the task of a modal step")?
+    else {
+        return Ok(());
+    };
+    let prompt = task.prompt.clone();
+    confirm(engine, channel, &task, &prompt).await
 }
 
 /// Sends the confirmation of a modal step with `prompt` (step `row.modal_step`).
@@ -244,7 +253,7 @@ pub async fn confirm(
 async fn succeed(
     engine: &Engine,
     channel: &Channel,
-    row: &TaskRow,
+    row: &LiveRow,
     up: &RemoteUpdate,
 ) -> Result<(), ServiceError> {
     if up.image_urls.is_empty() && up.text.is_none() {
