@@ -34,25 +34,14 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/midjourney/tasks", get(list))
         .route("/api/v1/midjourney/task/{id}", get(task).delete(cancel))
         .route("/api/v1/midjourney/task/{id}/action", post(action))
+        // image, thumbnail, preview; image/{n}, thumbnail/{n}
         .route(
-            "/api/v1/midjourney/task/{id}/image",
-            get(super::tasks::image),
+            "/api/v1/midjourney/task/{id}/{file}",
+            get(super::tasks::file),
         )
         .route(
-            "/api/v1/midjourney/task/{id}/image/{n}",
-            get(super::tasks::image_n),
-        )
-        .route(
-            "/api/v1/midjourney/task/{id}/thumbnail",
-            get(super::tasks::thumbnail),
-        )
-        .route(
-            "/api/v1/midjourney/task/{id}/thumbnail/{n}",
-            get(super::tasks::thumbnail_n),
-        )
-        .route(
-            "/api/v1/midjourney/task/{id}/preview",
-            get(super::tasks::preview),
+            "/api/v1/midjourney/task/{id}/{file}/{n}",
+            get(super::tasks::file_n),
         )
         .route("/api/v1/midjourney/notify/{token}", post(notify))
 }
@@ -107,12 +96,6 @@ struct Generate {
     mode: String,
 }
 
-/// `{"task": ...}` with the facade's own file URLs, written straight from the view.
-#[derive(serde::Serialize)]
-struct TaskAnswer {
-    task: TaskView,
-}
-
 /// The facade's answers name its own routes for a task's files.
 fn facade(mut task: TaskView) -> TaskView {
     let ours = |url: &mut String| {
@@ -140,7 +123,7 @@ fn facade(mut task: TaskView) -> TaskView {
 }
 
 fn answer(status: StatusCode, task: TaskView) -> Response {
-    (status, Json(TaskAnswer { task: facade(task) })).into_response()
+    super::tasks::answer(status, facade(task))
 }
 
 async fn generate(
@@ -206,14 +189,8 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Response, AppError> {
-    Ok(
-        match generation::action(&s.engine, &user, &id, &body.custom_id, None).await? {
-            generation::Pressed::Created(t) => answer(StatusCode::CREATED, t),
-            generation::Pressed::Existing(t) | generation::Pressed::Continued(t) => {
-                answer(StatusCode::OK, t)
-            }
-        },
-    )
+    let pressed = generation::action(&s.engine, &user, &id, &body.custom_id, None).await?;
+    Ok(super::tasks::pressed(pressed, facade))
 }
 
 /// The upstream's push of a task change: fed to the same update function as polling. Upstream

@@ -24,20 +24,28 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tasks/{id}", get(task).delete(delete))
         .route("/api/v1/tasks/{id}/cancel", post(cancel))
         .route("/api/v1/tasks/{id}/action", post(action))
-        .route("/api/v1/tasks/{id}/image", get(image))
-        .route("/api/v1/tasks/{id}/image/{n}", get(image_n))
-        .route("/api/v1/tasks/{id}/thumbnail", get(thumbnail))
-        .route("/api/v1/tasks/{id}/thumbnail/{n}", get(thumbnail_n))
-        .route("/api/v1/tasks/{id}/preview", get(preview))
+        // image, thumbnail, preview; image/{n}, thumbnail/{n}
+        .route("/api/v1/tasks/{id}/{file}", get(file))
+        .route("/api/v1/tasks/{id}/{file}/{n}", get(file_n))
 }
 
+/// `{"task": ...}`, written straight from the view (no JSON tree in between).
 #[derive(serde::Serialize)]
 struct TaskAnswer {
     task: TaskView,
 }
 
-fn answer(status: StatusCode, task: TaskView) -> Response {
+pub(super) fn answer(status: StatusCode, task: TaskView) -> Response {
     (status, Json(TaskAnswer { task })).into_response()
+}
+
+/// What pressing a button answers: 201 with a new child, 200 with the existing child or with the
+/// task that went on with the user's input.
+pub(super) fn pressed(p: Pressed, shown: impl Fn(TaskView) -> TaskView) -> Response {
+    match p {
+        Pressed::Created(t) => answer(StatusCode::CREATED, shown(t)),
+        Pressed::Existing(t) | Pressed::Continued(t) => answer(StatusCode::OK, shown(t)),
+    }
 }
 
 async fn submit(
@@ -127,10 +135,7 @@ async fn action(
         body.prompt.as_deref(),
     )
     .await?;
-    Ok(match pressed {
-        Pressed::Created(t) => answer(StatusCode::CREATED, t),
-        Pressed::Existing(t) | Pressed::Continued(t) => answer(StatusCode::OK, t),
-    })
+    Ok(self::pressed(pressed, |t| t))
 }
 
 #[derive(Clone, Copy)]
@@ -138,6 +143,17 @@ enum Which {
     Image,
     Thumbnail,
     Preview,
+}
+
+impl Which {
+    fn parse(file: &str) -> Result<Self, AppError> {
+        match file {
+            "image" => Ok(Self::Image),
+            "thumbnail" => Ok(Self::Thumbnail),
+            "preview" => Ok(Self::Preview),
+            _ => Err(AppError::NotFound),
+        }
+    }
 }
 
 /// A task's stored file: the n-th output (the first when `n` is None), its thumbnail, or the
@@ -161,7 +177,8 @@ async fn serve(
             output.and_then(|o| o.thumb.clone()),
             "private, max-age=31536000, immutable",
         ),
-        Which::Preview => (row.preview_key.clone(), "private, no-cache"),
+        Which::Preview if n.is_none() => (row.preview_key.clone(), "private, no-cache"),
+        Which::Preview => return Err(AppError::NotFound),
     };
     let key = key.ok_or(AppError::NotFound)?;
     let (bytes, mime) = s.engine.images.read(&key).await.ok_or(AppError::NotFound)?;
@@ -176,42 +193,20 @@ async fn serve(
         .into_response())
 }
 
-pub async fn image(
+/// `/image`, `/thumbnail`, `/preview` of a task (also the facade's).
+pub async fn file(
     State(s): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path((id, file)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Image, None).await
+    serve(&s, &user, &id, Which::parse(&file)?, None).await
 }
 
-pub async fn image_n(
+/// `/image/{n}`, `/thumbnail/{n}` of a task (also the facade's).
+pub async fn file_n(
     State(s): State<AppState>,
     user: CurrentUser,
-    Path((id, n)): Path<(String, usize)>,
+    Path((id, file, n)): Path<(String, String, usize)>,
 ) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Image, Some(n)).await
-}
-
-pub async fn thumbnail(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Thumbnail, None).await
-}
-
-pub async fn thumbnail_n(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path((id, n)): Path<(String, usize)>,
-) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Thumbnail, Some(n)).await
-}
-
-pub async fn preview(
-    State(s): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    serve(&s, &user, &id, Which::Preview, None).await
+    serve(&s, &user, &id, Which::parse(&file)?, Some(n)).await
 }

@@ -18,30 +18,19 @@ use crate::{
 
 /// A new task as asked for (`POST /api/v1/tasks`), before it is checked.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
 pub struct NewJob {
-    #[serde(default)]
     pub engine: Option<String>,
-    #[serde(default)]
     pub action: Option<String>,
-    #[serde(default)]
     pub prompt: String,
-    #[serde(default)]
     pub mode: Option<String>,
-    #[serde(default)]
     pub model: Option<String>,
-    #[serde(default)]
     pub size: Option<String>,
-    #[serde(default)]
     pub quality: Option<String>,
-    #[serde(default)]
     pub n: Option<i64>,
-    #[serde(default)]
     pub negative_prompt: Option<String>,
-    #[serde(default)]
     pub seed: Option<i64>,
-    #[serde(default)]
     pub images: Option<Vec<serde_json::Value>>,
-    #[serde(default)]
     pub dimensions: Option<String>,
 }
 
@@ -479,7 +468,14 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
                 .buttons
                 .iter()
                 .cloned()
-                .map(crate::engines::midjourney::describe)
+                // Buttons stored before they were described (stage one) are described here.
+                .map(|b| {
+                    if b.action.is_some() {
+                        b
+                    } else {
+                        crate::engines::midjourney::describe(b)
+                    }
+                })
                 .collect(),
             _ => row.buttons.0.clone(),
         },
