@@ -132,16 +132,17 @@ async fn worker_ticks(sizes: &[usize], runs: usize) -> anyhow::Result<()> {
             .next()
             .ok_or_else(|| anyhow::anyhow!("no channel"))?;
         for (task_id, up) in &pairs {
-            sqlx::query(
-                "UPDATE tasks SET status = 'submitted', upstream_id = ?2, channel_id = ?3,
-                        started_at = ?4, touched_at = ?4 WHERE id = ?1",
+            db::on!(&pool, |c| sqlx::query(
+                "UPDATE tasks SET status = 'submitted', upstream_id = $2, channel_id = $3,
+                        started_at = $4, touched_at = $4 WHERE id = $1",
             )
             .bind(task_id)
             .bind(up)
             .bind(&channel.id)
             .bind(now)
-            .execute(&pool)
-            .await?;
+            .execute(c)
+            .await
+            .map(drop))?;
         }
 
         let mut times = Vec::new();
@@ -382,7 +383,7 @@ async fn bench_admin(
 
 /// A fresh account for the benchmark.
 async fn bench_account(
-    pool: &sqlx::SqlitePool,
+    pool: &db::Pool,
     name: &str,
     email: &str,
 ) -> anyhow::Result<atelier::services::accounts::NewSession> {
@@ -489,12 +490,15 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
         ratios.push(get / bare * 100.0);
         ui_ratios.push(poll / bare * 100.0);
         // Each run stays under the 1,000 active tasks an account may have.
-        sqlx::query(
-            "UPDATE tasks SET status = 'succeeded', progress = 100 WHERE status = 'queued' AND id <> ?1",
+        db::on!(&pool, |c| {
+            sqlx::query(
+            "UPDATE tasks SET status = 'succeeded', progress = 100 WHERE status = 'queued' AND id <> $1",
         )
         .bind(&task.id)
-        .execute(&pool)
-        .await?;
+        .execute(c)
+        .await
+        .map(drop)
+        })?;
         let (c, url, token) = (
             client.clone(),
             format!("{base}/api/v1/midjourney/generate"),
@@ -675,7 +679,7 @@ async fn process(quick: bool) -> anyhow::Result<()> {
     let _ = child.wait();
     let n = if quick { 500 } else { 10_000 };
     {
-        let pool = db::connect(&dir).await?;
+        let pool = db::connect(&db::Location::in_data_dir(&dir)).await?;
         let user = bench_account(&pool, "Bench", "bench@example.com").await?;
         let mut tx = pool.begin().await?;
         for i in 0..n {
@@ -698,9 +702,12 @@ async fn process(quick: bool) -> anyhow::Result<()> {
             db::tasks::insert(&mut tx, &t, db::now_ms()).await?;
         }
         tx.commit().await?;
-        sqlx::query("UPDATE tasks SET status = 'succeeded', progress = 100")
-            .execute(&pool)
-            .await?;
+        db::on!(&pool, |c| sqlx::query(
+            "UPDATE tasks SET status = 'succeeded', progress = 100"
+        )
+        .execute(c)
+        .await
+        .map(drop))?;
         pool.close().await;
     }
     let (mut child, _) = start(&dir)?;

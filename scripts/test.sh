@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/tools.sh
+. scripts/services.sh
+trap stop_services EXIT
 use_shared_target create
 install_build_tools
 install_test_tools
@@ -18,15 +20,19 @@ say "clippy (ssr, hydrate)"
 cargo clippy --release --all-targets --features ssr -- -D warnings
 cargo clippy --release --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
-say "unit and integration tests"
+say "unit and integration tests (SQLite)"
 cargo test --release --features ssr
+
+say "integration tests again on PostgreSQL"
+start_postgres
+cargo test --release --features ssr --test api
 
 say "benchmark, quick mode (keeps it from rotting; asserts no timings)"
 cargo bench --features ssr --bench atelier-bench -- --quick
 
 say "end-to-end tests (release build, Chromium)"
 data_dir=$(mktemp -d)
-trap 'rm -rf "$data_dir"' EXIT
+trap 'rm -rf "$data_dir"; stop_services' EXIT
 # Simulated jobs take about four seconds instead of ten.
 ATELIER_DATA_DIR="$data_dir" ATELIER_SIM_STEP_MS=400 cargo leptos end-to-end --release --split
 

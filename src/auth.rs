@@ -5,13 +5,13 @@ pub mod password;
 pub mod rate_limit;
 pub mod token;
 
+use crate::db::Pool;
 use crate::{
     db::{self, users::UserRow},
     error::AppError,
     types::{Role, UserView},
 };
 use axum::http::{HeaderMap, header};
-use sqlx::SqlitePool;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "atelier_session";
@@ -88,7 +88,7 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
 ///
 /// Answers from `cache` when it can: status polling then costs no session query.
 pub async fn authenticate(
-    pool: &SqlitePool,
+    pool: &Pool,
     cache: &SessionCache,
     headers: &HeaderMap,
 ) -> Result<Option<CurrentUser>, AppError> {
@@ -129,9 +129,14 @@ pub async fn authenticate(
 /// calls [`SessionCache::forget_user`] at once. An entry is trusted for a minute, so a change
 /// made to the database from outside shows within a minute, and an API key's "last used" keeps
 /// its one-minute precision (it is written when its entry is read again).
+///
+/// Only for a database that this process alone writes (SQLite): with several instances on one
+/// PostgreSQL a change made on one must hold on all at once, so there the cache is
+/// [`SessionCache::off`] and every request reads its session.
 #[derive(Debug, Default)]
 pub struct SessionCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, Cached>>,
+    off: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -154,7 +159,18 @@ impl SessionCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// A cache that keeps nothing.
+    pub fn off() -> Self {
+        Self {
+            off: true,
+            ..Self::default()
+        }
+    }
+
     fn get(&self, token_hash: &str, now: i64) -> Option<CurrentUser> {
+        if self.off {
+            return None;
+        }
         let entries = self.lock();
         let c = entries.get(token_hash)?;
         let fresh = now - c.read_at < Self::TRUST_MS && c.expires_at.is_none_or(|e| now < e);
@@ -162,6 +178,9 @@ impl SessionCache {
     }
 
     fn put(&self, user: &CurrentUser, expires_at: Option<i64>, now: i64) {
+        if self.off {
+            return;
+        }
         let mut entries = self.lock();
         if entries.len() >= Self::MAX_ENTRIES {
             entries.clear();

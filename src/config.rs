@@ -9,6 +9,8 @@ pub struct Config {
     pub addr: SocketAddr,
     /// Holds atelier.db and the images (`ATELIER_DATA_DIR`, default ./data).
     pub data_dir: PathBuf,
+    /// The database (`ATELIER_DATABASE_URL`, default `sqlite://<data dir>/atelier.db`).
+    pub database: crate::db::Location,
     /// Where cargo-leptos put the WASM, JS and CSS (`LEPTOS_SITE_ROOT`, default target/site).
     pub site_root: String,
     /// The address people use to reach Atelier (`ATELIER_PUBLIC_URL`), e.g. https://atelier.example.
@@ -23,8 +25,11 @@ pub struct Config {
     /// A live task without news for this long fails and is refunded
     /// (`ATELIER_TASK_TIMEOUT_SECS`, default 600).
     pub task_timeout: Duration,
-    /// Run the background worker (tests drive it by hand instead).
+    /// Run the background worker (`ATELIER_WORKER`, default on; tests drive it by hand instead).
     pub run_worker: bool,
+    /// The worker's lease (`ATELIER_WORKER_LEASE_SECS`, default 15): one instance works at a
+    /// time; when it dies another takes over within this.
+    pub worker_lease: Duration,
 }
 
 /// The command line: `atelier [serve]` (the default) or `atelier simulate`. Every setting of the
@@ -50,6 +55,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the site, the API and the worker (the default).
     Serve,
+    /// Bring the database's schema up to date, then exit (the server does it at start-up too).
+    Migrate,
     /// Run only the built-in midjourney-proxy simulator, for trying another client against it or
     /// pointing a second Atelier at it.
     Simulate {
@@ -77,12 +84,26 @@ pub struct ServeArgs {
     /// Database and images (created if missing).
     #[arg(long, env = "ATELIER_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+    /// The database: sqlite://<file> (default: atelier.db in the data dir) or
+    /// postgres://user:password@host:port/database (PostgreSQL 15 or newer, shared by any number
+    /// of instances; then ATELIER_SECRET_KEY is required).
+    #[arg(long, env = "ATELIER_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// on: this instance also runs the worker (sends tasks upstream and follows them); off: it
+    /// serves pages and the API only.
+    #[arg(long, env = "ATELIER_WORKER", default_value = "on", value_parser = ["on", "off"])]
+    pub worker: String,
+    /// With several instances on one database one of them works at a time, renewing its lease
+    /// every third of this; if it dies, another takes over within this many seconds.
+    #[arg(long, env = "ATELIER_WORKER_LEASE_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(3..=600))]
+    pub worker_lease_secs: u64,
     /// The address people use, e.g. https://atelier.example: https makes cookies Secure, and it
     /// turns on the upstreams' notify hook.
     #[arg(long, env = "ATELIER_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// The key that encrypts the channels' secrets at rest (default: a key file made in the data
-    /// dir, mode 0600).
+    /// dir, mode 0600). Required with a shared (PostgreSQL) database: every instance must have it.
     #[arg(long, env = "ATELIER_SECRET_KEY", hide_env_values = true)]
     pub secret_key: Option<String>,
     /// One of the ten steps of a job in the built-in simulator, in milliseconds.
@@ -100,20 +121,35 @@ pub struct ServeArgs {
     pub task_timeout_secs: u64,
 }
 
-impl From<ServeArgs> for Config {
-    fn from(a: ServeArgs) -> Self {
+impl TryFrom<ServeArgs> for Config {
+    type Error = anyhow::Error;
+
+    /// Refuses what cannot work, with the one reason.
+    fn try_from(a: ServeArgs) -> anyhow::Result<Self> {
         let set = |v: Option<String>| v.filter(|v| !v.trim().is_empty());
-        Self {
+        let database = match set(a.database_url) {
+            Some(url) => crate::db::Location::parse(&url)?,
+            None => crate::db::Location::in_data_dir(&a.data_dir),
+        };
+        let secret_key = set(a.secret_key);
+        anyhow::ensure!(
+            !database.is_shared() || secret_key.is_some(),
+            "ATELIER_SECRET_KEY is required with a PostgreSQL database: every instance must \
+             decrypt the channels' secrets with the same key"
+        );
+        Ok(Self {
             addr: a.addr,
+            database,
             data_dir: a.data_dir,
             site_root: a.site_root,
             public_url: set(a.public_url).map(|u| u.trim_end_matches('/').to_owned()),
-            secret_key: set(a.secret_key),
+            secret_key,
             sim_step: Duration::from_millis(a.sim_step_ms),
             poll_interval: Duration::from_millis(a.poll_interval_ms),
             task_timeout: Duration::from_secs(a.task_timeout_secs),
-            run_worker: true,
-        }
+            run_worker: a.worker == "on",
+            worker_lease: Duration::from_secs(a.worker_lease_secs),
+        })
     }
 }
 
@@ -122,6 +158,7 @@ impl Config {
     pub fn for_tests(data_dir: PathBuf) -> Self {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            database: crate::db::Location::in_data_dir(&data_dir),
             data_dir,
             site_root: "target/site".into(),
             public_url: None,
@@ -130,6 +167,7 @@ impl Config {
             poll_interval: Duration::from_millis(50),
             task_timeout: Duration::from_secs(600),
             run_worker: true,
+            worker_lease: Duration::from_secs(15),
         }
     }
 
@@ -137,5 +175,56 @@ impl Config {
         self.public_url
             .as_deref()
             .is_some_and(|u| u.starts_with("https://"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn config(args: &[&str]) -> anyhow::Result<Config> {
+        let mut argv = vec!["atelier"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv)?.serve.try_into()
+    }
+
+    #[test]
+    fn the_database_is_sqlite_in_the_data_dir_unless_a_url_says_otherwise() {
+        let c = config(&["--data-dir", "/srv/a"]).unwrap();
+        assert_eq!(
+            c.database,
+            crate::db::Location::Sqlite("/srv/a/atelier.db".into())
+        );
+        let c = config(&["--database-url", "sqlite:///var/lib/x.db"]).unwrap();
+        assert_eq!(
+            c.database,
+            crate::db::Location::Sqlite("/var/lib/x.db".into())
+        );
+        let c = config(&[
+            "--database-url",
+            "postgres://a:b@db:5432/atelier",
+            "--secret-key",
+            "k",
+        ])
+        .unwrap();
+        assert!(c.database.is_shared());
+        assert_eq!(c.database.describe(), "postgres://db:5432/atelier");
+    }
+
+    #[test]
+    fn a_shared_database_needs_the_secret_key_and_a_bad_url_is_named() {
+        let e = config(&["--database-url", "postgres://a:b@db/atelier"]).unwrap_err();
+        assert!(e.to_string().contains("ATELIER_SECRET_KEY"), "{e}");
+        let e = config(&["--database-url", "mysql://db/atelier"]).unwrap_err();
+        assert!(e.to_string().contains("sqlite:// or postgres://"), "{e}");
+        assert!(!e.to_string().contains("db/atelier"), "{e}");
+    }
+
+    #[test]
+    fn the_worker_can_be_turned_off() {
+        assert!(config(&[]).unwrap().run_worker);
+        assert!(!config(&["--worker", "off"]).unwrap().run_worker);
+        assert!(config(&["--worker", "maybe"]).is_err());
     }
 }

@@ -1,6 +1,7 @@
 //! What the generation services and the worker share: the database, the image store, the
 //! encrypted secrets, the way to reach each channel, and the worker's timing.
 
+use crate::db::Pool;
 use crate::{
     db::channels::ChannelRow,
     engines::midjourney::Upstream,
@@ -8,7 +9,6 @@ use crate::{
     images::ImageStore,
     services::settings::{self, BUILTIN, SecretBox, Settings},
 };
-use sqlx::SqlitePool;
 use std::{collections::HashMap, sync::Mutex, time::Duration};
 use tokio::sync::Notify;
 
@@ -16,7 +16,7 @@ use tokio::sync::Notify;
 type CachedClient = (String, Option<String>, Upstream);
 
 pub struct Engine {
-    pub pool: SqlitePool,
+    pub pool: Pool,
     /// Task reads by id, gathered under load.
     pub reads: crate::db::task_reads::TaskReads,
     pub secrets: SecretBox,
@@ -31,8 +31,14 @@ pub struct Engine {
     pub notify_url: Option<String>,
     /// The unguessable last segment of that URL.
     pub notify_token: String,
-    /// Wakes the worker at once (a new task was queued).
+    /// Wakes this process's worker at once (see [`Engine::wake_worker`]).
     pub wake: Notify,
+    /// This process among the instances on one database (an id made at start): the holder of
+    /// the worker's lease while it works.
+    pub instance: String,
+    /// How long the worker's lease lasts unrenewed: after an instance dies, another takes its
+    /// work over within this.
+    pub worker_lease: Duration,
     /// A client per channel, reused while its URL and secret stay the same.
     clients: Mutex<HashMap<String, CachedClient>>,
     /// Smooth weighted round-robin: each channel's current weight.
@@ -57,7 +63,7 @@ impl Channel {
 impl Engine {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        pool: SqlitePool,
+        pool: Pool,
         secrets: SecretBox,
         images: ImageStore,
         builtin: (String, String),
@@ -65,6 +71,7 @@ impl Engine {
         task_timeout: Duration,
         notify_url: Option<String>,
         notify_token: String,
+        worker_lease: Duration,
     ) -> Self {
         Self {
             reads: crate::db::task_reads::TaskReads::start(pool.clone()),
@@ -77,8 +84,28 @@ impl Engine {
             notify_url,
             notify_token,
             wake: Notify::new(),
+            instance: crate::db::new_id(),
+            worker_lease,
             clients: Mutex::new(HashMap::new()),
             turns: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Wakes the worker at once (a task was queued, a channel changed): this process's, and on
+    /// PostgreSQL whichever instance works (through NOTIFY; it LISTENs).
+    pub fn wake_worker(&self) {
+        self.wake.notify_one();
+        if let Pool::Postgres(pool) = &self.pool {
+            let pool = pool.clone();
+            tokio::spawn(async move {
+                let sent = sqlx::query("SELECT pg_notify($1, '')")
+                    .bind(crate::worker::WAKE_CHANNEL)
+                    .execute(&pool)
+                    .await;
+                if let Err(e) = sent {
+                    tracing::warn!(error = %e, "could not wake the worker through the database");
+                }
+            });
         }
     }
 

@@ -19,15 +19,40 @@ async fn main() -> std::process::ExitCode {
             };
             simulate(addr, config).await
         }
-        None | Some(config::Command::Serve) => match run(cli.serve.into()).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(e) => {
-                tracing::error!("{e:#}");
-                eprintln!("atelier: {e:#}");
-                std::process::ExitCode::FAILURE
-            }
-        },
+        Some(config::Command::Migrate) => exit(migrate(cli.serve).await),
+        None | Some(config::Command::Serve) => {
+            exit(async { run(cli.serve.try_into()?).await }.await)
+        }
     }
+}
+
+/// Success, or the one-line reason on stderr (and in the log) and a failing exit code.
+fn exit(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("atelier: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+/// `atelier migrate`: the schema brought up to date, nothing served.
+async fn migrate(args: config::ServeArgs) -> anyhow::Result<()> {
+    let config: config::Config = args.try_into()?;
+    if let atelier::db::Location::Sqlite(path) = &config.database
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir)?;
+    }
+    let pool = atelier::db::connect(&config.database).await?;
+    pool.close().await;
+    println!(
+        "atelier: the database {} is up to date",
+        config.database.describe()
+    );
+    Ok(())
 }
 
 /// `atelier simulate`: the built-in simulator alone, until SIGINT or SIGTERM.

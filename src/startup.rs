@@ -1,5 +1,6 @@
 //! Application state, router assembly, binding and graceful shutdown.
 
+use crate::db::Pool;
 use crate::{
     app::{App, shell},
     auth::{rate_limit::RateLimiter, token},
@@ -15,7 +16,6 @@ use anyhow::Context;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
-use sqlx::SqlitePool;
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
@@ -32,7 +32,7 @@ impl Application {
         crate::init_tls();
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
-        let pool = db::connect(&config.data_dir).await?;
+        let pool = db::connect(&config.database).await?;
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
@@ -69,13 +69,19 @@ impl Application {
             config.task_timeout,
             notify_url,
             notify_token,
+            config.worker_lease,
         ));
+        let sessions = if pool.is_postgres() {
+            crate::auth::SessionCache::off()
+        } else {
+            crate::auth::SessionCache::default()
+        };
         let state = AppState::new(Shared {
             leptos_options,
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
-            sessions: crate::auth::SessionCache::default(),
+            sessions,
             engine,
         });
         let router = router(state.clone());
@@ -118,6 +124,7 @@ impl Application {
         sweeper.abort();
         if let Some(worker) = worker {
             worker.abort();
+            crate::worker::stop(&self.state.engine).await;
         }
         pool.close().await;
         Ok(())
@@ -276,7 +283,7 @@ async fn static_cache_headers(
 }
 
 /// The per-install secret path segment of the notify hook URL, made on first start.
-async fn notify_token(pool: &SqlitePool) -> anyhow::Result<String> {
+async fn notify_token(pool: &Pool) -> anyhow::Result<String> {
     if let Some(t) = db::settings::get(pool, "notify_token").await? {
         return Ok(t);
     }

@@ -1,9 +1,9 @@
 //! The shared state of every request handler and server function: one value, no UI.
 
+use crate::db::Pool;
 use crate::{auth::rate_limit::RateLimiter, config::Config, engine::Engine};
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 
 /// Everything a request handler or server function may need: one shared value, so that handing
@@ -15,7 +15,7 @@ pub struct Shared {
     /// Where the built WASM/JS/CSS live and how the HTML shell refers to them.
     pub leptos_options: LeptosOptions,
     /// The one connection pool to atelier.db.
-    pub pool: SqlitePool,
+    pub pool: Pool,
     /// Start-up configuration.
     pub config: Arc<Config>,
     /// Log-in attempts per client and per email.

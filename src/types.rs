@@ -3,8 +3,6 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -55,8 +53,6 @@ impl Me {
 
 /// A kind of generator Atelier speaks to; each has its own adapter under `engines/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum EngineKind {
     Midjourney,
@@ -91,8 +87,6 @@ impl EngineKind {
 
 /// A speed mode of the upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Fast,
@@ -132,8 +126,6 @@ impl Mode {
 
 /// Where a task is in its life. Only moves forward; the last three are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Held by Atelier, not yet sent upstream.
@@ -209,8 +201,6 @@ impl TaskStatus {
 
 /// What a task does: a new picture from a prompt, or a step on an earlier one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskAction {
     Imagine,
@@ -886,13 +876,30 @@ impl<'de> Deserialize<'de> for Concurrency {
 
 /// A channel's health: `failing` after recent faults (still used), `down` until a probe succeeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sqlx::Type))]
-#[cfg_attr(feature = "ssr", sqlx(type_name = "TEXT", rename_all = "snake_case"))]
 #[serde(rename_all = "snake_case")]
 pub enum HealthState {
     Ok,
     Failing,
     Down,
+}
+
+impl HealthState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failing => "failing",
+            Self::Down => "down",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ok" => Some(Self::Ok),
+            "failing" => Some(Self::Failing),
+            "down" => Some(Self::Down),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -931,3 +938,7 @@ pub struct ChannelForm {
     pub weight: i64,
     pub concurrency: Concurrency,
 }
+
+// Stored as their names (see `db::text_column!`).
+#[cfg(feature = "ssr")]
+crate::text_column!(Role, EngineKind, Mode, TaskStatus, TaskAction, HealthState);

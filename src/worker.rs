@@ -48,18 +48,95 @@ pub struct PollOutcome {
     pub expired: usize,
 }
 
-/// Runs ticks until the task is aborted: every poll interval while something is live, otherwise
-/// when woken by a new task (or every 30 s). Ticks start a poll interval apart, however long a
-/// tick takes (never less than no pause at all), so an upstream change waits at most one interval.
+/// The lease the working instance holds (see `db::leases`).
+pub const LEASE_NAME: &str = "worker";
+/// The NOTIFY channel that wakes the working instance on PostgreSQL.
+pub const WAKE_CHANNEL: &str = "atelier_wake";
+
+/// Runs the worker until the task is aborted. Of the instances on one database, the one holding
+/// the worker's lease works; the others wait, trying for the lease every third of its length, and
+/// one of them takes over once the holder stops renewing it (it died, or lost the database).
+///
+/// One worker for all the instances, rather than claims spread over several, because the worker
+/// is not what limits Atelier (a tick over 10,000 live tasks takes about a tenth of a second; the
+/// upstreams' own concurrency is the limit): one worker keeps every channel's concurrency, the
+/// weighted round-robin and the back-off in one place, and polls each upstream task once. Claims
+/// stay, so that a task is still sent once even while a lease changes hands.
 pub async fn run_until_stopped(engine: Arc<Engine>) {
-    match db::tasks::release_all_claims(&engine.pool).await {
-        Ok(0) => {}
-        Ok(n) => tracing::warn!(tasks = n, "claims left by a stopped process given back"),
-        Err(e) => tracing::warn!(error = %e, "claims left by a stopped process not given back"),
+    if engine.pool.is_postgres() {
+        tokio::spawn(listen_for_wakes(engine.clone()));
+    }
+    let renew_every = engine.worker_lease / 3;
+    if !engine.pool.is_postgres() {
+        // One process uses an SQLite file: a lease found there is a dead process's, and a
+        // restarted Atelier works again at once instead of waiting for it to run out.
+        let taken = db::leases::take(
+            &engine.pool,
+            LEASE_NAME,
+            &engine.instance,
+            ms(engine.worker_lease),
+        )
+        .await;
+        if let Err(e) = taken {
+            tracing::warn!(error = %e, "the worker's lease could not be taken");
+        }
     }
     loop {
+        match hold_lease(&engine).await {
+            Ok(true) => {
+                tracing::info!(instance = engine.instance, "this instance works");
+                work_while_leader(&engine, renew_every).await;
+                tracing::warn!(
+                    instance = engine.instance,
+                    "this instance stopped working: its lease was lost"
+                );
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = %e, "the worker's lease could not be read"),
+        }
+        tokio::time::sleep(renew_every).await;
+    }
+}
+
+/// Takes or renews the worker's lease for this instance: true while it holds it.
+async fn hold_lease(engine: &Engine) -> Result<bool, sqlx::Error> {
+    db::leases::hold(
+        &engine.pool,
+        LEASE_NAME,
+        &engine.instance,
+        ms(engine.worker_lease),
+    )
+    .await
+}
+
+/// Ticks while the lease is renewed: every poll interval while something is live, otherwise when
+/// woken by a new task (or every 30 s). Ticks start a poll interval apart, however long a tick
+/// takes (never less than no pause at all), so an upstream change waits at most one interval.
+/// Returns when the lease is lost or could not be renewed before two thirds of it had passed.
+async fn work_while_leader(engine: &Engine, renew_every: Duration) {
+    // Claims left by the previous holder (which stopped mid-send): whether that send reached the
+    // upstream is unknown; the task is sent again.
+    match db::tasks::release_all_claims(&engine.pool).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(tasks = n, "claims left by a stopped worker given back"),
+        Err(e) => tracing::warn!(error = %e, "claims left by a stopped worker not given back"),
+    }
+    let mut renewed = tokio::time::Instant::now();
+    loop {
+        if renewed.elapsed() >= renew_every {
+            match hold_lease(engine).await {
+                Ok(true) => renewed = tokio::time::Instant::now(),
+                Ok(false) => return,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the worker's lease could not be renewed");
+                    if renewed.elapsed() >= renew_every * 2 {
+                        return;
+                    }
+                }
+            }
+        }
         let started = tokio::time::Instant::now();
-        let outcome = match poll_once(&engine).await {
+        let outcome = match poll_once(engine).await {
             Ok(o) => o,
             Err(e) => {
                 tracing::warn!(error = %e, "worker tick failed");
@@ -74,10 +151,42 @@ pub async fn run_until_stopped(engine: Arc<Engine>) {
         } else {
             Duration::from_secs(30)
         };
+        let until = (started + pause).min(renewed + renew_every);
         tokio::select! {
-            () = tokio::time::sleep_until(started + pause) => {}
+            () = tokio::time::sleep_until(until) => {}
             () = engine.wake.notified() => {}
         }
+    }
+}
+
+/// On PostgreSQL: a task queued on any instance wakes this one's worker (NOTIFY, see
+/// [`Engine::wake_worker`]). Reconnects after the database comes back.
+async fn listen_for_wakes(engine: Arc<Engine>) {
+    let db::Pool::Postgres(pool) = &engine.pool else {
+        return;
+    };
+    loop {
+        match sqlx::postgres::PgListener::connect_with(pool).await {
+            Ok(mut listener) => {
+                if let Err(e) = listener.listen(WAKE_CHANNEL).await {
+                    tracing::warn!(error = %e, "could not listen for new tasks");
+                } else {
+                    // `recv` reconnects by itself after a lost connection.
+                    while listener.recv().await.is_ok() {
+                        engine.wake.notify_one();
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not listen for new tasks"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Gives up the worker's lease (a clean stop), so another instance takes over at once.
+pub async fn stop(engine: &Engine) {
+    if let Err(e) = db::leases::give_up(&engine.pool, LEASE_NAME, &engine.instance).await {
+        tracing::warn!(error = %e, "the worker's lease was not given up");
     }
 }
 

@@ -1,6 +1,6 @@
 //! Queries across all accounts, for the admin pages.
 
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserActivity {
@@ -14,17 +14,18 @@ pub struct UserActivity {
     pub last_active_at: Option<i64>,
 }
 
-pub async fn users(pool: &SqlitePool) -> Result<Vec<UserActivity>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn users(pool: &super::Pool) -> Result<Vec<UserActivity>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.role, u.balance, u.created_at,
                 (SELECT COUNT(*) FROM tasks t WHERE t.user_id = u.id) AS tasks,
-                MAX(COALESCE((SELECT MAX(created_at) FROM tasks t WHERE t.user_id = u.id), 0),
-                    COALESCE((SELECT MAX(created_at) FROM sessions s WHERE s.user_id = u.id), 0),
-                    u.created_at) AS last_active_at
+                (SELECT MAX(a.at) FROM (
+                    SELECT MAX(created_at) AS at FROM tasks t WHERE t.user_id = u.id
+                    UNION ALL SELECT MAX(created_at) FROM sessions s WHERE s.user_id = u.id
+                    UNION ALL SELECT u.created_at) AS a) AS last_active_at
          FROM users u ORDER BY (u.role = 'pending') DESC, u.id",
     )
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 #[derive(Debug, Clone, FromRow)]
@@ -39,40 +40,46 @@ pub struct TaskWithUser {
     pub finished_at: Option<i64>,
 }
 
-pub async fn live_tasks(pool: &SqlitePool, limit: i64) -> Result<Vec<TaskWithUser>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn live_tasks(pool: &super::Pool, limit: i64) -> Result<Vec<TaskWithUser>, sqlx::Error> {
+    super::on!(pool, |conn| {
+        sqlx::query_as(
         "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
          FROM tasks t JOIN users u ON u.id = t.user_id
-         WHERE t.status IN ('queued', 'submitted', 'in_progress', 'needs_input') ORDER BY t.id LIMIT ?1",
+         WHERE t.status IN ('queued', 'submitted', 'in_progress', 'needs_input') ORDER BY t.id LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
+    })
 }
 
 pub async fn failures_since(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     since: i64,
     limit: i64,
 ) -> Result<Vec<TaskWithUser>, sqlx::Error> {
-    sqlx::query_as(
+    super::on!(pool, |conn| {
+        sqlx::query_as(
         "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
          FROM tasks t JOIN users u ON u.id = t.user_id
-         WHERE t.status = 'failed' AND t.finished_at >= ?1 ORDER BY t.finished_at DESC LIMIT ?2",
+         WHERE t.status = 'failed' AND t.finished_at >= $1 ORDER BY t.finished_at DESC LIMIT $2",
     )
     .bind(since)
     .bind(limit)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
+    })
 }
 
 /// (day number since the epoch, credits spent net of refunds) from `since` on.
-pub async fn spent_per_day(pool: &SqlitePool, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT created_at / 86400000 AS day, -SUM(delta) AS spent FROM credit_entries
-         WHERE reason IN ('charge', 'refund') AND created_at >= ?1 GROUP BY day ORDER BY day",
+pub async fn spent_per_day(pool: &super::Pool, since: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    super::on!(pool, |conn| {
+        sqlx::query_as(
+        "SELECT created_at / 86400000 AS day, CAST(-SUM(delta) AS BIGINT) AS spent FROM credit_entries
+         WHERE reason IN ('charge', 'refund') AND created_at >= $1 GROUP BY day ORDER BY day",
     )
     .bind(since)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
+    })
 }

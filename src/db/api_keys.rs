@@ -1,7 +1,7 @@
 //! Long-lived API keys, stored by the SHA-256 of the key.
 
 use super::users::UserRow;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct KeyRow {
@@ -13,7 +13,7 @@ pub struct KeyRow {
 }
 
 pub async fn insert(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     user_id: &str,
     name: &str,
@@ -21,8 +21,9 @@ pub async fn insert(
     key_hash: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    super::on!(pool, |conn| {
+        sqlx::query(
+        "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)
     .bind(user_id)
@@ -30,52 +31,60 @@ pub async fn insert(
     .bind(prefix)
     .bind(key_hash)
     .bind(now)
-    .execute(pool)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
-pub async fn list_of_user(pool: &SqlitePool, user_id: &str) -> Result<Vec<KeyRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, name, prefix, created_at, last_used_at FROM api_keys WHERE user_id = ?1 ORDER BY id DESC",
+pub async fn list_of_user(pool: &super::Pool, user_id: &str) -> Result<Vec<KeyRow>, sqlx::Error> {
+    super::on!(pool, |conn| {
+        sqlx::query_as(
+        "SELECT id, name, prefix, created_at, last_used_at FROM api_keys WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(user_id)
-    .fetch_all(pool)
+    .fetch_all(conn)
     .await
+    })
 }
 
 /// Deletes one of the user's keys; false when there is no such key of theirs.
-pub async fn delete(pool: &SqlitePool, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM api_keys WHERE id = ?1 AND user_id = ?2")
-        .bind(id)
-        .bind(user_id)
-        .execute(pool)
-        .await?;
-    Ok(r.rows_affected() == 1)
+pub async fn delete(pool: &super::Pool, user_id: &str, id: &str) -> Result<bool, sqlx::Error> {
+    let r = super::on!(pool, |conn| sqlx::query(
+        "DELETE FROM api_keys WHERE id = $1 AND user_id = $2"
+    )
+    .bind(id)
+    .bind(user_id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
 }
 
 /// The account a key belongs to; notes its use (at most once a minute, to spare writes).
 pub async fn find_user(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     key_hash: &str,
     now: i64,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    let user: Option<UserRow> = sqlx::query_as(
+    let user: Option<UserRow> = super::on!(pool, |conn| sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at
-         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = ?1",
+         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1",
     )
     .bind(key_hash)
-    .fetch_optional(pool)
-    .await?;
+    .fetch_optional(conn)
+    .await)?;
     if user.is_some() {
-        sqlx::query(
-            "UPDATE api_keys SET last_used_at = ?2
-             WHERE key_hash = ?1 AND (last_used_at IS NULL OR last_used_at < ?2 - 60000)",
+        super::on!(pool, |conn| sqlx::query(
+            "UPDATE api_keys SET last_used_at = $2
+             WHERE key_hash = $1 AND (last_used_at IS NULL OR last_used_at < $2 - 60000)",
         )
         .bind(key_hash)
         .bind(now)
-        .execute(pool)
-        .await?;
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
     }
     Ok(user)
 }

@@ -1,6 +1,6 @@
 //! The audit log of admin actions.
 
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AuditRow {
@@ -20,8 +20,9 @@ pub async fn insert(
     target: Option<&str>,
     detail: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, actor_id, action, target, detail, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    super::on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO audit_log (id, actor_id, action, target, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(super::new_id())
     .bind(actor_id)
@@ -29,17 +30,19 @@ pub async fn insert(
     .bind(target)
     .bind(detail)
     .bind(super::now_ms())
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
-pub async fn latest(pool: &SqlitePool, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    sqlx::query_as(
+pub async fn latest(pool: &super::Pool, limit: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(
         "SELECT a.id, u.name AS actor_name, a.action, a.target, a.detail, a.created_at
-         FROM audit_log a JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT ?1",
+         FROM audit_log a JOIN users u ON u.id = a.actor_id ORDER BY a.id DESC LIMIT $1",
     )
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }

@@ -1,7 +1,7 @@
 //! Channels: the configured upstreams of each engine, with their health.
 
 use crate::types::{Concurrency, EngineKind, HealthState};
-use sqlx::{FromRow, SqlitePool, types::Json};
+use sqlx::{FromRow, types::Json};
 
 #[derive(Debug, Clone, FromRow)]
 pub struct ChannelRow {
@@ -32,32 +32,32 @@ macro_rules! columns {
 }
 
 /// Every channel not removed, in the admin's order.
-pub async fn list(pool: &SqlitePool) -> Result<Vec<ChannelRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn list(pool: &super::Pool) -> Result<Vec<ChannelRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         " FROM channels WHERE deleted_at IS NULL ORDER BY position, id"
     ))
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 /// A channel by id, removed ones included (their live tasks still finish there).
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<ChannelRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn get(pool: &super::Pool, id: &str) -> Result<Option<ChannelRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
-        " FROM channels WHERE id = ?1"
+        " FROM channels WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
 /// The channels a worker talks to: every one not removed, and removed ones that still have live
 /// tasks.
-pub async fn in_use(pool: &SqlitePool) -> Result<Vec<ChannelRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn in_use(pool: &super::Pool) -> Result<Vec<ChannelRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         columns!(),
         " FROM channels c WHERE deleted_at IS NULL
@@ -65,8 +65,8 @@ pub async fn in_use(pool: &SqlitePool) -> Result<Vec<ChannelRow>, sqlx::Error> {
                        AND t.status IN ('submitted', 'in_progress', 'needs_input'))
          ORDER BY position, id"
     ))
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 pub struct NewChannel<'a> {
@@ -85,11 +85,11 @@ pub async fn insert(
     c: &NewChannel<'_>,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    super::on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO channels (id, kind, name, api_url, secret, enabled, weight, concurrency,
                                health_since, position, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9,
-                 (SELECT COALESCE(MAX(position), 0) + 1 FROM channels), ?9)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+                 (SELECT COALESCE(MAX(position), 0) + 1 FROM channels), $9)",
     )
     .bind(c.id)
     .bind(c.kind)
@@ -100,8 +100,9 @@ pub async fn insert(
     .bind(c.weight)
     .bind(Json(c.concurrency))
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -113,15 +114,15 @@ pub async fn update(
     reset_health: bool,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE channels SET name = ?2, api_url = ?3, secret = ?4, enabled = ?5, weight = ?6,
-                concurrency = ?7,
-                health = CASE WHEN ?8 THEN 'ok' ELSE health END,
-                errors = CASE WHEN ?8 THEN 0 ELSE errors END,
-                last_error = CASE WHEN ?8 THEN NULL ELSE last_error END,
-                down_until = CASE WHEN ?8 THEN 0 ELSE down_until END,
-                health_since = CASE WHEN ?8 AND health <> 'ok' THEN ?9 ELSE health_since END
-         WHERE id = ?1 AND deleted_at IS NULL",
+    let r = super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE channels SET name = $2, api_url = $3, secret = $4, enabled = $5, weight = $6,
+                concurrency = $7,
+                health = CASE WHEN $8 THEN 'ok' ELSE health END,
+                errors = CASE WHEN $8 THEN 0 ELSE errors END,
+                last_error = CASE WHEN $8 THEN NULL ELSE last_error END,
+                down_until = CASE WHEN $8 THEN 0 ELSE down_until END,
+                health_since = CASE WHEN $8 AND health <> 'ok' THEN $9 ELSE health_since END
+         WHERE id = $1 AND deleted_at IS NULL",
     )
     .bind(&c.id)
     .bind(&c.name)
@@ -132,19 +133,23 @@ pub async fn update(
     .bind(c.concurrency)
     .bind(reset_health)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
 }
 
 /// Removes a channel: it takes no new tasks; queued tasks waiting for it go elsewhere.
 pub async fn remove(tx: &mut super::Tx<'_>, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE channels SET deleted_at = ?2 WHERE id = ?1 AND deleted_at IS NULL")
-        .bind(id)
-        .bind(now)
-        .execute(&mut **tx)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    let r = super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE channels SET deleted_at = $2 WHERE id = $1 AND deleted_at IS NULL"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
 }
 
 /// Faults in a row that make a channel `failing`, and then `down`.
@@ -155,24 +160,28 @@ pub const DOWN_AFTER: i64 = 3;
 /// [`DOWN_AFTER`] in a row, for a back-off that doubles with each further fault (from
 /// `base_ms`, at most `max_ms`). Answers the new state.
 pub async fn record_fault(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     error: &str,
     now: i64,
     base_ms: i64,
     max_ms: i64,
 ) -> Result<Option<HealthState>, sqlx::Error> {
-    sqlx::query_scalar(
+    super::on!(pool, |conn| {
+        sqlx::query_scalar(
         "UPDATE channels SET
             errors = errors + 1,
-            last_error = ?2,
-            health = CASE WHEN errors + 1 >= ?4 THEN 'down' ELSE 'failing' END,
+            last_error = $2,
+            health = CASE WHEN errors + 1 >= $4 THEN 'down' ELSE 'failing' END,
             health_since = CASE
-                WHEN (CASE WHEN errors + 1 >= ?4 THEN 'down' ELSE 'failing' END) <> health THEN ?3
+                WHEN (CASE WHEN errors + 1 >= $4 THEN 'down' ELSE 'failing' END) <> health THEN $3
                 ELSE health_since END,
-            down_until = CASE WHEN errors + 1 >= ?4
-                THEN ?3 + MIN(?6, ?5 << MIN(errors + 1 - ?4, 20)) ELSE down_until END
-         WHERE id = ?1 RETURNING health",
+            down_until = CASE WHEN errors + 1 >= $4
+                THEN $3 + (SELECT CASE WHEN b > $6 THEN $6 ELSE b END FROM (
+                    SELECT $5 << CAST(CASE WHEN errors + 1 - $4 > 20 THEN 20 ELSE errors + 1 - $4 END
+                                      AS INTEGER) AS b) AS backoff)
+                ELSE down_until END
+         WHERE id = $1 RETURNING health",
     )
     .bind(id)
     .bind(error)
@@ -180,37 +189,39 @@ pub async fn record_fault(
     .bind(DOWN_AFTER)
     .bind(base_ms)
     .bind(max_ms)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
+    })
 }
 
 /// A call that worked: the channel is `ok` again.
-pub async fn record_success(pool: &SqlitePool, id: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+pub async fn record_success(pool: &super::Pool, id: &str, now: i64) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
         "UPDATE channels SET errors = 0, health = 'ok', down_until = 0,
-                health_since = CASE WHEN health <> 'ok' THEN ?2 ELSE health_since END
-         WHERE id = ?1 AND (errors <> 0 OR health <> 'ok')",
+                health_since = CASE WHEN health <> 'ok' THEN $2 ELSE health_since END
+         WHERE id = $1 AND (errors <> 0 OR health <> 'ok')",
     )
     .bind(id)
     .bind(now)
-    .execute(pool)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Tasks each channel has running (or claimed) now, per mode: (channel, mode, count).
 pub async fn load(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     now: i64,
 ) -> Result<Vec<(String, Option<crate::types::Mode>, i64)>, sqlx::Error> {
-    sqlx::query_as(
+    super::on!(pool, |conn| sqlx::query_as(
         "SELECT channel_id, mode, COUNT(*) FROM tasks
          WHERE status IN ('queued', 'submitted', 'in_progress', 'needs_input')
            AND channel_id IS NOT NULL
-           AND (status <> 'queued' OR lease_until > ?1)
+           AND (status <> 'queued' OR lease_until > $1)
          GROUP BY channel_id, mode",
     )
     .bind(now)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }

@@ -64,7 +64,13 @@ mod tests {
     #[tokio::test]
     async fn a_commit_is_counted_before_the_writer_sees_it_return() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::connect(dir.path()).await.unwrap();
+        let crate::db::Pool::Sqlite(pool) =
+            crate::db::connect(&crate::db::Location::in_data_dir(dir.path()))
+                .await
+                .unwrap()
+        else {
+            unreachable!("a file is SQLite")
+        };
         // Other tests in this process commit too: only "more than before" can be asserted.
         let before = super::count();
         sqlx::query("INSERT INTO settings (key, value) VALUES ('x', 'y')")

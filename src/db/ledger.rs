@@ -45,9 +45,9 @@ pub enum AppendError {
 /// before the balance is touched. The `balance >= 0` CHECK and the unique
 /// `(task_id, reason)` index make the database itself refuse overdrafts and second refunds.
 pub async fn append(tx: &mut Tx<'_>, e: NewEntry<'_>, now: i64) -> Result<i64, AppendError> {
-    sqlx::query(
+    super::on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO credit_entries (id, user_id, delta, reason, task_id, note, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(super::new_id())
     .bind(e.user_id)
@@ -56,8 +56,9 @@ pub async fn append(tx: &mut Tx<'_>, e: NewEntry<'_>, now: i64) -> Result<i64, A
     .bind(e.task_id)
     .bind(e.note)
     .bind(now)
-    .execute(&mut **tx)
+    .execute(conn)
     .await
+    .map(|r| r.rows_affected()))
     .map_err(|err| {
         if super::is_unique_violation(&err) {
             AppendError::Duplicate
@@ -65,13 +66,13 @@ pub async fn append(tx: &mut Tx<'_>, e: NewEntry<'_>, now: i64) -> Result<i64, A
             AppendError::Db(err)
         }
     })?;
-    let balance: i64 = sqlx::query_scalar(
-        "UPDATE users SET balance = balance + ?1 WHERE id = ?2 RETURNING balance",
+    let balance: i64 = super::on_tx!(tx, |conn| sqlx::query_scalar(
+        "UPDATE users SET balance = balance + $1 WHERE id = $2 RETURNING balance",
     )
     .bind(e.delta)
     .bind(e.user_id)
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(conn)
+    .await)
     .map_err(|err| {
         if super::is_check_violation(&err) {
             AppendError::WouldGoNegative
@@ -94,18 +95,18 @@ pub struct EntryRow {
 
 /// A user's entries, newest first, strictly older than `before` (an id) when given.
 pub async fn list_of_user(
-    pool: &sqlx::SqlitePool,
+    pool: &super::Pool,
     user_id: &str,
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EntryRow>, sqlx::Error> {
-    sqlx::query_as(
+    super::on!(pool, |conn| sqlx::query_as(
         "SELECT id, delta, reason, task_id, note, created_at FROM credit_entries
-         WHERE user_id = ?1 AND (?2 IS NULL OR id < ?2) ORDER BY id DESC LIMIT ?3",
+         WHERE user_id = $1 AND ($2 IS NULL OR id < $2) ORDER BY id DESC LIMIT $3",
     )
     .bind(user_id)
     .bind(before)
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }

@@ -1,24 +1,26 @@
 //! Log-in sessions, stored by the SHA-256 of their token.
 
 use super::users::UserRow;
-use sqlx::SqlitePool;
 
 pub async fn insert(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     token_hash: &str,
     user_id: &str,
     now: i64,
     expires_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)",
+    super::on!(pool, |conn| {
+        sqlx::query(
+        "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash)
     .bind(user_id)
     .bind(now)
     .bind(expires_at)
-    .execute(pool)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -32,33 +34,41 @@ pub struct SessionUser {
 
 /// The account a live session belongs to.
 pub async fn find_user(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     token_hash: &str,
     now: i64,
 ) -> Result<Option<SessionUser>, sqlx::Error> {
-    sqlx::query_as(
+    super::on!(pool, |conn| {
+        sqlx::query_as(
         "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at, s.expires_at
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ?1 AND s.expires_at > ?2",
+         WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)
-    .fetch_optional(pool)
+    .fetch_optional(conn)
     .await
+    })
 }
 
-pub async fn delete(pool: &SqlitePool, token_hash: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?1")
-        .bind(token_hash)
-        .execute(pool)
-        .await?;
+pub async fn delete(pool: &super::Pool, token_hash: &str) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "DELETE FROM sessions WHERE token_hash = $1"
+    )
+    .bind(token_hash)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
-pub async fn delete_expired(pool: &SqlitePool, now: i64) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1")
-        .bind(now)
-        .execute(pool)
-        .await?;
-    Ok(r.rows_affected())
+pub async fn delete_expired(pool: &super::Pool, now: i64) -> Result<u64, sqlx::Error> {
+    let r = super::on!(pool, |conn| sqlx::query(
+        "DELETE FROM sessions WHERE expires_at <= $1"
+    )
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r)
 }

@@ -1,42 +1,47 @@
 //! Admin-edited settings as key/value rows.
 
-use sqlx::SqlitePool;
-
-pub async fn get(pool: &SqlitePool, key: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT value FROM settings WHERE key = ?1")
-        .bind(key)
-        .fetch_optional(pool)
-        .await
+pub async fn get(pool: &super::Pool, key: &str) -> Result<Option<String>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_scalar(
+        "SELECT value FROM settings WHERE key = $1"
+    )
+    .bind(key)
+    .fetch_optional(conn)
+    .await)
 }
 
-pub async fn set(pool: &SqlitePool, key: &str, value: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+pub async fn set(pool: &super::Pool, key: &str, value: &str) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
     .bind(key)
     .bind(value)
-    .execute(pool)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn set_in(tx: &mut super::Tx<'_>, key: &str, value: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO settings (key, value) VALUES (?1, ?2)
+    super::on_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO settings (key, value) VALUES ($1, $2)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
     .bind(key)
     .bind(value)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 pub async fn delete_in(tx: &mut super::Tx<'_>, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM settings WHERE key = ?1")
-        .bind(key)
-        .execute(&mut **tx)
-        .await?;
+    super::on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM settings WHERE key = $1"
+    )
+    .bind(key)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -10,9 +10,11 @@
 //! is answered from memory: a poll of a task that has not changed touches no database. Any
 //! commit (a task's progress, a new task ahead in the queue, a charge to the balance) forgets
 //! everything kept, so an answer is still never older than a direct read.
+//!
+//! Keeping is an SQLite optimisation: only SQLite's commits are counted, and only this process's.
+//! On PostgreSQL (several instances, each committing) nothing is kept; reads are still gathered.
 
 use super::tasks::{self, PolledTask, TaskRow};
-use sqlx::SqlitePool;
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
@@ -31,7 +33,8 @@ struct Want {
 #[derive(Clone)]
 pub struct TaskReads {
     queue: mpsc::UnboundedSender<Want>,
-    kept: Arc<Mutex<Kept>>,
+    /// None on PostgreSQL (see above).
+    kept: Option<Arc<Mutex<Kept>>>,
 }
 
 /// Reads gathered into one query at most.
@@ -81,9 +84,9 @@ impl Kept {
 
 impl TaskReads {
     /// Starts the reader on the current Tokio runtime.
-    pub fn start(pool: SqlitePool) -> Self {
+    pub fn start(pool: super::Pool) -> Self {
         let (queue, rx) = mpsc::unbounded_channel();
-        let kept = Arc::new(Mutex::new(Kept::default()));
+        let kept = (!pool.is_postgres()).then(|| Arc::new(Mutex::new(Kept::default())));
         tokio::spawn(serve(pool, rx, kept.clone()));
         Self { queue, kept }
     }
@@ -91,7 +94,11 @@ impl TaskReads {
     /// The tasks with these ids that exist, in the order asked.
     pub async fn get_many(&self, ids: Vec<String>) -> Result<Vec<PolledTask>, String> {
         let commits = super::commits::count();
-        if let Some(found) = lock(&self.kept).all(&ids, commits) {
+        if let Some(found) = self
+            .kept
+            .as_deref()
+            .and_then(|k| lock(k).all(&ids, commits))
+        {
             return Ok(found);
         }
         let (answer, rx) = oneshot::channel();
@@ -115,7 +122,11 @@ fn lock(kept: &Mutex<Kept>) -> std::sync::MutexGuard<'_, Kept> {
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-async fn serve(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Want>, kept: Arc<Mutex<Kept>>) {
+async fn serve(
+    pool: super::Pool,
+    mut rx: mpsc::UnboundedReceiver<Want>,
+    kept: Option<Arc<Mutex<Kept>>>,
+) {
     let mut wants = Vec::with_capacity(MAX_WANTS);
     while rx.recv_many(&mut wants, MAX_WANTS).await > 0 {
         // Noted before the query: what it reads includes every commit counted so far.
@@ -131,8 +142,8 @@ async fn serve(pool: SqlitePool, mut rx: mpsc::UnboundedReceiver<Want>, kept: Ar
                 .map(|r| (r.row.id.clone(), r))
                 .collect::<HashMap<_, _>>()
         });
-        if let Ok(read) = &found {
-            lock(&kept).keep(commits, read);
+        if let (Ok(read), Some(kept)) = (&found, &kept) {
+            lock(kept).keep(commits, read);
         }
         for want in wants.drain(..) {
             let _ = want.answer.send(match &found {

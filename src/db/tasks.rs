@@ -5,7 +5,7 @@
 use super::Tx;
 use crate::types::{Button, EngineKind, Mode, TaskAction, TaskParams, TaskStatus};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, SqlitePool, types::Json};
+use sqlx::{FromRow, types::Json};
 
 /// One stored output image: content addresses of the image and its thumbnail.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,13 +151,13 @@ pub async fn insert_below(
     now: i64,
     max_live: i64,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    super::on_tx!(tx, |conn| sqlx::query_as(concat!(
         "INSERT INTO tasks (id, user_id, parent_id, engine, action, custom_id, mode, model, prompt,
                             params, status, cost, channel_id, created_at, touched_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'queued', ?11, ?12, ?13, ?13
-         WHERE (SELECT COUNT(*) FROM tasks WHERE user_id = ?2 AND status IN ",
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $13, $13
+         WHERE (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND status IN ",
         live!(),
-        ") < ?14
+        ") < $14
          RETURNING ",
         task_columns!()
     ))
@@ -175,81 +175,83 @@ pub async fn insert_below(
     .bind(t.channel_id)
     .bind(now)
     .bind(max_live)
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
-pub async fn get(pool: &SqlitePool, id: &str) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn get(pool: &super::Pool, id: &str) -> Result<Option<TaskRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE id = ?1"
+        " FROM tasks WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
 /// The child a button of `parent_id` already made (or is making): a repeated upscale is that one.
 pub async fn existing_child(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     parent_id: &str,
     custom_id: &str,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE parent_id = ?1 AND custom_id = ?2
+        " FROM tasks WHERE parent_id = $1 AND custom_id = $2
             AND status NOT IN ('failed', 'cancelled') ORDER BY id LIMIT 1"
     ))
     .bind(parent_id)
     .bind(custom_id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
 /// Tasks of a channel running upstream (to poll), oldest first.
-pub async fn running_on(pool: &SqlitePool, channel_id: &str) -> Result<Vec<LiveRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn running_on(pool: &super::Pool, channel_id: &str) -> Result<Vec<LiveRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT id, action, custom_id, status, progress, modal_step, upstream_id, preview_url
          FROM tasks WHERE status IN ",
         running!(),
-        " AND channel_id = ?1 ORDER BY id"
+        " AND channel_id = $1 ORDER BY id"
     ))
     .bind(channel_id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 /// Queued tasks that may be sent now (unclaimed, not waiting for a retry): oldest first, but
 /// round-robin between users (each user's oldest task, then each user's second, ...), so one busy
 /// user cannot starve the others.
 pub async fn next_to_send(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     now: i64,
     limit: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
         " FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY id) AS turn
-                FROM tasks WHERE status = 'queued' AND retry_at <= ?1
-                  AND (lease_until IS NULL OR lease_until <= ?1))
-          ORDER BY turn, id LIMIT ?2"
+                FROM tasks WHERE status = 'queued' AND retry_at <= $1
+                  AND (lease_until IS NULL OR lease_until <= $1))
+          AS q ORDER BY turn, id LIMIT $2"
     ))
     .bind(now)
     .bind(limit)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 /// Claims a queued task for `channel_id` as `attempt` until `lease_until`, if it is still queued
 /// and unclaimed (or its claim ran out), may run there (unpinned, or pinned to it), and the
 /// channel has fewer than `limit` tasks of its mode running or claimed. One statement: of several
-/// workers, exactly one gets the task, and no channel goes over its limit.
+/// workers, exactly one gets the task, and no channel goes over its limit. On PostgreSQL the
+/// channel's row is locked first: each statement there sees the rows committed when it starts, so
+/// two claims for one channel must not run side by side (on SQLite every write is one at a time).
 #[allow(clippy::too_many_arguments)]
 pub async fn claim(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     channel_id: &str,
     mode: Option<Mode>,
@@ -258,14 +260,24 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "UPDATE tasks SET channel_id = ?2, attempt = ?5, lease_until = ?7
-         WHERE id = ?1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= ?6)
-           AND (channel_id IS NULL OR channel_id = ?2)
+    let mut tx = pool.begin().await?;
+    if tx.is_postgres() {
+        super::on_tx!(&mut tx, |conn| sqlx::query(
+            "SELECT id FROM channels WHERE id = $1 FOR UPDATE"
+        )
+        .bind(channel_id)
+        .execute(conn)
+        .await
+        .map(drop))?;
+    }
+    let claimed = super::on_tx!(&mut tx, |conn| sqlx::query_as(concat!(
+        "UPDATE tasks SET channel_id = $2, attempt = $5, lease_until = $7
+         WHERE id = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $6)
+           AND (channel_id IS NULL OR channel_id = $2)
            AND (SELECT COUNT(*) FROM tasks o
                 WHERE o.status IN ('queued', 'submitted', 'in_progress', 'needs_input')
-                  AND o.channel_id = ?2 AND o.mode IS ?3
-                  AND (o.status <> 'queued' OR o.lease_until > ?6)) < ?4
+                  AND o.channel_id = $2 AND o.mode IS NOT DISTINCT FROM $3
+                  AND (o.status <> 'queued' OR o.lease_until > $6)) < $4
          RETURNING ",
         task_columns!()
     ))
@@ -276,139 +288,150 @@ pub async fn claim(
     .bind(attempt)
     .bind(now)
     .bind(lease_until)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)?;
+    tx.commit().await?;
+    Ok(claimed)
 }
 
 /// The claimed attempt was accepted upstream as `upstream_id`. False when the claim was lost (a
 /// cancel, or the lease ran out and another worker took it).
 pub async fn mark_submitted(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     attempt: &str,
     upstream_id: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE tasks SET status = 'submitted', upstream_id = ?3, started_at = ?4, touched_at = ?4,
+    let r = super::on!(pool, |conn| {
+        sqlx::query(
+        "UPDATE tasks SET status = 'submitted', upstream_id = $3, started_at = $4, touched_at = $4,
                 misses = 0, lease_until = NULL
-         WHERE id = ?1 AND attempt = ?2 AND status = 'queued'",
+         WHERE id = $1 AND attempt = $2 AND status = 'queued'",
     )
     .bind(id)
     .bind(attempt)
     .bind(upstream_id)
     .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(r == 1)
 }
 
 /// Gives a claimed task back to the queue until `retry_at` (the upstream's queue was full, or the
 /// channel failed). Unless it is a follow-up (pinned to its parent's channel), the next claim may
 /// pick another channel.
 pub async fn release(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     attempt: &str,
     retry_at: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE tasks SET lease_until = NULL, retry_at = ?3,
+    super::on!(pool, |conn| sqlx::query(
+        "UPDATE tasks SET lease_until = NULL, retry_at = $3,
                 channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
-         WHERE id = ?1 AND attempt = ?2 AND status = 'queued'",
+         WHERE id = $1 AND attempt = $2 AND status = 'queued'",
     )
     .bind(id)
     .bind(attempt)
     .bind(retry_at)
-    .execute(pool)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Gives back every claim: at the start of the only worker of this database, a claim is one a
 /// stopped process left mid-send. Whether that send reached the upstream is unknown; the task is
 /// sent again. Answers how many.
-pub async fn release_all_claims(pool: &SqlitePool) -> Result<u64, sqlx::Error> {
-    let r = sqlx::query(
+pub async fn release_all_claims(pool: &super::Pool) -> Result<u64, sqlx::Error> {
+    let r = super::on!(pool, |conn| sqlx::query(
         "UPDATE tasks SET lease_until = NULL,
                 channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
          WHERE status = 'queued' AND lease_until IS NOT NULL",
     )
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected())
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r)
 }
 
 /// Live tasks whose deadline passed (no change seen for `timeout_ms`).
 pub async fn overdue(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     now: i64,
     timeout_ms: i64,
 ) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query_scalar(concat!(
+    super::on!(pool, |conn| sqlx::query_scalar(concat!(
         "SELECT id FROM tasks WHERE status IN ",
         live!(),
-        " AND touched_at < ?1"
+        " AND touched_at < $1"
     ))
     .bind(now - timeout_ms)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 /// Moves a running task forward: status never back, progress never down. True if anything changed.
 pub async fn advance(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     status: TaskStatus,
     progress: i64,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+    let r = super::on!(pool, |conn| {
+        sqlx::query(
         "UPDATE tasks SET
-            status = CASE WHEN status = 'submitted' AND ?2 = 'in_progress' THEN 'in_progress' ELSE status END,
-            progress = MAX(progress, ?3),
-            touched_at = ?4,
+            status = CASE WHEN status = 'submitted' AND $2 = 'in_progress' THEN 'in_progress' ELSE status END,
+            progress = CASE WHEN progress > $3 THEN progress ELSE $3 END,
+            touched_at = $4,
             misses = 0
-         WHERE id = ?1 AND status IN ('submitted', 'in_progress')
-           AND ((status = 'submitted' AND ?2 = 'in_progress') OR progress < ?3)",
+         WHERE id = $1 AND status IN ('submitted', 'in_progress')
+           AND ((status = 'submitted' AND $2 = 'in_progress') OR progress < $3)",
     )
     .bind(id)
     .bind(status)
     .bind(progress)
     .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(r == 1)
 }
 
 /// The upstream waits for the user (a modal step): the task waits with it.
-pub async fn wait_for_input(pool: &SqlitePool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(concat!(
-        "UPDATE tasks SET status = 'needs_input', touched_at = ?2, misses = 0
-         WHERE id = ?1 AND status IN ",
+pub async fn wait_for_input(pool: &super::Pool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = super::on!(pool, |conn| sqlx::query(concat!(
+        "UPDATE tasks SET status = 'needs_input', touched_at = $2, misses = 0
+         WHERE id = $1 AND status IN ",
         running!()
     ))
     .bind(id)
     .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
 }
 
 /// A modal confirmation was sent for the task (its step `step`, counted from 0): it runs again,
 /// as `upstream_id`. False when another confirmation got there first or the task ended.
 pub async fn modal_sent(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     id: &str,
     step: i64,
     upstream_id: &str,
     params: &TaskParams,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(concat!(
-        "UPDATE tasks SET modal_step = modal_step + 1, upstream_id = ?3, params = ?4,
-                status = 'in_progress', touched_at = ?5, misses = 0
-         WHERE id = ?1 AND modal_step = ?2 AND status IN ",
+    let r = super::on!(pool, |conn| sqlx::query(concat!(
+        "UPDATE tasks SET modal_step = modal_step + 1, upstream_id = $3, params = $4,
+                status = 'in_progress', touched_at = $5, misses = 0
+         WHERE id = $1 AND modal_step = $2 AND status IN ",
         live!()
     ))
     .bind(id)
@@ -416,9 +439,10 @@ pub async fn modal_sent(
     .bind(upstream_id)
     .bind(Json(params))
     .bind(now)
-    .execute(pool)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
 }
 
 /// Stores the preview the upstream showed at `progress`, unless the task has moved past it (a
@@ -432,55 +456,57 @@ pub async fn set_preview(
     progress: i64,
     now: i64,
 ) -> Result<Option<Option<String>>, sqlx::Error> {
-    let old: Option<(Option<String>,)> = sqlx::query_as(
+    let old: Option<(Option<String>,)> = super::on_tx!(tx, |conn| sqlx::query_as(
         "SELECT preview_key FROM tasks
-         WHERE id = ?1 AND status IN ('submitted', 'in_progress') AND progress <= ?2
-           AND preview_url IS NOT ?3",
+         WHERE id = $1 AND status IN ('submitted', 'in_progress') AND progress <= $2
+           AND preview_url IS DISTINCT FROM $3",
     )
     .bind(id)
     .bind(progress)
     .bind(url)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_optional(conn)
+    .await)?;
     let Some((old,)) = old else {
         return Ok(None);
     };
-    sqlx::query(
-        "UPDATE tasks SET preview_key = ?2, preview_url = ?3, touched_at = ?4, misses = 0
-         WHERE id = ?1",
+    super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE tasks SET preview_key = $2, preview_url = $3, touched_at = $4, misses = 0
+         WHERE id = $1",
     )
     .bind(id)
     .bind(key)
     .bind(url)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(Some(old))
 }
 
 /// Counts a poll in which the upstream did not know the task; returns the count so far.
-pub async fn count_miss(pool: &SqlitePool, id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(concat!(
-        "UPDATE tasks SET misses = misses + 1 WHERE id = ?1 AND status IN ",
+pub async fn count_miss(pool: &super::Pool, id: &str) -> Result<i64, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_scalar(concat!(
+        "UPDATE tasks SET misses = misses + 1 WHERE id = $1 AND status IN ",
         running!(),
         " RETURNING misses"
     ))
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
     .map(|m| m.unwrap_or(0))
 }
 
 /// Remembers the final image's upstream URL while it is being downloaded.
-pub async fn set_final_url(pool: &SqlitePool, id: &str, url: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(concat!(
-        "UPDATE tasks SET final_url = ?2 WHERE id = ?1 AND status IN ",
+pub async fn set_final_url(pool: &super::Pool, id: &str, url: &str) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(concat!(
+        "UPDATE tasks SET final_url = $2 WHERE id = $1 AND status IN ",
         running!()
     ))
     .bind(id)
     .bind(url)
-    .execute(pool)
-    .await?;
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -492,10 +518,11 @@ pub async fn succeed(
     text: Option<&str>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(concat!(
-        "UPDATE tasks SET status = 'succeeded', progress = 100, outputs = ?2, buttons = ?3, text = ?4,
-                finished_at = ?5, touched_at = ?5, fail_reason = NULL, lease_until = NULL
-         WHERE id = ?1 AND status IN ",
+    let r = super::on_tx!(tx, |conn| {
+        sqlx::query(concat!(
+        "UPDATE tasks SET status = 'succeeded', progress = 100, outputs = $2, buttons = $3, text = $4,
+                finished_at = $5, touched_at = $5, fail_reason = NULL, lease_until = NULL
+         WHERE id = $1 AND status IN ",
         live!()
     ))
     .bind(id)
@@ -503,9 +530,11 @@ pub async fn succeed(
     .bind(Json(buttons))
     .bind(text)
     .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(r.rows_affected() == 1)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(r == 1)
 }
 
 /// Ends a live task as failed or cancelled. Returns the task's owner and cost when it was live
@@ -517,10 +546,10 @@ pub async fn end(
     reason: Option<&str>,
     now: i64,
 ) -> Result<Option<(String, i64)>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "UPDATE tasks SET status = ?2, fail_reason = ?3, finished_at = ?4, touched_at = ?4,
+    super::on_tx!(tx, |conn| sqlx::query_as(concat!(
+        "UPDATE tasks SET status = $2, fail_reason = $3, finished_at = $4, touched_at = $4,
                 lease_until = NULL
-         WHERE id = ?1 AND status IN ",
+         WHERE id = $1 AND status IN ",
         live!(),
         " RETURNING user_id, cost"
     ))
@@ -528,97 +557,101 @@ pub async fn end(
     .bind(status)
     .bind(reason)
     .bind(now)
-    .fetch_optional(&mut **tx)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
 /// Deletes a final task that no live task was made from; answers it as it was (None when it is
 /// live, gone, or has a live follow-up). Its finished follow-ups stay, without a parent.
 pub async fn delete_final(tx: &mut Tx<'_>, id: &str) -> Result<Option<TaskRow>, sqlx::Error> {
-    let row: Option<TaskRow> = sqlx::query_as(concat!(
+    let row: Option<TaskRow> = super::on_tx!(tx, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE id = ?1 AND status NOT IN ",
+        " FROM tasks WHERE id = $1 AND status NOT IN ",
         live!(),
-        " AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = ?1 AND c.status IN ",
+        " AND NOT EXISTS (SELECT 1 FROM tasks c WHERE c.parent_id = $1 AND c.status IN ",
         live!(),
         ")"
     ))
     .bind(id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    .fetch_optional(conn)
+    .await)?;
     if row.is_none() {
         return Ok(None);
     }
-    sqlx::query("UPDATE tasks SET parent_id = NULL WHERE parent_id = ?1")
+    super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE tasks SET parent_id = NULL WHERE parent_id = $1"
+    )
+    .bind(id)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    super::on_tx!(tx, |conn| sqlx::query("DELETE FROM tasks WHERE id = $1")
         .bind(id)
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("DELETE FROM tasks WHERE id = ?1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(row)
 }
 
 pub async fn find_by_upstream(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     channel_id: &str,
     upstream_id: &str,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE channel_id = ?1 AND upstream_id = ?2"
+        " FROM tasks WHERE channel_id = $1 AND upstream_id = $2"
     ))
     .bind(channel_id)
     .bind(upstream_id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
 /// Tasks known upstream by this id, on any channel (at most two: more says it is ambiguous).
 pub async fn by_upstream_anywhere(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     upstream_id: &str,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE upstream_id = ?1 LIMIT 2"
+        " FROM tasks WHERE upstream_id = $1 LIMIT 2"
     ))
     .bind(upstream_id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
-pub async fn count_live(pool: &SqlitePool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(concat!(
+pub async fn count_live(pool: &super::Pool) -> Result<i64, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_scalar(concat!(
         "SELECT COUNT(*) FROM tasks WHERE status IN ",
         live!()
     ))
-    .fetch_one(pool)
-    .await
+    .fetch_one(conn)
+    .await)
 }
 
 /// A user's live tasks plus their `recent` newest tasks, newest first.
 pub async fn live_and_recent_of_user(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     user_id: &str,
     recent: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE user_id = ?1 AND (status IN ",
+        " FROM tasks WHERE user_id = $1 AND (status IN ",
         live!(),
-        " OR id IN (SELECT id FROM tasks WHERE user_id = ?1 ORDER BY id DESC LIMIT ?2))
+        " OR id IN (SELECT id FROM tasks WHERE user_id = $1 ORDER BY id DESC LIMIT $2))
           ORDER BY id DESC LIMIT 200"
     ))
     .bind(user_id)
     .bind(recent)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 /// A task as a poll sees it: with its place in the queue, and its owner's balance.
@@ -633,37 +666,54 @@ pub struct PolledTask {
 }
 
 /// Tasks by id, in no particular order (unknown ids are left out), in one query.
-pub async fn polled(pool: &SqlitePool, ids: &[&str]) -> Result<Vec<PolledTask>, sqlx::Error> {
-    let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-    sqlx::query_as(concat!(
-        "SELECT ",
-        task_columns!(),
-        ", CASE WHEN t.status = 'queued' THEN
-             (SELECT COUNT(*) FROM tasks q WHERE q.status = 'queued' AND q.engine = t.engine
-                AND q.mode IS t.mode AND q.id < t.id)
-           END AS queue_position,
-           (SELECT balance FROM users u WHERE u.id = t.user_id) AS balance
-         FROM tasks t WHERE t.id IN (SELECT value FROM json_each(?1))"
-    ))
-    .bind(json)
-    .fetch_all(pool)
-    .await
+pub async fn polled(pool: &super::Pool, ids: &[&str]) -> Result<Vec<PolledTask>, sqlx::Error> {
+    macro_rules! polled_where {
+        ($where:literal) => {
+            concat!(
+                "SELECT ",
+                task_columns!(),
+                ", CASE WHEN t.status = 'queued' THEN
+                     (SELECT COUNT(*) FROM tasks q WHERE q.status = 'queued' AND q.engine = t.engine
+                        AND q.mode IS NOT DISTINCT FROM t.mode AND q.id < t.id)
+                   END AS queue_position,
+                   (SELECT balance FROM users u WHERE u.id = t.user_id) AS balance
+                 FROM tasks t WHERE ",
+                $where
+            )
+        };
+    }
+    match pool {
+        super::Pool::Sqlite(p) => {
+            let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+            sqlx::query_as(polled_where!("t.id IN (SELECT value FROM json_each($1))"))
+                .bind(json)
+                .fetch_all(p)
+                .await
+        }
+        super::Pool::Postgres(p) => {
+            sqlx::query_as(polled_where!("t.id = ANY($1)"))
+                .bind(ids)
+                .fetch_all(p)
+                .await
+        }
+    }
 }
 
-pub async fn children(pool: &SqlitePool, id: &str) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn children(pool: &super::Pool, id: &str) -> Result<Vec<TaskRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE parent_id = ?1 ORDER BY id"
+        " FROM tasks WHERE parent_id = $1 ORDER BY id"
     ))
     .bind(id)
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
-/// History: newest first, keyset-paginated on the id, optional engine, status and LIKE pattern.
+/// History: newest first, keyset-paginated on the id, optional engine, status and LIKE pattern
+/// (case-insensitive on both backends: SQLite's LIKE is, PostgreSQL's ILIKE).
 pub async fn search_of_user(
-    pool: &SqlitePool,
+    pool: &super::Pool,
     user_id: &str,
     engine: Option<EngineKind>,
     status: Option<TaskStatus>,
@@ -671,20 +721,32 @@ pub async fn search_of_user(
     before: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "SELECT ",
-        task_columns!(),
-        " FROM tasks WHERE user_id = ?1 AND (?2 IS NULL OR status = ?2)
-            AND (?3 IS NULL OR prompt LIKE ?3 ESCAPE '\\') AND (?4 IS NULL OR id < ?4)
-            AND (?6 IS NULL OR engine = ?6)
-          ORDER BY id DESC LIMIT ?5"
-    ))
-    .bind(user_id)
-    .bind(status)
-    .bind(pattern)
-    .bind(before)
-    .bind(limit)
-    .bind(engine)
-    .fetch_all(pool)
-    .await
+    macro_rules! search {
+        ($like:literal) => {
+            concat!(
+                "SELECT ",
+                task_columns!(),
+                " FROM tasks WHERE user_id = $1 AND ($2 IS NULL OR status = $2)
+                    AND ($3 IS NULL OR prompt ",
+                $like,
+                " $3 ESCAPE '\\') AND ($4 IS NULL OR id < $4)
+                    AND ($6 IS NULL OR engine = $6)
+                  ORDER BY id DESC LIMIT $5"
+            )
+        };
+    }
+    let sql = if pool.is_postgres() {
+        search!("ILIKE")
+    } else {
+        search!("LIKE")
+    };
+    super::on!(pool, |conn| sqlx::query_as(sql)
+        .bind(user_id)
+        .bind(status)
+        .bind(pattern)
+        .bind(before)
+        .bind(limit)
+        .bind(engine)
+        .fetch_all(conn)
+        .await)
 }

@@ -1,7 +1,7 @@
 //! Accounts.
 
 use super::Tx;
-use sqlx::{FromRow, SqlitePool};
+use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow)]
 pub struct UserRow {
@@ -33,10 +33,10 @@ pub async fn insert(
     later_role: crate::types::Role,
     now: i64,
 ) -> Result<crate::types::Role, sqlx::Error> {
-    sqlx::query_scalar(
+    super::on_tx!(tx, |conn| sqlx::query_scalar(
         "INSERT INTO users (id, name, email, password_hash, role, created_at)
-         SELECT ?1, ?2, ?3, ?4,
-                CASE WHEN EXISTS (SELECT 1 FROM users) THEN ?5 ELSE 'admin' END, ?6
+         SELECT $1, $2, $3, $4,
+                CASE WHEN EXISTS (SELECT 1 FROM users) THEN $5 ELSE 'admin' END, $6
          RETURNING role",
     )
     .bind(id)
@@ -45,40 +45,43 @@ pub async fn insert(
     .bind(password_hash)
     .bind(later_role)
     .bind(now)
-    .fetch_one(&mut **tx)
-    .await
+    .fetch_one(conn)
+    .await)
 }
 
-pub async fn find_by_email(pool: &SqlitePool, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn find_by_email(
+    pool: &super::Pool,
+    email: &str,
+) -> Result<Option<UserRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users WHERE email = ?1"
+        " FROM users WHERE email = $1"
     ))
     .bind(email)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
-pub async fn find_by_id(pool: &SqlitePool, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn find_by_id(pool: &super::Pool, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
-        " FROM users WHERE id = ?1"
+        " FROM users WHERE id = $1"
     ))
     .bind(id)
-    .fetch_optional(pool)
-    .await
+    .fetch_optional(conn)
+    .await)
 }
 
-pub async fn list(pool: &SqlitePool) -> Result<Vec<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
+pub async fn list(pool: &super::Pool) -> Result<Vec<UserRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         user_columns!(),
         " FROM users ORDER BY id"
     ))
-    .fetch_all(pool)
-    .await
+    .fetch_all(conn)
+    .await)
 }
 
 /// Changes a role, refusing (None) to leave the installation without an admin.
@@ -87,14 +90,33 @@ pub async fn set_role(
     id: &str,
     role: &str,
 ) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(concat!(
-        "UPDATE users SET role = ?2 WHERE id = ?1
-           AND (?2 = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)
+    super::on_tx!(tx, |conn| {
+        sqlx::query_as(concat!(
+        "UPDATE users SET role = $2 WHERE id = $1
+           AND ($2 = 'admin' OR role <> 'admin' OR (SELECT COUNT(*) FROM users WHERE role = 'admin') > 1)
          RETURNING ",
         user_columns!()
     ))
     .bind(id)
     .bind(role)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(conn)
     .await
+    })
+}
+
+/// Locks an account's row until the transaction ends, so that writes about one account (a
+/// submit's count of live tasks, its charge) happen one after the other on every instance.
+/// False when there is no such account. (On SQLite the write transaction holds the database's
+/// lock already.)
+pub async fn lock(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let sql = if tx.is_postgres() {
+        "SELECT id FROM users WHERE id = $1 FOR UPDATE"
+    } else {
+        "SELECT id FROM users WHERE id = $1"
+    };
+    let found: Option<String> = super::on_tx!(tx, |conn| sqlx::query_scalar(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await)?;
+    Ok(found.is_some())
 }

@@ -1,5 +1,6 @@
 //! Sign-up, sign-in and sign-out.
 
+use crate::db::Pool;
 use crate::{
     auth::{self, CurrentUser, password, rate_limit::RateLimiter, token},
     db::{self, ledger},
@@ -7,7 +8,6 @@ use crate::{
     error::AppError,
     types::{Me, UserView},
 };
-use sqlx::SqlitePool;
 
 /// A fresh session: the bearer token (also the cookie value) and who it belongs to.
 #[derive(Debug)]
@@ -18,7 +18,7 @@ pub struct NewSession {
 
 #[tracing::instrument(skip(pool, name, email, password), fields(user_id))]
 pub async fn sign_up(
-    pool: &SqlitePool,
+    pool: &Pool,
     name: &str,
     email: &str,
     password: &str,
@@ -85,7 +85,7 @@ pub async fn sign_up(
 /// in a minute from one client or for one email, every attempt (even a right one) is refused.
 #[tracing::instrument(skip(pool, limiter, email, password))]
 pub async fn sign_in(
-    pool: &SqlitePool,
+    pool: &Pool,
     limiter: &RateLimiter,
     client: &str,
     email: &str,
@@ -124,7 +124,7 @@ pub async fn sign_in(
     })
 }
 
-async fn new_session(pool: &SqlitePool, user_id: &str) -> Result<String, AppError> {
+async fn new_session(pool: &Pool, user_id: &str) -> Result<String, AppError> {
     let token = token::generate();
     let now = db::now_ms();
     let expires = now + auth::SESSION_DAYS * 24 * 3600 * 1000;
@@ -136,7 +136,7 @@ async fn new_session(pool: &SqlitePool, user_id: &str) -> Result<String, AppErro
 
 /// Ends the session the request was made with.
 pub async fn sign_out(
-    pool: &SqlitePool,
+    pool: &Pool,
     sessions: &auth::SessionCache,
     user: &CurrentUser,
 ) -> Result<(), AppError> {
@@ -148,7 +148,7 @@ pub async fn sign_out(
 }
 
 /// The signed-in account and its balance now.
-pub async fn me(pool: &SqlitePool, user: &CurrentUser) -> Result<Me, AppError> {
+pub async fn me(pool: &Pool, user: &CurrentUser) -> Result<Me, AppError> {
     Ok(Me {
         user: user.view(),
         balance: super::credits::balance(pool, &user.id).await?,

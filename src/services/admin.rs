@@ -1,5 +1,6 @@
 //! What the admin pages show: accounts with their activity, and the overview.
 
+use crate::db::Pool;
 use crate::{
     auth::CurrentUser,
     db,
@@ -7,9 +8,8 @@ use crate::{
     services::generation::rfc3339,
     types::{AdminUser, AuditEntry, FailureRow, LiveTaskRow, Overview},
 };
-use sqlx::SqlitePool;
 
-pub async fn users(pool: &SqlitePool, admin: &CurrentUser) -> Result<Vec<AdminUser>, AppError> {
+pub async fn users(pool: &Pool, admin: &CurrentUser) -> Result<Vec<AdminUser>, AppError> {
     admin.require_admin()?;
     let rows = db::admin::users(pool).await.map_err(super::internal)?;
     Ok(rows
@@ -27,7 +27,7 @@ pub async fn users(pool: &SqlitePool, admin: &CurrentUser) -> Result<Vec<AdminUs
         .collect())
 }
 
-pub async fn overview(pool: &SqlitePool, admin: &CurrentUser) -> Result<Overview, AppError> {
+pub async fn overview(pool: &Pool, admin: &CurrentUser) -> Result<Overview, AppError> {
     admin.require_admin()?;
     let now = db::now_ms();
     let live = db::admin::live_tasks(pool, 200)

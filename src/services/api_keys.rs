@@ -1,16 +1,16 @@
 //! Per-user API keys for scripts: shown once, stored hashed, revoked at once.
 
+use crate::db::Pool;
 use crate::error::Rule;
 use crate::{
     auth::{CurrentUser, token},
     db,
     error::AppError,
 };
-use sqlx::SqlitePool;
 
 pub use crate::types::{ApiKeyView as KeyView, NewApiKey as NewKey};
 
-pub async fn create(pool: &SqlitePool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
+pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(AppError::invalid("name", Rule::Required));
@@ -48,7 +48,7 @@ pub async fn create(pool: &SqlitePool, user: &CurrentUser, name: &str) -> Result
     })
 }
 
-pub async fn list(pool: &SqlitePool, user: &CurrentUser) -> Result<Vec<KeyView>, AppError> {
+pub async fn list(pool: &Pool, user: &CurrentUser) -> Result<Vec<KeyView>, AppError> {
     let rows = db::api_keys::list_of_user(pool, &user.id)
         .await
         .map_err(super::internal)?;
@@ -65,7 +65,7 @@ pub async fn list(pool: &SqlitePool, user: &CurrentUser) -> Result<Vec<KeyView>,
 }
 
 pub async fn revoke(
-    pool: &SqlitePool,
+    pool: &Pool,
     sessions: &crate::auth::SessionCache,
     user: &CurrentUser,
     id: &str,

@@ -292,7 +292,7 @@ pub async fn create(
     super::audit(&mut tx, actor, "channel.create", Some(&row.id), &detail).await?;
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(channel_id = row.id, "channel added");
-    engine.wake.notify_one();
+    engine.wake_worker();
     one(engine, &row.id).await
 }
 
@@ -310,14 +310,10 @@ pub async fn update(
             "A channel's engine cannot change; add a new channel instead.",
         ));
     }
-    let mut tx = engine
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(super::internal)?;
+    let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
     update_in(engine, &mut tx, actor, id, &patch).await?;
     tx.commit().await.map_err(super::internal)?;
-    engine.wake.notify_one();
+    engine.wake_worker();
     one(engine, id).await
 }
 

@@ -1,5 +1,6 @@
 //! Balances, the ledger, and what admins do to accounts.
 
+use crate::db::Pool;
 use crate::{
     auth::{CurrentUser, user_view},
     db::{self, ledger},
@@ -7,12 +8,11 @@ use crate::{
     limits,
     types::{Role, UserView},
 };
-use sqlx::SqlitePool;
 
 pub use crate::types::LedgerEntry as EntryView;
 
 /// An account's balance now.
-pub async fn balance(pool: &SqlitePool, user_id: &str) -> Result<i64, AppError> {
+pub async fn balance(pool: &Pool, user_id: &str) -> Result<i64, AppError> {
     db::users::find_by_id(pool, user_id)
         .await
         .map_err(super::internal)?
@@ -22,7 +22,7 @@ pub async fn balance(pool: &SqlitePool, user_id: &str) -> Result<i64, AppError> 
 
 /// The balance and a page of the ledger, newest first, with the next page's cursor.
 pub async fn entries(
-    pool: &SqlitePool,
+    pool: &Pool,
     user_id: &str,
     limit: i64,
     cursor: Option<&str>,
@@ -58,7 +58,7 @@ pub async fn entries(
 /// Adds (or, negative, removes) credits with a note; never below zero. Returns the new balance.
 #[tracing::instrument(skip(pool, admin), fields(admin_id = %admin.id))]
 pub async fn grant(
-    pool: &SqlitePool,
+    pool: &Pool,
     admin: &CurrentUser,
     user_id: &str,
     delta: i64,
@@ -116,15 +116,11 @@ pub async fn grant(
 }
 
 /// A write transaction about an account that exists (NotFound otherwise).
-async fn begin_for<'a>(pool: &'a SqlitePool, user_id: &str) -> Result<db::Tx<'a>, AppError> {
-    let tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(super::internal)?;
-    if db::users::find_by_id(pool, user_id)
+async fn begin_for<'a>(pool: &'a Pool, user_id: &str) -> Result<db::Tx<'a>, AppError> {
+    let mut tx = pool.begin_write().await.map_err(super::internal)?;
+    if !db::users::lock(&mut tx, user_id)
         .await
         .map_err(super::internal)?
-        .is_none()
     {
         return Err(AppError::NotFound);
     }
@@ -133,7 +129,7 @@ async fn begin_for<'a>(pool: &'a SqlitePool, user_id: &str) -> Result<db::Tx<'a>
 
 #[tracing::instrument(skip(pool, sessions, admin), fields(admin_id = %admin.id))]
 pub async fn set_role(
-    pool: &SqlitePool,
+    pool: &Pool,
     sessions: &crate::auth::SessionCache,
     admin: &CurrentUser,
     user_id: &str,

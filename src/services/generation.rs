@@ -213,7 +213,7 @@ async fn continue_modal(
         .await?
         .ok_or_else(|| AppError::Upstream("The channel of this task is gone.".into()))?;
     lifecycle::confirm(engine, &channel, task, prompt.as_str()).await?;
-    engine.wake.notify_one();
+    engine.wake_worker();
     Ok(Pressed::Continued(get(engine, user, &task.id).await?))
 }
 
@@ -241,10 +241,10 @@ async fn create(
     admin: bool,
 ) -> Result<TaskView, AppError> {
     let now = db::now_ms();
-    // IMMEDIATE: take the write lock first, so the count, the charge and the insert see one state.
-    let mut tx = engine
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
+    // The account is locked first (on SQLite: the database), so the count, the charge and the
+    // insert see one state even with submits on several instances at once.
+    let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
+    db::users::lock(&mut tx, task.user_id)
         .await
         .map_err(super::internal)?;
     let Some(row) = db::tasks::insert_below(&mut tx, task, now, max_active)
@@ -276,7 +276,7 @@ async fn create(
     }
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(task_id = task.id, cost = task.cost, "task queued");
-    engine.wake.notify_one();
+    engine.wake_worker();
     Ok(view(&row, admin))
 }
 
@@ -355,11 +355,7 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn delete(engine: &Engine, user: &CurrentUser, id: &str) -> Result<(), AppError> {
     let row = visible(engine, user, id).await?;
-    let mut tx = engine
-        .pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(super::internal)?;
+    let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
     let Some(gone) = db::tasks::delete_final(&mut tx, &row.id)
         .await
         .map_err(super::internal)?
@@ -386,11 +382,7 @@ pub async fn sweep_files(engine: &Engine, grace: std::time::Duration) -> Result<
         .map_err(super::internal)?;
     let mut removed = 0;
     for key in keys {
-        let mut tx = engine
-            .pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(super::internal)?;
+        let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
         if blobs::forget_unused(&mut tx, &key)
             .await
             .map_err(super::internal)?

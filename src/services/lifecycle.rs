@@ -24,7 +24,7 @@ pub async fn end(
     let now = db::now_ms();
     let mut tx = engine
         .pool
-        .begin_with("BEGIN IMMEDIATE")
+        .begin_write()
         .await
         .context("starting the transaction that ends a task")?;
     let Some((user_id, cost)) = db::tasks::end(&mut tx, id, status, reason, now)

@@ -3,6 +3,7 @@
 //! key that never enters the database. The config of `/api/v1/midjourney/config` is these
 //! settings with the first midjourney channel's URL, secret and concurrency.
 
+use crate::db::Pool;
 use crate::{
     db,
     engine::Engine,
@@ -16,7 +17,6 @@ use chacha20poly1305::{
 };
 use rand_core::{OsRng, RngCore};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
 use std::path::Path;
 
 const CONFIG_KEY: &str = "config";
@@ -176,7 +176,7 @@ fn key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
-pub async fn load(pool: &SqlitePool) -> Result<Settings, AppError> {
+pub async fn load(pool: &Pool) -> Result<Settings, AppError> {
     let raw = db::settings::get(pool, CONFIG_KEY)
         .await
         .map_err(super::internal)?;
@@ -330,10 +330,7 @@ pub async fn update(
         || channel_patch.concurrency.is_some();
 
     let json = serde_json::to_string(&s).map_err(super::internal)?;
-    let mut tx = pool
-        .begin_with("BEGIN IMMEDIATE")
-        .await
-        .map_err(super::internal)?;
+    let mut tx = pool.begin_write().await.map_err(super::internal)?;
     if touches_channel {
         match channels::first_midjourney(engine).await? {
             Some(channel) => {
@@ -353,7 +350,7 @@ pub async fn update(
     let detail = describe_change(&before, &s);
     super::audit(&mut tx, actor, "settings.update", None, &detail).await?;
     tx.commit().await.map_err(super::internal)?;
-    engine.wake.notify_one();
+    engine.wake_worker();
     view(engine, true).await
 }
 

@@ -150,12 +150,7 @@ async fn a_modal_step_that_needs_input_waits_and_goes_on_without_a_second_charge
     succeeded(&app, &user, &parent).await;
     // An upscaled picture carries Custom Zoom; the fake offers it on any finished task.
     let zoom = "MJ::CustomZoom::abc";
-    sqlx::query("UPDATE tasks SET buttons = json_array(json_object('custom_id', ?1, 'label', 'Custom Zoom', 'emoji', '')) WHERE id = ?2")
-        .bind(zoom)
-        .bind(&parent)
-        .execute(&app.engine.pool)
-        .await
-        .unwrap();
+    app.set_buttons(&parent, &[(zoom, "Custom Zoom")]).await;
     let child = id_of(&press(&app, &user, &parent, zoom).await);
     let charged = app.balance(&user).await;
     let waiting = app
@@ -192,11 +187,8 @@ async fn vary_region_is_refused_with_a_clear_message_until_masks_exist() {
     let (app, _fake, _, user) = setup().await;
     let parent = id_of(&app.generate(&user, "a fox", "fast").await);
     succeeded(&app, &user, &parent).await;
-    sqlx::query("UPDATE tasks SET buttons = json_array(json_object('custom_id', 'MJ::Inpaint::1::h::SOLO', 'label', 'Vary (Region)', 'emoji', '')) WHERE id = ?1")
-        .bind(&parent)
-        .execute(&app.engine.pool)
-        .await
-        .unwrap();
+    app.set_buttons(&parent, &[("MJ::Inpaint::1::h::SOLO", "Vary (Region)")])
+        .await;
     let balance = app.balance(&user).await;
     let a = press(&app, &user, &parent, "MJ::Inpaint::1::h::SOLO").await;
     assert_eq!(a.status, 422, "{}", a.body);
@@ -280,10 +272,7 @@ async fn a_channel_answering_500_goes_down_its_queued_work_goes_elsewhere_and_a_
     );
     // Back up: a probe (once the back-off has passed) makes it ok again.
     bad.lock().submits_fail = false;
-    sqlx::query("UPDATE channels SET down_until = 0")
-        .execute(&app.engine.pool)
-        .await
-        .unwrap();
+    app.sql("UPDATE channels SET down_until = 0").await;
     app.tick().await;
     let channels = app.get("/api/v1/channels", Some(&admin)).await;
     assert_eq!(channels.body["channels"][0]["health"]["state"], "ok");

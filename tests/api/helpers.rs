@@ -10,6 +10,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub data_dir: tempfile::TempDir,
     pub engine: Arc<Engine>,
+    /// Where its data lives (a second instance can share it).
+    pub database: atelier::db::Location,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -30,8 +32,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     atelier::init_tls();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_tests(data_dir.path().to_path_buf());
+    if let Some(database) = fresh_postgres().await {
+        config.database = database;
+    }
     config.run_worker = false;
     adjust(&mut config);
+    let database = config.database.clone();
     let app = Application::build(config).await.expect("app builds");
     let engine = app.state().engine.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -48,8 +54,27 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         client,
         data_dir,
         engine,
+        database,
         stop: Some(stop),
     }
+}
+
+/// With `ATELIER_TEST_POSTGRES` set (an admin URL of a throw-away cluster, as the test command
+/// starts), a new empty PostgreSQL database for one test; else None (SQLite in the data dir).
+pub async fn fresh_postgres() -> Option<atelier::db::Location> {
+    use sqlx::Connection;
+    let admin = std::env::var("ATELIER_TEST_POSTGRES").ok()?;
+    let name = format!("atelier_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin)
+        .await
+        .expect("the test cluster answers");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut conn)
+        .await
+        .expect("a test database");
+    conn.close().await.ok();
+    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
+    Some(atelier::db::Location::Postgres(format!("{base}/{name}")))
 }
 
 impl TestApp {
@@ -104,6 +129,35 @@ impl TestApp {
                 .await
                 .unwrap()
         );
+    }
+
+    /// Runs one statement on the app's database, whichever backend it is.
+    pub async fn sql(&self, statement: &'static str) {
+        atelier::db::on!(&self.engine.pool, |c| sqlx::query(statement)
+            .execute(c)
+            .await
+            .map(drop))
+        .expect(statement);
+    }
+
+    /// Replaces a task's buttons with these (custom id, label) pairs.
+    pub async fn set_buttons(&self, id: &str, buttons: &[(&str, &str)]) {
+        let buttons: Vec<atelier::types::Button> = buttons
+            .iter()
+            .map(|(custom_id, label)| {
+                serde_json::from_value(json!({"custom_id": custom_id, "label": label, "emoji": ""}))
+                    .expect("a button")
+            })
+            .collect();
+        atelier::db::on!(&self.engine.pool, |c| sqlx::query(
+            "UPDATE tasks SET buttons = $1 WHERE id = $2"
+        )
+        .bind(sqlx::types::Json(&buttons))
+        .bind(id)
+        .execute(c)
+        .await
+        .map(drop))
+        .expect("buttons set");
     }
 
     pub async fn task(&self, token: &str, id: &str) -> Value {

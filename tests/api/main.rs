@@ -8,4 +8,5 @@ mod generation;
 mod helpers;
 mod pages;
 mod restart;
+mod scale;
 mod upgrade;

@@ -15,13 +15,33 @@ struct Server {
     base: String,
 }
 
-fn start(data_dir: &std::path::Path, port: u16, logs: Arc<Mutex<String>>) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atelier"))
+/// The binary on `data_dir`, and on `database` when given (PostgreSQL: with a secret key, and a
+/// short worker lease so that a restarted instance takes over soon).
+fn start(
+    data_dir: &std::path::Path,
+    database: Option<&atelier::db::Location>,
+    port: u16,
+    logs: Arc<Mutex<String>>,
+) -> Server {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
+    if let Some(atelier::db::Location::Postgres(url)) = database {
+        command
+            .env("ATELIER_DATABASE_URL", url)
+            .env(
+                "ATELIER_SECRET_KEY",
+                "a key every instance of this test shares",
+            )
+            .env("ATELIER_WORKER_LEASE_SECS", "3");
+    } else {
+        command
+            .env_remove("ATELIER_DATABASE_URL")
+            .env_remove("ATELIER_SECRET_KEY");
+    }
+    let mut child = command
         .env("ATELIER_DATA_DIR", data_dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
         .env("ATELIER_POLL_INTERVAL_MS", "50")
         .env("RUST_LOG", "debug")
-        .env_remove("ATELIER_SECRET_KEY")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -84,7 +104,8 @@ async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charge
     let logs = Arc::new(Mutex::new(String::new()));
     let client = reqwest::Client::new();
 
-    let mut server = start(dir.path(), port, logs.clone());
+    let database = crate::helpers::fresh_postgres().await;
+    let mut server = start(dir.path(), database.as_ref(), port, logs.clone());
     ready(&client, &server.base).await;
     let base = server.base.clone();
     let (_, signup) = call(
@@ -132,7 +153,7 @@ async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charge
     server.child.wait().unwrap();
 
     let (_, list) = {
-        let restarted = start(dir.path(), port, logs.clone());
+        let restarted = start(dir.path(), database.as_ref(), port, logs.clone());
         server = restarted;
         ready(&client, &server.base).await;
         call(

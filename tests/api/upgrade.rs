@@ -82,7 +82,12 @@ async fn an_upgrade_from_a_stage_one_database_keeps_every_user_task_ledger_entry
     );
 
     let data_dir = dir.path().to_path_buf();
-    let app = spawn_app_with(move |c| c.data_dir = data_dir).await;
+    let app = spawn_app_with(move |c| {
+        // The stage-one installation is SQLite, whichever backend the other tests run on.
+        c.database = atelier::db::Location::in_data_dir(&data_dir);
+        c.data_dir = data_dir;
+    })
+    .await;
     let admin = signin(&app, expected["admin"].as_str().unwrap()).await;
     let user = signin(&app, expected["user"].as_str().unwrap()).await;
 
@@ -180,4 +185,49 @@ async fn an_upgrade_from_a_stage_one_database_keeps_every_user_task_ledger_entry
     let entries = app.entries(&user).await;
     let sum: i64 = entries.iter().map(|e| e["delta"].as_i64().unwrap()).sum();
     assert_eq!(sum, app.balance(&user).await);
+}
+
+#[tokio::test]
+async fn a_database_with_a_newer_schema_is_refused_with_the_reason() {
+    let app = crate::helpers::spawn_app().await;
+    let pool = &app.engine.pool;
+    let future = if pool.is_postgres() {
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9999, 'from the future', TRUE, '\\x00', 0)"
+    } else {
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (9999, 'from the future', 1, X'00', 0)"
+    };
+    app.sql(future).await;
+    let refused = atelier::db::connect(&app.database)
+        .await
+        .expect_err("a newer schema is refused");
+    let reason = format!("{refused:#}");
+    assert!(
+        reason.contains("version 9999") && reason.contains("newer than this Atelier"),
+        "{reason}"
+    );
+}
+
+#[tokio::test]
+async fn a_database_that_cannot_be_reached_is_refused_with_the_reason() {
+    // A port nothing listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let at = atelier::db::Location::parse(&format!(
+        "postgres://atelier:secret@127.0.0.1:{port}/atelier"
+    ))
+    .unwrap();
+    let refused = atelier::db::connect(&at)
+        .await
+        .expect_err("nothing answers");
+    let reason = format!("{refused:#}");
+    assert!(reason.contains("cannot reach the database"), "{reason}");
+    assert!(
+        !reason.contains("secret"),
+        "the password is never shown: {reason}"
+    );
 }

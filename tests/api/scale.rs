@@ -1,0 +1,90 @@
+//! Several instances on one database (PostgreSQL under the test command's second run): one works
+//! at a time, and another takes over when it stops. On SQLite a second process is a restart.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use atelier::db;
+use std::time::Duration;
+
+/// A second instance on the database of `first`, with its own data dir.
+async fn second_instance(first: &TestApp, lease: Duration) -> TestApp {
+    let database = first.database.clone();
+    spawn_app_with(move |c| {
+        c.database = database;
+        c.worker_lease = lease;
+    })
+    .await
+}
+
+async fn holder(app: &TestApp) -> Option<String> {
+    db::leases::holder(&app.engine.pool, atelier::worker::LEASE_NAME)
+        .await
+        .unwrap()
+}
+
+/// Waits (at most `tries` × 50 ms) until the worker's lease is held by `want`.
+async fn until_held_by(app: &TestApp, want: &str, tries: usize) {
+    for _ in 0..tries {
+        if holder(app).await.as_deref() == Some(want) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the lease is held by {:?}, not {want}", holder(app).await);
+}
+
+#[tokio::test]
+async fn one_instance_works_and_another_takes_over_when_it_dies() {
+    let lease = Duration::from_millis(600);
+    let a = spawn_app_with(|c| c.worker_lease = lease).await;
+    let b = second_instance(&a, lease).await;
+    let worker_a = tokio::spawn(atelier::worker::run_until_stopped(a.engine.clone()));
+    until_held_by(&a, &a.engine.instance, 100).await;
+    let worker_b = tokio::spawn(atelier::worker::run_until_stopped(b.engine.clone()));
+    if !a.engine.pool.is_postgres() {
+        // One process uses an SQLite file: a second one is a restart, and takes over at once.
+        until_held_by(&a, &b.engine.instance, 100).await;
+        worker_a.abort();
+        worker_b.abort();
+        return;
+    }
+    // Several of its lease's lengths later, the first still holds it (it renews it).
+    tokio::time::sleep(lease * 3).await;
+    assert_eq!(
+        holder(&b).await.as_deref(),
+        Some(a.engine.instance.as_str())
+    );
+    // The first dies without a word (its task stops; nothing gives the lease up): the second
+    // takes over once the lease has run out.
+    worker_a.abort();
+    until_held_by(&b, &b.engine.instance, 200).await;
+    // A clean stop gives the lease up at once.
+    worker_b.abort();
+    atelier::worker::stop(&b.engine).await;
+    assert_eq!(holder(&a).await, None);
+}
+
+#[tokio::test]
+async fn a_lease_held_by_another_is_not_taken_and_a_lapsed_one_is() {
+    let app = spawn_app().await;
+    let pool = &app.engine.pool;
+    assert!(db::leases::hold(pool, "job", "one", 60_000).await.unwrap());
+    assert!(
+        !db::leases::hold(pool, "job", "two", 60_000).await.unwrap(),
+        "held by one"
+    );
+    assert!(
+        db::leases::hold(pool, "job", "one", 60_000).await.unwrap(),
+        "renewed"
+    );
+    // A lease of no length has run out at once: anyone may take it.
+    assert!(db::leases::hold(pool, "lapsed", "one", -1).await.unwrap());
+    assert!(
+        db::leases::hold(pool, "lapsed", "two", 60_000)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        db::leases::holder(pool, "lapsed").await.unwrap().as_deref(),
+        Some("two")
+    );
+}
