@@ -23,8 +23,9 @@ cargo clippy --release --lib --target wasm32-unknown-unknown --features hydrate 
 say "unit and integration tests (SQLite)"
 cargo test --release --features ssr
 
-say "integration tests again on PostgreSQL"
+say "integration tests again on PostgreSQL and S3 (SeaweedFS)"
 start_postgres
+start_seaweedfs
 cargo test --release --features ssr --test api
 
 say "benchmark, quick mode (keeps it from rotting; asserts no timings)"

@@ -11,6 +11,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The database (`ATELIER_DATABASE_URL`, default `sqlite://<data dir>/atelier.db`).
     pub database: crate::db::Location,
+    /// Images and uploads (`ATELIER_STORAGE_URL`, default `file://<data dir>/images`).
+    pub storage: crate::images::Storage,
     /// Where cargo-leptos put the WASM, JS and CSS (`LEPTOS_SITE_ROOT`, default target/site).
     pub site_root: String,
     /// The address people use to reach Atelier (`ATELIER_PUBLIC_URL`), e.g. https://atelier.example.
@@ -89,6 +91,11 @@ pub struct ServeArgs {
     /// of instances; then ATELIER_SECRET_KEY is required).
     #[arg(long, env = "ATELIER_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
+    /// Where images and uploads are kept: file://<directory> (default: images/ in the data dir)
+    /// or s3://bucket/optional/prefix (S3-compatible storage, shared by the instances; set
+    /// AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_REGION).
+    #[arg(long, env = "ATELIER_STORAGE_URL")]
+    pub storage_url: Option<String>,
     /// on: this instance also runs the worker (sends tasks upstream and follows them); off: it
     /// serves pages and the API only.
     #[arg(long, env = "ATELIER_WORKER", default_value = "on", value_parser = ["on", "off"])]
@@ -131,6 +138,10 @@ impl TryFrom<ServeArgs> for Config {
             Some(url) => crate::db::Location::parse(&url)?,
             None => crate::db::Location::in_data_dir(&a.data_dir),
         };
+        let storage = match set(a.storage_url) {
+            Some(url) => crate::images::Storage::parse(&url)?,
+            None => crate::images::Storage::in_data_dir(&a.data_dir),
+        };
         let secret_key = set(a.secret_key);
         anyhow::ensure!(
             !database.is_shared() || secret_key.is_some(),
@@ -140,6 +151,7 @@ impl TryFrom<ServeArgs> for Config {
         Ok(Self {
             addr: a.addr,
             database,
+            storage,
             data_dir: a.data_dir,
             site_root: a.site_root,
             public_url: set(a.public_url).map(|u| u.trim_end_matches('/').to_owned()),
@@ -159,6 +171,7 @@ impl Config {
         Self {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             database: crate::db::Location::in_data_dir(&data_dir),
+            storage: crate::images::Storage::in_data_dir(&data_dir),
             data_dir,
             site_root: "target/site".into(),
             public_url: None,

@@ -1,15 +1,16 @@
-//! The content-addressed image store in the data dir, thumbnails, and safe downloads.
+//! The content-addressed image store, thumbnails, and safe downloads.
 //!
-//! Files live at `images/<2 hex>/<sha256>.<ext>`. A download goes to a temporary file, is checked
-//! (size cap, PNG/JPEG/WebP magic bytes), then renamed into place: no half-written image is ever
-//! served, and the same picture stored twice takes the space once.
+//! Files are named by their content: `<2 hex>/<sha256>.<ext>`, in a directory (`file://`, the
+//! default: `images/` in the data dir) or in S3-compatible storage (`s3://bucket/prefix`), both
+//! through `object_store`. A file is written whole or not at all (a temporary file renamed into
+//! place; one PUT), so no half-written image is ever served, and the same picture stored twice
+//! takes the space once. Which files are in use is counted in the database (`db::blobs`).
 
+use bytes::Bytes;
+use futures::{StreamExt, stream::BoxStream};
+use object_store::{ObjectStore, ObjectStoreExt, PutPayload, path::Path as ObjectPath};
 use sha2::{Digest, Sha256};
-use std::{
-    net::IpAddr,
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
 
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
 pub const THUMB_MAX_PX: u32 = 512;
@@ -27,26 +28,131 @@ pub enum ImageError {
     #[error("not a PNG, JPEG or WebP image")]
     NotAnImage,
     #[error("storage: {0}")]
-    Io(#[from] std::io::Error),
+    Store(#[from] object_store::Error),
 }
 
 impl ImageError {
-    /// Worth trying again later (the network), as opposed to an answer that will not change.
+    /// Worth trying again later (the network, the store), as opposed to an answer that will not
+    /// change.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Self::Download(_) | Self::Io(_))
+        matches!(self, Self::Download(_) | Self::Store(_))
             || matches!(self, Self::Status(s) if *s >= 500 || *s == 429)
     }
 }
 
+/// Where the images live: `ATELIER_STORAGE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Storage {
+    /// A directory.
+    Dir(PathBuf),
+    /// A bucket of S3-compatible storage, and a prefix inside it (maybe empty).
+    S3 { bucket: String, prefix: String },
+}
+
+impl Storage {
+    /// Reads `file:///path` (`file:relative` too) or `s3://bucket/optional/prefix`.
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let url = url.trim();
+        if let Some(path) = url
+            .strip_prefix("file://")
+            .or_else(|| url.strip_prefix("file:"))
+        {
+            anyhow::ensure!(
+                !path.is_empty(),
+                "ATELIER_STORAGE_URL {url:?} names no directory"
+            );
+            return Ok(Self::Dir(path.into()));
+        }
+        if let Some(rest) = url.strip_prefix("s3://") {
+            let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+            anyhow::ensure!(
+                !bucket.is_empty(),
+                "ATELIER_STORAGE_URL {url:?} names no bucket (s3://bucket/optional/prefix)"
+            );
+            return Ok(Self::S3 {
+                bucket: bucket.to_owned(),
+                prefix: prefix.trim_matches('/').to_owned(),
+            });
+        }
+        anyhow::bail!(
+            "ATELIER_STORAGE_URL must start with file:// or s3:// (got {:?})",
+            url.split("://").next().unwrap_or(url)
+        )
+    }
+
+    /// The default: `images/` in the data dir.
+    pub fn in_data_dir(data_dir: &std::path::Path) -> Self {
+        Self::Dir(data_dir.join("images"))
+    }
+
+    pub fn is_shared(&self) -> bool {
+        matches!(self, Self::S3 { .. })
+    }
+
+    /// Where, for people and logs.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Dir(dir) => dir.display().to_string(),
+            Self::S3 { bucket, prefix } if prefix.is_empty() => format!("s3://{bucket}"),
+            Self::S3 { bucket, prefix } => format!("s3://{bucket}/{prefix}"),
+        }
+    }
+}
+
+/// A stored file, ready to stream.
+pub struct StoredFile {
+    pub mime: &'static str,
+    pub size: u64,
+    pub body: BoxStream<'static, Result<Bytes, object_store::Error>>,
+}
+
 #[derive(Clone)]
 pub struct ImageStore {
-    root: PathBuf,
+    store: Arc<dyn ObjectStore>,
+    /// The prefix inside the bucket (empty in a directory).
+    prefix: String,
     http: reqwest::Client,
 }
 
 impl ImageStore {
-    pub fn new(data_dir: &Path) -> Self {
+    /// Opens the store (a directory is made if missing). S3 is configured by the standard
+    /// `AWS_ENDPOINT_URL`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_REGION`.
+    pub fn open(storage: &Storage) -> anyhow::Result<Self> {
         crate::init_tls();
+        let (store, prefix): (Arc<dyn ObjectStore>, String) = match storage {
+            Storage::Dir(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| {
+                    anyhow::anyhow!("cannot make the image directory {}: {e}", dir.display())
+                })?;
+                let fs = object_store::local::LocalFileSystem::new_with_prefix(dir)
+                    .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", dir.display()))?;
+                (Arc::new(fs), String::new())
+            }
+            Storage::S3 { bucket, prefix } => {
+                let mut builder = object_store::aws::AmazonS3Builder::from_env()
+                    .with_bucket_name(bucket)
+                    .with_retry(object_store::RetryConfig {
+                        max_retries: 3,
+                        retry_timeout: Duration::from_secs(20),
+                        ..object_store::RetryConfig::default()
+                    });
+                if std::env::var("AWS_ENDPOINT_URL")
+                    .or_else(|_| std::env::var("AWS_ENDPOINT"))
+                    .is_ok_and(|e| e.starts_with("http://"))
+                {
+                    builder = builder.with_allow_http(true);
+                }
+                if std::env::var("AWS_REGION").is_err()
+                    && std::env::var("AWS_DEFAULT_REGION").is_err()
+                {
+                    builder = builder.with_region("us-east-1");
+                }
+                let s3 = builder
+                    .build()
+                    .map_err(|e| anyhow::anyhow!("cannot use {}: {e}", storage.describe()))?;
+                (Arc::new(s3), prefix.clone())
+            }
+        };
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
             .timeout(Duration::from_secs(60))
@@ -54,19 +160,39 @@ impl ImageStore {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap_or_default();
-        Self {
-            root: data_dir.join("images"),
+        Ok(Self {
+            store,
+            prefix,
             http,
-        }
+        })
     }
 
-    pub fn path_of(&self, key: &str) -> Option<PathBuf> {
-        // Keys are produced here: hex, a dot, an extension. Anything else is refused.
+    /// Where a key lives in the store; None for anything that is not a key made here (hex, a
+    /// dot, an extension).
+    fn path_of(&self, key: &str) -> Option<ObjectPath> {
         let ok = key.len() > 4
             && key
                 .chars()
                 .all(|c| c.is_ascii_hexdigit() || c == '.' || c.is_ascii_lowercase());
-        (ok && !key.contains("..")).then(|| self.root.join(&key[..2]).join(key))
+        if !ok || key.contains("..") {
+            return None;
+        }
+        let path = if self.prefix.is_empty() {
+            format!("{}/{key}", &key[..2])
+        } else {
+            format!("{}/{}/{key}", self.prefix, &key[..2])
+        };
+        ObjectPath::parse(path).ok()
+    }
+
+    /// The store answers (readiness): a listing of at most one name.
+    pub async fn ping(&self) -> Result<(), object_store::Error> {
+        let prefix = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
+        let mut names = self.store.list(prefix.as_ref());
+        match names.next().await {
+            Some(Err(e)) => Err(e),
+            _ => Ok(()),
+        }
     }
 
     /// Downloads `url` (http/https only; loopback, private and link-local addresses only when
@@ -112,35 +238,43 @@ impl ImageStore {
                 }
                 bytes.extend_from_slice(&chunk);
             }
-            return self.put(&bytes).await;
+            return self.put(bytes).await;
         }
         Err(ImageError::Refused("too many redirects".into()))
     }
 
-    /// Stores image bytes (checked to be PNG, JPEG or WebP); returns their key.
-    pub async fn put(&self, bytes: &[u8]) -> Result<String, ImageError> {
-        let ext = sniff(bytes).ok_or(ImageError::NotAnImage)?;
-        let key = format!("{}.{ext}", hex::encode(Sha256::digest(bytes)));
+    /// Stores image bytes (checked to be PNG, JPEG or WebP) unless the same are stored already;
+    /// returns their key.
+    pub async fn put(&self, bytes: impl Into<Bytes>) -> Result<String, ImageError> {
+        let bytes: Bytes = bytes.into();
+        let ext = sniff(&bytes).ok_or(ImageError::NotAnImage)?;
+        let key = format!("{}.{ext}", hex::encode(Sha256::digest(&bytes)));
         let path = self.path_of(&key).ok_or(ImageError::NotAnImage)?;
-        if tokio::fs::try_exists(&path).await.unwrap_or(false) {
-            return Ok(key);
+        match self.store.head(&path).await {
+            Ok(_) => return Ok(key),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
-        let dir = path.parent().unwrap_or(&self.root).to_path_buf();
-        tokio::fs::create_dir_all(&dir).await?;
-        let tmp = dir.join(format!(".{key}.{}.tmp", crate::db::new_id()));
-        tokio::fs::write(&tmp, bytes).await?;
-        if let Err(e) = tokio::fs::rename(&tmp, &path).await {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e.into());
-        }
+        self.store.put(&path, PutPayload::from(bytes)).await?;
         Ok(key)
+    }
+
+    /// The whole of a stored file (None when there is no such file).
+    pub async fn bytes(&self, key: &str) -> Result<Option<Bytes>, ImageError> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(None);
+        };
+        match self.store.get(&path).await {
+            Ok(got) => Ok(Some(got.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Makes and stores a JPEG thumbnail (at most 512 px) of a stored image; returns its key and
     /// the image's own width and height.
     pub async fn thumbnail(&self, key: &str) -> Result<(String, u32, u32), ImageError> {
-        let path = self.path_of(key).ok_or(ImageError::NotAnImage)?;
-        let bytes = tokio::fs::read(path).await?;
+        let bytes = self.bytes(key).await?.ok_or(ImageError::NotAnImage)?;
         let (jpeg, width, height) =
             tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, u32, u32), ImageError> {
                 let img = image::load_from_memory(&bytes).map_err(|_| ImageError::NotAnImage)?;
@@ -152,30 +286,41 @@ impl ImageStore {
                 Ok((out.into_inner(), img.width(), img.height()))
             })
             .await
-            .map_err(|e| ImageError::Io(std::io::Error::other(e)))??;
-        Ok((self.put(&jpeg).await?, width, height))
+            .map_err(|e| ImageError::Download(format!("making the thumbnail: {e}")))??;
+        Ok((self.put(jpeg).await?, width, height))
     }
 
     /// Removes a stored file (the caller knows nobody holds it). A file already gone is fine.
-    pub async fn remove(&self, key: &str) -> std::io::Result<()> {
+    pub async fn remove(&self, key: &str) -> Result<(), ImageError> {
         let Some(path) = self.path_of(key) else {
             return Ok(());
         };
-        match tokio::fs::remove_file(path).await {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-            _ => Ok(()),
+        match self.store.delete(&path).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e.into()),
         }
     }
 
-    pub async fn read(&self, key: &str) -> Option<(Vec<u8>, &'static str)> {
-        let path = self.path_of(key)?;
-        let bytes = tokio::fs::read(path).await.ok()?;
-        let mime = match sniff(&bytes)? {
-            "png" => "image/png",
-            "jpg" => "image/jpeg",
-            _ => "image/webp",
+    /// A stored file as a stream, never read whole into memory (None when there is none).
+    pub async fn open_file(&self, key: &str) -> Result<Option<StoredFile>, ImageError> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(None);
         };
-        Some((bytes, mime))
+        let mime = match key.rsplit('.').next() {
+            Some("png") => "image/png",
+            Some("jpg") => "image/jpeg",
+            Some("webp") => "image/webp",
+            _ => return Ok(None),
+        };
+        match self.store.get(&path).await {
+            Ok(got) => Ok(Some(StoredFile {
+                mime,
+                size: got.meta.size,
+                body: got.into_stream(),
+            })),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -63,7 +63,7 @@ impl Application {
         let engine = Arc::new(Engine::new(
             pool.clone(),
             secrets,
-            ImageStore::new(&config.data_dir),
+            ImageStore::open(&config.storage)?,
             (sim.base_url(), sim_secret),
             config.poll_interval,
             config.task_timeout,

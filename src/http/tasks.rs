@@ -181,14 +181,21 @@ async fn serve(
         Which::Preview => return Err(AppError::NotFound),
     };
     let key = key.ok_or(AppError::NotFound)?;
-    let (bytes, mime) = s.engine.images.read(&key).await.ok_or(AppError::NotFound)?;
+    let file = s
+        .engine
+        .images
+        .open_file(&key)
+        .await
+        .map_err(crate::services::internal)?
+        .ok_or(AppError::NotFound)?;
     Ok((
         [
-            (header::CONTENT_TYPE, mime),
-            (header::CACHE_CONTROL, cache),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+            (header::CONTENT_TYPE, file.mime.to_owned()),
+            (header::CONTENT_LENGTH, file.size.to_string()),
+            (header::CACHE_CONTROL, cache.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
         ],
-        bytes,
+        axum::body::Body::from_stream(file.body),
     )
         .into_response())
 }

@@ -35,6 +35,9 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     if let Some(database) = fresh_postgres().await {
         config.database = database;
     }
+    if let Some(storage) = fresh_s3() {
+        config.storage = storage;
+    }
     config.run_worker = false;
     adjust(&mut config);
     let database = config.database.clone();
@@ -75,6 +78,16 @@ pub async fn fresh_postgres() -> Option<atelier::db::Location> {
     conn.close().await.ok();
     let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
     Some(atelier::db::Location::Postgres(format!("{base}/{name}")))
+}
+
+/// With `ATELIER_TEST_S3_BUCKET` set (the test command's SeaweedFS, configured by the standard
+/// AWS_* variables), a prefix of its own in that bucket for one test; else None (a directory).
+pub fn fresh_s3() -> Option<atelier::images::Storage> {
+    let bucket = std::env::var("ATELIER_TEST_S3_BUCKET").ok()?;
+    Some(atelier::images::Storage::S3 {
+        bucket,
+        prefix: format!("test-{}", uuid::Uuid::now_v7().simple()),
+    })
 }
 
 impl TestApp {

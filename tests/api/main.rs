@@ -9,4 +9,5 @@ mod helpers;
 mod pages;
 mod restart;
 mod scale;
+mod storage;
 mod upgrade;

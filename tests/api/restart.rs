@@ -37,6 +37,9 @@ fn start(
             .env_remove("ATELIER_DATABASE_URL")
             .env_remove("ATELIER_SECRET_KEY");
     }
+    if let Some(atelier::images::Storage::S3 { bucket, prefix }) = crate::helpers::fresh_s3() {
+        command.env("ATELIER_STORAGE_URL", format!("s3://{bucket}/{prefix}"));
+    }
     let mut child = command
         .env("ATELIER_DATA_DIR", data_dir)
         .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))

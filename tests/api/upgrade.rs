@@ -83,8 +83,9 @@ async fn an_upgrade_from_a_stage_one_database_keeps_every_user_task_ledger_entry
 
     let data_dir = dir.path().to_path_buf();
     let app = spawn_app_with(move |c| {
-        // The stage-one installation is SQLite, whichever backend the other tests run on.
+        // The stage-one installation is SQLite and a directory, whatever the other tests use.
         c.database = atelier::db::Location::in_data_dir(&data_dir);
+        c.storage = atelier::images::Storage::in_data_dir(&data_dir);
         c.data_dir = data_dir;
     })
     .await;
