@@ -32,6 +32,10 @@ pub struct Config {
     /// The worker's lease (`ATELIER_WORKER_LEASE_SECS`, default 15): one instance works at a
     /// time; when it dies another takes over within this.
     pub worker_lease: Duration,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` is believed (`ATELIER_TRUSTED_PROXIES`).
+    pub trusted_proxies: crate::auth::client::Networks,
+    /// Addresses that may read `/metrics` without an admin's API key (`ATELIER_METRICS_FROM`).
+    pub metrics_from: crate::auth::client::Networks,
 }
 
 /// The command line: `atelier [serve]` (the default) or `atelier simulate`. Every setting of the
@@ -100,6 +104,15 @@ pub struct ServeArgs {
     /// serves pages and the API only.
     #[arg(long, env = "ATELIER_WORKER", default_value = "on", value_parser = ["on", "off"])]
     pub worker: String,
+    /// Addresses or CIDR ranges of the reverse proxies / load balancers in front (e.g.
+    /// 10.0.0.0/8,127.0.0.1): their X-Forwarded-For or Forwarded names the client, for the
+    /// log-in limits. Without it the socket's address is the client.
+    #[arg(long, env = "ATELIER_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+    /// Addresses or CIDR ranges that may read /metrics (a Prometheus server); anyone else needs
+    /// an administrator's API key.
+    #[arg(long, env = "ATELIER_METRICS_FROM", default_value = "")]
+    pub metrics_from: String,
     /// With several instances on one database one of them works at a time, renewing its lease
     /// every third of this; if it dies, another takes over within this many seconds.
     #[arg(long, env = "ATELIER_WORKER_LEASE_SECS", default_value_t = 15,
@@ -160,6 +173,10 @@ impl TryFrom<ServeArgs> for Config {
             poll_interval: Duration::from_millis(a.poll_interval_ms),
             task_timeout: Duration::from_secs(a.task_timeout_secs),
             run_worker: a.worker == "on",
+            trusted_proxies: crate::auth::client::Networks::parse(&a.trusted_proxies)
+                .map_err(|e| anyhow::anyhow!("ATELIER_TRUSTED_PROXIES: {e}"))?,
+            metrics_from: crate::auth::client::Networks::parse(&a.metrics_from)
+                .map_err(|e| anyhow::anyhow!("ATELIER_METRICS_FROM: {e}"))?,
             worker_lease: Duration::from_secs(a.worker_lease_secs),
         })
     }
@@ -181,6 +198,8 @@ impl Config {
             task_timeout: Duration::from_secs(600),
             run_worker: true,
             worker_lease: Duration::from_secs(15),
+            trusted_proxies: crate::auth::client::Networks::default(),
+            metrics_from: crate::auth::client::Networks::default(),
         }
     }
 

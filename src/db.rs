@@ -9,6 +9,7 @@
 
 pub mod admin;
 pub mod api_keys;
+pub mod attempts;
 pub mod audit;
 pub mod blobs;
 pub mod channels;

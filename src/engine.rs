@@ -43,6 +43,8 @@ pub struct Engine {
     clients: Mutex<HashMap<String, CachedClient>>,
     /// Smooth weighted round-robin: each channel's current weight.
     turns: Mutex<HashMap<String, i64>>,
+    /// What this process counts for `/metrics`.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 /// A channel ready to be talked to.
@@ -88,6 +90,7 @@ impl Engine {
             worker_lease,
             clients: Mutex::new(HashMap::new()),
             turns: Mutex::new(HashMap::new()),
+            metrics: std::sync::Arc::default(),
         }
     }
 
@@ -142,7 +145,10 @@ impl Engine {
         let client = match cache.get(&row.id) {
             Some((u, sec, c)) if *u == url && *sec == secret => c.clone(),
             _ => {
-                let c = Upstream::new(&url, secret.as_deref());
+                let c = Upstream::new(&url, secret.as_deref()).observed(crate::metrics::Observer {
+                    metrics: self.metrics.clone(),
+                    channel: row.id.clone(),
+                });
                 cache.insert(row.id.clone(), (url, secret, c.clone()));
                 c
             }

@@ -8,6 +8,7 @@ pub mod error;
 mod extract;
 mod lang;
 mod midjourney;
+mod ops;
 mod query;
 mod tasks;
 
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(channels::router())
         .merge(credits::router())
+        .merge(ops::router())
         .route("/lang", axum::routing::post(lang::set_lang))
         .route("/api/v1", axum::routing::any(error::not_found))
         .route("/api/v1/{*rest}", axum::routing::any(error::not_found))

@@ -111,6 +111,8 @@ pub struct ImageStore {
     store: Arc<dyn ObjectStore>,
     /// The prefix inside the bucket (empty in a directory).
     prefix: String,
+    /// The directory, for a store in one.
+    dir: Option<PathBuf>,
     http: reqwest::Client,
 }
 
@@ -163,6 +165,10 @@ impl ImageStore {
         Ok(Self {
             store,
             prefix,
+            dir: match storage {
+                Storage::Dir(dir) => Some(dir.clone()),
+                Storage::S3 { .. } => None,
+            },
             http,
         })
     }
@@ -185,8 +191,22 @@ impl ImageStore {
         ObjectPath::parse(path).ok()
     }
 
-    /// The store answers (readiness): a listing of at most one name.
+    /// The store answers (readiness): its directory is there, or a listing of at most one name
+    /// works.
     pub async fn ping(&self) -> Result<(), object_store::Error> {
+        if let Some(dir) = &self.dir {
+            return match tokio::fs::metadata(dir).await {
+                Ok(m) if m.is_dir() => Ok(()),
+                Ok(_) => Err(object_store::Error::NotFound {
+                    path: dir.display().to_string(),
+                    source: "not a directory".into(),
+                }),
+                Err(e) => Err(object_store::Error::NotFound {
+                    path: dir.display().to_string(),
+                    source: Box::new(e),
+                }),
+            };
+        }
         let prefix = (!self.prefix.is_empty()).then(|| ObjectPath::from(self.prefix.as_str()));
         let mut names = self.store.list(prefix.as_ref());
         match names.next().await {

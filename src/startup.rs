@@ -106,7 +106,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let pool = self.state.pool.clone();
-        let sweeper = tokio::spawn(sweep(self.state.engine.clone()));
+        let sweeper = tokio::spawn(sweep(self.state.clone()));
         // Picks up every live task left by a previous run, then keeps polling.
         let worker = self
             .state
@@ -159,6 +159,10 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::map_response(static_cache_headers))
+        // Who may name the client (see `auth::client`).
+        .layer(axum::Extension(Arc::new(
+            state.config.trusted_proxies.clone(),
+        )))
         .layer(axum::middleware::map_response(server_fn_status))
         .layer(axum::middleware::from_fn_with_state(
             state.config.clone(),
@@ -292,11 +296,16 @@ async fn notify_token(pool: &Pool) -> anyhow::Result<String> {
     Ok(t)
 }
 
-/// Once an hour: removes expired sessions, and image files no task has held for an hour.
-async fn sweep(engine: Arc<Engine>) {
+/// Once an hour: removes expired sessions, log-in failures whose window has passed, and image
+/// files no task has held for an hour.
+async fn sweep(state: AppState) {
+    let engine = state.engine.clone();
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
+        if let Err(e) = state.login_limiter.sweep(&engine.pool).await {
+            tracing::warn!(error = %e, "could not forget old log-in failures");
+        }
         match db::sessions::delete_expired(&engine.pool, db::now_ms()).await {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}

@@ -1,63 +1,42 @@
-//! Fixed-window counters of failed attempts, kept in memory (they only need to slow down guessing).
+//! Fixed-window counters of failed attempts, kept in the database (`db::attempts`) so that every
+//! instance on one database counts the same guesses. Keys are hashed: each is as long as any
+//! other, whatever a client sends.
 
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use crate::db::{self, Pool};
+use sha2::{Digest, Sha256};
+use std::time::Duration;
 
 pub struct RateLimiter {
-    max: u32,
-    window: Duration,
-    counters: Mutex<HashMap<String, (Instant, u32)>>,
+    max: i64,
+    window_ms: i64,
 }
 
 impl RateLimiter {
     pub fn new(max: u32, window: Duration) -> Self {
         Self {
-            max,
-            window,
-            counters: Mutex::new(HashMap::new()),
+            max: i64::from(max),
+            window_ms: i64::try_from(window.as_millis()).unwrap_or(i64::MAX),
         }
+    }
+
+    fn stored(key: &str) -> String {
+        hex::encode(Sha256::digest(key.as_bytes()))
     }
 
     /// True once `max` failures were counted for `key` in the current window.
-    pub fn blocked(&self, key: &str) -> bool {
-        let map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(key)
-            .is_some_and(|(start, n)| start.elapsed() < self.window && *n >= self.max)
+    pub async fn blocked(&self, pool: &Pool, key: &str) -> Result<bool, sqlx::Error> {
+        let n = db::attempts::count(pool, &Self::stored(key), db::now_ms(), self.window_ms).await?;
+        Ok(n >= self.max)
     }
 
     /// Counts one failure for `key`.
-    pub fn fail(&self, key: &str) {
-        let now = Instant::now();
-        let mut map = self.counters.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 10_000 {
-            map.retain(|_, (start, _)| now.duration_since(*start) < self.window);
-        }
-        let entry = map.entry(key.to_owned()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= self.window {
-            *entry = (now, 0);
-        }
-        entry.1 += 1;
+    pub async fn fail(&self, pool: &Pool, key: &str) -> Result<(), sqlx::Error> {
+        db::attempts::fail(pool, &Self::stored(key), db::now_ms(), self.window_ms).await?;
+        Ok(())
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn blocks_after_max_failures_per_key_and_window() {
-        let rl = RateLimiter::new(3, Duration::from_secs(60));
-        for _ in 0..3 {
-            assert!(!rl.blocked("a"));
-            rl.fail("a");
-        }
-        assert!(rl.blocked("a"));
-        assert!(!rl.blocked("b"));
-        let short = RateLimiter::new(1, Duration::ZERO);
-        short.fail("a");
-        assert!(!short.blocked("a"), "the window has passed");
+    /// Forgets windows that have passed (the hourly sweep).
+    pub async fn sweep(&self, pool: &Pool) -> Result<u64, sqlx::Error> {
+        db::attempts::sweep(pool, db::now_ms(), self.window_ms).await
     }
 }

@@ -83,3 +83,33 @@ pub async fn spent_per_day(pool: &super::Pool, since: i64) -> Result<Vec<(i64, i
     .await
     })
 }
+
+/// Tasks by engine, channel and status: (engine, channel, status, count).
+pub async fn task_counts(
+    pool: &super::Pool,
+) -> Result<
+    Vec<(
+        crate::types::EngineKind,
+        Option<String>,
+        crate::types::TaskStatus,
+        i64,
+    )>,
+    sqlx::Error,
+> {
+    super::on!(pool, |conn| sqlx::query_as(
+        "SELECT engine, channel_id, status, COUNT(*) FROM tasks
+         GROUP BY engine, channel_id, status ORDER BY engine, channel_id, status",
+    )
+    .fetch_all(conn)
+    .await)
+}
+
+/// The ledger by reason: (reason, entries, sum of their deltas).
+pub async fn ledger_totals(pool: &super::Pool) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(
+        "SELECT reason, COUNT(*), CAST(COALESCE(SUM(delta), 0) AS BIGINT) FROM credit_entries
+         GROUP BY reason ORDER BY reason",
+    )
+    .fetch_all(conn)
+    .await)
+}

@@ -95,9 +95,11 @@ pub async fn sign_in(
         format!("client:{client}"),
         format!("email:{}", email.trim().to_lowercase()),
     ];
-    if keys.iter().any(|k| limiter.blocked(k)) {
-        tracing::warn!("log-in rate limit reached");
-        return Err(AppError::RateLimited);
+    for key in &keys {
+        if limiter.blocked(pool, key).await.map_err(super::internal)? {
+            tracing::warn!("log-in rate limit reached");
+            return Err(AppError::RateLimited);
+        }
     }
     let row = match Email::parse(email) {
         Ok(email) => db::users::find_by_email(pool, email.as_str())
@@ -111,7 +113,9 @@ pub async fn sign_in(
     )
     .await;
     let Some(row) = row.filter(|_| ok) else {
-        keys.iter().for_each(|k| limiter.fail(k));
+        for key in &keys {
+            limiter.fail(pool, key).await.map_err(super::internal)?;
+        }
         return Err(AppError::InvalidCredentials);
     };
     let token = new_session(pool, &row.id).await?;

@@ -276,6 +276,7 @@ async fn create(
     }
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(task_id = task.id, cost = task.cost, "task queued");
+    engine.metrics.submitted(task.engine);
     engine.wake_worker();
     Ok(view(&row, admin))
 }

@@ -6,6 +6,7 @@ mod core;
 mod fake_upstream;
 mod generation;
 mod helpers;
+mod ops;
 mod pages;
 mod restart;
 mod scale;

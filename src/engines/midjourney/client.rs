@@ -35,6 +35,8 @@ pub struct Upstream {
     http: reqwest::Client,
     base: String,
     secret: Option<HeaderValue>,
+    /// Where each request is counted (a channel's client; none for a connection test).
+    observer: Option<crate::metrics::Observer>,
 }
 
 impl std::fmt::Debug for Upstream {
@@ -66,6 +68,19 @@ impl Upstream {
             http,
             base: base.trim_end_matches('/').to_owned(),
             secret,
+            observer: None,
+        }
+    }
+
+    /// The same client, its requests counted for `observer`'s channel.
+    pub fn observed(mut self, observer: crate::metrics::Observer) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    fn record(&self, outcome: crate::metrics::Outcome, started: std::time::Instant) {
+        if let Some(o) = &self.observer {
+            o.record(outcome, started.elapsed());
         }
     }
 
@@ -168,14 +183,25 @@ impl Upstream {
         if let Some(secret) = &self.secret {
             req = req.header("mj-api-secret", secret.clone());
         }
+        let started = std::time::Instant::now();
         let res = req.send().await.map_err(|e| {
             if e.is_connect() || e.is_timeout() {
+                self.record(crate::metrics::Outcome::Unreachable, started);
                 UpstreamError::Unreachable(describe(&e))
             } else {
+                self.record(crate::metrics::Outcome::Failed, started);
                 UpstreamError::Failed(describe(&e))
             }
         })?;
         let status = res.status();
+        self.record(
+            if status.is_server_error() {
+                crate::metrics::Outcome::ServerError
+            } else {
+                crate::metrics::Outcome::Answered
+            },
+            started,
+        );
         let body = res
             .bytes()
             .await
@@ -226,6 +252,7 @@ impl Upstream {
             if let Some(secret) = &self.secret {
                 req = req.header("mj-api-secret", secret.clone());
             }
+            let started = std::time::Instant::now();
             let result = match req.send().await {
                 Ok(res) => {
                     let status = res.status();
@@ -240,6 +267,17 @@ impl Upstream {
                 Err(e) if e.is_connect() => Err(UpstreamError::Unreachable(describe(&e))),
                 Err(e) => Err(UpstreamError::Failed(describe(&e))),
             };
+            self.record(
+                match &result {
+                    Ok(_) => crate::metrics::Outcome::Answered,
+                    Err(UpstreamError::Unreachable(_)) => crate::metrics::Outcome::Unreachable,
+                    Err(UpstreamError::Failed(m)) if m.starts_with("HTTP 5") => {
+                        crate::metrics::Outcome::ServerError
+                    }
+                    Err(_) => crate::metrics::Outcome::Failed,
+                },
+                started,
+            );
             let retry = match &result {
                 Err(UpstreamError::Unreachable(_)) => true,
                 Err(UpstreamError::Failed(_)) => idempotent,

@@ -5,3 +5,11 @@ CREATE TABLE leases (
     holder TEXT NOT NULL,                 -- the instance that holds it (an id made at start)
     until  INTEGER NOT NULL               -- epoch ms: free for the taking from then on
 );
+
+-- Failed log-ins per client and per account in the current window, shared by every instance
+-- (keys are SHA-256 of what they count, so every key has the same length).
+CREATE TABLE attempts (
+    key   TEXT PRIMARY KEY NOT NULL,
+    since INTEGER NOT NULL,               -- epoch ms: the window began
+    count INTEGER NOT NULL
+);
