@@ -46,13 +46,75 @@ const STEPS: u32 = 10;
 
 struct Job {
     task: Task,
-    seed: u64,
-    aspect: (u32, u32),
-    /// Grid (four pictures) or a single upscaled picture.
-    single: bool,
+    spec: Spec,
     step: u32,
     notify_hook: Option<String>,
 }
+
+/// What a job is, written into its id, so that any simulator answers for any job from the id
+/// alone: the one in another instance that took over the worker, or this one after a restart.
+/// The id is digits only, as real proxies' ids are: submit time (13), a counter (3), the kind
+/// (1), the aspect ratio (3 + 3) and the seed (20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Spec {
+    submitted: i64,
+    kind: usize,
+    aspect: (u32, u32),
+    seed: u64,
+}
+
+/// The actions, by their digit in an id.
+const KINDS: [&str; 8] = [
+    "IMAGINE",
+    "UPSCALE",
+    "VARIATION",
+    "REROLL",
+    "PAN",
+    "ZOOM",
+    "BLEND",
+    "DESCRIBE",
+];
+const ID_LEN: usize = 13 + 3 + 1 + 3 + 3 + 20;
+
+impl Spec {
+    fn action(&self) -> &'static str {
+        KINDS[self.kind]
+    }
+
+    /// Grid (four pictures) or a single upscaled picture.
+    fn single(&self) -> bool {
+        matches!(self.action(), "UPSCALE" | "DESCRIBE")
+    }
+
+    fn id(&self, counter: u64) -> String {
+        format!(
+            "{:013}{:03}{}{:03}{:03}{:020}",
+            self.submitted.clamp(0, 9_999_999_999_999),
+            counter % 1000,
+            self.kind,
+            self.aspect.0.min(999),
+            self.aspect.1.min(999),
+            self.seed
+        )
+    }
+
+    fn of(id: &str) -> Option<Self> {
+        if id.len() != ID_LEN || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let kind: usize = id[16..17].parse().ok()?;
+        let aspect = (id[17..20].parse().ok()?, id[20..23].parse().ok()?);
+        (kind < KINDS.len() && aspect.0 > 0 && aspect.1 > 0).then(|| Self {
+            submitted: id[..13].parse().unwrap_or(0),
+            kind,
+            aspect,
+            seed: id[23..].parse().unwrap_or(0),
+        })
+    }
+}
+
+/// The prompt a describe job answers with.
+const DESCRIBED: &str = "a landscape at dusk, mountains, soft light --ar 1:1";
 
 #[derive(Default)]
 struct Jobs {
@@ -87,11 +149,6 @@ impl Sim {
         self.jobs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Forgets every job, as a proxy that keeps tasks in memory does when it restarts.
-    pub fn forget_everything(&self) {
-        *self.jobs() = Jobs::default();
-    }
-
     /// Advances every running job one step and starts waiting ones in free slots.
     pub fn tick(&self) {
         let now = now_ms();
@@ -111,7 +168,7 @@ impl Sim {
                     job.task.finish_time = Some(now);
                     job.task.image_url =
                         Some(format!("{}/sim/image/{id}/final.png", self.base_url));
-                    job.task.buttons = buttons(&id, job.single);
+                    job.task.buttons = buttons(&id, job.spec.single());
                 } else {
                     job.task.status = Some("IN_PROGRESS".into());
                     job.task.progress = Some(format!("{}%", job.step * 10));
@@ -172,7 +229,13 @@ impl Sim {
             return json!({"code": 23, "description": "queue is full, please try again later", "result": null});
         }
         jobs.counter += 1;
-        let id = format!("{}{:03}", now_ms(), jobs.counter % 1000);
+        let spec = Spec {
+            submitted: now_ms(),
+            kind: KINDS.iter().position(|k| *k == new.action).unwrap_or(0),
+            aspect: new.aspect,
+            seed: new.seed,
+        };
+        let id = spec.id(jobs.counter);
         let runs_now = jobs.running.len() + jobs.waiting.len() < self.config.concurrency;
         let task = Task {
             id: id.clone(),
@@ -189,9 +252,7 @@ impl Sim {
             id.clone(),
             Job {
                 task,
-                seed: new.seed,
-                aspect: new.aspect,
-                single: new.single,
+                spec,
                 step: 0,
                 notify_hook: new.hook,
             },
@@ -213,9 +274,56 @@ struct NewJob<'a> {
     prompt: &'a str,
     seed: u64,
     aspect: (u32, u32),
-    single: bool,
     hook: Option<String>,
     state: Option<String>,
+}
+
+impl Sim {
+    /// A job as this simulator knows it, or as its id describes it (made by another simulator,
+    /// or before a restart): as if it had started when submitted and run a step per step since.
+    fn task(&self, id: &str) -> Option<(Task, Spec)> {
+        if let Some(job) = self.jobs().all.get(id) {
+            return Some((job.task.clone(), job.spec));
+        }
+        let spec = Spec::of(id)?;
+        let step_ms = i64::try_from(self.config.step.as_millis())
+            .unwrap_or(1)
+            .max(1);
+        let steps = u32::try_from((now_ms() - spec.submitted).max(0) / step_ms).unwrap_or(u32::MAX);
+        let mut task = Task {
+            id: id.to_owned(),
+            action: Some(spec.action().into()),
+            prompt: (spec.action() == "DESCRIBE").then(|| DESCRIBED.to_owned()),
+            submit_time: Some(spec.submitted),
+            start_time: Some(spec.submitted + step_ms),
+            ..Task::default()
+        };
+        if steps > STEPS {
+            task.status = Some("SUCCESS".into());
+            task.progress = Some("100%".into());
+            task.finish_time = Some(spec.submitted + step_ms * i64::from(STEPS + 1));
+            task.image_url = Some(format!("{}/sim/image/{id}/final.png", self.base_url));
+            task.buttons = buttons(id, spec.single());
+        } else {
+            let step = steps.saturating_sub(1);
+            task.status = Some(
+                if step == 0 {
+                    "SUBMITTED"
+                } else {
+                    "IN_PROGRESS"
+                }
+                .into(),
+            );
+            task.progress = Some(format!("{}%", step * 10));
+            if step > 0 {
+                task.image_url = Some(format!(
+                    "{}/sim/image/{id}/preview-{step}.png",
+                    self.base_url
+                ));
+            }
+        }
+        Some((task, spec))
+    }
 }
 
 fn buttons(id: &str, single: bool) -> Vec<WireButton> {
@@ -336,7 +444,6 @@ async fn imagine(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) 
         prompt,
         seed,
         aspect,
-        single: false,
         hook,
         state,
     }))
@@ -352,12 +459,9 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
                 .into_response(),
         );
     };
-    let parent = {
-        let jobs = sim.jobs();
-        jobs.all
-            .get(task_id)
-            .map(|j| (j.task.clone(), j.seed, j.aspect))
-    };
+    let parent = sim
+        .task(task_id)
+        .map(|(task, spec)| (task, spec.seed, spec.aspect));
     let Some((parent, parent_seed, aspect)) = parent else {
         return Ok(Json(json!({"code": 3, "description": "task not found"})).into_response());
     };
@@ -377,8 +481,8 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
         .unwrap_or(1)
         .clamp(1, 4);
     let salt = sim.jobs().counter.to_le_bytes();
-    let (name, seed, single) = match kind {
-        "upsample" => ("UPSCALE", draw::tile_seed(parent_seed, index), true),
+    let (name, seed) = match kind {
+        "upsample" => ("UPSCALE", draw::tile_seed(parent_seed, index)),
         "variation" | "low_variation" | "high_variation" => (
             "VARIATION",
             draw::seed_of(&[
@@ -387,22 +491,18 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
                 b"var",
                 &salt,
             ]),
-            false,
         ),
         "reroll" => (
             "REROLL",
             draw::seed_of(&[&parent_seed.to_le_bytes(), b"reroll", &salt]),
-            false,
         ),
         _ if kind.starts_with("pan_") => (
             "PAN",
             draw::seed_of(&[&parent_seed.to_le_bytes(), kind.as_bytes()]),
-            false,
         ),
         _ => (
             "ZOOM",
             draw::seed_of(&[&parent_seed.to_le_bytes(), b"zoom"]),
-            false,
         ),
     };
     let prompt = parent.prompt.unwrap_or_default();
@@ -413,7 +513,6 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
         prompt: &prompt,
         seed,
         aspect,
-        single,
         hook,
         state,
     }))
@@ -445,7 +544,6 @@ async fn blend(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) ->
         prompt: "/blend",
         seed,
         aspect,
-        single: false,
         hook,
         state: None,
     }))
@@ -464,10 +562,9 @@ async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes)
     let hook = field(&req, "notifyHook").map(str::to_owned);
     Ok(Json(sim.enqueue(NewJob {
         action: "DESCRIBE",
-        prompt: "a landscape at dusk, mountains, soft light --ar 1:1",
+        prompt: DESCRIBED,
         seed,
         aspect: (1, 1),
-        single: true,
         hook,
         state: None,
     }))
@@ -476,7 +573,7 @@ async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes)
 
 async fn fetch(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<String>) -> Answer {
     guard(&sim, &headers)?;
-    let task = sim.jobs().all.get(&id).map(|j| j.task.clone());
+    let task = sim.task(&id).map(|(task, _)| task);
     // Like the original proxy: an unknown id is 200 with an empty body.
     Ok(match task {
         Some(t) => Json(t).into_response(),
@@ -492,10 +589,9 @@ async fn list(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> 
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let jobs = sim.jobs();
-    let tasks: Vec<&Task> = ids
+    let tasks: Vec<Task> = ids
         .iter()
-        .filter_map(|id| jobs.all.get(*id).map(|j| &j.task))
+        .filter_map(|id| sim.task(id).map(|(task, _)| task))
         .collect();
     Ok(Json(tasks).into_response())
 }
@@ -527,11 +623,11 @@ async fn cancel(State(sim): State<Arc<Sim>>, headers: HeaderMap, Path(id): Path<
 
 /// Final and preview images, drawn on request (deterministic, so nothing is stored).
 async fn image(State(sim): State<Arc<Sim>>, Path((id, file)): Path<(String, String)>) -> Answer {
-    let job = {
-        let jobs = sim.jobs();
-        jobs.all.get(&id).map(|j| (j.seed, j.aspect, j.single))
-    };
-    let (seed, aspect, single) = job.ok_or(StatusCode::NOT_FOUND)?;
+    let spec = sim
+        .task(&id)
+        .map(|(_, spec)| spec)
+        .ok_or(StatusCode::NOT_FOUND)?;
+    let (seed, aspect, single) = (spec.seed, spec.aspect, spec.single());
     let step: Option<u32> = match file.as_str() {
         "final.png" => None,
         f => Some(

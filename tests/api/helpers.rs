@@ -12,6 +12,7 @@ pub struct TestApp {
     pub engine: Arc<Engine>,
     /// Where its data lives (a second instance can share it).
     pub database: atelier::db::Location,
+    pub storage: atelier::images::Storage,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -41,6 +42,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
     config.run_worker = false;
     adjust(&mut config);
     let database = config.database.clone();
+    let storage = config.storage.clone();
     let app = Application::build(config).await.expect("app builds");
     let engine = app.state().engine.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
@@ -58,6 +60,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
         data_dir,
         engine,
         database,
+        storage,
         stop: Some(stop),
     }
 }

@@ -5,11 +5,12 @@ use crate::helpers::{TestApp, spawn_app, spawn_app_with};
 use atelier::db;
 use std::time::Duration;
 
-/// A second instance on the database of `first`, with its own data dir.
+/// A second instance on the database and image store of `first`, with its own data dir.
 async fn second_instance(first: &TestApp, lease: Duration) -> TestApp {
-    let database = first.database.clone();
+    let (database, storage) = (first.database.clone(), first.storage.clone());
     spawn_app_with(move |c| {
         c.database = database;
+        c.storage = storage;
         c.worker_lease = lease;
     })
     .await
@@ -87,4 +88,37 @@ async fn a_lease_held_by_another_is_not_taken_and_a_lapsed_one_is() {
         db::leases::holder(pool, "lapsed").await.unwrap().as_deref(),
         Some("two")
     );
+}
+
+#[tokio::test]
+async fn a_task_sent_to_one_instances_simulator_is_finished_by_another() {
+    let a = spawn_app().await;
+    let b = second_instance(&a, Duration::from_secs(15)).await;
+    let user = a.signed_up("Ann", "ann@example.com").await;
+    let made = a
+        .generate(&user, "a red fox in snow --ar 3:2", "relax")
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.body["task"]["id"].as_str().unwrap().to_owned();
+    // The first instance's worker sends it to its own built-in simulator, then stops working.
+    a.tick().await;
+    let sent = a.task(&user, &id).await;
+    assert_ne!(sent["status"], "queued", "{sent}");
+    // The second instance's simulator knows the job from its id alone and finishes it.
+    let mut done = serde_json::Value::Null;
+    for _ in 0..300 {
+        b.tick().await;
+        done = b.task(&user, &id).await;
+        if done["status"] == "succeeded" {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(done["status"], "succeeded", "{done}");
+    assert_eq!(done["buttons"][0]["label"], "U1", "{done}");
+    // Its image, stored by the second instance, is served by the first.
+    let (status, png) = a.file(&user, done["image_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    let grid = image::load_from_memory(&png).unwrap();
+    assert_eq!((grid.width(), grid.height()), (1024, 682));
 }
