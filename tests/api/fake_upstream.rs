@@ -44,6 +44,25 @@ pub struct FakeState {
     pub secrets_seen: Vec<String>,
     /// The first task id handed out (a "dupid" prompt is answered with it again).
     first_id: Option<String>,
+    /// The most tasks that were running at once (submitted, not yet answered as final).
+    pub max_running: usize,
+    /// Prompts submitted, in order.
+    pub prompts: Vec<String>,
+}
+
+impl FakeState {
+    /// Tasks submitted whose last answer was not final.
+    fn running(&self) -> usize {
+        self.tasks
+            .values()
+            .filter(|(steps, i)| {
+                *i == 0
+                    || steps
+                        .get((*i - 1).min(steps.len().saturating_sub(1)))
+                        .is_none_or(|t| t["status"] != "SUCCESS" && t["status"] != "FAILURE")
+            })
+            .count()
+    }
 }
 
 pub struct Fake {
@@ -105,9 +124,15 @@ fn script(id: &str, prompt: &str, base: &str) -> Vec<Value> {
         vec![task(id, "IN_PROGRESS", "20%", None), failure]
     } else if prompt.contains("stuck") {
         vec![task(id, "IN_PROGRESS", "93%", img("p93.png"))]
-    } else if prompt.contains("slow") {
-        let mut steps: Vec<Value> = (1..=9)
-            .map(|i| task(id, "IN_PROGRESS", &format!("{}%", i * 10), None))
+    } else if prompt.contains("slow") || prompt.contains("glacial") {
+        // Glacial: forty polls at 2% each, long enough for an instance to die meanwhile.
+        let (n, by) = if prompt.contains("glacial") {
+            (40, 2)
+        } else {
+            (9, 10)
+        };
+        let mut steps: Vec<Value> = (1..=n)
+            .map(|i| task(id, "IN_PROGRESS", &format!("{}%", i * by), None))
             .collect();
         steps.push(success);
         steps
@@ -148,6 +173,8 @@ fn submit(state: &mut FakeState, prompt: &str, base: &str) -> Value {
         steps = vec![json!({"id": {"what": "no"}, "status": 17})];
     }
     state.tasks.insert(id.clone(), (steps, 0));
+    state.prompts.push(prompt.to_owned());
+    state.max_running = state.max_running.max(state.running());
     state.first_id.get_or_insert(id.clone());
     json!({"code": 1, "description": "ok", "result": id})
 }

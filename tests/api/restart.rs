@@ -2,97 +2,12 @@
 //! same data dir: every task finishes, each charged once. Its logs never contain the secret.
 
 use crate::fake_upstream::{self, SECRET};
-use serde_json::{Value, json};
+use crate::process::{call, ready, start};
+use serde_json::json;
 use std::{
-    io::Read,
-    process::{Child, Command, Stdio},
     sync::{Arc, Mutex},
     time::Duration,
 };
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-/// The binary on `data_dir`, and on `database` when given (PostgreSQL: with a secret key, and a
-/// short worker lease so that a restarted instance takes over soon).
-fn start(
-    data_dir: &std::path::Path,
-    database: Option<&atelier::db::Location>,
-    port: u16,
-    logs: Arc<Mutex<String>>,
-) -> Server {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_atelier"));
-    if let Some(atelier::db::Location::Postgres(url)) = database {
-        command
-            .env("ATELIER_DATABASE_URL", url)
-            .env(
-                "ATELIER_SECRET_KEY",
-                "a key every instance of this test shares",
-            )
-            .env("ATELIER_WORKER_LEASE_SECS", "3");
-    } else {
-        command
-            .env_remove("ATELIER_DATABASE_URL")
-            .env_remove("ATELIER_SECRET_KEY");
-    }
-    if let Some(atelier::images::Storage::S3 { bucket, prefix }) = crate::helpers::fresh_s3() {
-        command.env("ATELIER_STORAGE_URL", format!("s3://{bucket}/{prefix}"));
-    }
-    let mut child = command
-        .env("ATELIER_DATA_DIR", data_dir)
-        .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
-        .env("ATELIER_POLL_INTERVAL_MS", "50")
-        .env("RUST_LOG", "debug")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the atelier binary starts");
-    for mut pipe in [
-        Box::new(child.stdout.take().unwrap()) as Box<dyn Read + Send>,
-        Box::new(child.stderr.take().unwrap()),
-    ] {
-        let logs = logs.clone();
-        std::thread::spawn(move || {
-            let mut buf = [0u8; 8192];
-            while let Ok(n) = pipe.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
-                logs.lock()
-                    .unwrap()
-                    .push_str(&String::from_utf8_lossy(&buf[..n]));
-            }
-        });
-    }
-    Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-    }
-}
-
-async fn ready(client: &reqwest::Client, base: &str) {
-    for _ in 0..400 {
-        if client
-            .get(format!("{base}/api/v1/auths/me"))
-            .send()
-            .await
-            .is_ok()
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("the server did not start");
-}
-
-async fn call(client: &reqwest::Client, req: reqwest::RequestBuilder) -> (u16, Value) {
-    let _ = client;
-    let res = req.send().await.expect("request");
-    let status = res.status().as_u16();
-    (status, res.json().await.unwrap_or(Value::Null))
-}
 
 #[tokio::test]
 async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charged_once() {
@@ -108,7 +23,14 @@ async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charge
     let client = reqwest::Client::new();
 
     let database = crate::helpers::fresh_postgres().await;
-    let mut server = start(dir.path(), database.as_ref(), port, logs.clone());
+    let storage = crate::process::fresh_s3_url();
+    let mut server = start(
+        dir.path(),
+        database.as_ref(),
+        storage.as_deref(),
+        port,
+        logs.clone(),
+    );
     ready(&client, &server.base).await;
     let base = server.base.clone();
     let (_, signup) = call(
@@ -156,7 +78,13 @@ async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charge
     server.child.wait().unwrap();
 
     let (_, list) = {
-        let restarted = start(dir.path(), database.as_ref(), port, logs.clone());
+        let restarted = start(
+            dir.path(),
+            database.as_ref(),
+            storage.as_deref(),
+            port,
+            logs.clone(),
+        );
         server = restarted;
         ready(&client, &server.base).await;
         call(
