@@ -175,3 +175,148 @@ async fn log_in_limits_are_shared_by_instances_on_one_database() {
         "the other instance counts the same failures"
     );
 }
+
+/// A throw-away PostgreSQL cluster of this test's own (the readiness test stops and starts it),
+/// from the test command's binaries; None without them.
+struct OwnCluster {
+    bin: std::path::PathBuf,
+    data: std::path::PathBuf,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl OwnCluster {
+    fn pg(&self, tool: &str, args: &[&str]) {
+        let mut command = if is_root() {
+            let mut c = std::process::Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(self.bin.join(tool));
+            c
+        } else {
+            std::process::Command::new(self.bin.join(tool))
+        };
+        let out = command.args(args).output().expect("a PostgreSQL tool runs");
+        assert!(
+            out.status.success(),
+            "{tool}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    fn new() -> Option<Self> {
+        let bin = std::path::PathBuf::from(std::env::var("ATELIER_TEST_PG_BIN").ok()?);
+        let dir = tempfile::Builder::new()
+            .prefix("atelier-pg")
+            .tempdir()
+            .unwrap();
+        let data = dir.path().join("data");
+        if is_root() {
+            let ok = std::process::Command::new("chown")
+                .args(["-R", "postgres"])
+                .arg(dir.path())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "chown");
+        }
+        let port = crate::process::free_port();
+        let cluster = Self {
+            bin,
+            data: data.clone(),
+            port,
+            _dir: dir,
+        };
+        let data = data.to_str().unwrap().to_owned();
+        cluster.pg(
+            "initdb",
+            &["-D", &data, "-U", "postgres", "-A", "trust", "--no-sync"],
+        );
+        cluster.start();
+        Some(cluster)
+    }
+
+    fn start(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            self.port,
+            self.data.parent().unwrap().display()
+        );
+        let data = self.data.to_str().unwrap();
+        // The server's output goes to a file: a pipe would stay open as long as it runs.
+        let log = self.data.parent().unwrap().join("server.log");
+        let log = log.to_str().unwrap();
+        self.pg("pg_ctl", &["-D", data, "-l", log, "-o", &options, "-w", "start"]);
+    }
+
+    fn stop(&self) {
+        self.pg(
+            "pg_ctl",
+            &[
+                "-D",
+                self.data.to_str().unwrap(),
+                "-m",
+                "fast",
+                "-w",
+                "stop",
+            ],
+        );
+    }
+
+    fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let data = self.data.to_str().unwrap_or_default().to_owned();
+        let _ = std::process::Command::new(if is_root() { "runuser" } else { "true" })
+            .args(["-u", "postgres", "--"])
+            .arg(self.bin.join("pg_ctl"))
+            .args(["-D", &data, "-m", "immediate", "stop"])
+            .output();
+    }
+}
+
+fn is_root() -> bool {
+    std::env::var("USER").is_ok_and(|u| u == "root")
+        || std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .is_ok_and(|o| o.stdout.starts_with(b"0"))
+}
+
+#[tokio::test]
+async fn readiness_is_503_while_postgresql_is_down_and_200_after_and_nothing_is_lost() {
+    let Some(pg) = OwnCluster::new() else {
+        return;
+    };
+    let url = pg.url();
+    let app = spawn_app_with(move |c| {
+        c.database = atelier::db::Location::Postgres(url);
+    })
+    .await;
+    let user = app.signed_up("Ann", "ann@example.com").await;
+    let made = app.generate(&user, "a lighthouse", "relax").await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let id = made.body["task"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(app.get("/readyz", None).await.status, 200);
+
+    pg.stop();
+    let down = app.get("/readyz", None).await;
+    assert_eq!(down.status, 503, "{}", down.body);
+    assert_eq!(down.body["database"], "unreachable");
+    assert_eq!(down.body["storage"], "ok");
+
+    pg.start();
+    let mut up = 0;
+    for _ in 0..100 {
+        up = app.get("/readyz", None).await.status;
+        if up == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(up, 200, "ready again once the database is back");
+    let task = app.task(&user, &id).await;
+    assert_eq!(task["status"], "queued", "the task is still there: {task}");
+}
