@@ -244,7 +244,10 @@ impl OwnCluster {
         // The server's output goes to a file: a pipe would stay open as long as it runs.
         let log = self.data.parent().unwrap().join("server.log");
         let log = log.to_str().unwrap();
-        self.pg("pg_ctl", &["-D", data, "-l", log, "-o", &options, "-w", "start"]);
+        self.pg(
+            "pg_ctl",
+            &["-D", data, "-l", log, "-o", &options, "-w", "start"],
+        );
     }
 
     fn stop(&self) {
