@@ -63,6 +63,22 @@ pub enum Command {
     Serve,
     /// Bring the database's schema up to date, then exit (the server does it at start-up too).
     Migrate,
+    /// Move this SQLite installation (ATELIER_DATA_DIR, or ATELIER_DATABASE_URL and
+    /// ATELIER_STORAGE_URL) into a new PostgreSQL database and image store: every account,
+    /// balance, ledger entry, key, task and image, with the same ids. Stop the server first.
+    Copy {
+        /// The new PostgreSQL database (postgres://user:password@host:port/db); it must have no
+        /// accounts or tasks yet.
+        #[arg(long)]
+        to: String,
+        /// Where the images go: s3://bucket/prefix (AWS_* variables) or file://<directory>.
+        #[arg(long)]
+        to_storage: String,
+        /// The ATELIER_SECRET_KEY the new instances will share: the channels' secrets are
+        /// sealed again with it (default: this installation's ATELIER_SECRET_KEY).
+        #[arg(long, env = "ATELIER_TO_SECRET_KEY", hide_env_values = true)]
+        to_secret_key: Option<String>,
+    },
     /// Run only the built-in midjourney-proxy simulator, for trying another client against it or
     /// pointing a second Atelier at it.
     Simulate {

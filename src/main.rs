@@ -20,6 +20,11 @@ async fn main() -> std::process::ExitCode {
             simulate(addr, config).await
         }
         Some(config::Command::Migrate) => exit(migrate(cli.serve).await),
+        Some(config::Command::Copy {
+            to,
+            to_storage,
+            to_secret_key,
+        }) => exit(copy(cli.serve, &to, &to_storage, to_secret_key).await),
         None | Some(config::Command::Serve) => {
             exit(async { run(cli.serve.try_into()?).await }.await)
         }
@@ -36,6 +41,68 @@ fn exit(result: anyhow::Result<()>) -> std::process::ExitCode {
             std::process::ExitCode::FAILURE
         }
     }
+}
+
+/// `atelier copy`: this installation into a new PostgreSQL database and image store.
+async fn copy(
+    args: config::ServeArgs,
+    to: &str,
+    to_storage: &str,
+    to_secret_key: Option<String>,
+) -> anyhow::Result<()> {
+    use atelier::services::settings::SecretBox;
+    let from_key = args.secret_key.clone().filter(|k| !k.trim().is_empty());
+    let Some(to_key) = to_secret_key
+        .filter(|k| !k.trim().is_empty())
+        .or(from_key.clone())
+    else {
+        anyhow::bail!(
+            "the new instances need a shared key: pass --to-secret-key (the ATELIER_SECRET_KEY \
+             they will use)"
+        );
+    };
+    let from_secrets = SecretBox::open(&args.data_dir, from_key.as_deref())?;
+    let to_secrets = SecretBox::open(&args.data_dir, Some(&to_key))?;
+    let from = args.database_url.clone().unwrap_or_default();
+    let from = if from.trim().is_empty() {
+        atelier::db::Location::in_data_dir(&args.data_dir)
+    } else {
+        atelier::db::Location::parse(&from)?
+    };
+    let from_storage = match args.storage_url.as_deref().filter(|s| !s.trim().is_empty()) {
+        Some(url) => atelier::images::Storage::parse(url)?,
+        None => atelier::images::Storage::in_data_dir(&args.data_dir),
+    };
+    let source = atelier::db::connect(&from).await?;
+    let target = atelier::db::open(&atelier::db::Location::parse(to)?).await?;
+    let from_images = atelier::images::ImageStore::open(&from_storage)?;
+    let to_images =
+        atelier::images::ImageStore::open(&atelier::images::Storage::parse(to_storage)?)?;
+    let report = atelier::copy::copy(
+        atelier::copy::Side {
+            pool: &source,
+            images: &from_images,
+            secrets: &from_secrets,
+        },
+        atelier::copy::Side {
+            pool: &target,
+            images: &to_images,
+            secrets: &to_secrets,
+        },
+    )
+    .await?;
+    for (table, rows) in &report.rows {
+        println!("{table}: {rows} rows");
+    }
+    println!(
+        "images: {} files ({} named but already gone)",
+        report.files, report.missing_files
+    );
+    println!(
+        "atelier: copied into {}; start the instances with ATELIER_DATABASE_URL and ATELIER_STORAGE_URL set to it",
+        atelier::db::Location::parse(to)?.describe()
+    );
+    Ok(())
 }
 
 /// `atelier migrate`: the schema brought up to date, nothing served.

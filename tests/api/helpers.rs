@@ -120,6 +120,21 @@ impl TestApp {
         );
     }
 
+    /// Ticks at the built-in simulator's pace (a job takes some real time there) until the task
+    /// succeeds; answers its last view.
+    pub async fn tick_until_succeeded(&self, token: &str, id: &str) -> Value {
+        let mut task = Value::Null;
+        for _ in 0..300 {
+            self.tick().await;
+            task = self.task(token, id).await;
+            if task["status"] == "succeeded" {
+                return task;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("task {id} did not succeed: {task}");
+    }
+
     /// Marks a queued task as sent to the first channel as `upstream_id`, the way the worker
     /// does (claim, then the upstream's answer).
     pub async fn mark_sent(&self, id: &str, upstream_id: &str) {

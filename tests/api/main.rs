@@ -2,6 +2,7 @@
 
 mod admin;
 mod auths;
+mod copy;
 mod core;
 mod fake_upstream;
 mod generation;

@@ -105,16 +105,7 @@ async fn a_task_sent_to_one_instances_simulator_is_finished_by_another() {
     let sent = a.task(&user, &id).await;
     assert_ne!(sent["status"], "queued", "{sent}");
     // The second instance's simulator knows the job from its id alone and finishes it.
-    let mut done = serde_json::Value::Null;
-    for _ in 0..300 {
-        b.tick().await;
-        done = b.task(&user, &id).await;
-        if done["status"] == "succeeded" {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    assert_eq!(done["status"], "succeeded", "{done}");
+    let done = b.tick_until_succeeded(&user, &id).await;
     assert_eq!(done["buttons"][0]["label"], "U1", "{done}");
     // Its image, stored by the second instance, is served by the first.
     let (status, png) = a.file(&user, done["image_url"].as_str().unwrap()).await;
