@@ -173,12 +173,10 @@ pub struct Side<'a> {
 /// Copies `from` (SQLite) into `to` (PostgreSQL, migrated here). Channel secrets are sealed
 /// again with the target's key (the instances' `ATELIER_SECRET_KEY`).
 pub async fn copy(from: Side<'_>, to: Side<'_>) -> anyhow::Result<Report> {
-    let (from_images, to_images) = (from.images, to.images);
-    let (from, to, from_secrets, to_secrets) = (from.pool, to.pool, from.secrets, to.secrets);
-    let (db::Pool::Sqlite(source), db::Pool::Postgres(target)) = (from, to) else {
+    let (db::Pool::Sqlite(source), db::Pool::Postgres(target)) = (from.pool, to.pool) else {
         anyhow::bail!("atelier copy moves an SQLite installation into PostgreSQL");
     };
-    db::migrate(to).await?;
+    db::migrate(to.pool).await?;
     let taken: i64 =
         sqlx::query_scalar("SELECT (SELECT COUNT(*) FROM users) + (SELECT COUNT(*) FROM tasks)")
             .fetch_one(target)
@@ -217,8 +215,8 @@ pub async fn copy(from: Side<'_>, to: Side<'_>) -> anyhow::Result<Report> {
                         let sealed: Option<String> = row.try_get(i)?;
                         Value::Text(match sealed {
                             Some(s) => Some(
-                                to_secrets
-                                    .seal(&from_secrets.unseal(&s).with_context(|| {
+                                to.secrets
+                                    .seal(&from.secrets.unseal(&s).with_context(|| {
                                         "a channel's secret cannot be read with this \
                                          installation's key (ATELIER_SECRET_KEY or secret.key)"
                                     })?)
@@ -261,9 +259,9 @@ pub async fn copy(from: Side<'_>, to: Side<'_>) -> anyhow::Result<Report> {
         .fetch_all(source)
         .await?;
     for key in keys {
-        match from_images.bytes(&key).await? {
+        match from.images.bytes(&key).await? {
             Some(bytes) => {
-                let stored = to_images.put(bytes).await?;
+                let stored = to.images.put(bytes).await?;
                 anyhow::ensure!(stored == key, "the file {key} did not arrive whole");
                 report.files += 1;
             }

@@ -50,34 +50,25 @@ async fn copy(
     to_storage: &str,
     to_secret_key: Option<String>,
 ) -> anyhow::Result<()> {
-    use atelier::services::settings::SecretBox;
-    let from_key = args.secret_key.clone().filter(|k| !k.trim().is_empty());
+    use atelier::{db, images, services::settings::SecretBox};
+    // The source is this installation, read as the server reads its configuration.
+    let from: config::Config = args.try_into()?;
     let Some(to_key) = to_secret_key
         .filter(|k| !k.trim().is_empty())
-        .or(from_key.clone())
+        .or(from.secret_key.clone())
     else {
         anyhow::bail!(
             "the new instances need a shared key: pass --to-secret-key (the ATELIER_SECRET_KEY \
              they will use)"
         );
     };
-    let from_secrets = SecretBox::open(&args.data_dir, from_key.as_deref())?;
-    let to_secrets = SecretBox::open(&args.data_dir, Some(&to_key))?;
-    let from = args.database_url.clone().unwrap_or_default();
-    let from = if from.trim().is_empty() {
-        atelier::db::Location::in_data_dir(&args.data_dir)
-    } else {
-        atelier::db::Location::parse(&from)?
-    };
-    let from_storage = match args.storage_url.as_deref().filter(|s| !s.trim().is_empty()) {
-        Some(url) => atelier::images::Storage::parse(url)?,
-        None => atelier::images::Storage::in_data_dir(&args.data_dir),
-    };
-    let source = atelier::db::connect(&from).await?;
-    let target = atelier::db::open(&atelier::db::Location::parse(to)?).await?;
-    let from_images = atelier::images::ImageStore::open(&from_storage)?;
-    let to_images =
-        atelier::images::ImageStore::open(&atelier::images::Storage::parse(to_storage)?)?;
+    let to = db::Location::parse(to)?;
+    let from_secrets = SecretBox::open(&from.data_dir, from.secret_key.as_deref())?;
+    let to_secrets = SecretBox::open(&from.data_dir, Some(&to_key))?;
+    let source = db::connect(&from.database).await?;
+    let target = db::open(&to).await?;
+    let from_images = images::ImageStore::open(&from.storage)?;
+    let to_images = images::ImageStore::open(&images::Storage::parse(to_storage)?)?;
     let report = atelier::copy::copy(
         atelier::copy::Side {
             pool: &source,
@@ -100,7 +91,7 @@ async fn copy(
     );
     println!(
         "atelier: copied into {}; start the instances with ATELIER_DATABASE_URL and ATELIER_STORAGE_URL set to it",
-        atelier::db::Location::parse(to)?.describe()
+        to.describe()
     );
     Ok(())
 }

@@ -260,38 +260,44 @@ pub async fn claim(
     now: i64,
     lease_until: i64,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    if tx.is_postgres() {
-        super::on_tx!(&mut tx, |conn| sqlx::query(
-            "SELECT id FROM channels WHERE id = $1 FOR UPDATE"
-        )
-        .bind(channel_id)
-        .execute(conn)
-        .await
-        .map(drop))?;
+    macro_rules! claim_on {
+        ($conn:expr) => {
+            sqlx::query_as(concat!(
+                "UPDATE tasks SET channel_id = $2, attempt = $5, lease_until = $7
+                 WHERE id = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $6)
+                   AND (channel_id IS NULL OR channel_id = $2)
+                   AND (SELECT COUNT(*) FROM tasks o
+                        WHERE o.status IN ('queued', 'submitted', 'in_progress', 'needs_input')
+                          AND o.channel_id = $2 AND o.mode IS NOT DISTINCT FROM $3
+                          AND (o.status <> 'queued' OR o.lease_until > $6)) < $4
+                 RETURNING ",
+                task_columns!()
+            ))
+            .bind(id)
+            .bind(channel_id)
+            .bind(mode)
+            .bind(limit)
+            .bind(attempt)
+            .bind(now)
+            .bind(lease_until)
+            .fetch_optional($conn)
+            .await
+        };
     }
-    let claimed = super::on_tx!(&mut tx, |conn| sqlx::query_as(concat!(
-        "UPDATE tasks SET channel_id = $2, attempt = $5, lease_until = $7
-         WHERE id = $1 AND status = 'queued' AND (lease_until IS NULL OR lease_until <= $6)
-           AND (channel_id IS NULL OR channel_id = $2)
-           AND (SELECT COUNT(*) FROM tasks o
-                WHERE o.status IN ('queued', 'submitted', 'in_progress', 'needs_input')
-                  AND o.channel_id = $2 AND o.mode IS NOT DISTINCT FROM $3
-                  AND (o.status <> 'queued' OR o.lease_until > $6)) < $4
-         RETURNING ",
-        task_columns!()
-    ))
-    .bind(id)
-    .bind(channel_id)
-    .bind(mode)
-    .bind(limit)
-    .bind(attempt)
-    .bind(now)
-    .bind(lease_until)
-    .fetch_optional(conn)
-    .await)?;
-    tx.commit().await?;
-    Ok(claimed)
+    match pool {
+        // One statement: SQLite writes one at a time.
+        super::Pool::Sqlite(p) => claim_on!(p),
+        super::Pool::Postgres(p) => {
+            let mut tx = p.begin().await?;
+            sqlx::query("SELECT id FROM channels WHERE id = $1 FOR UPDATE")
+                .bind(channel_id)
+                .execute(&mut *tx)
+                .await?;
+            let claimed = claim_on!(&mut *tx)?;
+            tx.commit().await?;
+            Ok(claimed)
+        }
+    }
 }
 
 /// The claimed attempt was accepted upstream as `upstream_id`. False when the claim was lost (a

@@ -71,11 +71,7 @@ async fn test_connection_tells_ok_wrong_secret_and_unreachable_apart() {
     );
     assert!(wrong.body["message"].as_str().unwrap().contains("401"));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::process::free_port();
     let down =
         test(json!({"api_url": format!("http://127.0.0.1:{port}"), "api_secret": "x"})).await;
     assert_eq!(

@@ -58,29 +58,28 @@ async fn an_sqlite_installation_moved_into_postgresql_and_s3_keeps_everything() 
     // The old installation's key is a file in its data dir; the new instances share a key.
     let shared =
         atelier::services::settings::SecretBox::open(dir.path(), Some("shared key")).unwrap();
-    let side = |pool, images, secrets| atelier::copy::Side {
-        pool,
-        images,
-        secrets,
+    let copy = || {
+        atelier::copy::copy(
+            atelier::copy::Side {
+                pool: &old.engine.pool,
+                images: &old.engine.images,
+                secrets: &old.engine.secrets,
+            },
+            atelier::copy::Side {
+                pool: &to,
+                images: &to_images,
+                secrets: &shared,
+            },
+        )
     };
-    let report = atelier::copy::copy(
-        side(&old.engine.pool, &old.engine.images, &old.engine.secrets),
-        side(&to, &to_images, &shared),
-    )
-    .await
-    .unwrap();
+    let report = copy().await.unwrap();
     assert_eq!(report.missing_files, 0);
     assert!(
         report.files >= 3,
         "the image, its thumbnail and previews: {report:?}"
     );
     // A second copy into the same database is refused: it is no longer new.
-    let again = atelier::copy::copy(
-        side(&old.engine.pool, &old.engine.images, &old.engine.secrets),
-        side(&to, &to_images, &shared),
-    )
-    .await
-    .expect_err("the target is not new");
+    let again = copy().await.expect_err("the target is not new");
     assert!(
         format!("{again:#}").contains("already has accounts"),
         "{again:#}"

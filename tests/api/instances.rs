@@ -136,6 +136,25 @@ impl Cluster {
         assert_eq!(status, 200, "{body}");
     }
 
+    /// Submits `n` tasks (`<prompt> 0`, `<prompt> 1`, ...) spread over the instances in turn;
+    /// answers their ids.
+    async fn submit_spread(&self, token: &str, prompt: &str, n: usize) -> Vec<String> {
+        let mut ids = Vec::new();
+        for i in 0..n {
+            let (status, body) = self
+                .post(
+                    i % self.servers.len(),
+                    "/api/v1/midjourney/generate",
+                    Some(token),
+                    json!({"prompt": format!("{prompt} {i}"), "mode": "fast"}),
+                )
+                .await;
+            assert_eq!(status, 201, "{body}");
+            ids.push(body["task"]["id"].as_str().unwrap().to_owned());
+        }
+        ids
+    }
+
     /// Waits until every task is final, polling through instance `i`; answers their statuses.
     async fn until_final(&self, i: usize, token: &str, ids: &[String]) -> Vec<String> {
         let mut statuses = Vec::new();
@@ -183,19 +202,7 @@ async fn three_instances_share_accounts_and_tasks_and_survive_the_worker_dying()
     let user = signed_in["token"].as_str().unwrap().to_owned();
 
     // Thirty submits spread over the three.
-    let mut ids = Vec::new();
-    for i in 0..30 {
-        let (status, body) = cluster
-            .post(
-                i % 3,
-                "/api/v1/midjourney/generate",
-                Some(&user),
-                json!({"prompt": format!("glacial fox {i}"), "mode": "fast"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        ids.push(body["task"]["id"].as_str().unwrap().to_owned());
-    }
+    let ids = cluster.submit_spread(&user, "glacial fox", 30).await;
     // Every one sent (and known to be sent), none finished yet: kill the one that works.
     for _ in 0..400 {
         let (_, list) = cluster
@@ -354,19 +361,7 @@ async fn a_channels_concurrency_holds_across_instances() {
     let fake = fake_upstream::start().await;
     let admin = cluster.sign_up(0, "Ada", "ada@example.com").await;
     cluster.configure(1, &admin, &fake, 2).await;
-    let mut ids = Vec::new();
-    for i in 0..12 {
-        let (status, body) = cluster
-            .post(
-                i % 3,
-                "/api/v1/midjourney/generate",
-                Some(&admin),
-                json!({"prompt": format!("slow owl {i}"), "mode": "fast"}),
-            )
-            .await;
-        assert_eq!(status, 201, "{body}");
-        ids.push(body["task"]["id"].as_str().unwrap().to_owned());
-    }
+    let ids = cluster.submit_spread(&admin, "slow owl", 12).await;
     let statuses = cluster.until_final(2, &admin, &ids).await;
     assert!(statuses.iter().all(|s| s == "succeeded"), "{statuses:?}");
     let fake = fake.lock();

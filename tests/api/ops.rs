@@ -186,15 +186,23 @@ struct OwnCluster {
 }
 
 impl OwnCluster {
-    fn pg(&self, tool: &str, args: &[&str]) {
-        let mut command = if is_root() {
+    /// A PostgreSQL tool, as the user postgres runs as (it refuses root).
+    fn command(&self, tool: &str) -> std::process::Command {
+        if is_root() {
             let mut c = std::process::Command::new("runuser");
             c.args(["-u", "postgres", "--"]).arg(self.bin.join(tool));
             c
         } else {
             std::process::Command::new(self.bin.join(tool))
-        };
-        let out = command.args(args).output().expect("a PostgreSQL tool runs");
+        }
+    }
+
+    fn pg(&self, tool: &str, args: &[&str]) {
+        let out = self
+            .command(tool)
+            .args(args)
+            .output()
+            .expect("a PostgreSQL tool runs");
         assert!(
             out.status.success(),
             "{tool}: {}",
@@ -271,21 +279,20 @@ impl OwnCluster {
 
 impl Drop for OwnCluster {
     fn drop(&mut self) {
-        let data = self.data.to_str().unwrap_or_default().to_owned();
-        let _ = std::process::Command::new(if is_root() { "runuser" } else { "true" })
-            .args(["-u", "postgres", "--"])
-            .arg(self.bin.join("pg_ctl"))
-            .args(["-D", &data, "-m", "immediate", "stop"])
+        let _ = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(&self.data)
+            .args(["-m", "immediate", "stop"])
             .output();
     }
 }
 
 fn is_root() -> bool {
-    std::env::var("USER").is_ok_and(|u| u == "root")
-        || std::process::Command::new("id")
-            .arg("-u")
-            .output()
-            .is_ok_and(|o| o.stdout.starts_with(b"0"))
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
 }
 
 #[tokio::test]

@@ -14,11 +14,7 @@ async fn killed_with_twenty_tasks_in_flight_all_finish_after_restart_each_charge
     atelier::init_tls();
     let fake = fake_upstream::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::process::free_port();
     let logs = Arc::new(Mutex::new(String::new()));
     let client = reqwest::Client::new();
 

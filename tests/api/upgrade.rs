@@ -213,11 +213,7 @@ async fn a_database_with_a_newer_schema_is_refused_with_the_reason() {
 #[tokio::test]
 async fn a_database_that_cannot_be_reached_is_refused_with_the_reason() {
     // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = crate::process::free_port();
     let at = atelier::db::Location::parse(&format!(
         "postgres://atelier:secret@127.0.0.1:{port}/atelier"
     ))
