@@ -30,8 +30,14 @@ async fn main() -> anyhow::Result<()> {
     let runs = if quick { 2 } else { 5 };
     let wanted = |section: &str| only.is_none_or(|o| o == section);
     atelier::init_tls();
+    let backends = Backend::available();
     if wanted("worker") {
-        worker_ticks(if quick { &[200] } else { &[1_000, 10_000] }, runs).await?;
+        worker_ticks(
+            &backends,
+            if quick { &[200] } else { &[1_000, 10_000] },
+            runs,
+        )
+        .await?;
     }
     if wanted("history") {
         history(
@@ -46,7 +52,7 @@ async fn main() -> anyhow::Result<()> {
         } else {
             (Duration::from_millis(1500), 7)
         };
-        http_load(time, runs).await?;
+        http_load(&backends, time, runs).await?;
     }
     if wanted("latency") {
         // The default poll interval in the full run; shorter in quick mode to stay quick.
@@ -66,105 +72,147 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The worker's ticks with `sizes` live tasks waiting at the simulator.
-async fn worker_ticks(sizes: &[usize], runs: usize) -> anyhow::Result<()> {
-    println!(
-        "| live tasks | upstream requests/tick | ms/tick (median of {runs}) | worker CPU ms/tick | RSS MB |"
-    );
-    println!("| ---: | ---: | ---: | ---: | ---: |");
-    for &n in sizes {
-        let dir = tempfile_dir()?;
-        let mut config = Config::for_tests(dir.clone());
+/// Where the measured instance keeps its data.
+#[derive(Clone)]
+enum Backend {
+    Sqlite,
+    /// An admin URL of a PostgreSQL cluster: each measurement gets a new database on it.
+    Postgres(String),
+}
+
+impl Backend {
+    /// SQLite, and PostgreSQL when `ATELIER_BENCH_POSTGRES` (or the test command's
+    /// `ATELIER_TEST_POSTGRES`) names a cluster.
+    fn available() -> Vec<Self> {
+        let mut all = vec![Self::Sqlite];
+        match std::env::var("ATELIER_BENCH_POSTGRES")
+            .or_else(|_| std::env::var("ATELIER_TEST_POSTGRES"))
+        {
+            Ok(url) => all.push(Self::Postgres(url)),
+            Err(_) => println!(
+                "(SQLite only: set ATELIER_BENCH_POSTGRES to an admin URL of a PostgreSQL cluster for its figures)\n"
+            ),
+        }
+        all
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
+        }
+    }
+
+    /// An instance's configuration, its worker off (the bench drives it), on a new database.
+    async fn config(&self, dir: &std::path::Path) -> anyhow::Result<Config> {
+        let mut config = Config::for_tests(dir.to_path_buf());
         config.run_worker = false;
-        let app = Application::build(config).await?;
-        let engine = app.state().engine.clone();
-        let pool = app.state().pool.clone();
-
-        // Every job kept waiting (no progress during the measurement).
-        let (sim, secret, session, _) = bench_upstream(
-            &app,
-            n + 10,
-            serde_json::json!([{"mode": "fast", "concurrency": 100}]),
-        )
-        .await?;
-
-        let client = Upstream::new(&sim.base_url(), Some(&secret));
-        let now = db::now_ms();
-        let mut tx = pool.begin().await?;
-        let mut pairs = Vec::with_capacity(n);
-        for i in 0..n {
-            let prompt = format!("bench picture {i}");
-            let req = wire::ImagineRequest {
-                prompt: &prompt,
-                bot_type: None,
-                notify_hook: None,
-                state: None,
-                account_filter: None,
-            };
-            let (SubmitOutcome::Accepted { id } | SubmitOutcome::Queued { id, .. }) =
-                client.imagine(&req).await?
-            else {
-                anyhow::bail!("the simulator refused a bench task");
-            };
-            let task_id = db::new_id();
-            let task = db::tasks::NewTask {
-                id: &task_id,
-                user_id: &session.me.user.id,
-                parent_id: None,
-                engine: atelier::types::EngineKind::Midjourney,
-                action: atelier::types::TaskAction::Imagine,
-                custom_id: None,
-                mode: Some(atelier::types::Mode::Fast),
-                model: None,
-                prompt: &prompt,
-                params: &atelier::types::TaskParams::default(),
-                channel_id: None,
-                cost: 0,
-            };
-            db::tasks::insert(&mut tx, &task, now).await?;
-            pairs.push((task_id, id));
+        if let Self::Postgres(admin) = self {
+            config.database = db::Location::new_postgres_database(admin).await?;
+            config.secret_key = Some("the bench's shared key".into());
         }
-        tx.commit().await?;
-        // Running on the built-in channel, as if the worker had sent them.
-        let channel = db::channels::list(&pool)
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| anyhow::anyhow!("no channel"))?;
-        for (task_id, up) in &pairs {
-            db::on!(&pool, |c| sqlx::query(
-                "UPDATE tasks SET status = 'submitted', upstream_id = $2, channel_id = $3,
-                        started_at = $4, touched_at = $4 WHERE id = $1",
+        Ok(config)
+    }
+}
+
+/// The worker's ticks with `sizes` live tasks waiting at the simulator.
+async fn worker_ticks(backends: &[Backend], sizes: &[usize], runs: usize) -> anyhow::Result<()> {
+    println!(
+        "| database | live tasks | upstream requests/tick | ms/tick (median of {runs}) | worker CPU ms/tick | RSS MB |"
+    );
+    println!("| --- | ---: | ---: | ---: | ---: | ---: |");
+    for backend in backends {
+        for &n in sizes {
+            let dir = tempfile_dir()?;
+            let app = Application::build(backend.config(&dir).await?).await?;
+            let engine = app.state().engine.clone();
+            let pool = app.state().pool.clone();
+
+            // Every job kept waiting (no progress during the measurement).
+            let (sim, secret, session, _) = bench_upstream(
+                &app,
+                n + 10,
+                serde_json::json!([{"mode": "fast", "concurrency": 100}]),
             )
-            .bind(task_id)
-            .bind(up)
-            .bind(&channel.id)
-            .bind(now)
-            .execute(c)
-            .await
-            .map(drop))?;
-        }
+            .await?;
 
-        let mut times = Vec::new();
-        let mut cpu = Vec::new();
-        let mut requests = 0;
-        for _ in 0..runs {
-            let (c0, t0) = (cpu_ms(), Instant::now());
-            let out = worker::poll_once(&engine)
+            let client = Upstream::new(&sim.base_url(), Some(&secret));
+            // Running on the built-in channel, as if the worker had sent them.
+            let channel = db::channels::list(&pool)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(|| anyhow::anyhow!("no channel"))?;
+            let now = db::now_ms();
+            let mut tx = pool.begin().await?;
+            for i in 0..n {
+                let prompt = format!("bench picture {i}");
+                let req = wire::ImagineRequest {
+                    prompt: &prompt,
+                    bot_type: None,
+                    notify_hook: None,
+                    state: None,
+                    account_filter: None,
+                };
+                let (SubmitOutcome::Accepted { id: upstream_id }
+                | SubmitOutcome::Queued {
+                    id: upstream_id, ..
+                }) = client.imagine(&req).await?
+                else {
+                    anyhow::bail!("the simulator refused a bench task");
+                };
+                let task_id = db::new_id();
+                let task = db::tasks::NewTask {
+                    id: &task_id,
+                    user_id: &session.me.user.id,
+                    parent_id: None,
+                    engine: atelier::types::EngineKind::Midjourney,
+                    action: atelier::types::TaskAction::Imagine,
+                    custom_id: None,
+                    mode: Some(atelier::types::Mode::Fast),
+                    model: None,
+                    prompt: &prompt,
+                    params: &atelier::types::TaskParams::default(),
+                    channel_id: None,
+                    cost: 0,
+                };
+                db::tasks::insert(&mut tx, &task, now).await?;
+                db::on_tx!(&mut tx, |c| sqlx::query(
+                    "UPDATE tasks SET status = 'submitted', upstream_id = $2, channel_id = $3,
+                        started_at = $4, touched_at = $4 WHERE id = $1",
+                )
+                .bind(&task_id)
+                .bind(&upstream_id)
+                .bind(&channel.id)
+                .bind(now)
+                .execute(c)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-            times.push(t0.elapsed().as_secs_f64() * 1000.0);
-            cpu.push(cpu_ms() - c0);
-            requests = out.requests;
-            assert_eq!(out.live, n, "every task stays live");
+                .map(drop))?;
+            }
+            tx.commit().await?;
+
+            let mut times = Vec::new();
+            let mut cpu = Vec::new();
+            let mut requests = 0;
+            for _ in 0..runs {
+                let (c0, t0) = (cpu_ms(), Instant::now());
+                let out = worker::poll_once(&engine)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                times.push(t0.elapsed().as_secs_f64() * 1000.0);
+                cpu.push(cpu_ms() - c0);
+                requests = out.requests;
+                assert_eq!(out.live, n, "every task stays live");
+            }
+            println!(
+                "| {} | {n} | {requests} | {:.1} | {:.1} | {:.1} |",
+                backend.name(),
+                median(&mut times),
+                median(&mut cpu),
+                rss_mb()
+            );
+            let _ = std::fs::remove_dir_all(&dir);
         }
-        println!(
-            "| {n} | {requests} | {:.1} | {:.1} | {:.1} |",
-            median(&mut times),
-            median(&mut cpu),
-            rss_mb()
-        );
-        let _ = std::fs::remove_dir_all(&dir);
     }
     Ok(())
 }
@@ -396,15 +444,34 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// Status polling against a bare handler of the same JSON, and submits, over real HTTP.
-async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
+/// Status polling against a bare handler of the same JSON, and submits, over real HTTP: on
+/// SQLite, and on PostgreSQL with one instance and with two (the load spread over both).
+async fn http_load(backends: &[Backend], time: Duration, runs: usize) -> anyhow::Result<()> {
+    println!();
+    println!(
+        "| HTTP, 64 connections, median of {runs} runs | database | requests/s | of the baseline |"
+    );
+    println!("| --- | --- | ---: | ---: |");
+    for backend in backends {
+        http_load_on(backend, 1, time, runs).await?;
+        if matches!(backend, Backend::Postgres(_)) {
+            http_load_on(backend, 2, time, runs).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn http_load_on(
+    backend: &Backend,
+    instances: usize,
+    time: Duration,
+    runs: usize,
+) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
-    let mut config = Config::for_tests(dir.clone());
-    config.run_worker = false;
-    let app = Application::build(config).await?;
+    let config = backend.config(&dir).await?;
+    let app = Application::build(config.clone()).await?;
     let pool = app.state().pool.clone();
     let engine = app.state().engine.clone();
-    let base = format!("http://127.0.0.1:{}", app.port());
     let (session, admin) = bench_admin(
         &app,
         serde_json::json!({"max_active_tasks_per_user": 1000, "modes": [{"mode": "relax", "cost": 1}]}),
@@ -416,7 +483,18 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     let task = atelier::services::generation::submit(&engine, &admin, "a bench fox", "relax")
         .await
         .map_err(err)?;
+    let mut bases = vec![format!("http://127.0.0.1:{}", app.port())];
     tokio::spawn(app.run_until(std::future::pending()));
+    // Further instances on the same database (PostgreSQL only), each its own server.
+    for _ in 1..instances {
+        let other = Application::build(config.clone()).await?;
+        bases.push(format!("http://127.0.0.1:{}", other.port()));
+        tokio::spawn(other.run_until(std::future::pending()));
+    }
+    // Connection `i` talks to instance `i mod instances`.
+    let on = std::sync::Arc::new(move |i: usize, path: &str| {
+        format!("{}{path}", bases[i % bases.len()])
+    });
 
     // The baseline: the same JSON from memory, by a bare axum handler in this process.
     let body = serde_json::to_string(&serde_json::json!({ "task": task }))?;
@@ -439,12 +517,9 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;
-    let task_url = format!("{base}/api/v1/midjourney/task/{}", task.id);
+    let task_path = format!("/api/v1/midjourney/task/{}", task.id);
     // The page's polling server function, as the browser calls it (cookie, postcard).
-    let poll_url = format!(
-        "{base}{}",
-        <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH
-    );
+    let poll_path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
     let poll_body = bytes::Bytes::from(postcard::to_allocvec(
         &atelier::server_fns::tasks::PollTasks {
             ids: vec![task.id.clone()],
@@ -463,18 +538,23 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
         for which in (0..3).map(|k| (k + run) % 3) {
             match which {
                 0 => {
-                    let (c, url, token) = (client.clone(), task_url.clone(), session.token.clone());
-                    get = rps(64, time, move |_| c.get(&url).bearer_auth(&token)).await;
+                    let (c, on, path, token) = (
+                        client.clone(),
+                        on.clone(),
+                        task_path.clone(),
+                        session.token.clone(),
+                    );
+                    get = rps(64, time, move |i| c.get(on(i, &path)).bearer_auth(&token)).await;
                 }
                 1 => {
-                    let (c, url, body, cookie) = (
+                    let (c, on, body, cookie) = (
                         client.clone(),
-                        poll_url.clone(),
+                        on.clone(),
                         poll_body.clone(),
                         cookie.clone(),
                     );
-                    poll = rps(64, time, move |_| {
-                        page_call(&c, &url, &cookie, body.clone())
+                    poll = rps(64, time, move |i| {
+                        page_call(&c, &on(i, poll_path), &cookie, body.clone())
                     })
                     .await;
                 }
@@ -499,39 +579,36 @@ async fn http_load(time: Duration, runs: usize) -> anyhow::Result<()> {
         .await
         .map(drop)
         })?;
-        let (c, url, token) = (
-            client.clone(),
-            format!("{base}/api/v1/midjourney/generate"),
-            session.token.clone(),
-        );
+        let (c, on, token) = (client.clone(), on.clone(), session.token.clone());
         submits.push(
             rps(16, time.min(Duration::from_millis(500)), move |i| {
-                c.post(&url)
+                c.post(on(i, "/api/v1/midjourney/generate"))
                     .bearer_auth(&token)
                     .json(&serde_json::json!({"prompt": format!("fox {i}"), "mode": "relax"}))
             })
             .await,
         );
     }
-    println!();
-    println!("| HTTP, 64 connections, median of {runs} runs | requests/s | of the baseline |");
-    println!("| --- | ---: | ---: |");
+    let database = match instances {
+        1 => backend.name().to_owned(),
+        n => format!("{}, {n} instances", backend.name()),
+    };
     println!(
-        "| GET /api/v1/midjourney/task/{{id}} (bearer, a queued task) | {:.0} | {:.0}% |",
+        "| GET /api/v1/midjourney/task/{{id}} (bearer, a queued task) | {database} | {:.0} | {:.0}% |",
         median(&mut ours),
         median(&mut ratios)
     );
     println!(
-        "| the page's poll_tasks server function (cookie, one queued task) | {:.0} | {:.0}% |",
+        "| the page's poll_tasks server function (cookie, one queued task) | {database} | {:.0} | {:.0}% |",
         median(&mut ui),
         median(&mut ui_ratios)
     );
     println!(
-        "| baseline: bare axum handler, same JSON from memory | {:.0} | 100% |",
+        "| baseline: bare axum handler, same JSON from memory | | {:.0} | 100% |",
         median(&mut theirs)
     );
     println!(
-        "| POST /api/v1/midjourney/generate, 16 connections (charge + insert) | {:.0} | |",
+        "| POST /api/v1/midjourney/generate, 16 connections (charge + insert) | {database} | {:.0} | |",
         median(&mut submits)
     );
     let _ = std::fs::remove_dir_all(&dir);

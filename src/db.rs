@@ -189,6 +189,22 @@ impl Location {
     pub fn is_shared(&self) -> bool {
         matches!(self, Self::Postgres(_))
     }
+
+    /// A new, empty database of its own on the PostgreSQL cluster that `admin_url` reaches (as a
+    /// role that may create databases): for the tests and the benchmark.
+    pub async fn new_postgres_database(admin_url: &str) -> anyhow::Result<Self> {
+        use sqlx::Connection;
+        let name = format!("atelier_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = sqlx::PgConnection::connect(admin_url).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await?;
+        conn.close().await.ok();
+        let (base, _) = admin_url
+            .rsplit_once('/')
+            .ok_or_else(|| anyhow::anyhow!("{admin_url} names no database"))?;
+        Ok(Self::Postgres(format!("{base}/{name}")))
+    }
 }
 
 /// Opens the database (creating an SQLite file if needed) and brings its schema up to date.

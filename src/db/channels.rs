@@ -54,6 +54,27 @@ pub async fn get(pool: &super::Pool, id: &str) -> Result<Option<ChannelRow>, sql
     .await)
 }
 
+/// The channel `id`, read inside `tx` and kept from other writers until it ends (its row locked
+/// on PostgreSQL; SQLite's write transaction already excludes every other writer).
+pub async fn get_locked(
+    tx: &mut super::Tx<'_>,
+    id: &str,
+) -> Result<Option<ChannelRow>, sqlx::Error> {
+    let sql = if tx.is_postgres() {
+        concat!(
+            "SELECT ",
+            columns!(),
+            " FROM channels WHERE id = $1 FOR UPDATE"
+        )
+    } else {
+        concat!("SELECT ", columns!(), " FROM channels WHERE id = $1")
+    };
+    super::on_tx!(tx, |conn| sqlx::query_as(sql)
+        .bind(id)
+        .fetch_optional(conn)
+        .await)
+}
+
 /// The channels a worker talks to: every one not removed, and removed ones that still have live
 /// tasks.
 pub async fn in_use(pool: &super::Pool) -> Result<Vec<ChannelRow>, sqlx::Error> {

@@ -326,7 +326,7 @@ pub async fn update_in(
     id: &str,
     patch: &ChannelPatch,
 ) -> Result<(), AppError> {
-    let before = db::channels::get(&engine.pool, id)
+    let before = db::channels::get_locked(tx, id)
         .await
         .map_err(super::internal)?
         .filter(|r| r.deleted_at.is_none())

@@ -180,9 +180,13 @@ pub async fn load(pool: &Pool) -> Result<Settings, AppError> {
     let raw = db::settings::get(pool, CONFIG_KEY)
         .await
         .map_err(super::internal)?;
-    Ok(raw
-        .and_then(|r| serde_json::from_str(&r).ok())
-        .unwrap_or_default())
+    Ok(parse(raw))
+}
+
+/// Stored settings, or the defaults where there are none (or they cannot be read).
+fn parse(raw: Option<String>) -> Settings {
+    raw.and_then(|r| serde_json::from_str(&r).ok())
+        .unwrap_or_default()
 }
 
 /// The config as `viewer` may see it: admin-only fields are None for others.
@@ -263,8 +267,14 @@ pub async fn update(
     patch: ConfigPatch,
 ) -> Result<ConfigView, AppError> {
     actor.require_admin()?;
-    let pool = &engine.pool;
-    let before = load(pool).await?;
+    // Read, change and write in one transaction that holds off every other writer of the
+    // settings (two admins on two instances each keep their change).
+    let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
+    let before = parse(
+        db::settings::get_locked(&mut tx, CONFIG_KEY)
+            .await
+            .map_err(super::internal)?,
+    );
     let mut s = before.clone();
     let whole = |field: &str, v: i64, (min, max): (i64, i64)| {
         if (min..=max).contains(&v) {
@@ -330,7 +340,6 @@ pub async fn update(
         || channel_patch.concurrency.is_some();
 
     let json = serde_json::to_string(&s).map_err(super::internal)?;
-    let mut tx = pool.begin_write().await.map_err(super::internal)?;
     if touches_channel {
         match channels::first_midjourney(engine).await? {
             Some(channel) => {

@@ -68,19 +68,12 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Config)) -> TestApp {
 /// With `ATELIER_TEST_POSTGRES` set (an admin URL of a throw-away cluster, as the test command
 /// starts), a new empty PostgreSQL database for one test; else None (SQLite in the data dir).
 pub async fn fresh_postgres() -> Option<atelier::db::Location> {
-    use sqlx::Connection;
     let admin = std::env::var("ATELIER_TEST_POSTGRES").ok()?;
-    let name = format!("atelier_{}", uuid::Uuid::now_v7().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("the test cluster answers");
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut conn)
-        .await
-        .expect("a test database");
-    conn.close().await.ok();
-    let (base, _) = admin.rsplit_once('/').expect("a URL with a database");
-    Some(atelier::db::Location::Postgres(format!("{base}/{name}")))
+    Some(
+        atelier::db::Location::new_postgres_database(&admin)
+            .await
+            .expect("a test database on the test cluster"),
+    )
 }
 
 /// With `ATELIER_TEST_S3_BUCKET` set (the test command's SeaweedFS, configured by the standard

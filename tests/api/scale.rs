@@ -113,3 +113,61 @@ async fn a_task_sent_to_one_instances_simulator_is_finished_by_another() {
     let grid = image::load_from_memory(&png).unwrap();
     assert_eq!((grid.width(), grid.height()), (1024, 682));
 }
+
+/// Admins changing different settings at the same moment, on two instances, each keep their
+/// change: every read-modify-write of the settings and of a channel holds off the others.
+#[tokio::test]
+async fn concurrent_admin_changes_on_two_instances_are_all_kept() {
+    let a = spawn_app().await;
+    let b = second_instance(&a, Duration::from_secs(15)).await;
+    let admin = a.signed_up("Ada", "ada@example.com").await;
+    let patches = [
+        serde_json::json!({"action_cost": 7}),
+        serde_json::json!({"signup_credits": 33}),
+        serde_json::json!({"max_active_tasks_per_user": 9}),
+        serde_json::json!({"task_timeout_secs": 900}),
+        serde_json::json!({"modes": [{"mode": "fast", "cost": 11, "concurrency": 2}]}),
+        serde_json::json!({"modes": [{"mode": "relax", "cost": 3, "concurrency": 5}]}),
+        serde_json::json!({"modes": [{"mode": "turbo", "cost": 21, "concurrency": 4}]}),
+        serde_json::json!({"new_user_role": "pending"}),
+    ];
+    for _ in 0..3 {
+        let sends = patches.iter().enumerate().map(|(i, patch)| {
+            let app = if i % 2 == 0 { &a } else { &b };
+            app.post("/api/v1/midjourney/config", patch.clone(), Some(&admin))
+        });
+        for answer in futures::future::join_all(sends).await {
+            assert_eq!(answer.status, 200, "{}", answer.body);
+        }
+        let config = b.get("/api/v1/midjourney/config", Some(&admin)).await.body;
+        assert_eq!(config["action_cost"], 7, "{config}");
+        assert_eq!(config["signup_credits"], 33, "{config}");
+        assert_eq!(config["max_active_tasks_per_user"], 9, "{config}");
+        assert_eq!(config["task_timeout_secs"], 900, "{config}");
+        assert_eq!(config["new_user_role"], "pending", "{config}");
+        let mode = |name: &str| {
+            config["modes"]
+                .as_array()
+                .and_then(|m| m.iter().find(|m| m["mode"] == name))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(mode("fast")["cost"], 11, "{config}");
+        assert_eq!(mode("relax")["cost"], 3, "{config}");
+        assert_eq!(mode("turbo")["cost"], 21, "{config}");
+        assert_eq!(mode("fast")["concurrency"], 2, "{config}");
+        assert_eq!(mode("relax")["concurrency"], 5, "{config}");
+        assert_eq!(mode("turbo")["concurrency"], 4, "{config}");
+        // Back to other values, so that the next round races again.
+        a.post(
+            "/api/v1/midjourney/config",
+            serde_json::json!({"action_cost": 1, "signup_credits": 0, "max_active_tasks_per_user": 2,
+                "task_timeout_secs": 600, "new_user_role": "user",
+                "modes": [{"mode": "fast", "cost": 1, "concurrency": 1},
+                          {"mode": "relax", "cost": 1, "concurrency": 1},
+                          {"mode": "turbo", "cost": 1, "concurrency": 1}]}),
+            Some(&admin),
+        )
+        .await;
+    }
+}

@@ -113,7 +113,7 @@ fn ChannelCard(channel: ChannelView, changed: Callback<()>) -> impl IntoView {
                 <dt class="text-stone-500">{t.admin.weight}</dt><dd>{channel.weight}</dd>
                 <dt class="text-stone-500">{t.admin.concurrency}</dt><dd>{limits_text}</dd>
                 <dt class="text-stone-500">{t.admin.live_here}</dt><dd data-testid="channel-live">{channel.live_tasks}</dd>
-                <dt class="text-stone-500">{t.admin.enabled}</dt><dd>{if enabled { t.admin.yes } else { t.admin.no }}</dd>
+                <dt class="text-stone-500">{t.admin.channel_enabled}</dt><dd>{if enabled { t.admin.yes } else { t.admin.no }}</dd>
                 {channel.health.last_error.clone().map(|e| view! {
                     <dt class="text-stone-500">{t.admin.last_error}</dt><dd class="break-words text-red-700 dark:text-red-400">{e}</dd>
                 })}
@@ -264,7 +264,7 @@ fn ChannelEditor(channel: Option<ChannelView>, changed: Callback<()>) -> impl In
             </div>
             <label class="flex items-center gap-2 text-sm">
                 <input type="checkbox" prop:checked=move || enabled.get() on:change=move |ev| enabled.set(event_target_checked(&ev)) />
-                {t.admin.enabled}
+                {t.admin.channel_enabled}
             </label>
             <div class="flex flex-wrap items-center gap-3">
                 <button type="submit" class=BUTTON disabled=move || form().is_none() || save.pending().get()>
