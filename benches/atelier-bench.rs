@@ -84,7 +84,12 @@ impl Backend {
     /// SQLite, and PostgreSQL when `ATELIER_BENCH_POSTGRES` (or the test command's
     /// `ATELIER_TEST_POSTGRES`) names a cluster.
     fn available() -> Vec<Self> {
-        let mut all = vec![Self::Sqlite];
+        // `ATELIER_BENCH_SQLITE=off` leaves SQLite out (to profile PostgreSQL alone).
+        let mut all = if std::env::var("ATELIER_BENCH_SQLITE").as_deref() == Ok("off") {
+            vec![]
+        } else {
+            vec![Self::Sqlite]
+        };
         match std::env::var("ATELIER_BENCH_POSTGRES")
             .or_else(|_| std::env::var("ATELIER_TEST_POSTGRES"))
         {

@@ -100,16 +100,26 @@ pub async fn authenticate(
     if let Some(user) = cache.get(&token_hash, now) {
         return Ok(Some(user));
     }
+    // Noted before the read: an answer is kept only if nothing changed while it was read.
+    let mark = cache.notices.count();
     let found = if token.starts_with(token::API_KEY_PREFIX) {
-        db::api_keys::find_user(pool, &token_hash, now)
-            .await
-            .map(|row| row.map(|row| (row, None)))
+        let key = cache.key(pool, &token_hash).await?;
+        if let Some(k) = &key
+            && k.last_used_at
+                .is_none_or(|t| t < now - db::api_keys::LAST_USED_PRECISION_MS)
+        {
+            db::api_keys::touch(pool, &token_hash, now)
+                .await
+                .map_err(crate::services::internal)?;
+        }
+        key.map(|k| (k.user, None))
     } else {
-        db::sessions::find_user(pool, &token_hash, now)
-            .await
-            .map(|row| row.map(|s| (s.user, Some(s.expires_at))))
-    }
-    .map_err(crate::services::internal)?;
+        cache
+            .session(pool, &token_hash)
+            .await?
+            .filter(|s| s.expires_at > now)
+            .map(|s| (s.user, Some(s.expires_at)))
+    };
     Ok(found.map(|(row, expires_at)| {
         let user = CurrentUser {
             role: row.role,
@@ -118,7 +128,7 @@ pub async fn authenticate(
             email: row.email,
             token_hash,
         };
-        cache.put(&user, expires_at, now);
+        cache.put(&user, expires_at, now, mark);
         user
     }))
 }
@@ -126,17 +136,30 @@ pub async fn authenticate(
 /// Who each recent token belongs to, so that a poll costs no session query.
 ///
 /// Every change this process makes to who a token is (sign-out, role change, key revocation)
-/// calls [`SessionCache::forget_user`] at once. An entry is trusted for a minute, so a change
-/// made to the database from outside shows within a minute, and an API key's "last used" keeps
-/// its one-minute precision (it is written when its entry is read again).
-///
-/// Only for a database that this process alone writes (SQLite): with several instances on one
-/// PostgreSQL a change made on one must hold on all at once, so there the cache is
-/// [`SessionCache::off`] and every request reads its session.
-#[derive(Debug, Default)]
+/// calls [`SessionCache::forget_user`] at once. On PostgreSQL every change made by any instance
+/// is also announced by a trigger (`NOTIFY atelier_auth` with the account's id, migration 0006),
+/// which every instance hears within the time PostgreSQL takes to deliver it after the commit
+/// ([`SessionCache::noticed`]); while an instance does not hear (before its listener connects,
+/// after the connection is lost) it keeps nothing and reads every session. An entry is trusted
+/// for a minute at most, so a change made to the database by hand shows within a minute, and an
+/// API key's "last used" keeps its one-minute precision (it is written when its entry is read
+/// again). The reads themselves are gathered (`db::gather`): many requests at once share one
+/// query, whose answer is never older than a direct read.
+#[derive(Default)]
 pub struct SessionCache {
     entries: std::sync::Mutex<std::collections::HashMap<String, Cached>>,
-    off: bool,
+    /// Changes heard of: an entry read while one happened is not kept.
+    notices: db::notices::Notices,
+    sessions: Option<db::gather::Gather<db::sessions::SessionUser>>,
+    keys: Option<db::gather::Gather<db::api_keys::KeyUser>>,
+}
+
+impl std::fmt::Debug for SessionCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SessionCache")
+            .field("notices", &self.notices)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -159,29 +182,84 @@ impl SessionCache {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A cache that keeps nothing.
-    pub fn off() -> Self {
+    /// The cache of an instance on `pool` (started on the current Tokio runtime). On PostgreSQL
+    /// it keeps nothing until [`SessionCache::listening`] says that the notices are heard.
+    pub fn start(pool: &Pool) -> Self {
+        let sessions = {
+            let pool = pool.clone();
+            db::gather::Gather::start(move |hashes: Vec<String>| {
+                let pool = pool.clone();
+                async move {
+                    let rows = db::sessions::find_users(&pool, &hashes).await?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|s| (s.token_hash.clone(), s))
+                        .collect())
+                }
+            })
+        };
+        let keys = {
+            let pool = pool.clone();
+            db::gather::Gather::start(move |hashes: Vec<String>| {
+                let pool = pool.clone();
+                async move {
+                    let rows = db::api_keys::find_users(&pool, &hashes).await?;
+                    Ok(rows.into_iter().map(|k| (k.key_hash.clone(), k)).collect())
+                }
+            })
+        };
         Self {
-            off: true,
+            notices: db::notices::Notices::new(!pool.is_postgres()),
+            sessions: Some(sessions),
+            keys: Some(keys),
             ..Self::default()
         }
     }
 
-    fn get(&self, token_hash: &str, now: i64) -> Option<CurrentUser> {
-        if self.off {
-            return None;
+    /// The session with this token hash (expired or not), gathered when started.
+    async fn session(
+        &self,
+        pool: &Pool,
+        token_hash: &str,
+    ) -> Result<Option<db::sessions::SessionUser>, AppError> {
+        match &self.sessions {
+            Some(g) => g.get(token_hash).await.map_err(crate::services::internal),
+            None => db::sessions::find_users(pool, &[token_hash.to_owned()])
+                .await
+                .map(|rows| rows.into_iter().next())
+                .map_err(crate::services::internal),
         }
+    }
+
+    /// The API key with this hash, gathered when started.
+    async fn key(
+        &self,
+        pool: &Pool,
+        key_hash: &str,
+    ) -> Result<Option<db::api_keys::KeyUser>, AppError> {
+        match &self.keys {
+            Some(g) => g.get(key_hash).await.map_err(crate::services::internal),
+            None => db::api_keys::find_users(pool, &[key_hash.to_owned()])
+                .await
+                .map(|rows| rows.into_iter().next())
+                .map_err(crate::services::internal),
+        }
+    }
+
+    fn get(&self, token_hash: &str, now: i64) -> Option<CurrentUser> {
+        self.notices.count()?;
         let entries = self.lock();
         let c = entries.get(token_hash)?;
         let fresh = now - c.read_at < Self::TRUST_MS && c.expires_at.is_none_or(|e| now < e);
         fresh.then(|| c.user.clone())
     }
 
-    fn put(&self, user: &CurrentUser, expires_at: Option<i64>, now: i64) {
-        if self.off {
+    /// Keeps what a read begun at `mark` found, unless something changed since.
+    fn put(&self, user: &CurrentUser, expires_at: Option<i64>, now: i64, mark: Option<u64>) {
+        let mut entries = self.lock();
+        if mark.is_none() || mark != self.notices.count() {
             return;
         }
-        let mut entries = self.lock();
         if entries.len() >= Self::MAX_ENTRIES {
             entries.clear();
         }
@@ -197,7 +275,21 @@ impl SessionCache {
 
     /// Forgets every token of an account: the next request reads the database again.
     pub fn forget_user(&self, user_id: &str) {
-        self.lock().retain(|_, c| c.user.id != user_id);
+        let mut entries = self.lock();
+        self.notices.changed();
+        entries.retain(|_, c| c.user.id != user_id);
+    }
+
+    /// Another instance (or this one) changed this account's sessions, keys or role.
+    pub fn noticed(&self, user_id: &str) {
+        self.forget_user(user_id);
+    }
+
+    /// Whether this instance hears PostgreSQL's notices: only then is anything kept.
+    pub fn listening(&self, on: bool) {
+        let mut entries = self.lock();
+        self.notices.listening(on);
+        entries.clear();
     }
 }
 
@@ -260,9 +352,10 @@ mod tests {
     #[test]
     fn the_session_cache_forgets_on_expiry_on_age_and_on_demand() {
         let cache = SessionCache::default();
-        cache.put(&someone("u1", "t1"), Some(5_000), 1_000);
-        cache.put(&someone("u1", "t2"), None, 1_000);
-        cache.put(&someone("u2", "t3"), None, 1_000);
+        let mark = cache.notices.count();
+        cache.put(&someone("u1", "t1"), Some(5_000), 1_000, mark);
+        cache.put(&someone("u1", "t2"), None, 1_000, mark);
+        cache.put(&someone("u2", "t3"), None, 1_000, mark);
         assert_eq!(cache.get("t1", 4_999).map(|u| u.id).as_deref(), Some("u1"));
         assert!(cache.get("t1", 5_000).is_none(), "the session ended");
         assert!(
@@ -273,5 +366,15 @@ mod tests {
         cache.forget_user("u1");
         assert!(cache.get("t2", 2_000).is_none());
         assert!(cache.get("t3", 2_000).is_some(), "other accounts stay");
+        // A read that began before a change is not kept; nothing is while deaf.
+        cache.put(&someone("u4", "t4"), None, 2_000, mark);
+        assert!(cache.get("t4", 2_000).is_none(), "read before a change");
+        cache.listening(false);
+        assert!(cache.get("t3", 2_000).is_none(), "deaf: nothing is trusted");
+        cache.put(&someone("u5", "t5"), None, 2_000, cache.notices.count());
+        assert!(cache.get("t5", 2_000).is_none(), "deaf: nothing is kept");
+        cache.listening(true);
+        cache.put(&someone("u5", "t5"), None, 2_000, cache.notices.count());
+        assert!(cache.get("t5", 2_000).is_some(), "hearing again");
     }
 }

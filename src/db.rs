@@ -14,8 +14,10 @@ pub mod audit;
 pub mod blobs;
 pub mod channels;
 pub mod commits;
+pub mod gather;
 pub mod leases;
 pub mod ledger;
+pub mod notices;
 pub mod sessions;
 pub mod settings;
 pub mod task_reads;
@@ -122,7 +124,13 @@ impl Tx<'_> {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         match self {
             Self::Sqlite(t) => t.commit().await,
-            Self::Postgres(t) => t.commit().await,
+            Self::Postgres(t) => {
+                t.commit().await?;
+                // Before the caller goes on: what it reads next reflects this commit, though
+                // PostgreSQL's notice of it may not have arrived yet (`notices`).
+                notices::committed_here();
+                Ok(())
+            }
         }
     }
 

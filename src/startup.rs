@@ -71,11 +71,7 @@ impl Application {
             notify_token,
             config.worker_lease,
         ));
-        let sessions = if pool.is_postgres() {
-            crate::auth::SessionCache::off()
-        } else {
-            crate::auth::SessionCache::default()
-        };
+        let sessions = crate::auth::SessionCache::start(&pool);
         let state = AppState::new(Shared {
             leptos_options,
             pool,
@@ -107,6 +103,7 @@ impl Application {
     ) -> anyhow::Result<()> {
         let pool = self.state.pool.clone();
         let sweeper = tokio::spawn(sweep(self.state.clone()));
+        let listener = tokio::spawn(listen(self.state.clone()));
         // Picks up every live task left by a previous run, then keeps polling.
         let worker = self
             .state
@@ -122,6 +119,7 @@ impl Application {
         .await
         .context("serving HTTP")?;
         sweeper.abort();
+        listener.abort();
         if let Some(worker) = worker {
             worker.abort();
             crate::worker::stop(&self.state.engine).await;
@@ -159,6 +157,10 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::map_response(static_cache_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.engine.clone(),
+            reads_after_writes,
+        ))
         // Who may name the client (see `auth::client`).
         .layer(axum::Extension(Arc::new(
             state.config.trusted_proxies.clone(),
@@ -188,6 +190,74 @@ fn router(state: AppState) -> Router {
                 .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
         .with_state(state)
+}
+
+/// On PostgreSQL, every instance listens (its worker on or off), to what migration 0006's
+/// triggers and [`crate::engine::Engine::wake_worker`] announce:
+/// - `atelier_wake`: a task was queued on some instance; this one's worker looks at once;
+/// - `atelier_changed`: a task or a balance changed; what this instance kept of tasks is read
+///   again (`db::task_reads`);
+/// - `atelier_auth`: an account's sessions, keys or role changed; this instance forgets who that
+///   account's tokens are (`auth::SessionCache`).
+///
+/// While the connection is lost nothing is kept (the notices sent meanwhile are lost with it); it
+/// connects again after a second.
+async fn listen(state: AppState) {
+    const CHANGED: &str = "atelier_changed";
+    const AUTH: &str = "atelier_auth";
+    let Pool::Postgres(pool) = &state.pool else {
+        return;
+    };
+    let deaf = |why: &str| {
+        state.engine.reads.listening(false);
+        state.sessions.listening(false);
+        tracing::warn!("not hearing the database's change notices ({why}); trying again");
+    };
+    loop {
+        match sqlx::postgres::PgListener::connect_with(pool).await {
+            Ok(mut listener) => {
+                match listener
+                    .listen_all([crate::worker::WAKE_CHANNEL, CHANGED, AUTH])
+                    .await
+                {
+                    Err(e) => deaf(&e.to_string()),
+                    Ok(()) => {
+                        state.engine.reads.listening(true);
+                        state.sessions.listening(true);
+                        // `try_recv` answers None once the connection is lost.
+                        while let Ok(Some(notice)) = listener.try_recv().await {
+                            match notice.channel() {
+                                CHANGED => state.engine.reads.changed(),
+                                AUTH => state.sessions.noticed(notice.payload()),
+                                _ => state.engine.wake.notify_one(),
+                            }
+                        }
+                        deaf("the connection was lost");
+                    }
+                }
+            }
+            Err(e) => deaf(&e.to_string()),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// A request that may have written (anything but GET, HEAD and the page's status poll) makes
+/// this instance read tasks again once it is answered: a caller always reads its own writes,
+/// before PostgreSQL's notice of them arrives (`db::task_reads`).
+async fn reads_after_writes(
+    axum::extract::State(engine): axum::extract::State<Arc<crate::engine::Engine>>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::Method;
+    let poll = <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    let writes = !matches!(*req.method(), Method::GET | Method::HEAD) && req.uri().path() != poll;
+    let res = next.run(req).await;
+    if writes {
+        engine.reads.changed();
+    }
+    res
 }
 
 /// A request path as it may appear in a log line.

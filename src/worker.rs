@@ -63,9 +63,6 @@ pub const WAKE_CHANNEL: &str = "atelier_wake";
 /// weighted round-robin and the back-off in one place, and polls each upstream task once. Claims
 /// stay, so that a task is still sent once even while a lease changes hands.
 pub async fn run_until_stopped(engine: Arc<Engine>) {
-    if engine.pool.is_postgres() {
-        tokio::spawn(listen_for_wakes(engine.clone()));
-    }
     let renew_every = engine.worker_lease / 3;
     if !engine.pool.is_postgres() {
         // One process uses an SQLite file: a lease found there is a dead process's, and a
@@ -159,30 +156,6 @@ async fn work_while_leader(engine: &Engine, renew_every: Duration) {
     }
 }
 
-/// On PostgreSQL: a task queued on any instance wakes this one's worker (NOTIFY, see
-/// [`Engine::wake_worker`]). Reconnects after the database comes back.
-async fn listen_for_wakes(engine: Arc<Engine>) {
-    let db::Pool::Postgres(pool) = &engine.pool else {
-        return;
-    };
-    loop {
-        match sqlx::postgres::PgListener::connect_with(pool).await {
-            Ok(mut listener) => {
-                if let Err(e) = listener.listen(WAKE_CHANNEL).await {
-                    tracing::warn!(error = %e, "could not listen for new tasks");
-                } else {
-                    // `recv` reconnects by itself after a lost connection.
-                    while listener.recv().await.is_ok() {
-                        engine.wake.notify_one();
-                    }
-                }
-            }
-            Err(e) => tracing::warn!(error = %e, "could not listen for new tasks"),
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
-    }
-}
-
 /// Gives up the worker's lease (a clean stop), so another instance takes over at once.
 pub async fn stop(engine: &Engine) {
     if let Err(e) = db::leases::give_up(&engine.pool, LEASE_NAME, &engine.instance).await {
@@ -195,6 +168,14 @@ fn ms(d: Duration) -> i64 {
 }
 
 pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, AppError> {
+    let out = tick(engine).await;
+    // What this tick wrote shows in this instance's reads at once, before PostgreSQL's notices
+    // of it arrive (`db::task_reads`).
+    engine.reads.changed();
+    out
+}
+
+async fn tick(engine: &Engine) -> Result<PollOutcome, AppError> {
     let mut out = PollOutcome::default();
     let now = db::now_ms();
     let settings = engine.settings().await?;

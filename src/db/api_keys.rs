@@ -62,29 +62,45 @@ pub async fn delete(pool: &super::Pool, user_id: &str, id: &str) -> Result<bool,
     Ok(r == 1)
 }
 
-/// The account a key belongs to; notes its use (at most once a minute, to spare writes).
-pub async fn find_user(
+/// The account behind an API key, and when the key was last used.
+#[derive(Debug, Clone, FromRow)]
+pub struct KeyUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub key_hash: String,
+    pub last_used_at: Option<i64>,
+}
+
+/// The accounts these keys belong to, in one query.
+pub async fn find_users(
     pool: &super::Pool,
-    key_hash: &str,
-    now: i64,
-) -> Result<Option<UserRow>, sqlx::Error> {
-    let user: Option<UserRow> = super::on!(pool, |conn| sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at
-         FROM api_keys k JOIN users u ON u.id = k.user_id WHERE k.key_hash = $1",
+    key_hashes: &[String],
+) -> Result<Vec<KeyUser>, sqlx::Error> {
+    super::gather::fetch_in(
+        pool,
+        super::gather::where_in!(
+            "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at,
+                    k.key_hash, k.last_used_at
+             FROM api_keys k JOIN users u ON u.id = k.user_id",
+            "k.key_hash"
+        ),
+        key_hashes,
+    )
+    .await
+}
+
+/// How stale a key's "last used" may get before a use writes it again, in ms.
+pub const LAST_USED_PRECISION_MS: i64 = 60_000;
+
+/// Notes a use of the key (at most once a minute, to spare writes).
+pub async fn touch(pool: &super::Pool, key_hash: &str, now: i64) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "UPDATE api_keys SET last_used_at = $2
+         WHERE key_hash = $1 AND (last_used_at IS NULL OR last_used_at < $2 - 60000)",
     )
     .bind(key_hash)
-    .fetch_optional(conn)
-    .await)?;
-    if user.is_some() {
-        super::on!(pool, |conn| sqlx::query(
-            "UPDATE api_keys SET last_used_at = $2
-             WHERE key_hash = $1 AND (last_used_at IS NULL OR last_used_at < $2 - 60000)",
-        )
-        .bind(key_hash)
-        .bind(now)
-        .execute(conn)
-        .await
-        .map(|r| r.rows_affected()))?;
-    }
-    Ok(user)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(drop))
 }

@@ -24,31 +24,32 @@ pub async fn insert(
     Ok(())
 }
 
-/// The account of a live session, and when the session ends.
-#[derive(Debug, sqlx::FromRow)]
+/// The account of a session, and when the session ends.
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionUser {
     #[sqlx(flatten)]
     pub user: UserRow,
+    pub token_hash: String,
     pub expires_at: i64,
 }
 
-/// The account a live session belongs to.
-pub async fn find_user(
+/// The accounts these sessions belong to, expired ones too (the caller checks `expires_at`
+/// against its own clock), in one query.
+pub async fn find_users(
     pool: &super::Pool,
-    token_hash: &str,
-    now: i64,
-) -> Result<Option<SessionUser>, sqlx::Error> {
-    super::on!(pool, |conn| {
-        sqlx::query_as(
-        "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at, s.expires_at
-         FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.expires_at > $2",
+    token_hashes: &[String],
+) -> Result<Vec<SessionUser>, sqlx::Error> {
+    super::gather::fetch_in(
+        pool,
+        super::gather::where_in!(
+            "SELECT u.id, u.name, u.email, u.password_hash, u.role, u.balance, u.created_at,
+                    s.token_hash, s.expires_at
+             FROM sessions s JOIN users u ON u.id = s.user_id",
+            "s.token_hash"
+        ),
+        token_hashes,
     )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(conn)
     .await
-    })
 }
 
 pub async fn delete(pool: &super::Pool, token_hash: &str) -> Result<(), sqlx::Error> {

@@ -1,44 +1,39 @@
-//! Task reads by id, gathered: the reads asked for while one query runs share the next query.
-//!
-//! Status polling is the busiest thing Atelier serves. Each SQLite query through sqlx is a round
-//! trip to the connection's own thread, and under many concurrent polls those hand-offs, not
-//! SQLite, are the cost. One `WHERE id IN (...)` for every read waiting makes the cost per poll
-//! fall as the load rises; alone, a read is one query as before. Every answer comes from a query
-//! that started after the read was asked for, so it is never older than a direct read.
+//! Task reads by id, gathered (`super::gather`): the reads asked for while one query runs share
+//! the next query.
 //!
 //! What was read is kept until the next commit (`super::commits`), and a read of tasks all kept
 //! is answered from memory: a poll of a task that has not changed touches no database. Any
 //! commit (a task's progress, a new task ahead in the queue, a charge to the balance) forgets
 //! everything kept, so an answer is still never older than a direct read.
 //!
-//! Keeping is an SQLite optimisation: only SQLite's commits are counted, and only this process's.
-//! On PostgreSQL (several instances, each committing) nothing is kept; reads are still gathered.
+//! On PostgreSQL several instances commit, and SQLite's hook is not there: every change to a task
+//! or an account tells every instance at commit (a trigger's `NOTIFY atelier_changed`, migration
+//! 0006), each instance counts the notices it receives ([`TaskReads::changed`]), and this
+//! instance's own requests that may write count too when they end, so that a caller reads its own
+//! writes. While the instance is not listening (at start, after a lost connection) nothing is
+//! kept. A notice reaches the other instances in the time PostgreSQL takes to deliver it after
+//! the commit; what is kept is display data (progress, status, the balance shown beside it),
+//! never what decides a charge or an access, which are always read from the database.
 
-use super::tasks::{self, PolledTask, TaskRow};
+use super::{
+    gather::Gather,
+    tasks::{self, PolledTask, TaskRow},
+};
 use std::{
     collections::HashMap,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
-use tokio::sync::{mpsc, oneshot};
-
-type Answer = Result<Vec<PolledTask>, String>;
-
-struct Want {
-    ids: Vec<String>,
-    answer: oneshot::Sender<Answer>,
-}
 
 /// A handle to the reader; the reader stops when the last handle is dropped.
 #[derive(Clone)]
 pub struct TaskReads {
-    queue: mpsc::UnboundedSender<Want>,
-    /// None on PostgreSQL (see above).
-    kept: Option<Arc<Mutex<Kept>>>,
+    reads: Gather<PolledTask>,
+    kept: Arc<Mutex<Kept>>,
+    /// The change notices counted (PostgreSQL); None on SQLite, whose commits are counted.
+    notices: Option<Arc<super::notices::Notices>>,
 }
 
-/// Reads gathered into one query at most.
-const MAX_WANTS: usize = 128;
 /// Tasks kept at most (reads beyond are answered, not kept).
 const MAX_KEPT: usize = 10_000;
 /// Commits by another process (an operator's `sqlite3`) are not counted: nothing is kept longer.
@@ -85,28 +80,57 @@ impl Kept {
 impl TaskReads {
     /// Starts the reader on the current Tokio runtime.
     pub fn start(pool: super::Pool) -> Self {
-        let (queue, rx) = mpsc::unbounded_channel();
-        let kept = (!pool.is_postgres()).then(|| Arc::new(Mutex::new(Kept::default())));
-        tokio::spawn(serve(pool, rx, kept.clone()));
-        Self { queue, kept }
+        let kept = Arc::new(Mutex::new(Kept::default()));
+        let notices = pool
+            .is_postgres()
+            .then(|| Arc::new(super::notices::Notices::new(false)));
+        let (keeping, noticed) = (kept.clone(), notices.clone());
+        let reads = Gather::start(move |ids: Vec<String>| {
+            let (pool, kept, notices) = (pool.clone(), keeping.clone(), noticed.clone());
+            async move {
+                // Noted before the query: what it reads includes every change counted so far.
+                let mark = mark(notices.as_deref());
+                let read: HashMap<String, PolledTask> = tasks::polled(&pool, &ids)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.row.id.clone(), r))
+                    .collect();
+                if let Some(mark) = mark {
+                    lock(&kept).keep(mark, &read);
+                }
+                Ok(read)
+            }
+        });
+        Self {
+            reads,
+            kept,
+            notices,
+        }
     }
 
     /// The tasks with these ids that exist, in the order asked.
     pub async fn get_many(&self, ids: Vec<String>) -> Result<Vec<PolledTask>, String> {
-        let commits = super::commits::count();
-        if let Some(found) = self
-            .kept
-            .as_deref()
-            .and_then(|k| lock(k).all(&ids, commits))
+        if let Some(mark) = mark(self.notices.as_deref())
+            && let Some(found) = lock(&self.kept).all(&ids, mark)
         {
             return Ok(found);
         }
-        let (answer, rx) = oneshot::channel();
-        self.queue
-            .send(Want { ids, answer })
-            .map_err(|_| "the task reader has stopped".to_owned())?;
-        rx.await
-            .map_err(|_| "the task reader dropped a read".to_owned())?
+        self.reads.get_many(ids).await
+    }
+
+    /// Something may have changed (a notice from PostgreSQL, or a write of this instance's):
+    /// what is kept is read again. On SQLite commits are counted by themselves.
+    pub fn changed(&self) {
+        if let Some(n) = &self.notices {
+            n.changed();
+        }
+    }
+
+    /// Whether this instance listens to PostgreSQL's change notices: only then is anything kept.
+    pub fn listening(&self, on: bool) {
+        if let Some(n) = &self.notices {
+            n.listening(on);
+        }
     }
 
     /// The task with this id, if any.
@@ -116,44 +140,17 @@ impl TaskReads {
     }
 }
 
+/// Where the changes stand now: SQLite's commits, or PostgreSQL's notices while listening (None
+/// when nothing may be kept).
+fn mark(notices: Option<&super::notices::Notices>) -> Option<u64> {
+    match notices {
+        None => Some(super::commits::count()),
+        Some(n) => n.count(),
+    }
+}
+
 /// The lock, even if a thread panicked while holding it (what is kept stays consistent).
 fn lock(kept: &Mutex<Kept>) -> std::sync::MutexGuard<'_, Kept> {
     kept.lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-async fn serve(
-    pool: super::Pool,
-    mut rx: mpsc::UnboundedReceiver<Want>,
-    kept: Option<Arc<Mutex<Kept>>>,
-) {
-    let mut wants = Vec::with_capacity(MAX_WANTS);
-    while rx.recv_many(&mut wants, MAX_WANTS).await > 0 {
-        // Noted before the query: what it reads includes every commit counted so far.
-        let commits = super::commits::count();
-        let mut ids: Vec<&str> = wants
-            .iter()
-            .flat_map(|w| w.ids.iter().map(String::as_str))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        let found = tasks::polled(&pool, &ids).await.map(|rows| {
-            rows.into_iter()
-                .map(|r| (r.row.id.clone(), r))
-                .collect::<HashMap<_, _>>()
-        });
-        if let (Ok(read), Some(kept)) = (&found, &kept) {
-            lock(kept).keep(commits, read);
-        }
-        for want in wants.drain(..) {
-            let _ = want.answer.send(match &found {
-                Ok(rows) => Ok(want
-                    .ids
-                    .iter()
-                    .filter_map(|id| rows.get(id).cloned())
-                    .collect()),
-                Err(e) => Err(e.to_string()),
-            });
-        }
-    }
 }

@@ -672,9 +672,10 @@ pub struct PolledTask {
 }
 
 /// Tasks by id, in no particular order (unknown ids are left out), in one query.
-pub async fn polled(pool: &super::Pool, ids: &[&str]) -> Result<Vec<PolledTask>, sqlx::Error> {
-    macro_rules! polled_where {
-        ($where:literal) => {
+pub async fn polled(pool: &super::Pool, ids: &[String]) -> Result<Vec<PolledTask>, sqlx::Error> {
+    super::gather::fetch_in(
+        pool,
+        super::gather::where_in!(
             concat!(
                 "SELECT ",
                 task_columns!(),
@@ -683,26 +684,13 @@ pub async fn polled(pool: &super::Pool, ids: &[&str]) -> Result<Vec<PolledTask>,
                         AND q.mode IS NOT DISTINCT FROM t.mode AND q.id < t.id)
                    END AS queue_position,
                    (SELECT balance FROM users u WHERE u.id = t.user_id) AS balance
-                 FROM tasks t WHERE ",
-                $where
-            )
-        };
-    }
-    match pool {
-        super::Pool::Sqlite(p) => {
-            let json = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-            sqlx::query_as(polled_where!("t.id IN (SELECT value FROM json_each($1))"))
-                .bind(json)
-                .fetch_all(p)
-                .await
-        }
-        super::Pool::Postgres(p) => {
-            sqlx::query_as(polled_where!("t.id = ANY($1)"))
-                .bind(ids)
-                .fetch_all(p)
-                .await
-        }
-    }
+                 FROM tasks t"
+            ),
+            "t.id"
+        ),
+        ids,
+    )
+    .await
 }
 
 pub async fn children(pool: &super::Pool, id: &str) -> Result<Vec<TaskRow>, sqlx::Error> {

@@ -148,7 +148,7 @@ pub async fn action(
     prompt: Option<&str>,
 ) -> Result<Pressed, AppError> {
     let settings = ready(engine, user).await?;
-    let parent = visible(engine, user, parent_id).await?;
+    let parent = visible_now(engine, user, parent_id).await?;
     let custom_id = custom_id.trim();
     if parent.status == TaskStatus::NeedsInput && parent.custom_id.as_deref() == Some(custom_id) {
         return continue_modal(engine, user, &parent, prompt).await;
@@ -281,14 +281,24 @@ async fn create(
     Ok(view(&row, admin))
 }
 
-/// A task the user may see (their own, or any for an admin); NotFound otherwise.
+/// A task the user may see (their own, or any for an admin); NotFound otherwise. Read as status
+/// polls read (`db::task_reads`): to show it.
 pub async fn visible(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, AppError> {
-    let row = engine
-        .reads
-        .get(id)
+    let row = engine.reads.get(id).await.map_err(super::internal)?;
+    owned(user, row)
+}
+
+/// The same, read from the database itself: for a decision (a press, a cancel, a delete), which
+/// must not rest on what an instance kept while another changed the task.
+async fn visible_now(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, AppError> {
+    let row = db::tasks::get(&engine.pool, id)
         .await
-        .map_err(super::internal)?
-        .ok_or(AppError::NotFound)?;
+        .map_err(super::internal)?;
+    owned(user, row)
+}
+
+fn owned(user: &CurrentUser, row: Option<TaskRow>) -> Result<TaskRow, AppError> {
+    let row = row.ok_or(AppError::NotFound)?;
     if row.user_id != user.id && !user.is_admin() {
         return Err(AppError::NotFound);
     }
@@ -334,7 +344,7 @@ pub async fn list(
 /// supports that.
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
-    let row = visible(engine, user, id).await?;
+    let row = visible_now(engine, user, id).await?;
     let finished = || AppError::Conflict(Conflict::TaskFinished);
     if row.status.is_final() {
         return Err(finished());
@@ -355,7 +365,7 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
 /// cancel it first.
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn delete(engine: &Engine, user: &CurrentUser, id: &str) -> Result<(), AppError> {
-    let row = visible(engine, user, id).await?;
+    let row = visible_now(engine, user, id).await?;
     let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
     let Some(gone) = db::tasks::delete_final(&mut tx, &row.id)
         .await

@@ -153,6 +153,7 @@ impl TestApp {
                 .await
                 .unwrap()
         );
+        self.engine.reads.changed();
     }
 
     /// Runs one statement on the app's database, whichever backend it is.
@@ -162,6 +163,8 @@ impl TestApp {
             .await
             .map(drop))
         .expect(statement);
+        // Written by this process: its reads show it at once (as after the worker's writes).
+        self.engine.reads.changed();
     }
 
     /// Replaces a task's buttons with these (custom id, label) pairs.
@@ -182,6 +185,7 @@ impl TestApp {
         .await
         .map(drop))
         .expect("buttons set");
+        self.engine.reads.changed();
     }
 
     pub async fn task(&self, token: &str, id: &str) -> Value {
