@@ -531,8 +531,19 @@ async fn http_load_on(
         },
     )?);
     let cookie = format!("atelier_session={}", session.token);
-    let (mut ours, mut ui, mut theirs, mut ratios, mut ui_ratios, mut submits) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    // Sixteen more accounts, one per submitting connection: one account's submits wait for each
+    // other (its balance and live tasks are checked and charged in turn), many accounts' do not.
+    let mut tokens = Vec::new();
+    for i in 0..16 {
+        let s = bench_account(&pool, "Bench", &format!("bench{i}@example.com")).await?;
+        atelier::services::credits::grant(&pool, &admin, &s.me.user.id, 1_000_000, "bench")
+            .await
+            .map_err(err)?;
+        tokens.push(s.token);
+    }
+    let tokens = std::sync::Arc::new(tokens);
+    let (mut ours, mut ui, mut theirs, mut ratios, mut ui_ratios, mut submits, mut spread) =
+        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
     // Each run measures all three back to back, and the ratios are taken within a run: the
     // machine's speed drifts between runs, much less within one. The order turns with each run,
     // so that no one of the three always meets the same moment of a drift.
@@ -575,20 +586,23 @@ async fn http_load_on(
         ratios.push(get / bare * 100.0);
         ui_ratios.push(poll / bare * 100.0);
         // Each run stays under the 1,000 active tasks an account may have.
-        db::on!(&pool, |c| {
-            sqlx::query(
-            "UPDATE tasks SET status = 'succeeded', progress = 100 WHERE status = 'queued' AND id <> $1",
-        )
-        .bind(&task.id)
-        .execute(c)
-        .await
-        .map(drop)
-        })?;
-        let (c, on, token) = (client.clone(), on.clone(), session.token.clone());
+        finish_queued(&pool, &task.id).await?;
+        let (c, one, token) = (client.clone(), on.clone(), session.token.clone());
         submits.push(
             rps(16, time.min(Duration::from_millis(500)), move |i| {
-                c.post(on(i, "/api/v1/midjourney/generate"))
+                c.post(one(i, "/api/v1/midjourney/generate"))
                     .bearer_auth(&token)
+                    .json(&serde_json::json!({"prompt": format!("fox {i}"), "mode": "relax"}))
+            })
+            .await,
+        );
+        // Each account stays under its 1,000 active tasks too.
+        finish_queued(&pool, &task.id).await?;
+        let (c, on, tokens) = (client.clone(), on.clone(), tokens.clone());
+        spread.push(
+            rps(16, time.min(Duration::from_millis(500)), move |i| {
+                c.post(on(i, "/api/v1/midjourney/generate"))
+                    .bearer_auth(&tokens[i % 16])
                     .json(&serde_json::json!({"prompt": format!("fox {i}"), "mode": "relax"}))
             })
             .await,
@@ -613,10 +627,28 @@ async fn http_load_on(
         median(&mut theirs)
     );
     println!(
-        "| POST /api/v1/midjourney/generate, 16 connections (charge + insert) | {database} | {:.0} | |",
+        "| POST /api/v1/midjourney/generate, 16 connections, one account (charge + insert) | {database} | {:.0} | |",
         median(&mut submits)
     );
+    println!(
+        "| POST /api/v1/midjourney/generate, 16 connections, 16 accounts | {database} | {:.0} | |",
+        median(&mut spread)
+    );
     let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
+
+/// Marks every queued task but `keep` succeeded (accounts stay under their active-task limit).
+async fn finish_queued(pool: &db::Pool, keep: &str) -> anyhow::Result<()> {
+    db::on!(pool, |c| {
+        sqlx::query(
+        "UPDATE tasks SET status = 'succeeded', progress = 100 WHERE status = 'queued' AND id <> $1",
+    )
+    .bind(keep)
+    .execute(c)
+    .await
+    .map(drop)
+    })?;
     Ok(())
 }
 
