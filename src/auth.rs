@@ -139,7 +139,7 @@ pub async fn authenticate(
 /// calls [`SessionCache::forget_user`] at once. On PostgreSQL every change made by any instance
 /// is also announced by a trigger (`NOTIFY atelier_auth` with the account's id, migration 0006),
 /// which every instance hears within the time PostgreSQL takes to deliver it after the commit
-/// ([`SessionCache::noticed`]); while an instance does not hear (before its listener connects,
+/// ([`SessionCache::forget_user`]); while an instance does not hear (before its listener connects,
 /// after the connection is lost) it keeps nothing and reads every session. An entry is trusted
 /// for a minute at most, so a change made to the database by hand shows within a minute, and an
 /// API key's "last used" keeps its one-minute precision (it is written when its entry is read
@@ -222,13 +222,9 @@ impl SessionCache {
         pool: &Pool,
         token_hash: &str,
     ) -> Result<Option<db::sessions::SessionUser>, AppError> {
-        match &self.sessions {
-            Some(g) => g.get(token_hash).await.map_err(crate::services::internal),
-            None => db::sessions::find_users(pool, &[token_hash.to_owned()])
-                .await
-                .map(|rows| rows.into_iter().next())
-                .map_err(crate::services::internal),
-        }
+        let keys = [token_hash.to_owned()];
+        let direct = db::sessions::find_users(pool, &keys);
+        one_of(self.sessions.as_ref(), token_hash, direct).await
     }
 
     /// The API key with this hash, gathered when started.
@@ -237,13 +233,9 @@ impl SessionCache {
         pool: &Pool,
         key_hash: &str,
     ) -> Result<Option<db::api_keys::KeyUser>, AppError> {
-        match &self.keys {
-            Some(g) => g.get(key_hash).await.map_err(crate::services::internal),
-            None => db::api_keys::find_users(pool, &[key_hash.to_owned()])
-                .await
-                .map(|rows| rows.into_iter().next())
-                .map_err(crate::services::internal),
-        }
+        let keys = [key_hash.to_owned()];
+        let direct = db::api_keys::find_users(pool, &keys);
+        one_of(self.keys.as_ref(), key_hash, direct).await
     }
 
     fn get(&self, token_hash: &str, now: i64) -> Option<CurrentUser> {
@@ -280,16 +272,27 @@ impl SessionCache {
         entries.retain(|_, c| c.user.id != user_id);
     }
 
-    /// Another instance (or this one) changed this account's sessions, keys or role.
-    pub fn noticed(&self, user_id: &str) {
-        self.forget_user(user_id);
-    }
-
     /// Whether this instance hears PostgreSQL's notices: only then is anything kept.
     pub fn listening(&self, on: bool) {
         let mut entries = self.lock();
         self.notices.listening(on);
         entries.clear();
+    }
+}
+
+/// The value of `key`: through the gathering reader when there is one, else by the `direct`
+/// query (which runs only then).
+async fn one_of<V: Clone + Send + 'static>(
+    reader: Option<&db::gather::Gather<V>>,
+    key: &str,
+    direct: impl std::future::Future<Output = Result<Vec<V>, sqlx::Error>>,
+) -> Result<Option<V>, AppError> {
+    match reader {
+        Some(g) => g.get(key).await.map_err(crate::services::internal),
+        None => direct
+            .await
+            .map(|rows| rows.into_iter().next())
+            .map_err(crate::services::internal),
     }
 }
 

@@ -228,7 +228,7 @@ async fn listen(state: AppState) {
                         while let Ok(Some(notice)) = listener.try_recv().await {
                             match notice.channel() {
                                 CHANGED => state.engine.reads.changed(),
-                                AUTH => state.sessions.noticed(notice.payload()),
+                                AUTH => state.sessions.forget_user(notice.payload()),
                                 _ => state.engine.wake.notify_one(),
                             }
                         }

@@ -84,14 +84,10 @@ where
             for _ in 0..LINGER_YIELDS {
                 tokio::task::yield_now().await;
             }
-            let room = MAX_WANTS.saturating_sub(wants.len());
-            if room > 0 {
-                while let Ok(w) = rx.try_recv() {
-                    wants.push(w);
-                    if wants.len() >= MAX_WANTS {
-                        break;
-                    }
-                }
+            while wants.len() < MAX_WANTS
+                && let Ok(w) = rx.try_recv()
+            {
+                wants.push(w);
             }
         }
         busy = wants.len() > 1;
