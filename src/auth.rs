@@ -27,6 +27,8 @@ pub struct CurrentUser {
     pub role: Role,
     /// The SHA-256 of the session token used, so sign-out can end exactly this session.
     pub token_hash: String,
+    /// The token is an API key (not a session).
+    pub by_key: bool,
 }
 
 impl CurrentUser {
@@ -63,12 +65,17 @@ pub fn user_view(row: &UserRow) -> UserView {
     }
 }
 
-/// The token a request carries: `Authorization: Bearer` first, then the session cookie.
+/// The token a request carries: `Authorization: Bearer` first, then the session cookie. A request
+/// with an Authorization header never falls back to the cookie, even when the header is not one
+/// Bearer token in text (sent twice, not UTF-8, another scheme): the same-origin check lets such
+/// requests through because the cookie is not read (`http::csrf`).
 pub fn request_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(auth) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    let mut auths = headers.get_all(header::AUTHORIZATION).iter();
+    if let Some(first) = auths.next() {
+        if auths.next().is_some() {
+            return None;
+        }
+        let auth = first.to_str().ok()?;
         let (scheme, token) = auth.trim().split_once(' ')?;
         return scheme
             .eq_ignore_ascii_case("bearer")
@@ -126,6 +133,7 @@ pub async fn authenticate(
             id: row.id,
             name: row.name,
             email: row.email,
+            by_key: token.starts_with(token::API_KEY_PREFIX),
             token_hash,
         };
         cache.put(&user, expires_at, now, mark);
@@ -333,6 +341,18 @@ mod tests {
         assert_eq!(request_token(&h).as_deref(), Some("b"));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic x"));
         assert_eq!(request_token(&h), None);
+        h.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_bytes(b"Bearer \xff").unwrap(),
+        );
+        assert_eq!(
+            request_token(&h),
+            None,
+            "not text: no fallback to the cookie"
+        );
+        h.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer b"));
+        h.append(header::AUTHORIZATION, HeaderValue::from_static("Bearer b"));
+        assert_eq!(request_token(&h), None, "twice: no fallback to the cookie");
     }
 
     #[test]
@@ -349,6 +369,7 @@ mod tests {
             email: "ann@example.com".into(),
             role: Role::User,
             token_hash: token_hash.into(),
+            by_key: false,
         }
     }
 

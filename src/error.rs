@@ -55,6 +55,10 @@ pub enum Rule {
     NonZero,
     /// A grant that would take a balance below zero.
     BelowZero,
+    /// A prompt flag that would buy another mode or more jobs than were paid for.
+    PaidFlag {
+        flag: String,
+    },
     /// Anything else, in English.
     Other(String),
 }
@@ -79,6 +83,9 @@ pub enum AppError {
     Validation { field: String, rule: Rule },
     #[error("Too many attempts. Wait a minute and try again.")]
     RateLimited,
+    /// More sign-ins and sign-ups at once than the server hashes passwords for.
+    #[error("The server is busy; try again in a few seconds.")]
+    Busy,
     #[error("You already have {limit} tasks running; wait for one to finish.")]
     TooManyTasks { limit: i64 },
     #[error("The image service is unavailable: {0}")]
@@ -127,7 +134,7 @@ impl AppError {
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Validation { .. } => "validation",
-            Self::RateLimited => "rate_limited",
+            Self::RateLimited | Self::Busy => "rate_limited",
             Self::TooManyTasks { .. } => "too_many_tasks",
             Self::Upstream(_) => "upstream_error",
             Self::UpstreamRejected(_) => "upstream_rejected",
@@ -146,7 +153,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::Validation { .. } => 422,
-            Self::RateLimited | Self::TooManyTasks { .. } => 429,
+            Self::RateLimited | Self::Busy | Self::TooManyTasks { .. } => 429,
             Self::Upstream(_) | Self::UpstreamRejected(_) => 502,
             Self::Disabled => 503,
             Self::Internal | Self::Unreachable => 500,

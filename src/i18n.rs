@@ -165,6 +165,7 @@ pub struct Texts {
     pub conflicts: ConflictTexts,
     pub rules: RuleTexts,
     pub err_rate_limited: &'static str,
+    pub err_busy: &'static str,
     pub err_too_many_tasks: fn(i64) -> String,
     pub err_upstream: &'static str,
     pub err_upstream_rejected: fn(&str) -> String,
@@ -261,6 +262,7 @@ pub struct ConflictTexts {
 pub struct RuleTexts {
     pub required: &'static str,
     pub too_long: fn(u32) -> String,
+    pub paid_flag: fn(&str) -> String,
     pub range: fn(i64, i64) -> String,
     pub one_of: fn(&str) -> String,
     pub email: &'static str,
@@ -377,6 +379,7 @@ impl Texts {
             AppError::Conflict(c) => self.conflict(*c).into(),
             AppError::Validation { field, rule } => (self.err_field)(field, &self.rule(rule)),
             AppError::RateLimited => self.err_rate_limited.into(),
+            AppError::Busy => self.err_busy.into(),
             AppError::TooManyTasks { limit } => (self.err_too_many_tasks)(*limit),
             AppError::Upstream(_) => self.err_upstream.into(),
             AppError::UpstreamRejected(why) => (self.err_upstream_rejected)(why),
@@ -420,6 +423,7 @@ impl Texts {
             R::SwitchedOff => t.switched_off.into(),
             R::NonZero => t.non_zero.into(),
             R::BelowZero => t.below_zero.into(),
+            R::PaidFlag { flag } => (t.paid_flag)(flag),
             R::Other(message) => message.clone(),
         }
     }
@@ -533,6 +537,11 @@ pub static EN: Texts = Texts {
     rules: RuleTexts {
         required: "Fill this in first.",
         too_long: |max| format!("Use at most {max} characters."),
+        paid_flag: |flag| {
+            format!(
+                "Remove {flag} from the prompt: choose the mode with the mode switch, and make several pictures with several submits."
+            )
+        },
         range: |min, max| format!("Use a whole number from {min} to {max}."),
         one_of: |options| format!("Choose {options}."),
         email: "Enter an email address such as name@example.com.",
@@ -549,6 +558,7 @@ pub static EN: Texts = Texts {
         or: ", ",
     },
     err_rate_limited: "Too many attempts. Wait a minute and try again.",
+    err_busy: "The server is busy; try again in a few seconds.",
     err_too_many_tasks: |n| format!("You already have {n} tasks running. Wait for one to finish."),
     err_upstream: "The image service is not reachable right now. Try again in a moment.",
     err_upstream_rejected: |why| format!("The image service refused this prompt: {why}"),
@@ -808,6 +818,9 @@ pub static ZH: Texts = Texts {
     rules: RuleTexts {
         required: "请先填写此项。",
         too_long: |max| format!("最多 {max} 个字符。"),
+        paid_flag: |flag| {
+            format!("请从提示词中删除 {flag}：速度模式请用模式开关选择，多张图片请多次提交。")
+        },
         range: |min, max| format!("请输入 {min} 到 {max} 之间的整数。"),
         one_of: |options| format!("请选择：{options}。"),
         email: "请输入有效的邮箱地址，例如 name@example.com。",
@@ -824,6 +837,7 @@ pub static ZH: Texts = Texts {
         or: "、",
     },
     err_rate_limited: "尝试次数过多，请一分钟后再试。",
+    err_busy: "服务器繁忙，请几秒后再试。",
     err_too_many_tasks: |n| format!("你已有 {n} 个任务在进行，请等待其中一个完成。"),
     err_upstream: "图像服务暂时无法连接，请稍后再试。",
     err_upstream_rejected: |why| format!("图像服务拒绝了此提示词：{why}"),

@@ -3,6 +3,8 @@
 
 /// Characters in a prompt.
 pub const PROMPT_MAX_CHARS: usize = 4000;
+/// Words searched for in history (`q`): a search is a scan, so its pattern stays short.
+pub const SEARCH_MAX_CHARS: usize = 200;
 /// Characters in a password.
 pub const PASSWORD_CHARS: (usize, usize) = (8, 256);
 /// Characters in a display name, a key's name.

@@ -28,9 +28,37 @@ pub fn flag_value(prompt: &str, flag: &str) -> Option<String> {
     Some(value.join(" "))
 }
 
+/// Flags that would buy what was not paid for: another speed mode than the one charged, or
+/// several jobs for the price of one (`--repeat`, `--r`).
+pub const PAID_FLAGS: [&str; 5] = ["--fast", "--relax", "--turbo", "--repeat", "--r"];
+
+/// The first of [`PAID_FLAGS`] in the prompt, as written, if any. MidJourney reads a long dash
+/// (`—fast`, as phones type `--`) and any case the same, and so does this.
+pub fn paid_flag(prompt: &str) -> Option<&str> {
+    prompt.split_whitespace().find(|word| {
+        let w = word.to_lowercase();
+        let w = w
+            .strip_prefix('\u{2014}')
+            .or_else(|| w.strip_prefix('\u{2013}'))
+            .map(|rest| format!("--{rest}"))
+            .unwrap_or(w);
+        PAID_FLAGS.contains(&w.as_str())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paid_flags_are_found_however_written() {
+        assert_eq!(paid_flag("a fox --fast"), Some("--fast"));
+        assert_eq!(paid_flag("a fox --TURBO --ar 1:1"), Some("--TURBO"));
+        assert_eq!(paid_flag("a fox \u{2014}relax"), Some("\u{2014}relax"));
+        assert_eq!(paid_flag("a fox --r 4"), Some("--r"));
+        assert_eq!(paid_flag("a fox --repeat 3"), Some("--repeat"));
+        assert_eq!(paid_flag("a fox --raw --ar 3:2 fast relax"), None);
+    }
 
     #[test]
     fn flags_are_replaced_not_repeated() {

@@ -33,6 +33,7 @@ impl Application {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("creating data dir {}", config.data_dir.display()))?;
         let pool = db::connect(&config.database).await?;
+        crate::services::settings::check_stored(&pool).await?;
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("binding {}", config.addr))?;
@@ -157,6 +158,10 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::map_response(static_cache_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.config.clone(),
+            security_headers,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.engine.clone(),
             reads_after_writes,
@@ -352,6 +357,54 @@ async fn static_cache_headers(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static(cache_control(uri.path())),
         );
+    }
+    res
+}
+
+/// Headers on every answer: no sniffing of types, no framing by another site, no address sent to
+/// another site, HSTS when Atelier is served over https, and `no-store` on pages and API answers
+/// (they carry personal data) unless the handler chose its own caching (assets, images).
+async fn security_headers(
+    axum::extract::State(config): axum::extract::State<Arc<Config>>,
+    mut res: axum::response::Response,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let personal = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| {
+            t.starts_with("text/html")
+                || t.starts_with("application/json")
+                || t.starts_with("application/x-postcard")
+                || t.starts_with("text/plain")
+        });
+    let h = res.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+            ),
+        );
+    }
+    if config.secure_cookies() {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
+    if personal && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
 }

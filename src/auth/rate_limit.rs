@@ -1,4 +1,4 @@
-//! Fixed-window counters of failed attempts, kept in the database (`db::attempts`) so that every
+//! Fixed-window counters of attempts, kept in the database (`db::attempts`) so that every
 //! instance on one database counts the same guesses. Keys are hashed: each is as long as any
 //! other, whatever a client sends.
 
@@ -23,16 +23,17 @@ impl RateLimiter {
         hex::encode(Sha256::digest(key.as_bytes()))
     }
 
-    /// True once `max` failures were counted for `key` in the current window.
-    pub async fn blocked(&self, pool: &Pool, key: &str) -> Result<bool, sqlx::Error> {
-        let n = db::attempts::count(pool, &Self::stored(key), db::now_ms(), self.window_ms).await?;
-        Ok(n >= self.max)
+    /// Counts an attempt for `key` before it is made (so that a burst of parallel attempts is
+    /// counted as it arrives, not after the slow work): true while it is within `max` in the
+    /// current window.
+    pub async fn attempt(&self, pool: &Pool, key: &str) -> Result<bool, sqlx::Error> {
+        let n = db::attempts::add(pool, &Self::stored(key), db::now_ms(), self.window_ms).await?;
+        Ok(n <= self.max)
     }
 
-    /// Counts one failure for `key`.
-    pub async fn fail(&self, pool: &Pool, key: &str) -> Result<(), sqlx::Error> {
-        db::attempts::fail(pool, &Self::stored(key), db::now_ms(), self.window_ms).await?;
-        Ok(())
+    /// Takes back an attempt that succeeded: only failures use up the allowance.
+    pub async fn forgive(&self, pool: &Pool, key: &str) -> Result<(), sqlx::Error> {
+        db::attempts::forgive(pool, &Self::stored(key), db::now_ms(), self.window_ms).await
     }
 
     /// Forgets windows that have passed (the hourly sweep).

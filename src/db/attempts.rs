@@ -1,26 +1,8 @@
-//! Counters of failed attempts in fixed windows, in the database so that every instance counts
+//! Counters of attempts in fixed windows, in the database so that every instance counts
 //! the same ones (the log-in limit holds however the load balancer spreads the guesses).
 
-/// How many failures `key` has in the window that is current at `now` (of `window_ms`).
-pub async fn count(
-    pool: &super::Pool,
-    key: &str,
-    now: i64,
-    window_ms: i64,
-) -> Result<i64, sqlx::Error> {
-    let n: Option<i64> = super::on!(pool, |conn| sqlx::query_scalar(
-        "SELECT count FROM attempts WHERE key = $1 AND since > $2 - $3"
-    )
-    .bind(key)
-    .bind(now)
-    .bind(window_ms)
-    .fetch_optional(conn)
-    .await)?;
-    Ok(n.unwrap_or(0))
-}
-
-/// Counts one failure for `key` (a window that has passed starts again); answers the count.
-pub async fn fail(
+/// Counts one attempt for `key` (a window that has passed starts again); answers the count.
+pub async fn add(
     pool: &super::Pool,
     key: &str,
     now: i64,
@@ -38,6 +20,24 @@ pub async fn fail(
     .bind(window_ms)
     .fetch_one(conn)
     .await)
+}
+
+/// Takes one back from `key`'s count in the current window (an attempt that succeeded).
+pub async fn forgive(
+    pool: &super::Pool,
+    key: &str,
+    now: i64,
+    window_ms: i64,
+) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "UPDATE attempts SET count = count - 1 WHERE key = $1 AND count > 0 AND since > $2 - $3"
+    )
+    .bind(key)
+    .bind(now)
+    .bind(window_ms)
+    .execute(conn)
+    .await
+    .map(drop))
 }
 
 /// Forgets windows that have passed; answers how many.

@@ -1,5 +1,6 @@
-//! Refuses state-changing requests from another site that ride on the session cookie: a POST,
-//! PUT, PATCH or DELETE with the cookie (and no bearer token) must come from this origin.
+//! Refuses state-changing requests that another site's page makes a browser send: a POST, PUT,
+//! PATCH or DELETE without an Authorization header must come from Atelier's own pages, whether
+//! it carries the session cookie or not (log-in CSRF signs a visitor in to the attacker's account).
 
 use crate::{config::Config, error::AppError};
 use axum::{
@@ -15,22 +16,43 @@ pub async fn same_origin(State(config): State<Arc<Config>>, req: Request, next: 
         return next.run(req).await;
     }
     let h = req.headers();
-    let text = |name: header::HeaderName| h.get(name).and_then(|v| v.to_str().ok());
-    let rides_on_cookie = h.get(header::AUTHORIZATION).is_none() && h.get(header::COOKIE).is_some();
-    if rides_on_cookie {
-        let claimed = text(header::ORIGIN).or_else(|| text(header::REFERER));
-        if let Some(claimed) = claimed {
-            let from = authority(claimed);
-            let ours = text(header::HOST).map(str::to_ascii_lowercase);
-            let public = config.public_url.as_deref().map(authority);
-            let same = from.is_some() && (from == ours || from == public.flatten());
-            if !same {
-                tracing::warn!(origin = claimed, "cross-site request refused");
-                return AppError::Forbidden("Cross-site request refused.".into()).into_response();
-            }
-        }
+    // With an Authorization header the token decides and the cookie is never read
+    // (`auth::request_token`); another site's page cannot add that header without CORS, which
+    // Atelier does not allow.
+    if h.contains_key(header::AUTHORIZATION) {
+        return next.run(req).await;
+    }
+    if let Err(claimed) = from_this_site(h, &config) {
+        tracing::warn!(origin = claimed, "cross-site request refused");
+        return AppError::Forbidden("Cross-site request refused.".into()).into_response();
     }
     next.run(req).await
+}
+
+/// Whether a browser sent this request from one of Atelier's own pages, cookie or not (a page
+/// of another site must not sign its visitor in to an account of the attacker's either). The
+/// browser's own `Sec-Fetch-Site` first; else `Origin`, else `Referer`, compared with the host
+/// asked for and the public URL. A request with none of them comes from no browser (a script, an
+/// upstream's hook), and carries no one's cookie against their will. Err: what was claimed.
+fn from_this_site(h: &axum::http::HeaderMap, config: &Config) -> Result<(), String> {
+    let text = |name: header::HeaderName| h.get(name).map(|v| v.to_str().unwrap_or("(not text)"));
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return match site {
+            "same-origin" | "none" => Ok(()),
+            other => Err(format!("Sec-Fetch-Site: {other}")),
+        };
+    }
+    let Some(claimed) = text(header::ORIGIN).or_else(|| text(header::REFERER)) else {
+        return Ok(());
+    };
+    let from = authority(claimed);
+    let ours = text(header::HOST).map(str::to_ascii_lowercase);
+    let public = config.public_url.as_deref().and_then(authority);
+    if from.is_some() && (from == ours || from == public) {
+        Ok(())
+    } else {
+        Err(claimed.to_owned())
+    }
 }
 
 /// `host[:port]` of a URL, lower-cased.

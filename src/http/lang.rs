@@ -35,9 +35,12 @@ pub async fn set_lang(Form(form): Form<SetLang>) -> Response {
         .into_response()
 }
 
-/// Only same-site paths: never an open redirect.
+/// Only same-site paths: never an open redirect. A path of visible ASCII only (what a page's own
+/// `location` gives): browsers drop tabs and line breaks from a URL before they read it, so
+/// `/\t/evil.example` would be `//evil.example`, another site.
 fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+    let visible = next.bytes().all(|b| b.is_ascii_graphic());
+    if visible && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next
     } else {
         "/"
@@ -52,5 +55,14 @@ mod tests {
         assert_eq!(super::safe_next("//evil.example"), "/");
         assert_eq!(super::safe_next("https://evil.example"), "/");
         assert_eq!(super::safe_next("/\\evil.example"), "/");
+        for sneaky in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil",
+            "/ /evil",
+            "/\u{a0}/x",
+        ] {
+            assert_eq!(super::safe_next(sneaky), "/", "{sneaky:?}");
+        }
     }
 }

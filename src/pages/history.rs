@@ -63,7 +63,7 @@ pub fn HistoryPage() -> impl IntoView {
             </nav>
             <form method="get" action="/history" role="search" class="ml-auto flex gap-2">
                 {move || param("status").map(|s| view! { <input type="hidden" name="status" value=s /> })}
-                <input type="search" name="q" aria-label=t.search_label placeholder=t.search_label value=move || param("q").unwrap_or_default()
+                <input type="search" name="q" maxlength=crate::limits::SEARCH_MAX_CHARS aria-label=t.search_label placeholder=t.search_label value=move || param("q").unwrap_or_default()
                     class="rounded border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900" />
                 <button type="submit" class="rounded bg-stone-200 px-3 py-1 text-sm dark:bg-stone-800">{t.search_button}</button>
             </form>

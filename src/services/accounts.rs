@@ -82,7 +82,8 @@ pub async fn sign_up(
 }
 
 /// Checks email and password. Unknown email and wrong password answer alike. After 10 failures
-/// in a minute from one client or for one email, every attempt (even a right one) is refused.
+/// in a minute from one client or for one email, every attempt (even a right one) is refused;
+/// attempts are counted as they arrive, before the (slow, bounded) password check.
 #[tracing::instrument(skip(pool, limiter, email, password))]
 pub async fn sign_in(
     pool: &Pool,
@@ -95,11 +96,15 @@ pub async fn sign_in(
         format!("client:{client}"),
         format!("email:{}", email.trim().to_lowercase()),
     ];
+    // Counted before the password is checked: a burst of parallel guesses is held to the limit
+    // as it arrives, and none of those past it costs a hash.
+    let mut within = true;
     for key in &keys {
-        if limiter.blocked(pool, key).await.map_err(super::internal)? {
-            tracing::warn!("log-in rate limit reached");
-            return Err(AppError::RateLimited);
-        }
+        within &= limiter.attempt(pool, key).await.map_err(super::internal)?;
+    }
+    if !within {
+        tracing::warn!("log-in rate limit reached");
+        return Err(AppError::RateLimited);
     }
     let row = match Email::parse(email) {
         Ok(email) => db::users::find_by_email(pool, email.as_str())
@@ -111,13 +116,14 @@ pub async fn sign_in(
         password.to_owned(),
         row.as_ref().map(|r| r.password_hash.clone()),
     )
-    .await;
+    .await?;
     let Some(row) = row.filter(|_| ok) else {
-        for key in &keys {
-            limiter.fail(pool, key).await.map_err(super::internal)?;
-        }
         return Err(AppError::InvalidCredentials);
     };
+    // Only failures use up the allowance.
+    for key in &keys {
+        limiter.forgive(pool, key).await.map_err(super::internal)?;
+    }
     let token = new_session(pool, &row.id).await?;
     Ok(NewSession {
         token,
@@ -138,12 +144,20 @@ async fn new_session(pool: &Pool, user_id: &str) -> Result<String, AppError> {
     Ok(token)
 }
 
-/// Ends the session the request was made with.
+/// Ends the session the request was made with. A request made with an API key is refused: a
+/// key is revoked with `DELETE /api/v1/auths/api_keys/{id}`, and answering 204 here while it
+/// keeps working would mislead.
 pub async fn sign_out(
     pool: &Pool,
     sessions: &auth::SessionCache,
     user: &CurrentUser,
 ) -> Result<(), AppError> {
+    if user.by_key {
+        return Err(AppError::BadRequest(
+            "This is an API key, not a session: revoke it with DELETE /api/v1/auths/api_keys/{id}."
+                .into(),
+        ));
+    }
     db::sessions::delete(pool, &user.token_hash)
         .await
         .map_err(super::internal)?;

@@ -81,6 +81,7 @@ pub async fn submit_job(
         return Err(AppError::invalid("images", Rule::NotOffered));
     }
     let prompt = Prompt::parse(&job.prompt)?;
+    refuse_paid_flags(prompt.as_str())?;
     let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim())
         .ok_or_else(|| AppError::invalid("mode", one_of(&["fast", "relax", "turbo"])))?;
     let mc = settings.mode(mode);
@@ -208,6 +209,7 @@ async fn continue_modal(
         Some(p) => Prompt::parse(p)?,
         None => return Err(AppError::invalid("prompt", Rule::NeedsPrompt)),
     };
+    refuse_paid_flags(prompt.as_str())?;
     let channel = engine
         .channel_of(task.channel_id.as_deref())
         .await?
@@ -279,6 +281,19 @@ async fn create(
     engine.metrics.submitted(task.engine);
     engine.wake_worker();
     Ok(view(&row, admin))
+}
+
+/// A prompt may not choose another mode than the one paid for, nor ask for several jobs.
+fn refuse_paid_flags(prompt: &str) -> Result<(), AppError> {
+    match crate::prompt_flags::paid_flag(prompt) {
+        Some(flag) => Err(AppError::invalid(
+            "prompt",
+            Rule::PaidFlag {
+                flag: flag.to_owned(),
+            },
+        )),
+        None => Ok(()),
+    }
 }
 
 /// A task the user may see (their own, or any for an admin); NotFound otherwise. Read as status
@@ -624,7 +639,16 @@ async fn search(
     before: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
-    let pattern = words.map(str::trim).filter(|q| !q.is_empty()).map(|q| {
+    let words = words.map(str::trim).filter(|q| !q.is_empty());
+    if words.is_some_and(|q| q.chars().count() > crate::limits::SEARCH_MAX_CHARS) {
+        return Err(AppError::invalid(
+            "q",
+            Rule::TooLong {
+                max: crate::limits::SEARCH_MAX_CHARS as u32,
+            },
+        ));
+    }
+    let pattern = words.map(|q| {
         format!(
             "%{}%",
             q.replace('\\', "\\\\")

@@ -180,13 +180,27 @@ pub async fn load(pool: &Pool) -> Result<Settings, AppError> {
     let raw = db::settings::get(pool, CONFIG_KEY)
         .await
         .map_err(super::internal)?;
-    Ok(parse(raw))
+    parse(raw).map_err(super::internal)
 }
 
-/// Stored settings, or the defaults where there are none (or they cannot be read).
-fn parse(raw: Option<String>) -> Settings {
-    raw.and_then(|r| serde_json::from_str(&r).ok())
-        .unwrap_or_default()
+/// Stored settings, or the defaults when none were ever saved. Settings that cannot be read are
+/// an error, never the defaults: those are the open ones (sign-ups as users, every mode on), and
+/// a stored "pending" or "switched off" must not silently become them.
+fn parse(raw: Option<String>) -> Result<Settings, String> {
+    match raw {
+        None => Ok(Settings::default()),
+        Some(r) => serde_json::from_str(&r).map_err(|e| {
+            format!("the stored settings (settings.{CONFIG_KEY}) cannot be read: {e}")
+        }),
+    }
+}
+
+/// Start-up refuses to serve with settings it cannot read, and says why.
+pub async fn check_stored(pool: &Pool) -> anyhow::Result<()> {
+    let raw = db::settings::get(pool, CONFIG_KEY).await?;
+    parse(raw).map(drop).map_err(|e| {
+        anyhow::anyhow!("{e}; fix or delete that row (deleting it restores the defaults)")
+    })
 }
 
 /// The config as `viewer` may see it: admin-only fields are None for others.
@@ -274,7 +288,8 @@ pub async fn update(
         db::settings::get_locked(&mut tx, CONFIG_KEY)
             .await
             .map_err(super::internal)?,
-    );
+    )
+    .map_err(super::internal)?;
     let mut s = before.clone();
     let whole = |field: &str, v: i64, (min, max): (i64, i64)| {
         if (min..=max).contains(&v) {

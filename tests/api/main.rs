@@ -6,6 +6,7 @@ mod copy;
 mod core;
 mod fake_upstream;
 mod generation;
+mod hardening;
 mod helpers;
 mod instances;
 mod ops;

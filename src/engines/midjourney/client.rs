@@ -57,6 +57,20 @@ impl Upstream {
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(30))
             .pool_idle_timeout(Duration::from_secs(60))
+            // The secret travels in `mj-api-secret`, which reqwest does not strip on a redirect to
+            // another host: a redirect is followed only to the same scheme, host and port.
+            .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                let same = attempt.previous().last().is_some_and(|before| {
+                    before.scheme() == attempt.url().scheme()
+                        && before.host_str() == attempt.url().host_str()
+                        && before.port_or_known_default() == attempt.url().port_or_known_default()
+                });
+                if same && attempt.previous().len() < 5 {
+                    attempt.follow()
+                } else {
+                    attempt.stop()
+                }
+            }))
             .build()
             .unwrap_or_default();
         let secret = secret.and_then(|s| {

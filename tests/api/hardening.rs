@@ -1,0 +1,416 @@
+//! What a pentester tries first (issue 15): each test here failed on the code before its fix.
+
+use crate::helpers::{error_of, spawn_app};
+use crate::process::{call, free_port, ready, start};
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+
+/// A burst of parallel wrong passwords for one account is counted as it arrives: at most ten
+/// get to try (401), the rest are refused before any hash (429). Before, all forty got 401.
+#[tokio::test]
+async fn a_burst_of_wrong_passwords_gets_at_most_ten_tries() {
+    let app = spawn_app().await;
+    app.signed_up("Ann", "ann@example.com").await;
+    let tries = (0..40).map(|_| app.signin("ann@example.com", "wrong password"));
+    let statuses: Vec<u16> = futures::future::join_all(tries)
+        .await
+        .iter()
+        .map(|a| a.status)
+        .collect();
+    let tried = statuses.iter().filter(|s| **s == 401).count();
+    let refused = statuses.iter().filter(|s| **s == 429).count();
+    assert!(
+        tried <= 10,
+        "{tried} wrong passwords were checked: {statuses:?}"
+    );
+    assert_eq!(tried + refused, 40, "{statuses:?}");
+}
+
+/// Right passwords do not use up the allowance: only failures count.
+#[tokio::test]
+async fn right_passwords_do_not_use_up_the_log_in_allowance() {
+    let app = spawn_app().await;
+    app.signed_up("Ann", "ann@example.com").await;
+    for i in 0..12 {
+        let a = app.signin("ann@example.com", "correct horse").await;
+        assert_eq!(a.status, 200, "sign-in {i}: {}", a.body);
+    }
+    for _ in 0..10 {
+        assert_eq!(app.signin("ann@example.com", "wrong").await.status, 401);
+    }
+    let limited = app.signin("ann@example.com", "correct horse").await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(error_of(&limited)["code"], "rate_limited");
+}
+
+/// The server's peak memory (VmHWM) in kB.
+fn peak_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
+}
+
+/// 150 parallel sign-ins (from as many accounts' worth of emails) and 150 parallel sign-ups keep
+/// the server's peak memory bounded: password hashes (19 MiB each) run about one per core, and
+/// those that cannot wait long are refused with 429. Before, each burst took it to 2.9 GB.
+#[tokio::test]
+async fn bursts_of_sign_ins_and_sign_ups_keep_memory_bounded() {
+    atelier::init_tls();
+    let dir = tempfile::tempdir().unwrap();
+    let server = start(
+        dir.path(),
+        None,
+        None,
+        free_port(),
+        Arc::new(Mutex::new(String::new())),
+    );
+    let client = reqwest::Client::new();
+    ready(&client, &server.base).await;
+    let mut server = server;
+    let burst = |path: &'static str, body: fn(usize) -> serde_json::Value| {
+        let (client, base) = (client.clone(), server.base.clone());
+        async move {
+            let sends = (0..150).map(|i| {
+                let req = client.post(format!("{base}{path}")).json(&body(i));
+                call(&client, req)
+            });
+            futures::future::join_all(sends).await
+        }
+    };
+    let answers = burst(
+        "/api/v1/auths/signin",
+        |i| json!({"email": format!("nobody{i}@example.com"), "password": "wrong password"}),
+    )
+    .await;
+    assert!(
+        answers.iter().all(|(s, _)| *s == 401 || *s == 429),
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    let answers = burst("/api/v1/auths/signup", |i| {
+        json!({"name": "Bo", "email": format!("bo{i}@example.com"), "password": "correct horse"})
+    })
+    .await;
+    assert!(
+        answers.iter().any(|(s, _)| *s == 200),
+        "some sign-ups go through"
+    );
+    assert!(
+        answers.iter().all(|(s, _)| *s == 200 || *s == 429),
+        "{:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    let peak_mb = peak_kb(server.child.id()) / 1024;
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    assert!(peak_mb < 300, "the server peaked at {peak_mb} MB");
+}
+
+/// `/lang?next=` never leaves the site, however the path is disguised (`/%09/evil.example` reads
+/// as `//evil.example` to a browser, which drops tabs from URLs).
+#[tokio::test]
+async fn the_language_switch_never_redirects_off_site() {
+    let app = spawn_app().await;
+    for next in [
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "//evil.example",
+        "/%5c/evil.example",
+    ] {
+        let res = app
+            .client
+            .post(app.url("/lang"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("origin", app.base.clone())
+            .body(format!("lang=zh&next={next}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 303, "{next}");
+        assert_eq!(res.headers()["location"], "/", "{next}");
+    }
+    let res = app
+        .client
+        .post(app.url("/lang"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", app.base.clone())
+        .body("lang=zh&next=/history%3Fq%3Dfox")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/history?q=fox");
+}
+
+/// A history search has a length limit (a search is a scan of the user's prompts).
+#[tokio::test]
+async fn a_history_search_has_a_length_limit() {
+    let app = spawn_app().await;
+    let user = app.signed_up("Ann", "ann@example.com").await;
+    let long = "fox".repeat(100);
+    let a = app
+        .get(&format!("/api/v1/tasks?q={long}"), Some(&user))
+        .await;
+    assert_eq!(a.status, 422, "{}", a.body);
+    assert_eq!(error_of(&a)["field"], "q");
+    let ok = app.get("/api/v1/tasks?q=fox", Some(&user)).await;
+    assert_eq!(ok.status, 200, "{}", ok.body);
+}
+
+/// Signing out with an API key does not pretend to end it: 400 says how keys are revoked, and
+/// the key still works (it did before too, after a 204).
+#[tokio::test]
+async fn signing_out_with_an_api_key_says_how_keys_are_revoked() {
+    let app = spawn_app().await;
+    let user = app.signed_up("Ann", "ann@example.com").await;
+    let key = app
+        .post(
+            "/api/v1/auths/api_keys",
+            json!({"name": "script"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(key.status, 201, "{}", key.body);
+    let key = key.body["key"].as_str().unwrap().to_owned();
+    let out = app
+        .post("/api/v1/auths/signout", json!({}), Some(&key))
+        .await;
+    assert_eq!(out.status, 400, "{}", out.body);
+    assert!(
+        error_of(&out)["message"]
+            .as_str()
+            .unwrap()
+            .contains("DELETE /api/v1/auths/api_keys/")
+    );
+    assert_eq!(app.get("/api/v1/auths/me", Some(&key)).await.status, 200);
+    // A session still signs out.
+    assert_eq!(
+        app.post("/api/v1/auths/signout", json!({}), Some(&user))
+            .await
+            .status,
+        204
+    );
+}
+
+/// Another site cannot make a visitor's browser sign in (to the attacker's account: log-in
+/// CSRF), with or without a cookie; Atelier's own pages and plain scripts can.
+#[tokio::test]
+async fn another_sites_page_cannot_sign_a_visitor_in() {
+    let app = spawn_app().await;
+    app.signed_up("Mallory", "mallory@example.com").await;
+    let body = json!({"email": "mallory@example.com", "password": "correct horse"});
+    let signin = |headers: &[(&str, String)]| {
+        let mut req = app.client.post(app.url("/api/v1/auths/signin")).json(&body);
+        for (k, v) in headers {
+            req = req.header(*k, v.clone());
+        }
+        req.send()
+    };
+    for headers in [
+        vec![("origin", "https://evil.example".to_owned())],
+        vec![("referer", "https://evil.example/page".to_owned())],
+        vec![("sec-fetch-site", "cross-site".to_owned())],
+        vec![("sec-fetch-site", "same-site".to_owned())],
+        vec![("origin", "null".to_owned())],
+    ] {
+        let res = signin(&headers).await.unwrap();
+        assert_eq!(res.status(), 403, "{headers:?}");
+        assert!(res.headers().get("set-cookie").is_none(), "{headers:?}");
+    }
+    for headers in [
+        vec![("origin", app.base.clone())],
+        vec![("sec-fetch-site", "same-origin".to_owned())],
+        vec![],
+    ] {
+        let res = signin(&headers).await.unwrap();
+        assert_eq!(res.status(), 200, "{headers:?}");
+    }
+}
+
+/// An Authorization header that is not one Bearer token in text never falls back to the cookie.
+#[tokio::test]
+async fn a_strange_authorization_header_never_falls_back_to_the_cookie() {
+    let app = spawn_app().await;
+    let token = app.signed_up("Ann", "ann@example.com").await;
+    let cookie = format!("atelier_session={token}");
+    let me = |auth: Vec<reqwest::header::HeaderValue>| {
+        let mut req = app
+            .client
+            .get(app.url("/api/v1/auths/me"))
+            .header("cookie", cookie.clone());
+        for v in auth {
+            req = req.header("authorization", v);
+        }
+        req.send()
+    };
+    assert_eq!(me(vec![]).await.unwrap().status(), 200, "the cookie alone");
+    let bearer = reqwest::header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+    let not_text = reqwest::header::HeaderValue::from_bytes(b"Bearer \xff\xfe").unwrap();
+    assert_eq!(me(vec![not_text]).await.unwrap().status(), 401);
+    assert_eq!(
+        me(vec![bearer.clone(), bearer]).await.unwrap().status(),
+        401,
+        "sent twice"
+    );
+}
+
+/// Every answer says: no sniffing, no framing, no address to other sites; pages and API answers
+/// are not stored by caches; HSTS only behind https.
+#[tokio::test]
+async fn answers_carry_the_security_headers() {
+    let app = spawn_app().await;
+    let token = app.signed_up("Ann", "ann@example.com").await;
+    let page = app
+        .client
+        .get(app.url("/"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    let api = app
+        .client
+        .get(app.url("/api/v1/auths/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    for res in [&page, &api] {
+        let h = res.headers();
+        assert_eq!(h["x-content-type-options"], "nosniff");
+        assert_eq!(h["referrer-policy"], "same-origin");
+        assert_eq!(h["x-frame-options"], "DENY");
+        assert!(
+            h["content-security-policy"]
+                .to_str()
+                .unwrap()
+                .contains("frame-ancestors 'none'")
+        );
+        assert_eq!(h["cache-control"], "no-store");
+        assert!(h.get("strict-transport-security").is_none(), "plain http");
+    }
+    let https = crate::helpers::spawn_app_with(|c| {
+        c.public_url = Some("https://atelier.example".into());
+    })
+    .await;
+    let res = https
+        .client
+        .get(https.url("/healthz"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()["strict-transport-security"],
+        "max-age=31536000"
+    );
+}
+
+/// Settings that cannot be read never become the open defaults: a sign-up is refused rather than
+/// made a user with the default credits, and a new start says what is wrong.
+#[tokio::test]
+async fn unreadable_settings_fail_closed() {
+    let app = spawn_app().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    app.configure(&admin, json!({"new_user_role": "pending"}))
+        .await;
+    app.sql("UPDATE settings SET value = '{\"new_user_role\": \"nobody\"}' WHERE key = 'config'")
+        .await;
+    let signup = app.signup("Bo", "bo@example.com", "correct horse").await;
+    assert_eq!(signup.status, 500, "{}", signup.body);
+    let cfg = app.get("/api/v1/midjourney/config", Some(&admin)).await;
+    assert_eq!(cfg.status, 500, "{}", cfg.body);
+    let (database, storage) = (app.database.clone(), app.storage.clone());
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = atelier::config::Config::for_tests(dir.path().to_path_buf());
+    config.database = database;
+    config.storage = storage;
+    let Err(e) = atelier::startup::Application::build(config).await else {
+        panic!("started with settings it cannot read");
+    };
+    assert!(e.to_string().contains("cannot be read"), "{e}");
+}
+
+/// An upstream that redirects elsewhere never gets its secret carried there: redirects are
+/// followed only to the same scheme, host and port (reqwest strips Authorization on such a
+/// redirect, not midjourney-proxy's `mj-api-secret`).
+#[tokio::test]
+async fn the_upstream_secret_never_follows_a_redirect_to_another_host() {
+    use axum::{extract::Request, http::StatusCode, response::IntoResponse};
+    atelier::init_tls();
+    let seen: Arc<Mutex<Vec<Option<String>>>> = Arc::default();
+    let record = seen.clone();
+    let elsewhere = axum::Router::new().fallback(move |req: Request| {
+        let record = record.clone();
+        async move {
+            let secret = req
+                .headers()
+                .get("mj-api-secret")
+                .map(|v| v.to_str().unwrap_or_default().to_owned());
+            record.lock().unwrap().push(secret);
+            "[]"
+        }
+    });
+    let other = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let other_base = format!("http://{}", other.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(other, elsewhere).await });
+    let redirecting = axum::Router::new().fallback(move |req: Request| {
+        let to = format!("{other_base}{}", req.uri());
+        async move { (StatusCode::TEMPORARY_REDIRECT, [("location", to)]).into_response() }
+    });
+    let upstream = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", upstream.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(upstream, redirecting).await });
+
+    let client = atelier::engines::midjourney::Upstream::new(&base, Some("the-channel-secret"));
+    let answer = client.fetch("1234").await;
+    assert!(
+        answer.is_err(),
+        "a redirect elsewhere is not an answer: {answer:?}"
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert!(
+        seen.iter()
+            .all(|s| s.as_deref() != Some("the-channel-secret")),
+        "the secret reached another host: {seen:?}"
+    );
+}
+
+/// A prompt cannot buy another mode or more jobs than were paid for: `--fast` in a relax submit,
+/// `--turbo`, `--repeat` and `--r` are refused with 422 naming the flag, nothing charged.
+#[tokio::test]
+async fn prompt_flags_cannot_buy_another_mode_or_more_jobs() {
+    let app = spawn_app().await;
+    let user = app.signed_up("Ann", "ann@example.com").await;
+    let before = app.balance(&user).await;
+    for (prompt, flag) in [
+        ("a fox --fast", "--fast"),
+        ("a fox --ar 3:2 --TURBO", "--TURBO"),
+        ("a fox \u{2014}fast", "\u{2014}fast"),
+        ("a fox --repeat 4", "--repeat"),
+        ("a fox --r 4", "--r"),
+    ] {
+        let a = app.generate(&user, prompt, "relax").await;
+        assert_eq!(a.status, 422, "{prompt}: {}", a.body);
+        assert_eq!(error_of(&a)["field"], "prompt");
+        assert!(
+            error_of(&a)["message"].as_str().unwrap().contains(flag),
+            "{prompt}: {}",
+            a.body
+        );
+    }
+    assert_eq!(app.balance(&user).await, before, "nothing charged");
+    let tasks = app.get("/api/v1/tasks", Some(&user)).await;
+    assert_eq!(
+        tasks.body["tasks"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        tasks.body
+    );
+    assert_eq!(
+        app.generate(&user, "a fox --raw --ar 3:2", "relax")
+            .await
+            .status,
+        201
+    );
+}
