@@ -19,7 +19,15 @@ impl IntoResponse for AppError {
                 "field": self.field(),
             }
         });
-        (status, Json(body)).into_response()
+        let mut res = (status, Json(body)).into_response();
+        if matches!(self, AppError::Busy) {
+            // The wait for a password hash is at most a few seconds.
+            res.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static("3"),
+            );
+        }
+        res
     }
 }
 
