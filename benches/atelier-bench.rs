@@ -296,12 +296,13 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn bearer(token: &str) -> axum::http::HeaderMap {
-    let mut h = axum::http::HeaderMap::new();
+/// A request's parts that carry `token` as a bearer token.
+fn bearer(token: &str) -> axum::http::request::Parts {
+    let (mut parts, ()) = axum::http::Request::new(()).into_parts();
     if let Ok(v) = format!("Bearer {token}").parse() {
-        h.insert(axum::http::header::AUTHORIZATION, v);
+        parts.headers.insert(axum::http::header::AUTHORIZATION, v);
     }
-    h
+    parts
 }
 
 fn tempfile_dir() -> anyhow::Result<std::path::PathBuf> {

@@ -91,20 +91,43 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// The requests whose token may be answered from the [`SessionCache`]: the status polls (the
+/// page's poll server function; reading a task or the task list), which are most of the traffic
+/// and show only the account's own tasks. Every other request reads its token from the
+/// database, so that on several instances a revocation, a demotion or a promotion made on one
+/// holds on the others at once, not when the change notice arrives (a few milliseconds later).
+pub fn may_use_kept(parts: &axum::http::request::Parts) -> bool {
+    use axum::http::Method;
+    let path = parts.uri.path();
+    let poll = <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    match parts.method {
+        Method::GET | Method::HEAD => {
+            path == "/api/v1/tasks"
+                || path.starts_with("/api/v1/tasks/")
+                || path.starts_with("/api/v1/midjourney/task/")
+        }
+        Method::POST => path == poll,
+        _ => false,
+    }
+}
+
 /// Resolves the account behind a request's token, if any.
 ///
-/// Answers from `cache` when it can: status polling then costs no session query.
+/// Answers from `cache` when it can and [`may_use_kept`] allows: status polling then costs no
+/// session query.
 pub async fn authenticate(
     pool: &Pool,
     cache: &SessionCache,
-    headers: &HeaderMap,
+    parts: &axum::http::request::Parts,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let Some(token) = request_token(headers) else {
+    let Some(token) = request_token(&parts.headers) else {
         return Ok(None);
     };
     let token_hash = token::hash(&token);
     let now = db::now_ms();
-    if let Some(user) = cache.get(&token_hash, now) {
+    if may_use_kept(parts)
+        && let Some(user) = cache.get(&token_hash, now)
+    {
         return Ok(Some(user));
     }
     // Noted before the read: an answer is kept only if nothing changed while it was read.

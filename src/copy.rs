@@ -136,6 +136,8 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("touched_at", Int),
             ("retry_at", Int),
             ("misses", Int),
+            ("fail_detail", Text),
+            ("refunded", Int),
         ],
     ),
     (

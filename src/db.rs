@@ -134,6 +134,17 @@ impl Tx<'_> {
         }
     }
 
+    /// What a `SELECT` in this transaction ends with to lock the rows it reads until the
+    /// transaction ends: `FOR UPDATE` on PostgreSQL; nothing on SQLite, where a write
+    /// transaction holds the whole database.
+    pub fn lock_rows(&self) -> &'static str {
+        if self.is_postgres() {
+            " FOR UPDATE"
+        } else {
+            ""
+        }
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self, Self::Postgres(_))
     }

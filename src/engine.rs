@@ -52,8 +52,9 @@ pub struct Engine {
 pub struct Channel {
     pub row: ChannelRow,
     pub client: Upstream,
-    /// The host whose internal address may serve the channel's images.
-    pub trusted_host: Option<String>,
+    /// The upstream's own host and port: the one place outside the public internet its images
+    /// may be downloaded from.
+    pub origin: Option<crate::images::Origin>,
 }
 
 impl Channel {
@@ -138,9 +139,9 @@ impl Engine {
     /// A channel with its client.
     pub fn channel(&self, row: ChannelRow) -> Channel {
         let (url, secret) = self.endpoint(&row.api_url, row.secret.as_deref());
-        let trusted_host = reqwest::Url::parse(&url)
+        let origin = reqwest::Url::parse(&url)
             .ok()
-            .and_then(|u| u.host_str().map(str::to_owned));
+            .and_then(|u| crate::images::Origin::of(&u));
         let mut cache = self.clients.lock().unwrap_or_else(|p| p.into_inner());
         let client = match cache.get(&row.id) {
             Some((u, sec, c)) if *u == url && *sec == secret => c.clone(),
@@ -156,7 +157,7 @@ impl Engine {
         Channel {
             row,
             client,
-            trusted_host,
+            origin,
         }
     }
 

@@ -19,6 +19,8 @@ pub const THUMB_MAX_PX: u32 = 512;
 pub enum ImageError {
     #[error("refused URL: {0}")]
     Refused(String),
+    #[error("refused: {0} resolves only to addresses inside Atelier's network")]
+    Internal(String),
     #[error("download failed: {0}")]
     Download(String),
     #[error("the upstream answered HTTP {0}")]
@@ -37,6 +39,83 @@ impl ImageError {
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Download(_) | Self::Store(_))
             || matches!(self, Self::Status(s) if *s >= 500 || *s == 429)
+    }
+
+    /// What the task's owner is told: what went wrong, without the addresses, hosts and errors
+    /// of Atelier's own network (the full error is logged and shown to admins).
+    pub fn for_users(&self) -> &'static str {
+        match self {
+            Self::Refused(_) | Self::Internal(_) => {
+                "The upstream's image is at an address Atelier does not download from."
+            }
+            Self::Download(_) | Self::Status(_) => "The upstream's image could not be downloaded.",
+            Self::TooLarge => "The upstream's image is larger than 50 MB.",
+            Self::NotAnImage => "The upstream's file is not a PNG, JPEG or WebP image.",
+            Self::Store(_) => "The image could not be stored.",
+        }
+    }
+
+    /// A download error as one of ours: a host refused by [`PublicOnly`] at connect time.
+    fn from_request(e: reqwest::Error) -> Self {
+        let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+        while let Some(err) = source {
+            if let Some(internal) = err.downcast_ref::<InternalHost>() {
+                return Self::Internal(internal.0.clone());
+            }
+            source = err.source();
+        }
+        Self::Download(e.to_string())
+    }
+}
+
+/// Where a URL points: its host (lowercase) and port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    host: String,
+    port: u16,
+}
+
+impl Origin {
+    pub fn of(url: &reqwest::Url) -> Option<Self> {
+        Some(Self {
+            host: url.host_str()?.to_ascii_lowercase(),
+            port: url.port_or_known_default()?,
+        })
+    }
+}
+
+/// The error of a name that resolves only to internal addresses.
+#[derive(Debug)]
+struct InternalHost(String);
+
+impl std::fmt::Display for InternalHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} resolves only to internal addresses", self.0)
+    }
+}
+
+impl std::error::Error for InternalHost {}
+
+/// The resolver of downloads from anywhere but the upstream itself: the addresses a name
+/// resolves to are checked as the connection is made, so a name that points inside (to
+/// 10.0.0.5, to this machine, rebinding between a check and the connect, NAT64) reaches
+/// nothing internal. Literal addresses never reach a resolver: [`check_url`] refuses those.
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        let host = name.as_str().to_owned();
+        Box::pin(async move {
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await?;
+            let public: Vec<std::net::SocketAddr> =
+                found.filter(|a| !is_internal(a.ip())).collect();
+            if public.is_empty() {
+                return Err(
+                    Box::new(InternalHost(host)) as Box<dyn std::error::Error + Send + Sync>
+                );
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
     }
 }
 
@@ -113,7 +192,10 @@ pub struct ImageStore {
     prefix: String,
     /// The directory, for a store in one.
     dir: Option<PathBuf>,
-    http: reqwest::Client,
+    /// For the configured upstream's own host and port (which may well be internal).
+    upstream: reqwest::Client,
+    /// For anywhere else: only public addresses ([`PublicOnly`]).
+    public: reqwest::Client,
 }
 
 impl ImageStore {
@@ -155,11 +237,16 @@ impl ImageStore {
                 (Arc::new(s3), prefix.clone())
             }
         };
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            // Redirects are followed by hand, each checked.
-            .redirect(reqwest::redirect::Policy::none())
+        let client = || {
+            reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .timeout(Duration::from_secs(60))
+                // Redirects are followed by hand, each checked.
+                .redirect(reqwest::redirect::Policy::none())
+        };
+        let upstream = client().build().unwrap_or_default();
+        let public = client()
+            .dns_resolver(PublicOnly)
             .build()
             .unwrap_or_default();
         Ok(Self {
@@ -169,7 +256,8 @@ impl ImageStore {
                 Storage::Dir(dir) => Some(dir.clone()),
                 Storage::S3 { .. } => None,
             },
-            http,
+            upstream,
+            public,
         })
     }
 
@@ -215,22 +303,27 @@ impl ImageStore {
         }
     }
 
-    /// Downloads `url` (http/https only; loopback, private and link-local addresses only when
-    /// they are `trusted_host`, the configured upstream's own host) and stores it.
+    /// Downloads `url` (http/https only; internal addresses only at `upstream`, the configured
+    /// upstream's own host and port) and stores it.
     pub async fn download(
         &self,
         url: &str,
-        trusted_host: Option<&str>,
+        upstream: Option<&Origin>,
     ) -> Result<String, ImageError> {
         let mut url = reqwest::Url::parse(url).map_err(|e| ImageError::Refused(e.to_string()))?;
         for _ in 0..5 {
-            check_url(&url, trusted_host)?;
-            let mut res = self
-                .http
+            let at_upstream = upstream.is_some_and(|o| Origin::of(&url).as_ref() == Some(o));
+            let client = if at_upstream {
+                &self.upstream
+            } else {
+                check_url(&url)?;
+                &self.public
+            };
+            let mut res = client
                 .get(url.clone())
                 .send()
                 .await
-                .map_err(|e| ImageError::Download(e.to_string()))?;
+                .map_err(ImageError::from_request)?;
             if res.status().is_redirection() {
                 let next = res
                     .headers()
@@ -357,20 +450,23 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn check_url(url: &reqwest::Url, trusted_host: Option<&str>) -> Result<(), ImageError> {
+/// The checks a URL away from the upstream passes before any connection: http or https, and
+/// not a literal internal address (names are checked as they resolve, by [`PublicOnly`]).
+fn check_url(url: &reqwest::Url) -> Result<(), ImageError> {
     if !matches!(url.scheme(), "http" | "https") {
         return Err(ImageError::Refused(format!("scheme {}", url.scheme())));
     }
     let host = url
         .host_str()
         .ok_or_else(|| ImageError::Refused("no host".into()))?;
-    if trusted_host.is_some_and(|t| t.eq_ignore_ascii_case(host)) {
-        return Ok(());
-    }
+    // The URL parser has written any IPv4 address in its dotted form (`127.1`, `0x7f000001`).
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let internal = match bare.parse::<IpAddr>() {
         Ok(ip) => is_internal(ip),
-        Err(_) => host.eq_ignore_ascii_case("localhost") || host.ends_with(".localhost"),
+        Err(_) => {
+            let name = host.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
     };
     if internal {
         return Err(ImageError::Refused(format!("internal address {host}")));
@@ -378,24 +474,48 @@ fn check_url(url: &reqwest::Url, trusted_host: Option<&str>) -> Result<(), Image
     Ok(())
 }
 
+/// Addresses that are not on the public internet: loopback, private, link-local, carrier-grade
+/// NAT, "this network", benchmarking, multicast and reserved ranges; in IPv6 also unique-local,
+/// and any IPv4 address embedded in an IPv6 one (mapped, compatible, NAT64, 6to4).
 fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
             v4.is_loopback()
                 || v4.is_private()
                 || v4.is_link_local()
                 || v4.is_unspecified()
                 || v4.is_broadcast()
-                || v4.octets()[0] == 100 && (64..128).contains(&v4.octets()[1])
+                || v4.is_multicast()
+                || a == 0
+                || a >= 240
+                || a == 100 && (64..128).contains(&b)
+                || a == 198 && (b == 18 || b == 19)
+                || a == 192 && b == 0 && v4.octets()[2] == 0
         }
         IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let embedded = |hi: u16, lo: u16| {
+                is_internal(IpAddr::V4(std::net::Ipv4Addr::new(
+                    (hi >> 8) as u8,
+                    hi as u8,
+                    (lo >> 8) as u8,
+                    lo as u8,
+                )))
+            };
             v6.is_loopback()
                 || v6.is_unspecified()
-                || (v6.segments()[0] & 0xfe00) == 0xfc00
-                || (v6.segments()[0] & 0xffc0) == 0xfe80
+                || v6.is_multicast()
+                || (s[0] & 0xfe00) == 0xfc00
+                || (s[0] & 0xffc0) == 0xfe80
                 || v6
                     .to_ipv4_mapped()
                     .is_some_and(|v4| is_internal(IpAddr::V4(v4)))
+                // IPv4-compatible (::a.b.c.d) and NAT64 (64:ff9b::/96, 64:ff9b:1::/48).
+                || s[..6] == [0; 6] && embedded(s[6], s[7])
+                || s[0] == 0x64 && s[1] == 0xff9b && embedded(s[6], s[7])
+                // 6to4: 2002:aabb:ccdd::/48.
+                || s[0] == 0x2002 && embedded(s[1], s[2])
         }
     }
 }
@@ -405,21 +525,50 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_public_http_urls_or_the_upstream_host() {
+    fn only_public_http_urls_away_from_the_upstream() {
         let u = |s: &str| reqwest::Url::parse(s).unwrap();
-        assert!(check_url(&u("https://cdn.example/x.png"), None).is_ok());
+        assert!(check_url(&u("https://cdn.example/x.png")).is_ok());
+        assert!(check_url(&u("http://[2606:4700::1111]/x.png")).is_ok());
         for bad in [
             "http://127.0.0.1/x",
+            "http://127.1/x",
+            "http://0x7f000001/x",
+            "http://2130706433/x",
+            "http://0.0.0.0/x",
             "http://10.1.2.3/x",
             "http://192.168.0.1/x",
+            "http://100.64.0.1/x",
             "http://169.254.169.254/latest",
             "http://[::1]/x",
+            "http://[::ffff:10.0.0.5]/x",
+            "http://[::10.0.0.5]/x",
+            "http://[64:ff9b::a00:5]/x",
+            "http://[2002:a00:5::1]/x",
+            "http://[fd00::1]/x",
+            "http://[fe80::1]/x",
             "http://localhost/x",
+            "http://LOCALHOST./x",
+            "http://a.localhost/x",
             "file:///etc/passwd",
         ] {
-            assert!(check_url(&u(bad), None).is_err(), "{bad}");
+            assert!(check_url(&u(bad)).is_err(), "{bad}");
         }
-        assert!(check_url(&u("http://127.0.0.1:9/x"), Some("127.0.0.1")).is_ok());
+    }
+
+    #[tokio::test]
+    async fn names_that_resolve_inside_are_refused_as_they_connect() {
+        use reqwest::dns::Resolve;
+        let name: reqwest::dns::Name = "localhost".parse().unwrap();
+        let refused = PublicOnly.resolve(name).await.err().expect("refused");
+        assert!(refused.to_string().contains("internal"), "{refused}");
+    }
+
+    #[test]
+    fn an_origin_is_its_host_and_port() {
+        let o = |s: &str| Origin::of(&reqwest::Url::parse(s).unwrap());
+        assert_eq!(o("http://Up.example/a"), o("http://up.example:80/b"));
+        assert_ne!(o("http://up.example/a"), o("http://up.example:8080/a"));
+        assert_ne!(o("http://127.0.0.1:9/a"), o("http://127.0.0.1:10/a"));
     }
 
     #[test]

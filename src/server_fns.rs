@@ -21,7 +21,7 @@ pub(crate) mod ctx {
 
     pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
         let state = state()?;
-        crate::auth::authenticate(&state.pool, &state.sessions, &parts()?.headers).await
+        crate::auth::authenticate(&state.pool, &state.sessions, &parts()?).await
     }
 
     /// Sets the session cookie and sends the browser to the Generate page.

@@ -29,6 +29,41 @@ impl Role {
     }
 }
 
+/// What a cancel gives back of a task that was already being drawn upstream (one that had not
+/// started there is always refunded in full): an admin setting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelRefund {
+    /// All of its cost.
+    Full,
+    /// Nothing: the upstream's work was done or paid for.
+    None,
+    /// The part not drawn yet: at 70 %, 30 % of the cost.
+    #[default]
+    Progress,
+}
+
+impl CancelRefund {
+    pub const ALL: [Self; 3] = [Self::Full, Self::None, Self::Progress];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::None => "none",
+            Self::Progress => "progress",
+        }
+    }
+
+    /// The percent of the cost given back for a task at `progress` percent.
+    pub fn percent_at(self, progress: i64) -> i64 {
+        match self {
+            Self::Full => 100,
+            Self::None => 0,
+            Self::Progress => 100 - progress.clamp(0, 100),
+        }
+    }
+}
+
 /// `user` of rest-api.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
@@ -327,7 +362,14 @@ pub struct TaskView {
     pub inputs: Vec<InputView>,
     pub buttons: Vec<Button>,
     pub cost: i64,
+    /// The credits given back when the task ended (all of them for a failure; for a cancel, what
+    /// the admin's cancel policy gives back).
+    #[serde(default)]
+    pub refunded: i64,
     pub fail_reason: Option<String>,
+    /// Admins only: what lies behind `fail_reason` inside Atelier's network.
+    #[serde(default)]
+    pub fail_detail: Option<String>,
     pub upstream_id: Option<String>,
     #[serde(default)]
     pub favorite: bool,
@@ -370,7 +412,9 @@ impl Serialize for TaskView {
             inputs,
             buttons,
             cost,
+            refunded,
             fail_reason,
+            fail_detail,
             upstream_id,
             favorite,
             shared_url,
@@ -381,7 +425,7 @@ impl Serialize for TaskView {
             queue_position,
         } = self;
         let always = !serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("TaskView", 28)?;
+        let mut s = serializer.serialize_struct("TaskView", 30)?;
         s.serialize_field("id", id)?;
         s.serialize_field("parent_id", parent_id)?;
         s.serialize_field("engine", engine)?;
@@ -401,7 +445,9 @@ impl Serialize for TaskView {
         s.serialize_field("inputs", inputs)?;
         s.serialize_field("buttons", buttons)?;
         s.serialize_field("cost", cost)?;
+        s.serialize_field("refunded", refunded)?;
         s.serialize_field("fail_reason", fail_reason)?;
+        s.serialize_field("fail_detail", fail_detail)?;
         s.serialize_field("upstream_id", upstream_id)?;
         s.serialize_field("favorite", favorite)?;
         s.serialize_field("shared_url", shared_url)?;
@@ -518,7 +564,9 @@ mod tests {
                 direction: None,
             }],
             cost: 2,
+            refunded: 1,
             fail_reason: Some("no".into()),
+            fail_detail: None,
             upstream_id: Some("u1".into()),
             favorite: false,
             shared_url: None,
@@ -541,7 +589,7 @@ mod tests {
             );
             assert_eq!(
                 json.as_object().unwrap().len(),
-                27 + usize::from(place.is_some())
+                29 + usize::from(place.is_some())
             );
             assert_eq!(
                 serde_json::from_value::<TaskView>(json).unwrap(),
@@ -572,6 +620,7 @@ mod tests {
             max_active_tasks_per_user: 5,
             new_user_role: Role::User,
             task_timeout_secs: 600,
+            cancel_refund: super::CancelRefund::Progress,
         };
         assert_eq!(
             SettingsChange::between(&form, &form),
@@ -636,6 +685,9 @@ pub struct ConfigView {
     pub new_user_role: Option<Role>,
     /// Admins only: the task deadline, when set in the settings (else the environment's).
     pub task_timeout_secs: Option<i64>,
+    /// Admins only: what a cancel gives back of a task being drawn.
+    #[serde(default)]
+    pub cancel_refund: Option<CancelRefund>,
 }
 
 /// The admin's settings form as it stands: every writable setting. `api_secret`: None keeps the
@@ -651,6 +703,7 @@ pub struct SettingsForm {
     pub max_active_tasks_per_user: i64,
     pub new_user_role: Role,
     pub task_timeout_secs: i64,
+    pub cancel_refund: CancelRefund,
 }
 
 /// What a save of the settings form changes: only the fields that differ from what was loaded
@@ -666,6 +719,7 @@ pub struct SettingsChange {
     pub max_active_tasks_per_user: Option<i64>,
     pub new_user_role: Option<Role>,
     pub task_timeout_secs: Option<i64>,
+    pub cancel_refund: Option<CancelRefund>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -711,6 +765,7 @@ impl SettingsChange {
             ),
             new_user_role: (saved.new_user_role != now.new_user_role).then_some(now.new_user_role),
             task_timeout_secs: changed(saved.task_timeout_secs, now.task_timeout_secs),
+            cancel_refund: (saved.cancel_refund != now.cancel_refund).then_some(now.cancel_refund),
         }
     }
 }

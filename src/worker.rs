@@ -185,7 +185,7 @@ async fn tick(engine: &Engine) -> Result<PollOutcome, AppError> {
         .map_err(crate::services::internal)?
     {
         let reason = format!("Timed out: no progress for {} seconds.", timeout.as_secs());
-        match lifecycle::end(engine, &id, TaskStatus::Failed, Some(&reason)).await {
+        match lifecycle::fail(engine, &id, &reason).await {
             Ok(true) => out.expired += 1,
             Ok(false) => {}
             Err(e) => tracing::warn!(task_id = id, error = %e, "overdue task not ended"),
@@ -424,7 +424,7 @@ async fn send(
             Ok(false)
         }
         Ok(Submitted::Rejected { reason }) => {
-            lifecycle::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
+            lifecycle::fail(engine, &task.id, &reason).await?;
             Ok(false)
         }
         Err(e) if e.is_channel_fault() => {
@@ -435,8 +435,14 @@ async fn send(
         Err(e) => {
             // An answer that does not read as the protocol: whether the job runs is unknown,
             // and sending it again could make it twice.
-            let reason = format!("The upstream gave an answer Atelier cannot read: {e}");
-            lifecycle::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
+            let detail = e.to_string();
+            let ending = db::tasks::Ending {
+                status: TaskStatus::Failed,
+                reason: Some("The upstream gave an answer Atelier cannot read."),
+                detail: Some(&detail),
+                refund: db::tasks::Refund::All,
+            };
+            lifecycle::end(engine, &task.id, &ending).await?;
             Ok(false)
         }
     }
@@ -482,7 +488,7 @@ async fn duplicate(engine: &Engine, task: &TaskRow, other: &str) -> Result<(), A
         "the upstream already made this task"
     );
     let reason = format!("Already made as task {other}.");
-    lifecycle::end(engine, &task.id, TaskStatus::Failed, Some(&reason)).await?;
+    lifecycle::fail(engine, &task.id, &reason).await?;
     Ok(())
 }
 
@@ -575,11 +581,10 @@ async fn forgotten(engine: &Engine, channel: &Channel, row: &LiveRow) -> Result<
                 .await
                 .map_err(crate::services::internal)?;
             if misses >= MAX_MISSES {
-                lifecycle::end(
+                lifecycle::fail(
                     engine,
                     &row.id,
-                    TaskStatus::Failed,
-                    Some("The upstream no longer knows this task (it may have restarted)."),
+                    "The upstream no longer knows this task (it may have restarted).",
                 )
                 .await
                 .map_err(AppError::from)

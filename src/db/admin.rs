@@ -43,7 +43,7 @@ pub struct TaskWithUser {
 pub async fn live_tasks(pool: &super::Pool, limit: i64) -> Result<Vec<TaskWithUser>, sqlx::Error> {
     super::on!(pool, |conn| {
         sqlx::query_as(
-        "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
+        "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, COALESCE(t.fail_detail, t.fail_reason) AS fail_reason, t.created_at, t.finished_at
          FROM tasks t JOIN users u ON u.id = t.user_id
          WHERE t.status IN ('queued', 'submitted', 'in_progress', 'needs_input') ORDER BY t.id LIMIT $1",
     )
@@ -60,7 +60,7 @@ pub async fn failures_since(
 ) -> Result<Vec<TaskWithUser>, sqlx::Error> {
     super::on!(pool, |conn| {
         sqlx::query_as(
-        "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, t.fail_reason, t.created_at, t.finished_at
+        "SELECT t.id, u.name AS user_name, t.status, t.mode, t.progress, COALESCE(t.fail_detail, t.fail_reason) AS fail_reason, t.created_at, t.finished_at
          FROM tasks t JOIN users u ON u.id = t.user_id
          WHERE t.status = 'failed' AND t.finished_at >= $1 ORDER BY t.finished_at DESC LIMIT $2",
     )

@@ -50,6 +50,8 @@ pub struct TaskRow {
     pub finished_at: Option<i64>,
     pub touched_at: i64,
     pub misses: i64,
+    pub fail_detail: Option<String>,
+    pub refunded: i64,
 }
 
 impl TaskRow {
@@ -102,7 +104,7 @@ macro_rules! task_columns {
         "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
          progress, cost, channel_id, attempt, modal_step, upstream_id, fail_reason, buttons, outputs,
          text, preview_key, preview_url, final_url, created_at, started_at, finished_at, touched_at,
-         misses"
+         misses, fail_detail, refunded"
     };
 }
 
@@ -462,16 +464,19 @@ pub async fn set_preview(
     progress: i64,
     now: i64,
 ) -> Result<Option<Option<String>>, sqlx::Error> {
-    let old: Option<(Option<String>,)> = super::on_tx!(tx, |conn| sqlx::query_as(
+    let sql = format!(
         "SELECT preview_key FROM tasks
          WHERE id = $1 AND status IN ('submitted', 'in_progress') AND progress <= $2
-           AND preview_url IS DISTINCT FROM $3",
-    )
-    .bind(id)
-    .bind(progress)
-    .bind(url)
-    .fetch_optional(conn)
-    .await)?;
+           AND preview_url IS DISTINCT FROM $3{}",
+        tx.lock_rows()
+    );
+    let old: Option<(Option<String>,)> =
+        super::on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .bind(progress)
+            .bind(url)
+            .fetch_optional(conn)
+            .await)?;
     let Some((old,)) = old else {
         return Ok(None);
     };
@@ -543,28 +548,85 @@ pub async fn succeed(
     Ok(r == 1)
 }
 
-/// Ends a live task as failed or cancelled. Returns the task's owner and cost when it was live
-/// (the caller refunds in the same transaction), None when it had already ended.
+/// How a live task ends.
+pub struct Ending<'a> {
+    pub status: TaskStatus,
+    /// What the owner is told.
+    pub reason: Option<&'a str>,
+    /// What admins see besides: the internal detail behind `reason`.
+    pub detail: Option<&'a str>,
+    /// How much of the cost goes back.
+    pub refund: Refund,
+}
+
+/// How much of a task's cost goes back when it ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refund {
+    /// All of it (a failure; a cancel before the upstream started drawing).
+    All,
+    /// A cancel: all of it unless the task is being drawn, then what the policy gives back at its
+    /// progress (rounded down to whole credits). Decided on the row as this transaction locks it.
+    Cancel(crate::types::CancelRefund),
+}
+
+/// What ending a task changed: whose it was, the credits to give back, and the preview it let go
+/// (no longer served: a cancelled or failed task keeps no picture it was not charged for).
+pub struct Ended {
+    pub user_id: String,
+    pub refunded: i64,
+    pub preview_key: Option<String>,
+}
+
+/// Ends a live task (None when it was not live: nothing written).
 pub async fn end(
     tx: &mut Tx<'_>,
     id: &str,
-    status: TaskStatus,
-    reason: Option<&str>,
+    ending: &Ending<'_>,
     now: i64,
-) -> Result<Option<(String, i64)>, sqlx::Error> {
-    super::on_tx!(tx, |conn| sqlx::query_as(concat!(
-        "UPDATE tasks SET status = $2, fail_reason = $3, finished_at = $4, touched_at = $4,
-                lease_until = NULL
+) -> Result<Option<Ended>, sqlx::Error> {
+    // The row is locked first (on PostgreSQL; SQLite's write transaction holds the database), so
+    // that the preview let go is the one this transaction clears.
+    let sql = format!(
+        concat!(
+            "SELECT preview_key, status, progress FROM tasks WHERE id = $1 AND status IN ",
+            live!(),
+            "{}"
+        ),
+        tx.lock_rows()
+    );
+    let old: Option<(Option<String>, TaskStatus, i64)> =
+        super::on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(conn)
+            .await)?;
+    let Some((preview_key, status, progress)) = old else {
+        return Ok(None);
+    };
+    let percent = match ending.refund {
+        Refund::Cancel(policy) if status == TaskStatus::InProgress => policy.percent_at(progress),
+        _ => 100,
+    };
+    let ended: Option<(String, i64)> = super::on_tx!(tx, |conn| sqlx::query_as(concat!(
+        "UPDATE tasks SET status = $2, fail_reason = $3, fail_detail = $4, finished_at = $5,
+                touched_at = $5, lease_until = NULL, preview_key = NULL,
+                refunded = cost * $6 / 100
          WHERE id = $1 AND status IN ",
         live!(),
-        " RETURNING user_id, cost"
+        " RETURNING user_id, refunded"
     ))
     .bind(id)
-    .bind(status)
-    .bind(reason)
+    .bind(ending.status)
+    .bind(ending.reason)
+    .bind(ending.detail)
     .bind(now)
+    .bind(percent)
     .fetch_optional(conn)
-    .await)
+    .await)?;
+    Ok(ended.map(|(user_id, refunded)| Ended {
+        user_id,
+        refunded,
+        preview_key,
+    }))
 }
 
 /// Deletes a final task that no live task was made from; answers it as it was (None when it is

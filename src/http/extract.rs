@@ -28,7 +28,7 @@ impl FromRequestParts<AppState> for CurrentUser {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        crate::auth::authenticate(&state.pool, &state.sessions, &parts.headers)
+        crate::auth::authenticate(&state.pool, &state.sessions, parts)
             .await?
             .ok_or(AppError::Unauthorized)
     }

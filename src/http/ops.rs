@@ -74,7 +74,7 @@ impl FromRequestParts<AppState> for MetricsReader {
         }
         let is_key = crate::auth::request_token(&parts.headers)
             .is_some_and(|t| t.starts_with(token::API_KEY_PREFIX));
-        let user = crate::auth::authenticate(&s.pool, &s.sessions, &parts.headers)
+        let user = crate::auth::authenticate(&s.pool, &s.sessions, parts)
             .await?
             .ok_or(AppError::Unauthorized)?;
         if !is_key {

@@ -55,6 +55,7 @@ pub async fn save_settings(change: SettingsChange) -> Result<ConfigView, AppErro
         "max_active_tasks_per_user": change.max_active_tasks_per_user,
         "new_user_role": change.new_user_role,
         "task_timeout_secs": change.task_timeout_secs,
+        "cancel_refund": change.cancel_refund,
     }))
     .map_err(crate::services::internal)?;
     let mut view = crate::services::settings::update(&s.engine, &admin, patch).await?;

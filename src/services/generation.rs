@@ -354,9 +354,10 @@ pub async fn list(
     search(engine, user, kind, status, q, cursor, limit).await
 }
 
-/// Cancels a live task: `cancelled` and refunded first (so that an upstream which answers a
-/// cancel by failing the task cannot make it a failure), then the upstream is told where it
-/// supports that.
+/// Cancels a live task: `cancelled` first (so that an upstream which answers a cancel by failing
+/// the task cannot make it a failure), then the upstream is told where it supports that. A task
+/// the upstream had not started drawing is refunded in full; one being drawn, as the admin's
+/// cancel policy says (all, nothing, or the part not drawn yet). Its preview is no longer served.
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
     let row = visible_now(engine, user, id).await?;
@@ -364,7 +365,14 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
     if row.status.is_final() {
         return Err(finished());
     }
-    if !lifecycle::end(engine, id, TaskStatus::Cancelled, None).await? {
+    let policy = engine.settings().await?.cancel_refund;
+    let ending = db::tasks::Ending {
+        status: TaskStatus::Cancelled,
+        reason: None,
+        detail: None,
+        refund: db::tasks::Refund::Cancel(policy),
+    };
+    if !lifecycle::end(engine, id, &ending).await? {
         return Err(finished());
     }
     if let Some(upstream_id) = &row.upstream_id
@@ -498,7 +506,9 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
             _ => row.buttons.0.clone(),
         },
         cost: row.cost,
+        refunded: row.refunded,
         fail_reason: row.fail_reason.clone(),
+        fail_detail: if admin { row.fail_detail.clone() } else { None },
         upstream_id: row.upstream_id.clone(),
         favorite: false,
         shared_url: None,

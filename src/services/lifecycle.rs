@@ -5,7 +5,7 @@ use super::{Context, ServiceError};
 use crate::{
     db::{
         self, blobs, ledger,
-        tasks::{LiveRow, Output, TaskRow},
+        tasks::{Ending, LiveRow, Output, TaskRow},
     },
     engine::{Channel, Engine},
     engines::{self, Phase, RemoteUpdate, Submitted},
@@ -13,30 +13,36 @@ use crate::{
     types::{TaskAction, TaskStatus},
 };
 
-/// Ends a live task as failed or cancelled and refunds it, in one transaction. False when the
-/// task had already ended (nothing written).
-pub async fn end(
-    engine: &Engine,
-    id: &str,
-    status: TaskStatus,
-    reason: Option<&str>,
-) -> Result<bool, ServiceError> {
+/// Ends a live task as failed, in full refunded: what the owner is told.
+pub async fn fail(engine: &Engine, id: &str, reason: &str) -> Result<bool, ServiceError> {
+    let ending = Ending {
+        status: TaskStatus::Failed,
+        reason: Some(reason),
+        detail: None,
+        refund: db::tasks::Refund::All,
+    };
+    end(engine, id, &ending).await
+}
+
+/// Ends a live task as failed or cancelled, gives back what `ending` says and lets its preview go,
+/// in one transaction. False when the task had already ended (nothing written).
+pub async fn end(engine: &Engine, id: &str, ending: &Ending<'_>) -> Result<bool, ServiceError> {
     let now = db::now_ms();
     let mut tx = engine
         .pool
         .begin_write()
         .await
         .context("starting the transaction that ends a task")?;
-    let Some((user_id, cost)) = db::tasks::end(&mut tx, id, status, reason, now)
+    let Some(ended) = db::tasks::end(&mut tx, id, ending, now)
         .await
         .context("ending the task")?
     else {
         return Ok(false);
     };
-    if cost > 0 {
+    if ended.refunded > 0 {
         let refund = ledger::NewEntry {
-            user_id: &user_id,
-            delta: cost,
+            user_id: &ended.user_id,
+            delta: ended.refunded,
             reason: ledger::Reason::Refund,
             task_id: Some(id),
             note: None,
@@ -45,12 +51,18 @@ pub async fn end(
             .await
             .context("writing the refund")?;
     }
+    if let Some(key) = &ended.preview_key {
+        blobs::release(&mut tx, std::slice::from_ref(key), now)
+            .await
+            .context("releasing the preview's file")?;
+    }
     tx.commit().await.context("committing the end of a task")?;
     tracing::info!(
         task_id = id,
-        status = status.as_str(),
-        reason,
-        refunded = cost,
+        status = ending.status.as_str(),
+        reason = ending.reason,
+        detail = ending.detail,
+        refunded = ended.refunded,
         "task ended"
     );
     Ok(true)
@@ -103,7 +115,7 @@ pub async fn apply_update(
                 .fail_reason
                 .as_deref()
                 .unwrap_or("The upstream reported a failure.");
-            end(engine, &row.id, TaskStatus::Failed, Some(reason)).await?;
+            fail(engine, &row.id, reason).await?;
         }
     }
     Ok(())
@@ -137,11 +149,7 @@ async fn store_preview(
     url: &str,
     progress: i64,
 ) -> Result<(), ServiceError> {
-    let key = match engine
-        .images
-        .download(url, channel.trusted_host.as_deref())
-        .await
-    {
+    let key = match engine.images.download(url, channel.origin.as_ref()).await {
         Ok(key) => key,
         Err(e) => {
             tracing::debug!(task_id = row.id, error = %e, "preview not stored");
@@ -240,7 +248,7 @@ pub async fn confirm(
             Err(AppError::Upstream(reason).into())
         }
         Ok(Submitted::Rejected { reason }) => {
-            end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
+            fail(engine, &row.id, &reason).await?;
             Err(AppError::UpstreamRejected(reason).into())
         }
         Err(e) => {
@@ -257,22 +265,12 @@ async fn succeed(
     up: &RemoteUpdate,
 ) -> Result<(), ServiceError> {
     if up.image_urls.is_empty() && up.text.is_none() {
-        end(
-            engine,
-            &row.id,
-            TaskStatus::Failed,
-            Some("The upstream finished without an image."),
-        )
-        .await?;
+        fail(engine, &row.id, "The upstream finished without an image.").await?;
         return Ok(());
     }
     let mut outputs = Vec::with_capacity(up.image_urls.len());
     for url in &up.image_urls {
-        let stored = match engine
-            .images
-            .download(url, channel.trusted_host.as_deref())
-            .await
-        {
+        let stored = match engine.images.download(url, channel.origin.as_ref()).await {
             Ok(key) => engine.images.thumbnail(&key).await.map(|t| (key, t)),
             Err(e) => Err(e),
         };
@@ -292,8 +290,15 @@ async fn succeed(
                 return Ok(());
             }
             Err(e) => {
-                let reason = format!("The image could not be stored: {e}");
-                end(engine, &row.id, TaskStatus::Failed, Some(&reason)).await?;
+                // The owner learns what went wrong; the address or error behind it is for admins.
+                let detail = e.to_string();
+                let ending = Ending {
+                    status: TaskStatus::Failed,
+                    reason: Some(e.for_users()),
+                    detail: Some(&detail),
+                    refund: db::tasks::Refund::All,
+                };
+                end(engine, &row.id, &ending).await?;
                 return Ok(());
             }
         }

@@ -9,7 +9,7 @@ use crate::{
     engine::Engine,
     error::AppError,
     services::channels::{self, ChannelPatch},
-    types::{ConfigView, Mode, Role},
+    types::{CancelRefund, ConfigView, Mode, Role},
 };
 use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
@@ -42,6 +42,8 @@ pub struct Settings {
     pub new_user_role: Role,
     /// A live task with no news for this long fails and is refunded; None: `ATELIER_TASK_TIMEOUT_SECS`.
     pub task_timeout_secs: Option<i64>,
+    /// What a cancel gives back of a task being drawn upstream.
+    pub cancel_refund: CancelRefund,
 }
 
 impl Default for Settings {
@@ -63,6 +65,7 @@ impl Default for Settings {
             max_active_tasks_per_user: 5,
             new_user_role: Role::User,
             task_timeout_secs: None,
+            cancel_refund: CancelRefund::default(),
         }
     }
 }
@@ -95,6 +98,7 @@ pub struct ConfigPatch {
     pub max_active_tasks_per_user: Option<i64>,
     pub new_user_role: Option<Role>,
     pub task_timeout_secs: Option<i64>,
+    pub cancel_refund: Option<CancelRefund>,
     // Read-only fields a client may echo back from GET: accepted and ignored.
     #[serde(default, rename = "api_secret_set")]
     pub _secret_set: Option<serde_json::Value>,
@@ -247,6 +251,7 @@ fn to_view(
         max_active_tasks_per_user: s.max_active_tasks_per_user,
         new_user_role: admin.then_some(s.new_user_role),
         task_timeout_secs: if admin { s.task_timeout_secs } else { None },
+        cancel_refund: admin.then_some(s.cancel_refund),
     }
 }
 
@@ -333,6 +338,9 @@ pub async fn update(
     if let Some(v) = patch.task_timeout_secs {
         s.task_timeout_secs = Some(whole("task_timeout_secs", v, TASK_TIMEOUT_SECS)?);
     }
+    if let Some(policy) = patch.cancel_refund {
+        s.cancel_refund = policy;
+    }
     if let Some(role) = patch.new_user_role {
         if role == Role::Admin {
             return Err(AppError::invalid(
@@ -391,6 +399,7 @@ fn describe_change(before: &Settings, after: &Settings) -> String {
         "signup_credits",
         "max_active_tasks_per_user",
         "new_user_role",
+        "cancel_refund",
     ] {
         if a.get(key) != b.get(key) {
             out.push(format!("{key}: {} → {}", a[key], b[key]));

@@ -48,6 +48,8 @@ pub struct FakeState {
     pub max_running: usize,
     /// Prompts submitted, in order.
     pub prompts: Vec<String>,
+    /// Where the image URLs of tasks submitted from now on point (the fake itself when None).
+    pub images_at: Option<String>,
 }
 
 impl FakeState {
@@ -167,7 +169,8 @@ fn submit(state: &mut FakeState, prompt: &str, base: &str) -> Value {
     }
     state.counter += 1;
     let id = format!("1712{:012}", state.counter);
-    let mut steps = script(&id, prompt, base);
+    let images_at = state.images_at.clone();
+    let mut steps = script(&id, prompt, images_at.as_deref().unwrap_or(base));
     if prompt.contains("garbage") {
         // A list entry that is not a task at all.
         steps = vec![json!({"id": {"what": "no"}, "status": 17})];

@@ -424,3 +424,180 @@ async fn prompt_flags_cannot_buy_another_mode_or_more_jobs() {
         201
     );
 }
+
+/// A server inside the network that must never be reached: it counts its requests.
+async fn internal_service() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let hits = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let counted = hits.clone();
+    let app = axum::Router::new().fallback(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+        async { "the internal admin console" }
+    });
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (port, hits)
+}
+
+/// Image URLs away from the upstream's own host and port are fetched only from public addresses,
+/// checked as the connection is made: a name that resolves to this machine (its own host name,
+/// not a literal address) and another port of the upstream's host are refused, the internal
+/// service is never reached, and the task fails with a reason that names neither (admins see
+/// the detail).
+#[tokio::test]
+async fn image_urls_that_point_inside_the_network_are_never_fetched() {
+    use crate::fake_upstream::{self, SECRET};
+    let app = spawn_app().await;
+    let fake = fake_upstream::start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    app.configure(
+        &admin,
+        json!({"api_url": fake.base, "api_secret": SECRET, "modes": [{"mode": "fast", "cost": 8}]}),
+    )
+    .await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    let (port, hits) = internal_service().await;
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .unwrap_or_default();
+    let resolves_here = tokio::net::lookup_host((name.as_str(), port))
+        .await
+        .is_ok_and(|mut a| a.any(|a| a.ip().is_loopback()));
+    // Another port of the upstream's own host, and a name for this machine (where a machine's
+    // name does not resolve to itself, one that the old check read as a public name).
+    let name = if resolves_here {
+        name
+    } else {
+        "LocalHost.".to_owned()
+    };
+    let places = [
+        format!("http://127.0.0.1:{port}"),
+        format!("http://{name}:{port}"),
+    ];
+    for place in places {
+        fake.lock().images_at = Some(place.clone());
+        let a = app.generate(&user, "a fox", "fast").await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        let id = a.body["task"]["id"].as_str().unwrap().to_owned();
+        let t = app
+            .tick_until(&user, &id, 20, |t| {
+                t["status"] == "failed" || t["status"] == "succeeded"
+            })
+            .await;
+        assert_eq!(t["status"], "failed", "{place}: {t}");
+        let reason = t["fail_reason"].as_str().unwrap_or_default();
+        assert!(!reason.is_empty(), "{t}");
+        assert!(
+            !reason.contains(&port.to_string()) && !reason.contains("127.0.0.1"),
+            "{place}: the owner is told no internal detail: {reason}"
+        );
+        assert!(t["fail_detail"].is_null(), "{t}");
+        assert_eq!(t["refunded"], 8, "{t}");
+        let seen = app.get(&format!("/api/v1/tasks/{id}"), Some(&admin)).await;
+        let detail = seen.body["task"]["fail_detail"]
+            .as_str()
+            .unwrap_or_default();
+        let host = place
+            .trim_start_matches("http://")
+            .split(':')
+            .next()
+            .unwrap();
+        assert!(
+            detail.to_lowercase().contains(&host.to_lowercase()),
+            "admins see what was refused: {}",
+            seen.body
+        );
+    }
+    assert_eq!(
+        hits.load(std::sync::atomic::Ordering::SeqCst),
+        0,
+        "the internal service was reached"
+    );
+}
+
+/// A cancel refunds in full only while the upstream has not started drawing; once it draws, the
+/// admin's cancel policy decides (the part not drawn yet by default, all, or nothing), the
+/// upstream is asked to stop, and the preview is no longer served.
+#[tokio::test]
+async fn a_cancel_refunds_what_the_policy_says_once_the_upstream_draws() {
+    use crate::fake_upstream::{self, SECRET};
+    let app = spawn_app().await;
+    let fake = fake_upstream::start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    let config = app
+        .configure(
+            &admin,
+            json!({"api_url": fake.base, "api_secret": SECRET, "max_active_tasks_per_user": 100,
+                   "modes": [{"mode": "fast", "cost": 8}]}),
+        )
+        .await;
+    assert_eq!(config["cancel_refund"], "progress", "the default");
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    let bad = app
+        .post(
+            "/api/v1/midjourney/config",
+            json!({"cancel_refund": "half"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad.status, 400, "{}", bad.body);
+    assert!(
+        bad.body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cancel_refund"),
+        "{}",
+        bad.body
+    );
+
+    let cancel = |id: String| {
+        let (app, user) = (&app, &user);
+        async move {
+            app.post(&format!("/api/v1/tasks/{id}/cancel"), json!({}), Some(user))
+                .await
+        }
+    };
+    // Each policy, for a task cancelled at 60 % with its preview shown.
+    for (policy, refunded) in [("progress", 3), ("full", 8), ("none", 0)] {
+        app.configure(&admin, json!({"cancel_refund": policy}))
+            .await;
+        let a = app.generate(&user, "a fox", "fast").await;
+        let id = a.body["task"]["id"].as_str().unwrap().to_owned();
+        let t = app
+            .tick_until(&user, &id, 10, |t| {
+                t["progress"] == 60 && t["preview_url"].is_string()
+            })
+            .await;
+        let preview = t["preview_url"].as_str().unwrap().to_owned();
+        assert_eq!(app.file(&user, &preview).await.0, 200);
+        let before = app.balance(&user).await;
+        let cancels = fake.lock().cancels;
+        let c = cancel(id.clone()).await;
+        assert_eq!(c.status, 200, "{}", c.body);
+        assert_eq!(c.body["task"]["status"], "cancelled");
+        assert_eq!(c.body["task"]["refunded"], refunded, "{policy}: {}", c.body);
+        assert!(c.body["task"]["preview_url"].is_null(), "{}", c.body);
+        assert_eq!(app.balance(&user).await, before + refunded, "{policy}");
+        assert_eq!(
+            fake.lock().cancels,
+            cancels + 1,
+            "the upstream is asked to stop"
+        );
+        assert_eq!(app.file(&user, &preview).await.0, 404, "{policy}");
+    }
+
+    // Not started upstream (queued here, or waiting there): all of it, whatever the policy.
+    let a = app.generate(&user, "a fox", "fast").await;
+    let id = a.body["task"]["id"].as_str().unwrap().to_owned();
+    let before = app.balance(&user).await;
+    let c = cancel(id.clone()).await;
+    assert_eq!(c.body["task"]["refunded"], 8, "{}", c.body);
+    assert_eq!(app.balance(&user).await, before + 8);
+    let a = app.generate(&user, "a fox", "fast").await;
+    let id = a.body["task"]["id"].as_str().unwrap().to_owned();
+    app.tick_until(&user, &id, 5, |t| t["status"] == "submitted")
+        .await;
+    let c = cancel(id.clone()).await;
+    assert_eq!(c.body["task"]["refunded"], 8, "{}", c.body);
+}

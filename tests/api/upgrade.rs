@@ -115,6 +115,13 @@ async fn an_upgrade_from_a_stage_one_database_keeps_every_user_task_ledger_entry
         assert_eq!(t.status, 200, "{}", t.body);
         if status != "queued" && status != "submitted" && status != "in_progress" {
             assert_eq!(t.body["task"]["status"], status.as_str(), "{id}");
+            // Stage one refunded every failed or cancelled task in full.
+            let refunded = if status == "succeeded" {
+                0
+            } else {
+                t.body["task"]["cost"].as_i64().unwrap()
+            };
+            assert_eq!(t.body["task"]["refunded"], refunded, "{id}");
         }
         if let Some(key) = image_key {
             let url = t.body["task"]["image_url"].as_str().unwrap().to_owned();

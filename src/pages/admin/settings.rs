@@ -6,7 +6,10 @@ use crate::codec::page_data;
 use crate::{
     i18n::{Texts, use_texts},
     server_fns::admin::{load_settings, save_settings, test_connection},
-    types::{ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsChange, SettingsForm},
+    types::{
+        CancelRefund, ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsChange,
+        SettingsForm,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -77,6 +80,7 @@ struct Fields {
     max_active: Num,
     deadline: Num,
     pending_signups: RwSignal<bool>,
+    cancel_refund: RwSignal<CancelRefund>,
 }
 
 use crate::limits;
@@ -119,6 +123,7 @@ impl Fields {
                 limits::TASK_TIMEOUT_SECS.1,
             ),
             pending_signups: RwSignal::new(c.new_user_role == Some(Role::Pending)),
+            cancel_refund: RwSignal::new(c.cancel_refund.unwrap_or_default()),
         }
     }
 
@@ -151,6 +156,7 @@ impl Fields {
             signup_credits: self.signup_credits.value()?,
             max_active_tasks_per_user: self.max_active.value()?,
             task_timeout_secs: self.deadline.value()?,
+            cancel_refund: self.cancel_refund.get(),
             new_user_role: if self.pending_signups.get() {
                 Role::Pending
             } else {
@@ -272,6 +278,20 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     <label class="block text-sm">{t.admin.signup_credits}<NumInput num=fields.signup_credits label=t.admin.signup_credits.to_owned() /></label>
                     <label class="block text-sm">{t.admin.max_active}<NumInput num=fields.max_active label=t.admin.max_active.to_owned() /></label>
                     <label class="block text-sm">{t.admin.deadline}<NumInput num=fields.deadline label=t.admin.deadline.to_owned() /></label>
+                    <label class="block text-sm">{t.admin.cancel_refund}
+                        <select name="cancel_refund" class=INPUT
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                if let Some(p) = CancelRefund::ALL.into_iter().find(|p| p.as_str() == v) {
+                                    fields.cancel_refund.set(p);
+                                }
+                            }>
+                            {CancelRefund::ALL.map(|p| view! {
+                                <option value=p.as_str() prop:selected=move || fields.cancel_refund.get() == p>{cancel_refund_words(t, p)}</option>
+                            }).into_iter().collect_view()}
+                        </select>
+                        <span class="mt-1 block text-xs text-stone-500">{t.admin.cancel_refund_help}</span>
+                    </label>
                 </div>
             </fieldset>
             <fieldset class="space-y-2">
@@ -309,6 +329,14 @@ pub(super) fn NumInput(num: Num, label: String) -> impl IntoView {
             aria-invalid=move || num.value().is_none().to_string()
             on:input=move |ev| num.text.set(event_target_value(&ev)) />
         {move || num.error(t).map(|e| view! { <span class="text-xs text-red-700">{e}</span> })}
+    }
+}
+
+fn cancel_refund_words(t: &'static Texts, p: CancelRefund) -> &'static str {
+    match p {
+        CancelRefund::Full => t.admin.cancel_refund_full,
+        CancelRefund::None => t.admin.cancel_refund_none,
+        CancelRefund::Progress => t.admin.cancel_refund_progress,
     }
 }
 
