@@ -14,6 +14,13 @@ use std::{net::IpAddr, path::PathBuf, sync::Arc, time::Duration};
 
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
 pub const THUMB_MAX_PX: u32 = 512;
+/// The most pixels an image may have to be decoded (a MidJourney upscale is 4 MP; 2048 x 2048
+/// is 4 MP too). A file's size says nothing of its pixels: a PNG of a few hundred kB may declare
+/// 12,000 x 12,000 of them, 432 MB once decoded.
+pub const MAX_PIXELS: u64 = 40_000_000;
+/// The most memory one decode may ask for: the pixels at four bytes each, and room for the
+/// decoder's own buffers.
+const MAX_DECODE_ALLOC: u64 = MAX_PIXELS * 4 + 64 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
@@ -29,6 +36,8 @@ pub enum ImageError {
     TooLarge,
     #[error("not a PNG, JPEG or WebP image")]
     NotAnImage,
+    #[error("the image has {0} pixels, more than 40 megapixels")]
+    TooManyPixels(u64),
     #[error("storage: {0}")]
     Store(#[from] object_store::Error),
 }
@@ -51,6 +60,7 @@ impl ImageError {
             Self::Download(_) | Self::Status(_) => "The upstream's image could not be downloaded.",
             Self::TooLarge => "The upstream's image is larger than 50 MB.",
             Self::NotAnImage => "The upstream's file is not a PNG, JPEG or WebP image.",
+            Self::TooManyPixels(_) => "The upstream's image is larger than 40 megapixels.",
             Self::Store(_) => "The image could not be stored.",
         }
     }
@@ -385,12 +395,19 @@ impl ImageStore {
     }
 
     /// Makes and stores a JPEG thumbnail (at most 512 px) of a stored image; returns its key and
-    /// the image's own width and height.
+    /// the image's own width and height. A few at a time ([`DECODING`]), each within
+    /// [`decode`]'s limits.
     pub async fn thumbnail(&self, key: &str) -> Result<(String, u32, u32), ImageError> {
         let bytes = self.bytes(key).await?.ok_or(ImageError::NotAnImage)?;
+        let turn = DECODING
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| ImageError::Download(format!("making the thumbnail: {e}")))?;
         let (jpeg, width, height) =
             tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, u32, u32), ImageError> {
-                let img = image::load_from_memory(&bytes).map_err(|_| ImageError::NotAnImage)?;
+                let _turn = turn;
+                let img = decode(&bytes)?;
                 let thumb = img.thumbnail(THUMB_MAX_PX, THUMB_MAX_PX).into_rgb8();
                 let mut out = std::io::Cursor::new(Vec::new());
                 image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
@@ -435,6 +452,51 @@ impl ImageStore {
             Err(e) => Err(e.into()),
         }
     }
+}
+
+/// Decodes at most one image per core at once: each may hold up to [`MAX_DECODE_ALLOC`].
+static DECODING: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
+        Arc::new(tokio::sync::Semaphore::new(cores))
+    });
+
+/// Decodes a PNG, JPEG or WebP after reading its declared size: more than [`MAX_PIXELS`] is
+/// refused before any pixel is decoded, and the decoder may allocate at most
+/// [`MAX_DECODE_ALLOC`] whatever the file claims.
+pub fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
+    let reader = || {
+        image::ImageReader::new(std::io::Cursor::new(bytes))
+            .with_guessed_format()
+            .map_err(|_| ImageError::NotAnImage)
+    };
+    // A PNG's size is in its first chunk (the crate's reader wants the first image data too,
+    // which a bomb need not have).
+    let (w, h) = match png_size(bytes) {
+        Some(size) => size,
+        None => reader()?
+            .into_dimensions()
+            .map_err(|_| ImageError::NotAnImage)?,
+    };
+    let pixels = u64::from(w) * u64::from(h);
+    if pixels > MAX_PIXELS {
+        return Err(ImageError::TooManyPixels(pixels));
+    }
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(w);
+    limits.max_image_height = Some(h);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    let mut reader = reader()?;
+    reader.limits(limits);
+    reader.decode().map_err(|_| ImageError::NotAnImage)
+}
+
+/// Width and height from a PNG's IHDR chunk (always the first).
+fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
+    (bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR"))
+        .then(|| Some((be(16)?, be(20)?)))
+        .flatten()
 }
 
 /// The file type from magic bytes: png, jpg or webp.
@@ -569,6 +631,30 @@ mod tests {
         assert_eq!(o("http://Up.example/a"), o("http://up.example:80/b"));
         assert_ne!(o("http://up.example/a"), o("http://up.example:8080/a"));
         assert_ne!(o("http://127.0.0.1:9/a"), o("http://127.0.0.1:10/a"));
+    }
+
+    /// A PNG that declares `w` x `h` pixels and holds none of them.
+    fn header_only(w: u32, h: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        drop(encoder.write_header().unwrap());
+        out
+    }
+
+    #[test]
+    fn images_past_40_megapixels_are_refused_before_decoding() {
+        for (w, h) in [(12_000, 12_000), (30_000, 30_000), (40_000, 1_001)] {
+            match decode(&header_only(w, h)) {
+                Err(ImageError::TooManyPixels(n)) => assert_eq!(n, u64::from(w) * u64::from(h)),
+                other => panic!("{w}x{h}: {:?}", other.map(|_| ())),
+            }
+        }
+        // 40 MP exactly passes the check (and fails later: no pixels in the file).
+        assert!(matches!(
+            decode(&header_only(8_000, 5_000)),
+            Err(ImageError::NotAnImage)
+        ));
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct FakeState {
     pub prompts: Vec<String>,
     /// Where the image URLs of tasks submitted from now on point (the fake itself when None).
     pub images_at: Option<String>,
+    /// The bytes every image URL of the fake answers, when set (instead of a drawn picture).
+    pub image_bytes: Option<bytes::Bytes>,
+    /// Every `list-by-condition` answers this many bytes of JSON padding around its list.
+    pub list_padding: usize,
 }
 
 impl FakeState {
@@ -306,6 +310,16 @@ async fn list(State((state, _)): S, h: HeaderMap, body: Bytes) -> Response {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     let tasks: Vec<Value> = ids.iter().filter_map(|id| step(&mut s, id)).collect();
+    if s.list_padding > 0 {
+        // The list, then one string of padding, streamed (the fake holds 1 MB of it).
+        let chunk = Bytes::from(vec![b'a'; 1 << 20]);
+        let head = format!("[{},\"", serde_json::to_string(&tasks).unwrap());
+        let parts = std::iter::once(Bytes::from(head))
+            .chain(std::iter::repeat_n(chunk, s.list_padding >> 20))
+            .chain(std::iter::once(Bytes::from_static(b"\"]")))
+            .map(Ok::<_, std::io::Error>);
+        return axum::body::Body::from_stream(futures::stream::iter(parts)).into_response();
+    }
     Json(tasks).into_response()
 }
 
@@ -326,6 +340,9 @@ async fn fetch(State((state, _)): S, h: HeaderMap, Path(id): Path<String>) -> Re
 async fn image(State((state, _)): S, Path(name): Path<String>) -> Response {
     if state.lock().unwrap().images_gone {
         return StatusCode::NOT_FOUND.into_response();
+    }
+    if let Some(bytes) = state.lock().unwrap().image_bytes.clone() {
+        return ([("content-type", "image/png")], bytes).into_response();
     }
     let shade = name.bytes().fold(0u8, |a, b| a.wrapping_add(b));
     let img = image::RgbImage::from_pixel(64, 64, image::Rgb([shade, 100, 200]));

@@ -601,3 +601,138 @@ async fn a_cancel_refunds_what_the_policy_says_once_the_upstream_draws() {
     let c = cancel(id.clone()).await;
     assert_eq!(c.body["task"]["refunded"], 8, "{}", c.body);
 }
+
+/// A PNG that declares `w` x `h` black pixels: written row by row (it is a few hundred kB), or,
+/// when `whole` is false, its header alone.
+fn bomb(w: u32, h: u32, whole: bool) -> bytes::Bytes {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        if !whole {
+            drop(writer);
+            return bytes::Bytes::from(out);
+        }
+        let mut rows = writer.stream_writer().unwrap();
+        let row = vec![0u8; w as usize * 3];
+        for _ in 0..h {
+            std::io::Write::write_all(&mut rows, &row).unwrap();
+        }
+        rows.finish().unwrap();
+    }
+    bytes::Bytes::from(out)
+}
+
+/// A hostile upstream cannot exhaust the server's memory: decompression bombs (12,000 x 12,000,
+/// under the image crate's default limit, which decoded it into 465 MB; and 30,000 x 30,000) fail
+/// their tasks cleanly with a reason, refunded; a 300 MB answer to a poll is refused as it is
+/// read, and the task carries on once the upstream answers sanely again.
+#[tokio::test]
+async fn bombs_and_huge_answers_from_the_upstream_keep_memory_flat() {
+    use crate::fake_upstream::{self, SECRET};
+    atelier::init_tls();
+    let fake = fake_upstream::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let logs = Arc::new(Mutex::new(String::new()));
+    let mut server = start(dir.path(), None, None, free_port(), logs.clone());
+    let client = reqwest::Client::new();
+    ready(&client, &server.base).await;
+    let post = |path: &str, token: Option<&str>, body: serde_json::Value| {
+        let mut req = client.post(format!("{}{path}", server.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            (
+                res.status().as_u16(),
+                res.json::<serde_json::Value>().await.unwrap_or_default(),
+            )
+        }
+    };
+    let get = |path: String, token: String| {
+        let req = client
+            .get(format!("{}{path}", server.base))
+            .bearer_auth(token);
+        async move {
+            req.send()
+                .await
+                .unwrap()
+                .json::<serde_json::Value>()
+                .await
+                .unwrap()
+        }
+    };
+    let (_, admin) = post(
+        "/api/v1/auths/signup",
+        None,
+        json!({"name": "Ada", "email": "ada@example.com", "password": "correct horse"}),
+    )
+    .await;
+    let admin = admin["token"].as_str().unwrap().to_owned();
+    let (status, body) = post(
+        "/api/v1/midjourney/config",
+        Some(&admin),
+        json!({"api_url": fake.base, "api_secret": SECRET, "modes": [{"mode": "fast", "cost": 8}]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let wait_for = |id: String, done: fn(&serde_json::Value) -> bool| {
+        let (get, admin) = (&get, admin.clone());
+        async move {
+            for _ in 0..400 {
+                let t = get(format!("/api/v1/tasks/{id}"), admin.clone()).await;
+                if done(&t["task"]) {
+                    return t["task"].clone();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            panic!("task {id} did not get there");
+        }
+    };
+    let submit = || async {
+        let (status, body) = post(
+            "/api/v1/tasks",
+            Some(&admin),
+            json!({"engine": "midjourney", "prompt": "a fox", "mode": "fast"}),
+        )
+        .await;
+        assert_eq!(status, 201, "{body}");
+        body["task"]["id"].as_str().unwrap().to_owned()
+    };
+
+    for (w, h, whole) in [(12_000, 12_000, true), (30_000, 30_000, false)] {
+        fake.lock().image_bytes = Some(bomb(w, h, whole));
+        let t = wait_for(submit().await, |t| {
+            t["status"] == "failed" || t["status"] == "succeeded"
+        })
+        .await;
+        assert_eq!(t["status"], "failed", "{w}x{h}: {t}");
+        assert_eq!(
+            t["fail_reason"], "The upstream's image is larger than 40 megapixels.",
+            "{t}"
+        );
+        assert_eq!(t["refunded"], 8);
+    }
+    fake.lock().image_bytes = None;
+
+    fake.lock().list_padding = 300 << 20;
+    let id = submit().await;
+    // Long enough for several polls to be answered with 300 MB each.
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let lists = fake.lock().lists;
+    assert!(lists >= 2, "polled {lists} times");
+    fake.lock().list_padding = 0;
+    let t = wait_for(id, |t| {
+        t["status"] == "succeeded" || t["status"] == "failed"
+    })
+    .await;
+    assert_eq!(t["status"], "succeeded", "{t}");
+
+    let peak_mb = peak_kb(server.child.id()) / 1024;
+    let _ = server.child.kill();
+    let _ = server.child.wait();
+    assert!(peak_mb < 150, "the server peaked at {peak_mb} MB");
+}

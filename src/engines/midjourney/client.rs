@@ -50,6 +50,40 @@ impl std::fmt::Debug for Upstream {
 
 const ATTEMPTS: u32 = 3;
 
+/// The largest answer read from an upstream (a list of 100 tasks with their buttons is tens of
+/// kB): past it the answer is a protocol error and reading stops, so a hostile upstream's
+/// endless or huge answer costs at most this much memory (a 300 MB answer took the server to
+/// 926 MB when it was read whole).
+pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
+
+/// The body of `res`, read chunk by chunk up to [`MAX_ANSWER_BYTES`].
+async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, UpstreamError> {
+    let too_large = || {
+        UpstreamError::Protocol(format!(
+            "the answer is larger than {} MB",
+            MAX_ANSWER_BYTES / (1024 * 1024)
+        ))
+    };
+    if res
+        .content_length()
+        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
+    {
+        return Err(too_large());
+    }
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = res
+        .chunk()
+        .await
+        .map_err(|e| UpstreamError::Failed(e.to_string()))?
+    {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 impl Upstream {
     pub fn new(base: &str, secret: Option<&str>) -> Self {
         crate::init_tls();
@@ -216,10 +250,7 @@ impl Upstream {
             },
             started,
         );
-        let body = res
-            .bytes()
-            .await
-            .map_err(|e| UpstreamError::Failed(e.to_string()))?;
+        let body = read_capped(res).await?;
         check_status(status, &body)?;
         serde_json::from_slice::<Vec<serde_json::Value>>(&body)
             .map(|_| ())
@@ -270,12 +301,12 @@ impl Upstream {
             let result = match req.send().await {
                 Ok(res) => {
                     let status = res.status();
-                    match res.bytes().await {
+                    match read_capped(res).await {
                         Ok(_) if status.is_server_error() => {
                             Err(UpstreamError::Failed(format!("HTTP {}", status.as_u16())))
                         }
                         Ok(b) => Ok((status, b)),
-                        Err(e) => Err(UpstreamError::Failed(e.to_string())),
+                        Err(e) => Err(e),
                     }
                 }
                 Err(e) if e.is_connect() => Err(UpstreamError::Unreachable(describe(&e))),
