@@ -736,3 +736,54 @@ async fn bombs_and_huge_answers_from_the_upstream_keep_memory_flat() {
     let _ = server.child.wait();
     assert!(peak_mb < 150, "the server peaked at {peak_mb} MB");
 }
+
+/// The admin's Test connection of a new URL never sends the saved secret there: neither through
+/// `POST /api/v1/midjourney/config/test` nor through the Settings page's server function (which
+/// sends an empty secret field); the saved URL still gets it.
+#[tokio::test]
+async fn testing_a_new_url_never_sends_the_saved_secret() {
+    use crate::fake_upstream::{self, SECRET};
+    use atelier::server_fns::admin::TestConnection;
+    let app = spawn_app().await;
+    let saved = fake_upstream::start().await;
+    let other = fake_upstream::start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    app.configure(&admin, json!({"api_url": saved.base, "api_secret": SECRET}))
+        .await;
+    let rest = app
+        .post(
+            "/api/v1/midjourney/config/test",
+            json!({"api_url": other.base}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(rest.status, 200, "{}", rest.body);
+    assert_eq!(rest.body["kind"], "unauthorized", "{}", rest.body);
+    let page = app
+        .call(
+            &admin,
+            &TestConnection {
+                api_url: other.base.clone(),
+                api_secret: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(page.kind, "unauthorized");
+    assert!(
+        other.lock().secrets_seen.is_empty(),
+        "the saved secret went to a new URL"
+    );
+    let own = app
+        .call(
+            &admin,
+            &TestConnection {
+                api_url: saved.base.clone(),
+                api_secret: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(own.kind, "ok", "the saved URL still gets its secret");
+    assert_eq!(saved.lock().secrets_seen, vec![SECRET.to_owned()]);
+}
