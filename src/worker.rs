@@ -16,7 +16,7 @@ use crate::{
     engines::{self, Job, RemoteUpdate, Submitted, UpstreamError},
     error::AppError,
     services::lifecycle,
-    types::{EngineKind, HealthState, Mode, TaskStatus},
+    types::{EngineKind, HealthState, Mode},
 };
 use futures::StreamExt;
 use std::{collections::HashMap, sync::Arc, time::Duration};
@@ -436,13 +436,8 @@ async fn send(
             // An answer that does not read as the protocol: whether the job runs is unknown,
             // and sending it again could make it twice.
             let detail = e.to_string();
-            let ending = db::tasks::Ending {
-                status: TaskStatus::Failed,
-                reason: Some("The upstream gave an answer Atelier cannot read."),
-                detail: Some(&detail),
-                refund: db::tasks::Refund::All,
-            };
-            lifecycle::end(engine, &task.id, &ending).await?;
+            let reason = "The upstream gave an answer Atelier cannot read.";
+            lifecycle::fail_with_detail(engine, &task.id, reason, Some(&detail)).await?;
             Ok(false)
         }
     }

@@ -15,10 +15,20 @@ use crate::{
 
 /// Ends a live task as failed, in full refunded: what the owner is told.
 pub async fn fail(engine: &Engine, id: &str, reason: &str) -> Result<bool, ServiceError> {
+    fail_with_detail(engine, id, reason, None).await
+}
+
+/// [`fail`], with the internal detail behind `reason` kept for admins.
+pub async fn fail_with_detail(
+    engine: &Engine,
+    id: &str,
+    reason: &str,
+    detail: Option<&str>,
+) -> Result<bool, ServiceError> {
     let ending = Ending {
         status: TaskStatus::Failed,
         reason: Some(reason),
-        detail: None,
+        detail,
         refund: db::tasks::Refund::All,
     };
     end(engine, id, &ending).await
@@ -292,13 +302,7 @@ async fn succeed(
             Err(e) => {
                 // The owner learns what went wrong; the address or error behind it is for admins.
                 let detail = e.to_string();
-                let ending = Ending {
-                    status: TaskStatus::Failed,
-                    reason: Some(e.for_users()),
-                    detail: Some(&detail),
-                    refund: db::tasks::Refund::All,
-                };
-                end(engine, &row.id, &ending).await?;
+                fail_with_detail(engine, &row.id, e.for_users(), Some(&detail)).await?;
                 return Ok(());
             }
         }
