@@ -8,7 +8,10 @@ use crate::{
     i18n::provide_lang,
     pages::{
         account::AccountPage,
-        admin::{AdminChannelsPage, AdminOverviewPage, AdminPage, AdminUserPage, AdminUsersPage},
+        admin::{
+            AdminChannelsPage, AdminInvitesPage, AdminOverviewPage, AdminPage, AdminUserPage,
+            AdminUsersPage,
+        },
         auth::{LoginPage, SignupPage},
         errors::NotFound,
         generate::GeneratePage,
@@ -27,6 +30,8 @@ use leptos_router::{
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = provide_lang();
+    #[cfg(feature = "ssr")]
+    set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code()>
@@ -43,6 +48,24 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App />
             </body>
         </html>
+    }
+}
+
+/// The Content-Security-Policy of a page: scripts only from Atelier itself, and inline ones only
+/// with this answer's nonce (leptos_axum makes one per request and puts it on the hydration
+/// script and on every streamed data chunk); WebAssembly may be compiled. Styles come from the
+/// stylesheet (a `style` attribute, as for progress bars, is allowed); nothing is framed.
+#[cfg(feature = "ssr")]
+fn set_page_policy() {
+    let (Some(nonce), Some(res)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) else {
+        return;
+    };
+    let policy = crate::http::csp::page_policy(&nonce.to_string());
+    if let Ok(value) = axum::http::HeaderValue::from_str(&policy) {
+        res.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
     }
 }
 
@@ -99,6 +122,11 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<AdminUserRoute>::new()}
                     />
                     <Route
+                        path=path!("/admin/invites")
+                        ssr=SsrMode::Async
+                        view={Lazy::<AdminInvitesRoute>::new()}
+                    />
+                    <Route
                         path=path!("/admin/overview")
                         ssr=SsrMode::Async
                         view={Lazy::<AdminOverviewRoute>::new()}
@@ -148,6 +176,7 @@ lazy_pages! {
     AdminUsersRoute => { <RequireAdmin><AdminUsersPage /></RequireAdmin> },
     AdminUserRoute => { <RequireAdmin><AdminUserPage /></RequireAdmin> },
     AdminOverviewRoute => { <RequireAdmin><AdminOverviewPage /></RequireAdmin> },
+    AdminInvitesRoute => { <RequireAdmin><AdminInvitesPage /></RequireAdmin> },
     LoginRoute => { <LoginPage /> },
     SignupRoute => { <SignupPage /> },
 }

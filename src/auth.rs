@@ -144,11 +144,20 @@ pub async fn authenticate(
         }
         key.map(|k| (k.user, None))
     } else {
-        cache
+        let session = cache
             .session(pool, &token_hash)
             .await?
-            .filter(|s| s.expires_at > now)
-            .map(|s| (s.user, Some(s.expires_at)))
+            .filter(|s| s.expires_at > now);
+        if let Some(s) = &session
+            && s.last_seen_at
+                .is_none_or(|t| t < now - db::api_keys::LAST_USED_PRECISION_MS)
+        {
+            // What the owner's sessions list shows as "last used", to the minute.
+            db::sessions::touch(pool, &token_hash, now)
+                .await
+                .map_err(crate::services::internal)?;
+        }
+        session.map(|s| (s.user, Some(s.expires_at)))
     };
     Ok(found.map(|(row, expires_at)| {
         let user = CurrentUser {

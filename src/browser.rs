@@ -62,6 +62,21 @@ pub fn copy_text(text: &str) {
     let _ = text;
 }
 
+/// The page's origin (`https://atelier.example.com`); empty without a browser.
+pub fn origin() -> String {
+    #[cfg(feature = "hydrate")]
+    {
+        leptos::prelude::window()
+            .location()
+            .origin()
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        String::new()
+    }
+}
+
 /// Asks the user to confirm (the browser's own dialog). True without a browser.
 pub fn confirm(question: &str) -> bool {
     #[cfg(feature = "hydrate")]

@@ -34,6 +34,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("balance", Int),
             ("created_at", Int),
             ("last_seen_at", Int),
+            ("signup_credits_due", Bool),
         ],
     ),
     (
@@ -43,6 +44,23 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("user_id", Text),
             ("created_at", Int),
             ("expires_at", Int),
+            ("id", Text),
+            ("last_seen_at", Int),
+            ("user_agent", Text),
+            ("client", Text),
+        ],
+    ),
+    (
+        "invites",
+        &[
+            ("id", Text),
+            ("code", Text),
+            ("note", Text),
+            ("max_uses", Int),
+            ("uses", Int),
+            ("expires_at", Int),
+            ("created_by", Text),
+            ("created_at", Int),
         ],
     ),
     (

@@ -15,6 +15,7 @@ pub mod blobs;
 pub mod channels;
 pub mod commits;
 pub mod gather;
+pub mod invites;
 pub mod leases;
 pub mod ledger;
 pub mod notices;

@@ -17,6 +17,8 @@ pub enum Conflict {
     /// Deleting a task one of whose follow-ups still runs.
     FollowUpLive,
     LastAdmin,
+    /// An account with as many API keys as it may have.
+    TooManyKeys,
 }
 
 /// Which rule a 422 broke, with its numbers: the pages word each in the user's language, and the
@@ -59,6 +61,10 @@ pub enum Rule {
     PaidFlag {
         flag: String,
     },
+    /// An invite code that is unknown, expired or used up.
+    InviteInvalid,
+    /// Not the account's current password.
+    WrongPassword,
     /// Anything else, in English.
     Other(String),
 }
@@ -83,6 +89,12 @@ pub enum AppError {
     Validation { field: String, rule: Rule },
     #[error("Too many attempts. Wait a minute and try again.")]
     RateLimited,
+    /// More sign-ups from one client address in an hour than the admin allows.
+    #[error("Too many sign-ups from your network in the last hour. Try again later.")]
+    TooManySignups,
+    /// Sign-up is closed (the admin creates accounts by invitation, or not at all).
+    #[error("Sign-up is closed on this Atelier. Ask an administrator for an invitation.")]
+    SignupClosed,
     /// More sign-ins and sign-ups at once than the server hashes passwords for.
     #[error("The server is busy; try again in a few seconds.")]
     Busy,
@@ -130,11 +142,11 @@ impl AppError {
             Self::BadRequest(_) | Self::Outdated => "bad_request",
             Self::Unauthorized | Self::InvalidCredentials => "unauthorized",
             Self::InsufficientCredits { .. } => "insufficient_credits",
-            Self::Forbidden(_) => "forbidden",
+            Self::Forbidden(_) | Self::SignupClosed => "forbidden",
             Self::NotFound => "not_found",
             Self::Conflict(_) => "conflict",
             Self::Validation { .. } => "validation",
-            Self::RateLimited | Self::Busy => "rate_limited",
+            Self::RateLimited | Self::Busy | Self::TooManySignups => "rate_limited",
             Self::TooManyTasks { .. } => "too_many_tasks",
             Self::Upstream(_) => "upstream_error",
             Self::UpstreamRejected(_) => "upstream_rejected",
@@ -149,11 +161,13 @@ impl AppError {
             Self::BadRequest(_) | Self::Outdated => 400,
             Self::Unauthorized | Self::InvalidCredentials => 401,
             Self::InsufficientCredits { .. } => 402,
-            Self::Forbidden(_) => 403,
+            Self::Forbidden(_) | Self::SignupClosed => 403,
             Self::NotFound => 404,
             Self::Conflict(_) => 409,
             Self::Validation { .. } => 422,
-            Self::RateLimited | Self::Busy | Self::TooManyTasks { .. } => 429,
+            Self::RateLimited | Self::Busy | Self::TooManySignups | Self::TooManyTasks { .. } => {
+                429
+            }
             Self::Upstream(_) | Self::UpstreamRejected(_) => 502,
             Self::Disabled => 503,
             Self::Internal | Self::Unreachable => 500,

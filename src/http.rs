@@ -3,6 +3,7 @@
 mod auths;
 mod channels;
 mod credits;
+pub mod csp;
 pub mod csrf;
 pub mod error;
 mod extract;

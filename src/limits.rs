@@ -29,3 +29,13 @@ pub const WEIGHT: (i64, i64) = (1, 100);
 pub const GRANT_MAX: i64 = 1_000_000_000;
 /// Items on one page of a list.
 pub const PAGE: (i64, i64) = (1, 100);
+/// Sign-ups per client address and hour (0: no limit).
+pub const SIGNUP_PER_HOUR: (i64, i64) = (0, 100_000);
+/// Uses of one invite code.
+pub const INVITE_USES: (i64, i64) = (1, 10_000);
+/// Days an invite code stays valid.
+pub const INVITE_DAYS: (i64, i64) = (1, 365);
+/// Sessions one account keeps: a new sign-in past it ends the oldest.
+pub const SESSIONS_PER_ACCOUNT: i64 = 20;
+/// API keys one account may have.
+pub const KEYS_PER_ACCOUNT: i64 = 20;

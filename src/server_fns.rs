@@ -24,6 +24,11 @@ pub(crate) mod ctx {
         crate::auth::authenticate(&state.pool, &state.sessions, &parts()?).await
     }
 
+    /// The signed-in account, or 401.
+    pub async fn require_user() -> Result<CurrentUser, AppError> {
+        current_user().await?.ok_or(AppError::Unauthorized)
+    }
+
     /// Sets the session cookie and sends the browser to the Generate page.
     pub fn start_session(state: &AppState, token: &str) {
         set_cookie(crate::auth::session_cookie(

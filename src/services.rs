@@ -7,6 +7,7 @@ pub mod channels;
 pub mod connection;
 pub mod credits;
 pub mod generation;
+pub mod invites;
 pub mod lifecycle;
 pub mod settings;
 

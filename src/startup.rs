@@ -78,6 +78,7 @@ impl Application {
             pool,
             config: Arc::new(config),
             login_limiter: Arc::new(RateLimiter::new(10, Duration::from_secs(60))),
+            signup_limiter: Arc::new(RateLimiter::new(0, Duration::from_secs(3600))),
             sessions,
             engine,
         });
@@ -392,9 +393,7 @@ async fn security_headers(
     if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
         h.insert(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ),
+            HeaderValue::from_static(crate::http::csp::COMMON),
         );
     }
     if config.secure_cookies() {
@@ -419,14 +418,14 @@ async fn notify_token(pool: &Pool) -> anyhow::Result<String> {
     Ok(t)
 }
 
-/// Once an hour: removes expired sessions, log-in failures whose window has passed, and image
+/// Once an hour: removes expired sessions, log-in and sign-up counts whose window has passed, and image
 /// files no task has held for an hour.
 async fn sweep(state: AppState) {
     let engine = state.engine.clone();
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
-        if let Err(e) = state.login_limiter.sweep(&engine.pool).await {
+        if let Err(e) = state.signup_limiter.sweep(&engine.pool).await {
             tracing::warn!(error = %e, "could not forget old log-in failures");
         }
         match db::sessions::delete_expired(&engine.pool, db::now_ms()).await {

@@ -20,6 +20,8 @@ pub struct Shared {
     pub config: Arc<Config>,
     /// Log-in attempts per client and per email.
     pub login_limiter: Arc<RateLimiter>,
+    /// Sign-ups per client address (the limit is a setting; the window an hour).
+    pub signup_limiter: Arc<RateLimiter>,
     /// Who recent tokens belong to.
     pub sessions: crate::auth::SessionCache,
     /// Tasks, images and the upstream.

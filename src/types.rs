@@ -64,6 +64,69 @@ impl CancelRefund {
     }
 }
 
+/// Who may create an account (the first account of an installation always may: it becomes the
+/// admin).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignupMode {
+    /// Anyone.
+    #[default]
+    Open,
+    /// Only with an invite code an admin made.
+    Invite,
+    /// No one: admins create accounts by invitation only after switching to `invite`.
+    Closed,
+}
+
+impl SignupMode {
+    pub const ALL: [Self; 3] = [Self::Open, Self::Invite, Self::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Invite => "invite",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+/// What the sign-up page needs to know: whether it needs an invite code, whether sign-up is
+/// closed, and whether new accounts wait for approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignupOptions {
+    pub mode: SignupMode,
+    pub needs_approval: bool,
+}
+
+/// An invite code, as admins see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InviteView {
+    pub id: String,
+    pub code: String,
+    pub note: String,
+    pub max_uses: i64,
+    pub uses: i64,
+    pub expires_at: Option<String>,
+    pub created_at: String,
+    /// The sign-up page with the code filled in (a path: the admin adds the site's address).
+    pub signup_path: String,
+    /// Still usable: not expired, not used up.
+    pub usable: bool,
+}
+
+/// One of the signed-in account's sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: String,
+    pub last_seen_at: Option<String>,
+    pub expires_at: String,
+    pub user_agent: Option<String>,
+    pub client: Option<String>,
+    /// The session this request was made with.
+    pub current: bool,
+}
+
 /// `user` of rest-api.md.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserView {
@@ -621,6 +684,8 @@ mod tests {
             new_user_role: Role::User,
             task_timeout_secs: 600,
             cancel_refund: super::CancelRefund::Progress,
+            signup_mode: super::SignupMode::Open,
+            signup_per_hour: 20,
         };
         assert_eq!(
             SettingsChange::between(&form, &form),
@@ -688,6 +753,12 @@ pub struct ConfigView {
     /// Admins only: what a cancel gives back of a task being drawn.
     #[serde(default)]
     pub cancel_refund: Option<CancelRefund>,
+    /// Admins only: who may sign up.
+    #[serde(default)]
+    pub signup_mode: Option<SignupMode>,
+    /// Admins only: sign-ups allowed per client address and hour (0: no limit).
+    #[serde(default)]
+    pub signup_per_hour: Option<i64>,
 }
 
 /// The admin's settings form as it stands: every writable setting. `api_secret`: None keeps the
@@ -704,6 +775,8 @@ pub struct SettingsForm {
     pub new_user_role: Role,
     pub task_timeout_secs: i64,
     pub cancel_refund: CancelRefund,
+    pub signup_mode: SignupMode,
+    pub signup_per_hour: i64,
 }
 
 /// What a save of the settings form changes: only the fields that differ from what was loaded
@@ -720,6 +793,8 @@ pub struct SettingsChange {
     pub new_user_role: Option<Role>,
     pub task_timeout_secs: Option<i64>,
     pub cancel_refund: Option<CancelRefund>,
+    pub signup_mode: Option<SignupMode>,
+    pub signup_per_hour: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -766,6 +841,8 @@ impl SettingsChange {
             new_user_role: (saved.new_user_role != now.new_user_role).then_some(now.new_user_role),
             task_timeout_secs: changed(saved.task_timeout_secs, now.task_timeout_secs),
             cancel_refund: (saved.cancel_refund != now.cancel_refund).then_some(now.cancel_refund),
+            signup_mode: (saved.signup_mode != now.signup_mode).then_some(now.signup_mode),
+            signup_per_hour: changed(saved.signup_per_hour, now.signup_per_hour),
         }
     }
 }

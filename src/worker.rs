@@ -561,6 +561,42 @@ async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usiz
     Ok((requests, expired))
 }
 
+/// At most this many pushed notifications are being checked with the upstream at once; the
+/// others are dropped (the next poll sees the same change).
+static REFRESHING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(4);
+
+/// Fetches the live task the upstream knows as `upstream_id` from its channel and applies the
+/// answer: what the notify hook does with a push, whose own content is never trusted.
+pub async fn refresh(engine: &Engine, upstream_id: &str) -> Result<(), AppError> {
+    let Ok(_turn) = REFRESHING.try_acquire() else {
+        return Ok(());
+    };
+    let rows = db::tasks::by_upstream_anywhere(&engine.pool, upstream_id)
+        .await
+        .map_err(crate::services::internal)?;
+    let [row] = rows.as_slice() else {
+        return Ok(());
+    };
+    if row.status.is_final() {
+        return Ok(());
+    }
+    let Some(channel) = engine.channel_of(row.channel_id.as_deref()).await? else {
+        return Ok(());
+    };
+    if channel.row.kind != EngineKind::Midjourney {
+        return Ok(());
+    }
+    let live = LiveRow::from(row);
+    match engines::midjourney::fetch(&channel.client, upstream_id).await {
+        Ok(Some(up)) => lifecycle::apply_update(engine, &channel, &live, &up).await?,
+        Ok(None) => {}
+        Err(e) => {
+            tracing::warn!(task_id = row.id, error = %e, "a pushed task could not be fetched")
+        }
+    }
+    Ok(())
+}
+
 /// A task missing from the list: ask once more by id; after several misses in a row it is gone.
 async fn forgotten(engine: &Engine, channel: &Channel, row: &LiveRow) -> Result<bool, AppError> {
     let Some(upstream_id) = row.upstream_id.as_deref() else {

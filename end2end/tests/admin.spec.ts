@@ -104,4 +104,82 @@ test.describe.serial("administration", () => {
     const after = await request.get("/api/v1/auths/me", { headers: { authorization: `Bearer ${key}` } });
     expect(after.status()).toBe(401);
   });
+
+  test("sign-up by invitation: the admin makes a code, a newcomer signs up with its link", async ({ page, browser, request }) => {
+    try {
+      await logIn(page, ADMIN.email);
+      await page.goto("/admin");
+      await hydrated(page);
+      await page.getByLabel("Sign-up", { exact: true }).selectOption("invite");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByTestId("save-status")).toHaveText("Saved.");
+
+      await page.goto("/admin/invites");
+      await hydrated(page);
+      await page.getByLabel("Note (who it is for)").fill("for Erin");
+      await page.getByRole("button", { name: "Create invite code" }).click();
+      const invite = page.getByTestId("invite");
+      await expect(invite).toContainText("used 0 of 1");
+      await expect(invite).toContainText("for Erin");
+      const code = (await page.getByTestId("invite-code").textContent())?.trim() ?? "";
+      expect(code).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+
+      const context = await browser.newContext();
+      const erin = await context.newPage();
+      // Without a code the form asks for one.
+      await erin.goto("/signup");
+      await hydrated(erin);
+      await expect(erin.getByLabel("Invite code")).toBeVisible();
+      await erin.goto(`/signup?invite=${code}`);
+      await hydrated(erin);
+      await expect(erin.getByLabel("Invite code")).toHaveValue(code);
+      await erin.getByLabel("Name").fill("Erin Invited");
+      await erin.getByLabel("Email").fill("erin@example.com");
+      await erin.getByLabel("Password").fill(PASSWORD);
+      await erin.getByRole("button", { name: "Sign up" }).click();
+      await expect(erin.getByRole("heading", { name: "Generate" })).toBeVisible();
+      await context.close();
+
+      await page.reload();
+      await hydrated(page);
+      await expect(page.getByTestId("invite")).toContainText("used 1 of 1");
+      await expect(page.getByTestId("invite")).toContainText("no longer valid");
+    } finally {
+      await configure(request, { signup_mode: "open" });
+    }
+  });
+
+  test("a password change keeps this session and signs out the others", async ({ page, browser }) => {
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    await logIn(other, "bo@example.com");
+    await logIn(page, "bo@example.com");
+    await page.goto("/account");
+    await hydrated(page);
+    await expect(page.getByTestId("session")).toHaveCount(2);
+    await expect(page.getByTestId("session").filter({ hasText: "this session" })).toHaveCount(1);
+    await page.getByLabel("Current password").fill("not my password");
+    await page.getByLabel("New password", { exact: true }).fill("a brand new password");
+    await page.getByLabel("New password again").fill("a brand new password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("password-status")).toHaveText("Current password: This is not your current password.");
+    await page.getByLabel("Current password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("password-status")).toHaveText("Password changed. Your other sessions were signed out.");
+    await page.reload();
+    await hydrated(page);
+    await expect(page.getByTestId("session")).toHaveCount(1);
+    await other.goto("/");
+    await expect(other).toHaveURL(/\/login$/);
+    await context.close();
+
+    // Back to the shared password, then sign out everywhere.
+    await page.getByLabel("Current password").fill("a brand new password");
+    await page.getByLabel("New password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("New password again").fill(PASSWORD);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await expect(page.getByTestId("password-status")).toHaveText("Password changed. Your other sessions were signed out.");
+    await page.getByRole("button", { name: "Sign out everywhere" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+  });
 });

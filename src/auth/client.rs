@@ -245,3 +245,39 @@ mod tests {
         );
     }
 }
+
+/// Who is signing in or up, as their sessions list will show it: the client address and the
+/// browser's User-Agent (cut to 200 characters, without control characters).
+#[derive(Debug, Clone)]
+pub struct Visitor {
+    pub addr: String,
+    pub user_agent: Option<String>,
+}
+
+impl Visitor {
+    pub fn of(parts: &Parts) -> Self {
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| {
+                ua.chars()
+                    .filter(|c| !c.is_control())
+                    .take(200)
+                    .collect::<String>()
+            })
+            .filter(|ua| !ua.trim().is_empty());
+        Self {
+            addr: ClientAddr::of(parts).0,
+            user_agent,
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts))
+    }
+}

@@ -27,8 +27,18 @@ impl RateLimiter {
     /// counted as it arrives, not after the slow work): true while it is within `max` in the
     /// current window.
     pub async fn attempt(&self, pool: &Pool, key: &str) -> Result<bool, sqlx::Error> {
+        self.attempt_within(pool, key, self.max).await
+    }
+
+    /// [`Self::attempt`] with a limit read from the settings.
+    pub async fn attempt_within(
+        &self,
+        pool: &Pool,
+        key: &str,
+        max: i64,
+    ) -> Result<bool, sqlx::Error> {
         let n = db::attempts::add(pool, &Self::stored(key), db::now_ms(), self.window_ms).await?;
-        Ok(n <= self.max)
+        Ok(n <= max)
     }
 
     /// Takes back an attempt that succeeded: only failures use up the allowance.
@@ -36,7 +46,9 @@ impl RateLimiter {
         db::attempts::forgive(pool, &Self::stored(key), db::now_ms(), self.window_ms).await
     }
 
-    /// Forgets windows that have passed (the hourly sweep).
+    /// Forgets windows that have passed (the hourly sweep). The counters of every limiter share
+    /// one table: the sweep runs with the longest window, and a shorter one starts again on its
+    /// own (`db::attempts::add`).
     pub async fn sweep(&self, pool: &Pool) -> Result<u64, sqlx::Error> {
         db::attempts::sweep(pool, db::now_ms(), self.window_ms).await
     }

@@ -10,6 +10,35 @@ pub fn generate() -> String {
     hex::encode(bytes)
 }
 
+/// A new invite code: 16 characters (79 random bits) in four groups, from an alphabet without
+/// look-alikes (no 0/O, 1/I/L), to be read out or typed: `K7QM-3XWP-9DHT-RC4N`.
+pub fn invite_code() -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+    // Bytes past the last whole multiple of the alphabet's length are drawn again (no bias).
+    let limit = (256 / ALPHABET.len() * ALPHABET.len()) as u8;
+    let mut chars = Vec::with_capacity(19);
+    while chars.len() < 19 {
+        let mut byte = [0u8; 1];
+        OsRng.fill_bytes(&mut byte);
+        if byte[0] >= limit {
+            continue;
+        }
+        if chars.len() % 5 == 4 {
+            chars.push('-');
+        }
+        chars.push(ALPHABET[usize::from(byte[0]) % ALPHABET.len()] as char);
+    }
+    chars.into_iter().collect()
+}
+
+/// An invite code as typed: case and spaces do not matter.
+pub fn normal_invite_code(raw: &str) -> String {
+    raw.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
 /// API keys start with this, so they are told apart from session tokens at a glance.
 pub const API_KEY_PREFIX: &str = "atl_";
 
@@ -35,5 +64,17 @@ mod tests {
         assert_ne!(super::hash(&a), a);
         assert!(super::same(&a, &a.clone()));
         assert!(!super::same(&a, &b));
+    }
+
+    #[test]
+    fn invite_codes_are_four_groups_without_look_alikes() {
+        let code = super::invite_code();
+        assert_eq!(code.len(), 19, "{code}");
+        let groups: Vec<&str> = code.split('-').collect();
+        assert_eq!(groups.len(), 4, "{code}");
+        assert!(groups.iter().all(|g| g.len() == 4));
+        assert!(!code.contains(['0', 'O', '1', 'I', 'L']), "{code}");
+        assert_ne!(code, super::invite_code());
+        assert_eq!(super::normal_invite_code(" k7qm-3xwp "), "K7QM-3XWP");
     }
 }

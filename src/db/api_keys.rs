@@ -12,6 +12,9 @@ pub struct KeyRow {
     pub last_used_at: Option<i64>,
 }
 
+/// Inserts a key unless the account already has `max` of them (false then). The account's row
+/// is locked first, so that keys created at once on several instances are counted one by one.
+#[allow(clippy::too_many_arguments)]
 pub async fn insert(
     pool: &super::Pool,
     id: &str,
@@ -20,22 +23,29 @@ pub async fn insert(
     prefix: &str,
     key_hash: &str,
     now: i64,
-) -> Result<(), sqlx::Error> {
-    super::on!(pool, |conn| {
+    max: i64,
+) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin_write().await?;
+    super::users::lock(&mut tx, user_id).await?;
+    let n = super::on_tx!(&mut tx, |conn| {
         sqlx::query(
-        "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(id)
-    .bind(user_id)
-    .bind(name)
-    .bind(prefix)
-    .bind(key_hash)
-    .bind(now)
-    .execute(conn)
-    .await
-    .map(|r| r.rows_affected())
+            "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at)
+             SELECT $1, $2, $3, $4, $5, $6
+             WHERE (SELECT COUNT(*) FROM api_keys WHERE user_id = $2) < $7",
+        )
+        .bind(id)
+        .bind(user_id)
+        .bind(name)
+        .bind(prefix)
+        .bind(key_hash)
+        .bind(now)
+        .bind(max)
+        .execute(conn)
+        .await
+        .map(|r| r.rows_affected())
     })?;
-    Ok(())
+    tx.commit().await?;
+    Ok(n == 1)
 }
 
 pub async fn list_of_user(pool: &super::Pool, user_id: &str) -> Result<Vec<KeyRow>, sqlx::Error> {

@@ -120,3 +120,54 @@ pub async fn lock(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
         .await)?;
     Ok(found.is_some())
 }
+
+/// Replaces an account's password hash.
+pub async fn set_password(tx: &mut Tx<'_>, id: &str, hash: &str) -> Result<bool, sqlx::Error> {
+    let n = super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET password_hash = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(hash)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Notes that the account's sign-up credits wait for its approval.
+pub async fn owe_signup_credits(tx: &mut Tx<'_>, id: &str) -> Result<(), sqlx::Error> {
+    super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET signup_credits_due = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(true)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Takes the note that the account's sign-up credits are due: true once, for the approval that
+/// pays them.
+pub async fn take_signup_credits_due(tx: &mut Tx<'_>, id: &str) -> Result<bool, sqlx::Error> {
+    let n = super::on_tx!(tx, |conn| sqlx::query(
+        "UPDATE users SET signup_credits_due = $2 WHERE id = $1 AND signup_credits_due = $3"
+    )
+    .bind(id)
+    .bind(false)
+    .bind(true)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Whether any account exists (the first one becomes the admin, whatever the sign-up settings).
+pub async fn any(pool: &super::Pool) -> Result<bool, sqlx::Error> {
+    let found: Option<String> = super::on!(pool, |conn| sqlx::query_scalar(
+        "SELECT id FROM users LIMIT 1"
+    )
+    .fetch_optional(conn)
+    .await)?;
+    Ok(found.is_some())
+}

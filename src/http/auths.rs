@@ -1,8 +1,8 @@
-//! /api/v1/auths: sign-up, sign-in, sign-out, me.
+//! /api/v1/auths: sign-up, sign-in, sign-out, me, the password and the sessions; /api/v1/invites.
 
-use super::{ApiJson, ClientAddr};
+use super::ApiJson;
 use crate::{
-    auth::{self, CurrentUser},
+    auth::{self, CurrentUser, client::Visitor},
     error::AppError,
     services::accounts::{self, NewSession},
     state::AppState,
@@ -19,7 +19,18 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/auths/signup", post(sign_up))
+        .route("/api/v1/auths/signup", post(sign_up).get(signup_options))
+        .route("/api/v1/auths/password", post(change_password))
+        .route(
+            "/api/v1/auths/sessions",
+            get(list_sessions).delete(end_all_sessions),
+        )
+        .route(
+            "/api/v1/auths/sessions/{id}",
+            axum::routing::delete(end_session),
+        )
+        .route("/api/v1/invites", get(list_invites).post(create_invite))
+        .route("/api/v1/invites/{id}", axum::routing::delete(delete_invite))
         .route("/api/v1/auths/signin", post(sign_in))
         .route("/api/v1/auths/signout", post(sign_out))
         .route("/api/v1/auths/me", get(me))
@@ -67,6 +78,8 @@ struct SignUp {
     email: String,
     #[serde(default)]
     password: String,
+    #[serde(default)]
+    invite_code: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -79,21 +92,32 @@ struct SignIn {
 
 async fn sign_up(
     State(state): State<AppState>,
+    visitor: Visitor,
     ApiJson(body): ApiJson<SignUp>,
 ) -> Result<Response, AppError> {
-    let session = accounts::sign_up(&state.pool, &body.name, &body.email, &body.password).await?;
+    let form = accounts::SignUpForm {
+        name: &body.name,
+        email: &body.email,
+        password: &body.password,
+        invite_code: body.invite_code.as_deref(),
+    };
+    let session = accounts::sign_up(&state.pool, &state.signup_limiter, &visitor, form).await?;
     Ok(session_answer(&state, session))
+}
+
+async fn signup_options(State(state): State<AppState>) -> Result<Response, AppError> {
+    Ok(Json(accounts::signup_options(&state.pool).await?).into_response())
 }
 
 async fn sign_in(
     State(state): State<AppState>,
-    ClientAddr(client): ClientAddr,
+    visitor: Visitor,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, AppError> {
     let session = accounts::sign_in(
         &state.pool,
         &state.login_limiter,
-        &client,
+        &visitor,
         &body.email,
         &body.password,
     )
@@ -116,4 +140,86 @@ async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 
 async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, AppError> {
     Ok(Json(accounts::me(&state.pool, &user).await?))
+}
+
+#[derive(Deserialize)]
+struct PasswordChange {
+    #[serde(default)]
+    current_password: String,
+    #[serde(default)]
+    new_password: String,
+}
+
+async fn change_password(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<PasswordChange>,
+) -> Result<StatusCode, AppError> {
+    accounts::change_password(
+        &state.pool,
+        &state.login_limiter,
+        &state.sessions,
+        &user,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn list_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let sessions = accounts::sessions(&state.pool, &user).await?;
+    Ok(Json(serde_json::json!({ "sessions": sessions })).into_response())
+}
+
+async fn end_session(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, AppError> {
+    accounts::end_session(&state.pool, &state.sessions, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Every session of the account ends, the one of this request too (its cookie is cleared).
+async fn end_all_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    accounts::end_all_sessions(&state.pool, &state.sessions, &user).await?;
+    let cookie = auth::clear_session_cookie(state.config.secure_cookies());
+    Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
+}
+
+async fn list_invites(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, AppError> {
+    let invites = crate::services::invites::list(&state.pool, &user).await?;
+    Ok(Json(serde_json::json!({ "invites": invites })).into_response())
+}
+
+async fn create_invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<crate::services::invites::InviteRequest>,
+) -> Result<Response, AppError> {
+    let invite = crate::services::invites::create(&state.pool, &user, body).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "invite": invite })),
+    )
+        .into_response())
+}
+
+async fn delete_invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<StatusCode, AppError> {
+    crate::services::invites::delete(&state.pool, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -20,11 +20,18 @@ impl IntoResponse for AppError {
             }
         });
         let mut res = (status, Json(body)).into_response();
-        if matches!(self, AppError::Busy) {
-            // The wait for a password hash is at most a few seconds.
+        // When to come back: the wait for a password hash is at most a few seconds; the log-in
+        // limit's window is a minute, the sign-up limit's an hour.
+        let retry = match self {
+            AppError::Busy => Some("3"),
+            AppError::RateLimited => Some("60"),
+            AppError::TooManySignups => Some("3600"),
+            _ => None,
+        };
+        if let Some(secs) = retry {
             res.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from_static("3"),
+                axum::http::HeaderValue::from_static(secs),
             );
         }
         res

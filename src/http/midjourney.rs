@@ -3,7 +3,6 @@
 use super::{ApiJson, query};
 use crate::{
     auth::CurrentUser,
-    db,
     error::AppError,
     services::{
         generation,
@@ -20,7 +19,7 @@ use axum::{
     routing::{get, post},
 };
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashMap;
 
 pub fn router() -> Router<AppState> {
@@ -193,28 +192,32 @@ async fn action(
     Ok(super::tasks::pressed(pressed, facade))
 }
 
-/// The upstream's push of a task change: fed to the same update function as polling. Upstream
-/// ids are unique per channel: the task is the one task any channel knows by that id.
+/// The most a notification may weigh: a task's JSON is a few kilobytes.
+const NOTIFY_MAX_BYTES: usize = 64 * 1024;
+
+/// The upstream's push of a task change. The hook's secret is checked before the body is read,
+/// the body is bounded, and what it says is not believed: the URL travels through the upstream
+/// and its logs, so a push only names the task, which is then fetched from its own channel
+/// (`worker::refresh`) and that answer applied, with every check of a poll.
 async fn notify(
     State(s): State<AppState>,
     Path(token): Path<String>,
-    Json(body): Json<Value>,
+    request: axum::extract::Request,
 ) -> Result<StatusCode, AppError> {
     if !crate::auth::token::same(&token, &s.engine.notify_token) {
         return Err(AppError::NotFound);
     }
-    let Ok(up) = serde_json::from_value::<crate::engines::midjourney::wire::Task>(body) else {
+    let body = axum::body::to_bytes(request.into_body(), NOTIFY_MAX_BYTES)
+        .await
+        .map_err(|_| {
+            AppError::BadRequest(format!(
+                "A notification is at most {} KiB.",
+                NOTIFY_MAX_BYTES / 1024
+            ))
+        })?;
+    let Ok(up) = serde_json::from_slice::<crate::engines::midjourney::wire::Task>(&body) else {
         return Ok(StatusCode::OK);
     };
-    let up = crate::engines::midjourney::update_of(&up);
-    let rows = db::tasks::by_upstream_anywhere(&s.pool, &up.upstream_id)
-        .await
-        .map_err(crate::services::internal)?;
-    if let [row] = rows.as_slice()
-        && let Some(channel) = s.engine.channel_of(row.channel_id.as_deref()).await?
-    {
-        let live = db::tasks::LiveRow::from(row);
-        crate::services::lifecycle::apply_update(&s.engine, &channel, &live, &up).await?;
-    }
+    crate::worker::refresh(&s.engine, &up.id).await?;
     Ok(StatusCode::OK)
 }

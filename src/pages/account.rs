@@ -1,7 +1,15 @@
-//! `/account`: the balance and the credits ledger, with links to the tasks.
+//! `/account`: the balance and the credits ledger, with links to the tasks; the password, the
+//! sessions and the API keys.
 
-use crate::codec::page_data;
-use crate::{browser::short_time, i18n::use_texts, server_fns::tasks::load_ledger};
+use crate::codec::{PageData, page_data};
+use crate::{
+    browser::short_time,
+    i18n::use_texts,
+    server_fns::{
+        auth::{EndAllSessions, change_password, end_session, list_sessions},
+        tasks::load_ledger,
+    },
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -39,6 +47,146 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <PasswordForm />
+        <Sessions />
         <crate::components::api_keys::ApiKeys />
+    }
+}
+
+const FIELD: &str = "mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900";
+
+/// Changing the password: the current one, the new one twice. The other sessions end.
+#[component]
+fn PasswordForm() -> impl IntoView {
+    let t = use_texts();
+    let change = Action::new(|(current, new): &(String, String)| {
+        change_password(current.clone(), new.clone())
+    });
+    let current = RwSignal::new(String::new());
+    let new = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let mismatch = move || !again.get().is_empty() && new.get() != again.get();
+    Effect::new(move || {
+        if matches!(change.value().get(), Some(Ok(()))) {
+            for f in [current, new, again] {
+                f.set(String::new());
+            }
+        }
+    });
+    view! {
+        <section class="mt-10" aria-labelledby="password-heading">
+            <h2 id="password-heading" class="text-lg font-semibold">{t.account.password_title}</h2>
+            <form class="mt-2 grid max-w-md gap-3" on:submit=move |ev| {
+                ev.prevent_default();
+                if !mismatch() {
+                    change.dispatch((current.get(), new.get()));
+                }
+            }>
+                <label class="block text-sm">{t.account.current_password}
+                    <input type="password" name="current_password" autocomplete="current-password" required class=FIELD
+                        prop:value=move || current.get() on:input=move |ev| current.set(event_target_value(&ev)) />
+                </label>
+                <label class="block text-sm">{t.account.new_password}
+                    <input type="password" name="new_password" autocomplete="new-password" required class=FIELD
+                        minlength=crate::limits::PASSWORD_CHARS.0.to_string()
+                        prop:value=move || new.get() on:input=move |ev| new.set(event_target_value(&ev)) />
+                </label>
+                <label class="block text-sm">{t.account.repeat_password}
+                    <input type="password" name="repeat_password" autocomplete="new-password" required class=FIELD
+                        aria-invalid=move || mismatch().to_string()
+                        prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev)) />
+                </label>
+                {move || mismatch().then(|| view! { <p role="alert" class="text-sm text-red-700">{t.account.passwords_differ}</p> })}
+                <div class="flex flex-wrap items-center gap-3">
+                    <button type="submit" class="rounded bg-indigo-600 px-3 py-1 text-sm text-white disabled:opacity-50"
+                        disabled=move || change.pending().get() || mismatch()>{t.account.change_password}</button>
+                    <span role="status" data-testid="password-status" class="text-sm">
+                        {move || change.value().get().map(|r| match r {
+                            Ok(()) => view! { <span class="text-green-700">{t.account.password_changed}</span> }.into_any(),
+                            Err(e) => view! { <span class="text-red-700">{t.error(&e)}</span> }.into_any(),
+                        })}
+                    </span>
+                </div>
+            </form>
+        </section>
+    }
+}
+
+/// The account's sessions: where each is signed in, when it was last used; end one, or all.
+#[component]
+fn Sessions() -> impl IntoView {
+    let t = use_texts();
+    let end = Action::new(|id: &String| end_session(id.clone()));
+    let everywhere = ServerAction::<EndAllSessions>::new();
+    let sessions =
+        PageData::new_with_options(move || end.version().get(), |_| list_sessions(), false);
+    view! {
+        <section class="mt-10" aria-labelledby="sessions-heading">
+            <h2 id="sessions-heading" class="text-lg font-semibold">{t.account.sessions_title}</h2>
+            <p class="mt-1 text-sm text-stone-500">{t.account.sessions_intro}</p>
+            {move || end.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="mt-2 text-sm text-red-700">{t.error(&e)}</p> })}
+            <Transition>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                        Ok(list) => view! {
+                            <ul class="mt-3 space-y-2 text-sm">
+                                {list.into_iter().map(|s| {
+                                    let id = s.id.clone();
+                                    view! {
+                                        <li class="flex flex-wrap items-center gap-x-3 gap-y-1" data-testid="session">
+                                            <span class="font-medium">{s.user_agent.as_deref().map_or_else(|| t.account.unknown_browser.to_owned(), browser_name)}</span>
+                                            <span class="text-stone-500">{s.client.clone().unwrap_or_default()}</span>
+                                            <span class="text-stone-500">{t.admin.last_used}" "
+                                                {short_time(s.last_seen_at.as_deref().unwrap_or(&s.created_at))}</span>
+                                            {if s.current {
+                                                view! { <span class="rounded bg-green-100 px-2 text-xs text-green-800 dark:bg-green-950 dark:text-green-200">{t.account.this_session}</span> }.into_any()
+                                            } else {
+                                                view! { <button type="button" class="text-red-700 underline" on:click=move |_| { end.dispatch(id.clone()); }>{t.log_out}</button> }.into_any()
+                                            }}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ul>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <ActionForm action=everywhere attr:class="mt-3">
+                <button type="submit" class="rounded border border-red-300 px-3 py-1 text-sm text-red-800 hover:bg-red-50 dark:border-red-800 dark:text-red-200 dark:hover:bg-red-950">
+                    {t.account.sign_out_everywhere}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}
+
+/// "Firefox on Linux" from a User-Agent, or the start of it.
+fn browser_name(ua: &str) -> String {
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
+    .into_iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| name);
+    match (browser, system) {
+        (Some(b), Some(s)) => format!("{b} · {s}"),
+        (Some(b), None) => b.to_owned(),
+        _ => ua.chars().take(40).collect(),
     }
 }

@@ -1,11 +1,13 @@
 //! `/admin`: settings, channels, users and the overview (administrators only).
 
 mod channels;
+mod invites;
 mod overview;
 mod settings;
 mod users;
 
 pub use channels::AdminChannelsPage;
+pub use invites::AdminInvitesPage;
 pub use overview::AdminOverviewPage;
 pub use settings::AdminPage;
 pub use users::{AdminUserPage, AdminUsersPage};
@@ -29,10 +31,11 @@ fn Tabs() -> impl IntoView {
     };
     view! {
         <h1 class="text-2xl font-semibold">{t.admin_title}</h1>
-        <nav aria-label=t.admin_title class="mt-3 flex gap-1 border-b border-stone-200 dark:border-stone-800">
+        <nav aria-label=t.admin_title class="mt-3 flex flex-wrap gap-1 border-b border-stone-200 dark:border-stone-800">
             {tab("/admin", t.admin.tab_settings)}
             {tab("/admin/channels", t.admin.tab_channels)}
             {tab("/admin/users", t.admin.tab_users)}
+            {tab("/admin/invites", t.admin.tab_invites)}
             {tab("/admin/overview", t.admin.tab_overview)}
         </nav>
     }

@@ -1,6 +1,9 @@
 //! /login and /signup: plain forms (ActionForm) that work before the WASM has loaded.
 
-use crate::{error::AppError, i18n::use_texts, session::use_session};
+use crate::{
+    error::AppError, i18n::use_texts, server_fns::auth::load_signup_options, session::use_session,
+    types::SignupMode,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -33,19 +36,45 @@ pub fn LoginPage() -> impl IntoView {
 pub fn SignupPage() -> impl IntoView {
     let t = use_texts();
     let action = use_session().signup;
+    let query = leptos_router::hooks::use_query_map();
+    let options = crate::codec::page_data(|| (), |_| load_signup_options());
     view! {
         <Title text=t.signup_title />
         <AuthCard title=t.signup_title>
-            <ActionForm action attr:class="space-y-4">
-                <Field label=t.field_name name="name" kind="text" autocomplete="name" />
-                <Field label=t.field_email name="email" kind="email" autocomplete="email" />
-                <Field label=t.field_password name="password" kind="password" autocomplete="new-password" />
-                <p class="-mt-2 text-xs text-stone-500">{t.password_hint}</p>
-                <FormError error=Signal::derive(move || action.value().get().and_then(Result::err)) />
-                <button type="submit" class=BUTTON disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { t.working } else { t.sign_up }}
-                </button>
-            </ActionForm>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    let options = match options.await {
+                        Ok(o) => o,
+                        Err(e) => return view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
+                    };
+                    if options.mode == SignupMode::Closed {
+                        return view! { <p data-testid="signup-closed" class="text-sm">{t.err_signup_closed}</p> }.into_any();
+                    }
+                    let invite = options.mode == SignupMode::Invite;
+                    let code = query.with_untracked(|q| q.get("invite")).unwrap_or_default();
+                    view! {
+                        <ActionForm action attr:class="space-y-4">
+                            {invite.then(|| view! {
+                                <label class="block text-sm font-medium">
+                                    {t.field_invite_code}
+                                    <input type="text" name="invite_code" autocomplete="off" required value=code
+                                        class=format!("{INPUT} font-mono uppercase") />
+                                </label>
+                                <p class="-mt-2 text-xs text-stone-500">{t.invite_hint}</p>
+                            })}
+                            <Field label=t.field_name name="name" kind="text" autocomplete="name" />
+                            <Field label=t.field_email name="email" kind="email" autocomplete="email" />
+                            <Field label=t.field_password name="password" kind="password" autocomplete="new-password" />
+                            <p class="-mt-2 text-xs text-stone-500">{t.password_hint}</p>
+                            {options.needs_approval.then(|| view! { <p class="text-xs text-stone-500">{t.approval_hint}</p> })}
+                            <FormError error=Signal::derive(move || action.value().get().and_then(Result::err)) />
+                            <button type="submit" class=BUTTON disabled=move || action.pending().get()>
+                                {move || if action.pending().get() { t.working } else { t.sign_up }}
+                            </button>
+                        </ActionForm>
+                    }.into_any()
+                })}
+            </Suspense>
             <p class="mt-6 text-sm text-stone-600 dark:text-stone-400">
                 {t.have_account} " " <a href="/login" class="text-indigo-700 underline dark:text-indigo-300">{t.log_in}</a>
             </p>

@@ -4,7 +4,7 @@ use crate::{
     error::AppError,
     types::{
         AdminUser, ApiKeyView, ChannelForm, ChannelView, ConfigView, ConnectionReport, HistoryPage,
-        LedgerPage, NewApiKey, Overview, SettingsChange, UserView,
+        InviteView, LedgerPage, NewApiKey, Overview, SettingsChange, UserView,
     },
 };
 use leptos::prelude::*;
@@ -12,21 +12,14 @@ use leptos::server_fn::codec::Postcard;
 
 #[cfg(feature = "ssr")]
 async fn state_and_admin() -> Result<(crate::state::AppState, crate::auth::CurrentUser), AppError> {
-    let state = super::ctx::state()?;
-    let user = super::ctx::current_user()
-        .await?
-        .ok_or(AppError::Unauthorized)?;
+    let (state, user) = state_and_user().await?;
     user.require_admin()?;
     Ok((state, user))
 }
 
 #[cfg(feature = "ssr")]
 async fn state_and_user() -> Result<(crate::state::AppState, crate::auth::CurrentUser), AppError> {
-    let state = super::ctx::state()?;
-    let user = super::ctx::current_user()
-        .await?
-        .ok_or(AppError::Unauthorized)?;
-    Ok((state, user))
+    Ok((super::ctx::state()?, super::ctx::require_user().await?))
 }
 
 #[server(input = Postcard, output = Postcard)]
@@ -56,6 +49,8 @@ pub async fn save_settings(change: SettingsChange) -> Result<ConfigView, AppErro
         "new_user_role": change.new_user_role,
         "task_timeout_secs": change.task_timeout_secs,
         "cancel_refund": change.cancel_refund,
+        "signup_mode": change.signup_mode,
+        "signup_per_hour": change.signup_per_hour,
     }))
     .map_err(crate::services::internal)?;
     let mut view = crate::services::settings::update(&s.engine, &admin, patch).await?;
@@ -205,4 +200,28 @@ pub async fn test_channel(
 ) -> Result<ConnectionReport, AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::channels::test(&s.engine, &admin, &id, Some(&api_url), Some(&api_secret)).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn list_invites() -> Result<Vec<InviteView>, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::invites::list(&s.pool, &admin).await
+}
+
+/// Makes an invite code for `max_uses` sign-ups, valid for `days`.
+#[server(input = Postcard, output = Postcard)]
+pub async fn create_invite(max_uses: i64, days: i64, note: String) -> Result<InviteView, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    let req = crate::services::invites::InviteRequest {
+        max_uses: Some(max_uses),
+        expires_in_days: Some(days),
+        note,
+    };
+    crate::services::invites::create(&s.pool, &admin, req).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn delete_invite(id: String) -> Result<(), AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::invites::delete(&s.pool, &admin, &id).await
 }

@@ -1,6 +1,9 @@
 //! Log-in, sign-up, log-out and "who am I" for the pages.
 
-use crate::{error::AppError, types::Me};
+use crate::{
+    error::AppError,
+    types::{Me, SessionView, SignupOptions},
+};
 use leptos::prelude::*;
 use leptos::server_fn::codec::{PostUrl, Postcard};
 
@@ -19,11 +22,11 @@ pub async fn get_me() -> Result<Option<Me>, AppError> {
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let client = crate::auth::client::ClientAddr::of(&ctx::parts()?).0;
+    let visitor = crate::auth::client::Visitor::of(&ctx::parts()?);
     let session = crate::services::accounts::sign_in(
         &state.pool,
         &state.login_limiter,
-        &client,
+        &visitor,
         &email,
         &password,
     )
@@ -33,11 +36,79 @@ pub async fn login(email: String, password: String) -> Result<(), AppError> {
 }
 
 #[server(input = PostUrl, output = Postcard)]
-pub async fn signup(name: String, email: String, password: String) -> Result<(), AppError> {
+pub async fn signup(
+    name: String,
+    email: String,
+    password: String,
+    #[server(default)] invite_code: Option<String>,
+) -> Result<(), AppError> {
     use super::ctx;
     let state = ctx::state()?;
-    let session = crate::services::accounts::sign_up(&state.pool, &name, &email, &password).await?;
+    let visitor = crate::auth::client::Visitor::of(&ctx::parts()?);
+    let form = crate::services::accounts::SignUpForm {
+        name: &name,
+        email: &email,
+        password: &password,
+        invite_code: invite_code.as_deref(),
+    };
+    let session =
+        crate::services::accounts::sign_up(&state.pool, &state.signup_limiter, &visitor, form)
+            .await?;
     ctx::start_session(&state, &session.token);
+    Ok(())
+}
+
+/// Whether sign-up needs an invite code, is closed, or leads to waiting for approval.
+#[server(input = Postcard, output = Postcard)]
+pub async fn load_signup_options() -> Result<SignupOptions, AppError> {
+    let state = super::ctx::state()?;
+    crate::services::accounts::signup_options(&state.pool).await
+}
+
+/// Changes the password; the other sessions end.
+#[server(input = Postcard, output = Postcard)]
+pub async fn change_password(current: String, new: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let user = ctx::require_user().await?;
+    crate::services::accounts::change_password(
+        &state.pool,
+        &state.login_limiter,
+        &state.sessions,
+        &user,
+        &current,
+        &new,
+    )
+    .await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let user = ctx::require_user().await?;
+    crate::services::accounts::sessions(&state.pool, &user).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn end_session(id: String) -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let user = ctx::require_user().await?;
+    crate::services::accounts::end_session(&state.pool, &state.sessions, &user, &id).await
+}
+
+/// Signs out everywhere, here too: the page goes to the log-in form.
+#[server(input = PostUrl, output = Postcard)]
+pub async fn end_all_sessions() -> Result<(), AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let user = ctx::require_user().await?;
+    crate::services::accounts::end_all_sessions(&state.pool, &state.sessions, &user).await?;
+    ctx::set_cookie(crate::auth::clear_session_cookie(
+        state.config.secure_cookies(),
+    ));
+    leptos_axum::redirect("/login");
     Ok(())
 }
 

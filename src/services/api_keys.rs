@@ -29,7 +29,7 @@ pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKe
     let key = format!("{}{}", token::API_KEY_PREFIX, token::generate());
     let prefix: String = key.chars().take(token::API_KEY_PREFIX.len() + 6).collect();
     let id = db::new_id();
-    db::api_keys::insert(
+    let made = db::api_keys::insert(
         pool,
         &id,
         &user.id,
@@ -37,9 +37,13 @@ pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKe
         &prefix,
         &token::hash(&key),
         db::now_ms(),
+        crate::limits::KEYS_PER_ACCOUNT,
     )
     .await
     .map_err(super::internal)?;
+    if !made {
+        return Err(AppError::Conflict(crate::error::Conflict::TooManyKeys));
+    }
     tracing::info!(user_id = %user.id, key_id = %id, "API key created");
     Ok(NewKey {
         id,

@@ -149,6 +149,15 @@ pub async fn set_role(
         .await
         .map_err(super::internal)?
         .ok_or(AppError::Conflict(Conflict::LastAdmin))?;
+    // An account that signed up to wait for approval gets its sign-up credits now, once.
+    if role != Role::Pending
+        && db::users::take_signup_credits_due(&mut tx, user_id)
+            .await
+            .map_err(super::internal)?
+    {
+        let credits = super::settings::load(pool).await?.signup_credits;
+        super::accounts::give_signup_credits(&mut tx, user_id, credits, db::now_ms()).await?;
+    }
     super::audit(&mut tx, admin, "role.change", Some(user_id), role.as_str()).await?;
     tx.commit().await.map_err(super::internal)?;
     sessions.forget_user(user_id);

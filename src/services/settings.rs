@@ -9,7 +9,7 @@ use crate::{
     engine::Engine,
     error::AppError,
     services::channels::{self, ChannelPatch},
-    types::{CancelRefund, ConfigView, Mode, Role},
+    types::{CancelRefund, ConfigView, Mode, Role, SignupMode},
 };
 use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
@@ -44,6 +44,10 @@ pub struct Settings {
     pub task_timeout_secs: Option<i64>,
     /// What a cancel gives back of a task being drawn upstream.
     pub cancel_refund: CancelRefund,
+    /// Who may sign up.
+    pub signup_mode: SignupMode,
+    /// Sign-ups allowed per client address and hour; 0: no limit.
+    pub signup_per_hour: i64,
 }
 
 impl Default for Settings {
@@ -66,6 +70,8 @@ impl Default for Settings {
             new_user_role: Role::User,
             task_timeout_secs: None,
             cancel_refund: CancelRefund::default(),
+            signup_mode: SignupMode::default(),
+            signup_per_hour: 20,
         }
     }
 }
@@ -99,6 +105,8 @@ pub struct ConfigPatch {
     pub new_user_role: Option<Role>,
     pub task_timeout_secs: Option<i64>,
     pub cancel_refund: Option<CancelRefund>,
+    pub signup_mode: Option<SignupMode>,
+    pub signup_per_hour: Option<i64>,
     // Read-only fields a client may echo back from GET: accepted and ignored.
     #[serde(default, rename = "api_secret_set")]
     pub _secret_set: Option<serde_json::Value>,
@@ -252,6 +260,8 @@ fn to_view(
         new_user_role: admin.then_some(s.new_user_role),
         task_timeout_secs: if admin { s.task_timeout_secs } else { None },
         cancel_refund: admin.then_some(s.cancel_refund),
+        signup_mode: admin.then_some(s.signup_mode),
+        signup_per_hour: admin.then_some(s.signup_per_hour),
     }
 }
 
@@ -341,6 +351,12 @@ pub async fn update(
     if let Some(policy) = patch.cancel_refund {
         s.cancel_refund = policy;
     }
+    if let Some(mode) = patch.signup_mode {
+        s.signup_mode = mode;
+    }
+    if let Some(v) = patch.signup_per_hour {
+        s.signup_per_hour = whole("signup_per_hour", v, crate::limits::SIGNUP_PER_HOUR)?;
+    }
     if let Some(role) = patch.new_user_role {
         if role == Role::Admin {
             return Err(AppError::invalid(
@@ -400,6 +416,8 @@ fn describe_change(before: &Settings, after: &Settings) -> String {
         "max_active_tasks_per_user",
         "new_user_role",
         "cancel_refund",
+        "signup_mode",
+        "signup_per_hour",
     ] {
         if a.get(key) != b.get(key) {
             out.push(format!("{key}: {} → {}", a[key], b[key]));

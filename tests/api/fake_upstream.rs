@@ -142,6 +142,20 @@ fn script(id: &str, prompt: &str, base: &str) -> Vec<Value> {
             .collect();
         steps.push(success);
         steps
+    } else if prompt.contains("jumbled") {
+        // Updates out of order and repeated, as a proxy's retries deliver them.
+        let mut failure = task(id, "FAILURE", "", None);
+        failure["failReason"] = json!("late failure");
+        vec![
+            task(id, "SUBMITTED", "0%", None),
+            task(id, "IN_PROGRESS", "60%", None),
+            task(id, "IN_PROGRESS", "30%", None),
+            task(id, "SUBMITTED", "0%", None),
+            task(id, "IN_PROGRESS", "60%", None),
+            failure.clone(),
+            task(id, "IN_PROGRESS", "99%", None),
+            failure,
+        ]
     } else if prompt.contains("forgotten") {
         vec![]
     } else {

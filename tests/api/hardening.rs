@@ -69,6 +69,24 @@ async fn bursts_of_sign_ins_and_sign_ups_keep_memory_bounded() {
     );
     let client = reqwest::Client::new();
     ready(&client, &server.base).await;
+    // This test is about the hashing: the per-address sign-up limit is lifted.
+    let admin: serde_json::Value = client
+        .post(format!("{}/api/v1/auths/signup", server.base))
+        .json(&json!({"name": "Admin", "email": "admin@example.com", "password": "correct horse"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let lifted = client
+        .post(format!("{}/api/v1/midjourney/config", server.base))
+        .bearer_auth(admin["token"].as_str().unwrap())
+        .json(&json!({"signup_per_hour": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(lifted.status(), 200);
     let mut server = server;
     // Each answer's status, and its Retry-After if any.
     let burst = |path: &'static str, body: fn(usize) -> serde_json::Value| {
@@ -314,6 +332,54 @@ async fn answers_carry_the_security_headers() {
         res.headers()["strict-transport-security"],
         "max-age=31536000"
     );
+}
+
+/// A page's policy allows scripts from Atelier itself and inline scripts only with this answer's
+/// nonce, which every inline script of the page carries (and which changes with each answer).
+#[tokio::test]
+async fn pages_allow_only_inline_scripts_with_their_nonce() {
+    let app = spawn_app().await;
+    let token = app.signed_up("Ann", "ann@example.com").await;
+    let mut nonces = Vec::new();
+    for path in ["/login", "/", "/history"] {
+        let res = app
+            .client
+            .get(app.url(path))
+            .header("cookie", format!("atelier_session={token}"))
+            .send()
+            .await
+            .unwrap();
+        let policy = res.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned();
+        let html = res.text().await.unwrap();
+        let script_src = policy
+            .split(';')
+            .map(str::trim)
+            .find(|d| d.starts_with("script-src"))
+            .unwrap_or_else(|| panic!("{path}: no script-src in {policy}"));
+        assert!(!script_src.contains("unsafe-inline"), "{policy}");
+        let nonce = script_src
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("'nonce-")?.strip_suffix('\''))
+            .unwrap_or_else(|| panic!("{path}: no nonce in {policy}"))
+            .to_owned();
+        let scripts: Vec<&str> = html.split("<script").skip(1).collect();
+        assert!(!scripts.is_empty(), "{path} has scripts");
+        for s in scripts {
+            let tag = &s[..s.find('>').unwrap()];
+            let external = tag.contains(" src=");
+            assert!(
+                external || tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: an inline script without the nonce: <script{tag}>"
+            );
+        }
+        assert!(policy.contains("frame-ancestors 'none'"), "{policy}");
+        nonces.push(nonce);
+    }
+    nonces.dedup();
+    assert_eq!(nonces.len(), 3, "a nonce is used once");
 }
 
 /// Settings that cannot be read never become the open defaults: a sign-up is refused rather than
@@ -786,4 +852,64 @@ async fn testing_a_new_url_never_sends_the_saved_secret() {
         .unwrap();
     assert_eq!(own.kind, "ok", "the saved URL still gets its secret");
     assert_eq!(saved.lock().secrets_seen, vec![SECRET.to_owned()]);
+}
+
+/// The notify hook's secret travels through the upstream and its logs. The secret is checked
+/// before the body is read (a wrong one with a body that is not JSON is a 404, not a parse
+/// error), the body is bounded, and a push's content is not believed: the task is fetched from
+/// its channel, so a forged SUCCESS with an image elsewhere neither ends the task nor makes
+/// Atelier fetch that image.
+#[tokio::test]
+async fn the_notify_hook_believes_only_the_upstream() {
+    use crate::fake_upstream::{self, SECRET};
+    let app = spawn_app().await;
+    let fake = fake_upstream::start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    app.configure(
+        &admin,
+        json!({"api_url": fake.base, "api_secret": SECRET, "modes": [{"mode": "fast", "cost": 8}]}),
+    )
+    .await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+
+    let raw = |path: String, body: Vec<u8>| {
+        app.client
+            .post(app.url(&path))
+            .header("content-type", "application/json")
+            .body(body)
+    };
+    let wrong = app
+        .send(raw(
+            "/api/v1/midjourney/notify/guess".into(),
+            b"{not json".to_vec(),
+        ))
+        .await;
+    assert_eq!(wrong.status, 404, "{}", wrong.body);
+    let hook = format!("/api/v1/midjourney/notify/{}", app.engine.notify_token);
+    let mut huge = b"{\"id\": \"1\", \"padding\": \"".to_vec();
+    huge.extend(std::iter::repeat_n(b'x', 200 * 1024));
+    huge.extend(b"\"}");
+    let big = app.send(raw(hook.clone(), huge)).await;
+    assert_eq!(big.status, 400, "{}", big.body);
+
+    let a = app.generate(&user, "a fox", "fast").await;
+    let id = a.body["task"]["id"].as_str().unwrap().to_owned();
+    app.tick().await;
+    let t = app.task(&user, &id).await;
+    assert_eq!(t["status"], "submitted", "{t}");
+    let (port, hits) = internal_service().await;
+    let forged = json!({"id": t["upstream_id"], "status": "SUCCESS", "progress": "100%",
+                        "imageUrl": format!("http://127.0.0.1:{port}/final.png"),
+                        "buttons": []});
+    assert_eq!(app.post(&hook, forged, None).await.status, 200);
+    let t = app.task(&user, &id).await;
+    assert_eq!(
+        (t["status"].as_str(), t["progress"].as_u64()),
+        (Some("in_progress"), Some(30)),
+        "the task is where the upstream says: {t}"
+    );
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let done = app.tick_until_succeeded(&user, &id).await;
+    assert_eq!(done["status"], "succeeded");
+    assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
 }

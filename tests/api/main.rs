@@ -1,5 +1,6 @@
 //! Integration tests: the whole server on port 0 with a temporary data dir, over real HTTP.
 
+mod accounts;
 mod admin;
 mod auths;
 mod copy;

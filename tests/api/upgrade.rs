@@ -25,6 +25,8 @@ struct Before {
     balances: Vec<(String, String, i64)>,
     entries: Vec<(String, i64)>,
     tasks: Vec<(String, String, Option<String>)>,
+    /// Hashes of the sessions' tokens.
+    sessions: Vec<String>,
 }
 
 async fn before(db: &Path) -> Before {
@@ -53,11 +55,16 @@ async fn before(db: &Path) -> Before {
         .iter()
         .map(|r| (r.get(0), r.get(1), r.get(2)))
         .collect();
+    let sessions = sqlx::query_scalar("SELECT token_hash FROM sessions ORDER BY token_hash")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
     pool.close().await;
     Before {
         balances,
         entries,
         tasks,
+        sessions,
     }
 }
 
@@ -89,6 +96,24 @@ async fn an_upgrade_from_a_stage_one_database_keeps_every_user_task_ledger_entry
         c.data_dir = data_dir;
     })
     .await;
+    // Every session of stage one is kept, each with an id of its own for the sessions list.
+    let ids: Vec<(String, String)> = atelier::db::on!(&app.engine.pool, |c| sqlx::query_as(
+        "SELECT token_hash, id FROM sessions ORDER BY token_hash"
+    )
+    .fetch_all(c)
+    .await)
+    .unwrap();
+    assert!(!old.sessions.is_empty(), "the fixture has sessions");
+    assert_eq!(
+        ids.iter().map(|(h, _)| h.clone()).collect::<Vec<_>>(),
+        old.sessions
+    );
+    let distinct: std::collections::HashSet<&String> = ids.iter().map(|(_, id)| id).collect();
+    assert_eq!(distinct.len(), ids.len());
+    assert!(
+        ids.iter().all(|(_, id)| id.starts_with("session-")),
+        "{ids:?}"
+    );
     let admin = signin(&app, expected["admin"].as_str().unwrap()).await;
     let user = signin(&app, expected["user"].as_str().unwrap()).await;
 

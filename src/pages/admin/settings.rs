@@ -8,7 +8,7 @@ use crate::{
     server_fns::admin::{load_settings, save_settings, test_connection},
     types::{
         CancelRefund, ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsChange,
-        SettingsForm,
+        SettingsForm, SignupMode,
     },
 };
 use leptos::prelude::*;
@@ -81,6 +81,8 @@ struct Fields {
     deadline: Num,
     pending_signups: RwSignal<bool>,
     cancel_refund: RwSignal<CancelRefund>,
+    signup_mode: RwSignal<SignupMode>,
+    signup_per_hour: Num,
 }
 
 use crate::limits;
@@ -124,6 +126,12 @@ impl Fields {
             ),
             pending_signups: RwSignal::new(c.new_user_role == Some(Role::Pending)),
             cancel_refund: RwSignal::new(c.cancel_refund.unwrap_or_default()),
+            signup_mode: RwSignal::new(c.signup_mode.unwrap_or_default()),
+            signup_per_hour: Num::new(
+                c.signup_per_hour.unwrap_or(0),
+                limits::SIGNUP_PER_HOUR.0,
+                limits::SIGNUP_PER_HOUR.1,
+            ),
         }
     }
 
@@ -157,6 +165,8 @@ impl Fields {
             max_active_tasks_per_user: self.max_active.value()?,
             task_timeout_secs: self.deadline.value()?,
             cancel_refund: self.cancel_refund.get(),
+            signup_mode: self.signup_mode.get(),
+            signup_per_hour: self.signup_per_hour.value()?,
             new_user_role: if self.pending_signups.get() {
                 Role::Pending
             } else {
@@ -278,20 +288,13 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     <label class="block text-sm">{t.admin.signup_credits}<NumInput num=fields.signup_credits label=t.admin.signup_credits.to_owned() /></label>
                     <label class="block text-sm">{t.admin.max_active}<NumInput num=fields.max_active label=t.admin.max_active.to_owned() /></label>
                     <label class="block text-sm">{t.admin.deadline}<NumInput num=fields.deadline label=t.admin.deadline.to_owned() /></label>
-                    <label class="block text-sm">{t.admin.cancel_refund}
-                        <select name="cancel_refund" class=INPUT
-                            on:change=move |ev| {
-                                let v = event_target_value(&ev);
-                                if let Some(p) = CancelRefund::ALL.into_iter().find(|p| p.as_str() == v) {
-                                    fields.cancel_refund.set(p);
-                                }
-                            }>
-                            {CancelRefund::ALL.map(|p| view! {
-                                <option value=p.as_str() prop:selected=move || fields.cancel_refund.get() == p>{cancel_refund_words(t, p)}</option>
-                            }).into_iter().collect_view()}
-                        </select>
-                        <span class="mt-1 block text-xs text-stone-500">{t.admin.cancel_refund_help}</span>
-                    </label>
+                    <div class="text-sm">
+                        <label class="block">{t.admin.cancel_refund}
+                            <Choice name="cancel_refund" options=&CancelRefund::ALL value=fields.cancel_refund
+                                key=CancelRefund::as_str words=move |p| cancel_refund_words(t, p) help="cancel-refund-help" />
+                        </label>
+                        <p id="cancel-refund-help" class="mt-1 text-xs text-stone-500">{t.admin.cancel_refund_help}</p>
+                    </div>
                 </div>
             </fieldset>
             <fieldset class="space-y-2">
@@ -304,6 +307,22 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     <input type="radio" name="new_role" prop:checked=move || fields.pending_signups.get() on:change=move |_| fields.pending_signups.set(true) />
                     {t.admin.new_role}" "{t.role_pending}
                 </label>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <div class="text-sm">
+                        <label class="block">{t.admin.signup_mode}
+                            <Choice name="signup_mode" options=&SignupMode::ALL value=fields.signup_mode
+                                key=SignupMode::as_str words=move |m| signup_mode_words(t, m) help="signup-mode-help" />
+                        </label>
+                        <p id="signup-mode-help" class="mt-1 text-xs text-stone-500">
+                            {t.admin.signup_mode_help}" "
+                            <a href="/admin/invites" class="text-indigo-700 underline dark:text-indigo-300">{t.admin.tab_invites}</a>
+                        </p>
+                    </div>
+                    <div class="text-sm">
+                        <label class="block">{t.admin.signup_per_hour}<NumInput num=fields.signup_per_hour label=t.admin.signup_per_hour.to_owned() /></label>
+                        <p class="mt-1 text-xs text-stone-500">{t.admin.signup_per_hour_help}</p>
+                    </div>
+                </div>
             </fieldset>
             <div class="flex flex-wrap items-center gap-3">
                 <button type="submit" class=BUTTON disabled=move || fields.form().is_none() || save.pending().get()>{t.admin.save}</button>
@@ -329,6 +348,43 @@ pub(super) fn NumInput(num: Num, label: String) -> impl IntoView {
             aria-invalid=move || num.value().is_none().to_string()
             on:input=move |ev| num.text.set(event_target_value(&ev)) />
         {move || num.error(t).map(|e| view! { <span class="text-xs text-red-700">{e}</span> })}
+    }
+}
+
+/// A `<select>` of one setting's choices.
+#[component]
+fn Choice<T>(
+    name: &'static str,
+    options: &'static [T],
+    value: RwSignal<T>,
+    key: fn(T) -> &'static str,
+    words: impl Fn(T) -> &'static str + Copy + Send + 'static,
+    /// The id of the text that explains the choice.
+    help: &'static str,
+) -> impl IntoView
+where
+    T: Copy + PartialEq + Send + Sync + 'static,
+{
+    view! {
+        <select name=name class=INPUT aria-describedby=help
+            on:change=move |ev| {
+                let v = event_target_value(&ev);
+                if let Some(p) = options.iter().copied().find(|p| key(*p) == v) {
+                    value.set(p);
+                }
+            }>
+            {options.iter().copied().map(|p| view! {
+                <option value=key(p) prop:selected=move || value.get() == p>{words(p)}</option>
+            }).collect_view()}
+        </select>
+    }
+}
+
+fn signup_mode_words(t: &'static Texts, m: SignupMode) -> &'static str {
+    match m {
+        SignupMode::Open => t.admin.signup_open,
+        SignupMode::Invite => t.admin.signup_invite,
+        SignupMode::Closed => t.admin.signup_closed,
     }
 }
 
