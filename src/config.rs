@@ -36,6 +36,25 @@ pub struct Config {
     pub trusted_proxies: crate::auth::client::Networks,
     /// Addresses that may read `/metrics` without an admin's API key (`ATELIER_METRICS_FROM`).
     pub metrics_from: crate::auth::client::Networks,
+    /// How long and how many clients may hold the server.
+    pub connections: Connections,
+}
+
+/// Bounds on clients' connections, so that slow or idle ones cannot hold the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Connections {
+    /// Open connections at once (`ATELIER_MAX_CONNECTIONS`, default 1024); past it new ones wait
+    /// in the system's queue until one closes.
+    pub max: usize,
+    /// A new connection must send its request's headers within this
+    /// (`ATELIER_HEADER_TIMEOUT_SECS`, default 15).
+    pub header_timeout: Duration,
+    /// A kept-alive connection with nothing to do is closed after this
+    /// (`ATELIER_IDLE_TIMEOUT_SECS`, default 75).
+    pub idle_timeout: Duration,
+    /// The most a request body may pause between two pieces (`ATELIER_BODY_TIMEOUT_SECS`,
+    /// default 30); the request then fails.
+    pub body_timeout: Duration,
 }
 
 /// The command line: `atelier [serve]` (the default) or `atelier simulate`. Every setting of the
@@ -155,6 +174,22 @@ pub struct ServeArgs {
     #[arg(long, env = "ATELIER_TASK_TIMEOUT_SECS", default_value_t = 600,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub task_timeout_secs: u64,
+    /// Open client connections at once; more wait until one closes.
+    #[arg(long, env = "ATELIER_MAX_CONNECTIONS", default_value_t = 1024,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Seconds a client has to send a request's headers.
+    #[arg(long, env = "ATELIER_HEADER_TIMEOUT_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub header_timeout_secs: u64,
+    /// Seconds a kept-alive connection may sit idle between requests.
+    #[arg(long, env = "ATELIER_IDLE_TIMEOUT_SECS", default_value_t = 75,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idle_timeout_secs: u64,
+    /// Seconds a request body may pause between two pieces before the request fails.
+    #[arg(long, env = "ATELIER_BODY_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub body_timeout_secs: u64,
 }
 
 impl TryFrom<ServeArgs> for Config {
@@ -194,6 +229,12 @@ impl TryFrom<ServeArgs> for Config {
             metrics_from: crate::auth::client::Networks::parse(&a.metrics_from)
                 .map_err(|e| anyhow::anyhow!("ATELIER_METRICS_FROM: {e}"))?,
             worker_lease: Duration::from_secs(a.worker_lease_secs),
+            connections: Connections {
+                max: usize::try_from(a.max_connections).unwrap_or(usize::MAX),
+                header_timeout: Duration::from_secs(a.header_timeout_secs),
+                idle_timeout: Duration::from_secs(a.idle_timeout_secs),
+                body_timeout: Duration::from_secs(a.body_timeout_secs),
+            },
         })
     }
 }
@@ -216,6 +257,12 @@ impl Config {
             worker_lease: Duration::from_secs(15),
             trusted_proxies: crate::auth::client::Networks::default(),
             metrics_from: crate::auth::client::Networks::default(),
+            connections: Connections {
+                max: 1024,
+                header_timeout: Duration::from_secs(15),
+                idle_timeout: Duration::from_secs(75),
+                body_timeout: Duration::from_secs(30),
+            },
         }
     }
 

@@ -112,14 +112,13 @@ impl Application {
             .config
             .run_worker
             .then(|| tokio::spawn(crate::worker::run_until_stopped(self.state.engine.clone())));
-        axum::serve(
+        crate::serve::serve(
             self.listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+            self.router,
+            self.state.config.connections,
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")?;
+        .await;
         sweeper.abort();
         listener.abort();
         if let Some(worker) = worker {
@@ -159,6 +158,10 @@ fn router(state: AppState) -> Router {
             _,
         >(context, shell))
         .layer(axum::middleware::map_response(static_cache_headers))
+        // A request body that stalls (a slow client holding a connection) fails.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.connections.body_timeout,
+        ))
         .layer(axum::middleware::map_response_with_state(
             state.config.clone(),
             security_headers,

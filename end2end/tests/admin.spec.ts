@@ -110,7 +110,7 @@ test.describe.serial("administration", () => {
       await logIn(page, ADMIN.email);
       await page.goto("/admin");
       await hydrated(page);
-      await page.getByLabel("Sign-up", { exact: true }).selectOption("invite");
+      await page.getByRole("combobox", { name: "Sign-up", exact: true }).selectOption("invite");
       await page.getByRole("button", { name: "Save" }).click();
       await expect(page.getByTestId("save-status")).toHaveText("Saved.");
 
@@ -156,8 +156,9 @@ test.describe.serial("administration", () => {
     await logIn(page, "bo@example.com");
     await page.goto("/account");
     await hydrated(page);
-    await expect(page.getByTestId("session")).toHaveCount(2);
+    // Both browsers' sessions are listed (and any earlier test's), this one marked.
     await expect(page.getByTestId("session").filter({ hasText: "this session" })).toHaveCount(1);
+    expect(await page.getByTestId("session").count()).toBeGreaterThanOrEqual(2);
     await page.getByLabel("Current password").fill("not my password");
     await page.getByLabel("New password", { exact: true }).fill("a brand new password");
     await page.getByLabel("New password again").fill("a brand new password");

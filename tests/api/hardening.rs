@@ -913,3 +913,79 @@ async fn the_notify_hook_believes_only_the_upstream() {
     assert_eq!(done["status"], "succeeded");
     assert_eq!(hits.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+/// Slow clients cannot hold the server: a request whose headers never finish and a body that
+/// stalls are cut off (the header and body timeouts), and past the connection limit a new client
+/// is served only once a held connection has been let go.
+#[tokio::test]
+async fn slow_clients_are_cut_off_and_connections_are_bounded() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = crate::helpers::spawn_app_with(|c| {
+        c.connections.max = 2;
+        c.connections.header_timeout = std::time::Duration::from_secs(1);
+        c.connections.idle_timeout = std::time::Duration::from_secs(1);
+        c.connections.body_timeout = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    // Waits (at most a minute: a safety net, not a measure) until the server closes `s` or
+    // answers on it; what it answered.
+    async fn answer_or_close(s: &mut tokio::net::TcpStream) -> String {
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        let read = async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => got.extend_from_slice(&buf[..n]),
+                }
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(60), read)
+            .await
+            .expect("the server never let the connection go");
+        String::from_utf8_lossy(&got).into_owned()
+    }
+
+    // Headers that never finish.
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    let said = answer_or_close(&mut slow).await;
+    assert!(!said.contains("200 OK"), "{said}");
+
+    // A body that stalls after 10 of its 100 bytes.
+    let mut stalled = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    stalled
+        .write_all(
+            b"POST /api/v1/auths/signin HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":",
+        )
+        .await
+        .unwrap();
+    let said = answer_or_close(&mut stalled).await;
+    assert!(!said.contains("200 OK"), "{said}");
+
+    // Two idle connections fill the limit; a third client is answered, and by then the server
+    // has let at least one idle connection go.
+    let mut idle = Vec::new();
+    for _ in 0..2 {
+        idle.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let third = app.get("/healthz", None).await;
+    assert_eq!(third.status, 200);
+    let mut closed = 0;
+    for s in &mut idle {
+        let mut buf = [0u8; 16];
+        if let Ok(Ok(0)) =
+            tokio::time::timeout(std::time::Duration::from_millis(50), s.read(&mut buf)).await
+        {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 1,
+        "the third client was served while both idle connections were held"
+    );
+}
