@@ -350,13 +350,22 @@ impl ImageStore {
             if res.content_length().is_some_and(|n| n as usize > MAX_BYTES) {
                 return Err(ImageError::TooLarge);
             }
-            let mut bytes = Vec::new();
+            // The file is read whole (its hash names it, and the thumbnail decodes it): what
+            // downloads at once may hold is bounded, by the size each declares (the most a file
+            // may be when it declares none), taken in one step so that none waits holding part.
+            let size = res.content_length().map_or(MAX_BYTES, |n| n as usize);
+            let units = u32::try_from(size.div_ceil(DOWNLOAD_UNIT).max(1)).unwrap_or(u32::MAX);
+            let _room = DOWNLOADING
+                .acquire_many(units)
+                .await
+                .map_err(|e| ImageError::Download(e.to_string()))?;
+            let mut bytes = Vec::with_capacity(size.min(MAX_BYTES));
             while let Some(chunk) = res
                 .chunk()
                 .await
                 .map_err(|e| ImageError::Download(e.to_string()))?
             {
-                if bytes.len() + chunk.len() > MAX_BYTES {
+                if bytes.len() + chunk.len() > MAX_BYTES.min(size) {
                     return Err(ImageError::TooLarge);
                 }
                 bytes.extend_from_slice(&chunk);
@@ -453,6 +462,12 @@ impl ImageStore {
         }
     }
 }
+
+/// Downloads in flight hold at most this many bytes together (three files of the largest size).
+const DOWNLOAD_BUDGET: usize = 3 * MAX_BYTES;
+const DOWNLOAD_UNIT: usize = 64 * 1024;
+static DOWNLOADING: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(DOWNLOAD_BUDGET / DOWNLOAD_UNIT);
 
 /// Decodes at most one image per core at once: each may hold up to [`MAX_DECODE_ALLOC`].
 static DECODING: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
