@@ -3,6 +3,7 @@
 //! it ([`Submitted`]), and news of a running job ([`RemoteUpdate`]).
 
 pub mod midjourney;
+pub mod openai;
 
 use crate::{db::tasks::TaskRow, types::Button};
 
