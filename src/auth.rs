@@ -135,8 +135,7 @@ pub async fn authenticate(
     let found = if token.starts_with(token::API_KEY_PREFIX) {
         let key = cache.key(pool, &token_hash).await?;
         if let Some(k) = &key
-            && k.last_used_at
-                .is_none_or(|t| t < now - db::api_keys::LAST_USED_PRECISION_MS)
+            && db::api_keys::is_stale(k.last_used_at, now)
         {
             db::api_keys::touch(pool, &token_hash, now)
                 .await
@@ -149,8 +148,7 @@ pub async fn authenticate(
             .await?
             .filter(|s| s.expires_at > now);
         if let Some(s) = &session
-            && s.last_seen_at
-                .is_none_or(|t| t < now - db::api_keys::LAST_USED_PRECISION_MS)
+            && db::api_keys::is_stale(s.last_seen_at, now)
         {
             // What the owner's sessions list shows as "last used", to the minute.
             db::sessions::touch(pool, &token_hash, now)

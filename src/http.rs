@@ -7,6 +7,7 @@ pub mod csp;
 pub mod csrf;
 pub mod error;
 mod extract;
+mod invites;
 mod lang;
 mod midjourney;
 mod ops;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(channels::router())
         .merge(credits::router())
+        .merge(invites::router())
         .merge(ops::router())
         .route("/lang", axum::routing::post(lang::set_lang))
         .route("/api/v1", axum::routing::any(error::not_found))

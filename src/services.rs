@@ -91,6 +91,41 @@ pub fn internal(e: impl std::fmt::Display) -> AppError {
     AppError::Internal
 }
 
+/// A whole number within `min..=max`, or a 422 naming `field`.
+pub(crate) fn whole(field: &str, v: i64, (min, max): (i64, i64)) -> Result<i64, AppError> {
+    if (min..=max).contains(&v) {
+        Ok(v)
+    } else {
+        Err(AppError::range(field, min, max))
+    }
+}
+
+/// A short text as typed, trimmed: at most `max` characters, none of them control characters
+/// (a 422 naming `field` otherwise). It may be empty.
+pub(crate) fn text<'a>(field: &str, raw: &'a str, max: usize) -> Result<&'a str, AppError> {
+    use crate::error::Rule;
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(AppError::invalid(field, Rule::TooLong { max: max as u32 }));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, Rule::ControlCharacters));
+    }
+    Ok(text)
+}
+
+/// [`text`] that may not be empty.
+pub(crate) fn required_text<'a>(
+    field: &str,
+    raw: &'a str,
+    max: usize,
+) -> Result<&'a str, AppError> {
+    if raw.trim().is_empty() {
+        return Err(AppError::invalid(field, crate::error::Rule::Required));
+    }
+    text(field, raw, max)
+}
+
 /// Writes an admin action to the audit log, in the transaction of the change it records.
 pub async fn audit(
     tx: &mut crate::db::Tx<'_>,

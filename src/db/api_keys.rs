@@ -99,8 +99,13 @@ pub async fn find_users(
     .await
 }
 
-/// How stale a key's "last used" may get before a use writes it again, in ms.
+/// How stale a key's or a session's "last used" may get before a use writes it again, in ms.
 pub const LAST_USED_PRECISION_MS: i64 = 60_000;
+
+/// Whether a "last used" of `last` is stale at `now` (a use writes it again).
+pub fn is_stale(last: Option<i64>, now: i64) -> bool {
+    last.is_none_or(|t| t < now - LAST_USED_PRECISION_MS)
+}
 
 /// Notes a use of the key (at most once a minute, to spare writes).
 pub async fn touch(pool: &super::Pool, key_hash: &str, now: i64) -> Result<(), sqlx::Error> {

@@ -1,4 +1,4 @@
-//! /api/v1/auths: sign-up, sign-in, sign-out, me, the password and the sessions; /api/v1/invites.
+//! /api/v1/auths: sign-up, sign-in, sign-out, me, the password and the sessions.
 
 use super::ApiJson;
 use crate::{
@@ -29,8 +29,6 @@ pub fn router() -> Router<AppState> {
             "/api/v1/auths/sessions/{id}",
             axum::routing::delete(end_session),
         )
-        .route("/api/v1/invites", get(list_invites).post(create_invite))
-        .route("/api/v1/invites/{id}", axum::routing::delete(delete_invite))
         .route("/api/v1/auths/signin", post(sign_in))
         .route("/api/v1/auths/signout", post(sign_out))
         .route("/api/v1/auths/me", get(me))
@@ -192,34 +190,4 @@ async fn end_all_sessions(
     accounts::end_all_sessions(&state.pool, &state.sessions, &user).await?;
     let cookie = auth::clear_session_cookie(state.config.secure_cookies());
     Ok((StatusCode::NO_CONTENT, [(header::SET_COOKIE, cookie)]).into_response())
-}
-
-async fn list_invites(
-    State(state): State<AppState>,
-    user: CurrentUser,
-) -> Result<Response, AppError> {
-    let invites = crate::services::invites::list(&state.pool, &user).await?;
-    Ok(Json(serde_json::json!({ "invites": invites })).into_response())
-}
-
-async fn create_invite(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    ApiJson(body): ApiJson<crate::services::invites::InviteRequest>,
-) -> Result<Response, AppError> {
-    let invite = crate::services::invites::create(&state.pool, &user, body).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(serde_json::json!({ "invite": invite })),
-    )
-        .into_response())
-}
-
-async fn delete_invite(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> Result<StatusCode, AppError> {
-    crate::services::invites::delete(&state.pool, &user, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
 }

@@ -64,20 +64,12 @@ pub async fn sign_up(
     let now = db::now_ms();
     // Checked before the (slow) hash, and again in the transaction.
     if db::users::any(pool).await.map_err(super::internal)? {
-        match (settings.signup_mode, code) {
-            (SignupMode::Closed, _) => return Err(AppError::SignupClosed),
-            (SignupMode::Invite, None) => {
-                return Err(AppError::invalid("invite_code", Rule::Required));
-            }
-            (SignupMode::Invite, Some(c)) => {
-                if !db::invites::usable(pool, c, now)
-                    .await
-                    .map_err(super::internal)?
-                {
-                    return Err(AppError::invalid("invite_code", Rule::InviteInvalid));
-                }
-            }
-            (SignupMode::Open, _) => {}
+        if let Some(c) = admitted(settings.signup_mode, code)?
+            && !db::invites::usable(pool, c, now)
+                .await
+                .map_err(super::internal)?
+        {
+            return Err(AppError::invalid("invite_code", Rule::InviteInvalid));
         }
         if settings.signup_per_hour > 0
             && !limiter
@@ -115,22 +107,15 @@ pub async fn sign_up(
         }
     })?;
     let mut invite = None;
-    if role != Role::Admin {
-        match (settings.signup_mode, code) {
-            (SignupMode::Closed, _) => return Err(AppError::SignupClosed),
-            (SignupMode::Invite, Some(c)) => {
-                invite = Some(
-                    db::invites::take(&mut tx, c, now)
-                        .await
-                        .map_err(super::internal)?
-                        .ok_or_else(|| AppError::invalid("invite_code", Rule::InviteInvalid))?,
-                );
-            }
-            (SignupMode::Invite, None) => {
-                return Err(AppError::invalid("invite_code", Rule::Required));
-            }
-            (SignupMode::Open, _) => {}
-        }
+    if role != Role::Admin
+        && let Some(c) = admitted(settings.signup_mode, code)?
+    {
+        invite = Some(
+            db::invites::take(&mut tx, c, now)
+                .await
+                .map_err(super::internal)?
+                .ok_or_else(|| AppError::invalid("invite_code", Rule::InviteInvalid))?,
+        );
     }
     let mut balance = 0;
     if role == Role::Pending {
@@ -164,6 +149,17 @@ pub async fn sign_up(
         token,
         me: Me { user, balance },
     })
+}
+
+/// Whether `mode` lets someone sign up with `code`: refused when sign-up is closed or a code
+/// is needed and missing; the code to use up when it is by invitation.
+fn admitted(mode: SignupMode, code: Option<&str>) -> Result<Option<&str>, AppError> {
+    match (mode, code) {
+        (SignupMode::Open, _) => Ok(None),
+        (SignupMode::Closed, _) => Err(AppError::SignupClosed),
+        (SignupMode::Invite, None) => Err(AppError::invalid("invite_code", Rule::Required)),
+        (SignupMode::Invite, Some(c)) => Ok(Some(c)),
+    }
 }
 
 /// Writes the sign-up gift to the ledger (nothing when it is 0); answers the new balance.

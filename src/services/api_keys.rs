@@ -1,7 +1,6 @@
 //! Per-user API keys for scripts: shown once, stored hashed, revoked at once.
 
 use crate::db::Pool;
-use crate::error::Rule;
 use crate::{
     auth::{CurrentUser, token},
     db,
@@ -11,21 +10,7 @@ use crate::{
 pub use crate::types::{ApiKeyView as KeyView, NewApiKey as NewKey};
 
 pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("name", Rule::Required));
-    }
-    if name.chars().count() > crate::limits::NAME_MAX_CHARS {
-        return Err(AppError::invalid(
-            "name",
-            Rule::TooLong {
-                max: crate::limits::NAME_MAX_CHARS as u32,
-            },
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", Rule::ControlCharacters));
-    }
+    let name = super::required_text("name", name, crate::limits::NAME_MAX_CHARS)?;
     let key = format!("{}{}", token::API_KEY_PREFIX, token::generate());
     let prefix: String = key.chars().take(token::API_KEY_PREFIX.len() + 6).collect();
     let id = db::new_id();

@@ -97,13 +97,7 @@ async fn one(engine: &Engine, id: &str) -> Result<ChannelView, AppError> {
     Ok(views(engine, vec![row]).await?.remove(0))
 }
 
-fn whole(field: &str, v: i64, (min, max): (i64, i64)) -> Result<i64, AppError> {
-    if (min..=max).contains(&v) {
-        Ok(v)
-    } else {
-        Err(AppError::range(field, min, max))
-    }
-}
+use super::whole;
 
 /// A concurrency as sent: a number, or for midjourney an object with any of its modes (the
 /// others keep `current`'s values).
@@ -160,22 +154,7 @@ fn parse_concurrency(
 }
 
 fn parse_name(raw: &str) -> Result<String, AppError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(AppError::invalid("name", Rule::Required));
-    }
-    if name.chars().count() > limits::CHANNEL_NAME_MAX_CHARS {
-        return Err(AppError::invalid(
-            "name",
-            Rule::TooLong {
-                max: limits::CHANNEL_NAME_MAX_CHARS as u32,
-            },
-        ));
-    }
-    if name.chars().any(char::is_control) {
-        return Err(AppError::invalid("name", Rule::ControlCharacters));
-    }
-    Ok(name.to_owned())
+    super::required_text("name", raw, limits::CHANNEL_NAME_MAX_CHARS).map(str::to_owned)
 }
 
 /// The sealed form of a secret as sent: `Some(None)` clears it.

@@ -4,9 +4,9 @@ use crate::db::Pool;
 use crate::{
     auth::{CurrentUser, token},
     db,
-    error::{AppError, Rule},
+    error::AppError,
     limits::{INVITE_DAYS, INVITE_USES, NOTE_MAX_CHARS},
-    services::generation::rfc3339,
+    services::{generation::rfc3339, whole},
     types::InviteView,
 };
 use serde::Deserialize;
@@ -55,31 +55,13 @@ pub async fn create(
     req: InviteRequest,
 ) -> Result<InviteView, AppError> {
     admin.require_admin()?;
-    let in_range = |field: &str, v: i64, (min, max): (i64, i64)| {
-        if (min..=max).contains(&v) {
-            Ok(v)
-        } else {
-            Err(AppError::range(field, min, max))
-        }
-    };
-    let max_uses = in_range("max_uses", req.max_uses.unwrap_or(1), INVITE_USES)?;
-    let days = in_range(
+    let max_uses = whole("max_uses", req.max_uses.unwrap_or(1), INVITE_USES)?;
+    let days = whole(
         "expires_in_days",
         req.expires_in_days.unwrap_or(7),
         INVITE_DAYS,
     )?;
-    let note = req.note.trim();
-    if note.chars().count() > NOTE_MAX_CHARS {
-        return Err(AppError::invalid(
-            "note",
-            Rule::TooLong {
-                max: NOTE_MAX_CHARS as u32,
-            },
-        ));
-    }
-    if note.chars().any(char::is_control) {
-        return Err(AppError::invalid("note", Rule::ControlCharacters));
-    }
+    let note = super::text("note", &req.note, NOTE_MAX_CHARS)?;
     let now = db::now_ms();
     let id = db::new_id();
     let code = token::invite_code();

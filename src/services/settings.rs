@@ -306,13 +306,7 @@ pub async fn update(
     )
     .map_err(super::internal)?;
     let mut s = before.clone();
-    let whole = |field: &str, v: i64, (min, max): (i64, i64)| {
-        if (min..=max).contains(&v) {
-            Ok(v)
-        } else {
-            Err(AppError::range(field, min, max))
-        }
-    };
+    use super::whole;
     use crate::limits::{CONCURRENCY, COST, MAX_ACTIVE, TASK_TIMEOUT_SECS};
     if let Some(v) = patch.enabled {
         s.enabled = v;

@@ -491,6 +491,27 @@ async fn prompt_flags_cannot_buy_another_mode_or_more_jobs() {
     );
 }
 
+/// A server on the scripted fake proxy, fast at 8 credits: the app, the fake, the admin's token
+/// and a user's.
+async fn with_fake_upstream() -> (
+    crate::helpers::TestApp,
+    crate::fake_upstream::Fake,
+    String,
+    String,
+) {
+    use crate::fake_upstream::{self, SECRET};
+    let app = spawn_app().await;
+    let fake = fake_upstream::start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    app.configure(
+        &admin,
+        json!({"api_url": fake.base, "api_secret": SECRET, "modes": [{"mode": "fast", "cost": 8}]}),
+    )
+    .await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    (app, fake, admin, user)
+}
+
 /// A server inside the network that must never be reached: it counts its requests.
 async fn internal_service() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -513,16 +534,7 @@ async fn internal_service() -> (u16, Arc<std::sync::atomic::AtomicUsize>) {
 /// the detail).
 #[tokio::test]
 async fn image_urls_that_point_inside_the_network_are_never_fetched() {
-    use crate::fake_upstream::{self, SECRET};
-    let app = spawn_app().await;
-    let fake = fake_upstream::start().await;
-    let admin = app.signed_up("Ada", "ada@example.com").await;
-    app.configure(
-        &admin,
-        json!({"api_url": fake.base, "api_secret": SECRET, "modes": [{"mode": "fast", "cost": 8}]}),
-    )
-    .await;
-    let user = app.signed_up("Bo", "bo@example.com").await;
+    let (app, fake, admin, user) = with_fake_upstream().await;
     let (port, hits) = internal_service().await;
     let name = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
@@ -861,16 +873,7 @@ async fn testing_a_new_url_never_sends_the_saved_secret() {
 /// Atelier fetch that image.
 #[tokio::test]
 async fn the_notify_hook_believes_only_the_upstream() {
-    use crate::fake_upstream::{self, SECRET};
-    let app = spawn_app().await;
-    let fake = fake_upstream::start().await;
-    let admin = app.signed_up("Ada", "ada@example.com").await;
-    app.configure(
-        &admin,
-        json!({"api_url": fake.base, "api_secret": SECRET, "modes": [{"mode": "fast", "cost": 8}]}),
-    )
-    .await;
-    let user = app.signed_up("Bo", "bo@example.com").await;
+    let (app, _fake, _, user) = with_fake_upstream().await;
 
     let raw = |path: String, body: Vec<u8>| {
         app.client
