@@ -2,9 +2,10 @@
 //! encrypted secrets, the way to reach each channel, and the worker's timing.
 
 use crate::db::Pool;
+use crate::types::EngineKind;
 use crate::{
     db::channels::ChannelRow,
-    engines::midjourney::Upstream,
+    engines::Client,
     error::AppError,
     images::ImageStore,
     services::settings::{self, BUILTIN, SecretBox, Settings},
@@ -13,7 +14,7 @@ use std::{collections::HashMap, sync::Mutex, time::Duration};
 use tokio::sync::Notify;
 
 /// A channel's client, with the URL and secret it was made for.
-type CachedClient = (String, Option<String>, Upstream);
+type CachedClient = (String, Option<String>, Client);
 
 pub struct Engine {
     pub pool: Pool,
@@ -45,13 +46,15 @@ pub struct Engine {
     turns: Mutex<HashMap<String, i64>>,
     /// What this process counts for `/metrics`.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// The synchronous engines' requests under way in this process, by task.
+    runs: Mutex<HashMap<String, tokio::task::AbortHandle>>,
 }
 
 /// A channel ready to be talked to.
 #[derive(Clone)]
 pub struct Channel {
     pub row: ChannelRow,
-    pub client: Upstream,
+    pub client: Client,
     /// The upstream's own host and port: the one place outside the public internet its images
     /// may be downloaded from.
     pub origin: Option<crate::images::Origin>,
@@ -92,7 +95,42 @@ impl Engine {
             clients: Mutex::new(HashMap::new()),
             turns: Mutex::new(HashMap::new()),
             metrics: std::sync::Arc::default(),
+            runs: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Runs `run`, the request that draws task `id`, in the background, where a cancel can stop
+    /// it at once ([`Engine::stop_run`]).
+    pub fn spawn_run(&self, id: &str, run: impl std::future::Future<Output = ()> + Send + 'static) {
+        let mut runs = self.runs.lock().unwrap_or_else(|p| p.into_inner());
+        let handle = tokio::spawn(run);
+        runs.insert(id.to_owned(), handle.abort_handle());
+    }
+
+    /// The run of task `id` has ended.
+    pub fn run_ended(&self, id: &str) {
+        self.runs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id);
+    }
+
+    /// Drops the request under way for task `id` in this process, if any (it was cancelled; on
+    /// another instance, the run learns it when it next renews its lease).
+    pub fn stop_run(&self, id: &str) {
+        if let Some(handle) = self
+            .runs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(id)
+        {
+            handle.abort();
+        }
+    }
+
+    /// Requests under way in this process.
+    pub fn runs(&self) -> usize {
+        self.runs.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 
     /// Wakes the worker at once (a task was queued, a channel changed): this process's, and on
@@ -124,10 +162,19 @@ impl Engine {
         settings::load(&self.pool).await
     }
 
-    /// The URL and secret a channel's requests go to (the simulator for `builtin`).
-    pub fn endpoint(&self, api_url: &str, sealed: Option<&str>) -> (String, Option<String>) {
+    /// The URL and secret a channel of `kind` sends to (for `builtin`, the simulator of that
+    /// engine's protocol).
+    pub fn endpoint(
+        &self,
+        kind: EngineKind,
+        api_url: &str,
+        sealed: Option<&str>,
+    ) -> (String, Option<String>) {
         if api_url == BUILTIN {
-            (self.builtin.0.clone(), Some(self.builtin.1.clone()))
+            (
+                format!("{}{}", self.builtin.0, crate::simulator::base_path(kind)),
+                Some(self.builtin.1.clone()),
+            )
         } else {
             (
                 api_url.to_owned(),
@@ -138,7 +185,7 @@ impl Engine {
 
     /// A channel with its client.
     pub fn channel(&self, row: ChannelRow) -> Channel {
-        let (url, secret) = self.endpoint(&row.api_url, row.secret.as_deref());
+        let (url, secret) = self.endpoint(row.kind, &row.api_url, row.secret.as_deref());
         let origin = reqwest::Url::parse(&url)
             .ok()
             .and_then(|u| crate::images::Origin::of(&u));
@@ -146,10 +193,12 @@ impl Engine {
         let client = match cache.get(&row.id) {
             Some((u, sec, c)) if *u == url && *sec == secret => c.clone(),
             _ => {
-                let c = Upstream::new(&url, secret.as_deref()).observed(crate::metrics::Observer {
-                    metrics: self.metrics.clone(),
-                    channel: row.id.clone(),
-                });
+                let c = Client::new(row.kind, &url, secret.as_deref()).observed(
+                    crate::metrics::Observer {
+                        metrics: self.metrics.clone(),
+                        channel: row.id.clone(),
+                    },
+                );
                 cache.insert(row.id.clone(), (url, secret, c.clone()));
                 c
             }

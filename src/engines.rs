@@ -2,10 +2,68 @@
 //! Everything else speaks the neutral types here: a [`Job`] to submit, what the upstream said of
 //! it ([`Submitted`]), and news of a running job ([`RemoteUpdate`]).
 
+pub mod http;
 pub mod midjourney;
 pub mod openai;
 
-use crate::{db::tasks::TaskRow, types::Button};
+use crate::{
+    db::tasks::TaskRow,
+    types::{Button, EngineKind},
+};
+
+/// A channel's client, of its engine's protocol.
+#[derive(Clone, Debug)]
+pub enum Client {
+    Midjourney(midjourney::Upstream),
+    Openai(openai::Client),
+}
+
+impl Client {
+    /// A client of `base` for `kind`.
+    pub fn new(kind: EngineKind, base: &str, secret: Option<&str>) -> Self {
+        match kind {
+            EngineKind::Openai => Self::Openai(openai::Client::new(base, secret)),
+            // sd_webui has no client yet: its channels cannot be made.
+            EngineKind::Midjourney | EngineKind::SdWebui => {
+                Self::Midjourney(midjourney::Upstream::new(base, secret))
+            }
+        }
+    }
+
+    /// The same client, its requests counted for `observer`'s channel.
+    pub fn observed(self, observer: crate::metrics::Observer) -> Self {
+        match self {
+            Self::Midjourney(c) => Self::Midjourney(c.observed(observer)),
+            Self::Openai(c) => Self::Openai(c.observed(observer)),
+        }
+    }
+
+    /// The adapter's cheapest harmless call: does the server speak the protocol and take the
+    /// secret?
+    pub async fn probe(&self) -> Result<(), UpstreamError> {
+        match self {
+            Self::Midjourney(c) => c.probe().await,
+            Self::Openai(c) => c.probe().await,
+        }
+    }
+
+    /// Cancels a job at the upstream where the protocol can (midjourney: trueai's cancel of
+    /// `upstream_id`). Ok(false) when it cannot; a synchronous request is simply dropped.
+    pub async fn cancel(&self, upstream_id: Option<&str>) -> Result<bool, UpstreamError> {
+        match (self, upstream_id) {
+            (Self::Midjourney(c), Some(id)) => c.cancel(id).await,
+            _ => Ok(false),
+        }
+    }
+
+    /// The midjourney client, for what only that protocol has (polls, modal steps).
+    pub fn midjourney(&self) -> Option<&midjourney::Upstream> {
+        match self {
+            Self::Midjourney(c) => Some(c),
+            Self::Openai(_) => None,
+        }
+    }
+}
 
 /// One try at sending a task to a channel.
 pub struct Job<'a> {
@@ -43,6 +101,22 @@ pub enum Phase {
     Modal,
     Success,
     Failure,
+}
+
+/// One output picture as an upstream gives it: a URL to download at once, or its bytes in
+/// base64 (the OpenAI Images API, Stable Diffusion WebUI).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Picture {
+    Url(String),
+    Base64(String),
+}
+
+/// What a synchronous engine's request came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Drawn {
+    pub pictures: Vec<Picture>,
+    /// Text output (the prompt as the model rewrote it).
+    pub text: Option<String>,
 }
 
 /// News of a job, whatever the engine.

@@ -5,6 +5,7 @@ mod channels;
 mod credits;
 pub mod csp;
 pub mod csrf;
+mod engines;
 pub mod error;
 mod extract;
 mod invites;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .merge(midjourney::router())
         .merge(tasks::router())
         .merge(channels::router())
+        .merge(engines::router())
         .merge(credits::router())
         .merge(invites::router())
         .merge(ops::router())

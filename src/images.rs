@@ -391,6 +391,25 @@ impl ImageStore {
         Ok(key)
     }
 
+    /// Stores an image given in base64 (as the OpenAI Images API and Stable Diffusion WebUI
+    /// answer), within the same size limit as a download.
+    pub async fn put_base64(&self, text: &str) -> Result<String, ImageError> {
+        use base64::Engine as _;
+        let text = text.trim();
+        // A data URL's header, which some relays add.
+        let text = text
+            .strip_prefix("data:")
+            .and_then(|t| t.split_once(',').map(|(_, data)| data))
+            .unwrap_or(text);
+        if text.len() / 4 * 3 > MAX_BYTES {
+            return Err(ImageError::TooLarge);
+        }
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(text)
+            .map_err(|_| ImageError::NotAnImage)?;
+        self.put(bytes).await
+    }
+
     /// The whole of a stored file (None when there is no such file).
     pub async fn bytes(&self, key: &str) -> Result<Option<Bytes>, ImageError> {
         let Some(path) = self.path_of(key) else {

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod channels;
 pub mod connection;
 pub mod credits;
+pub mod engines;
 pub mod generation;
 pub mod invites;
 pub mod lifecycle;

@@ -1,17 +1,30 @@
-//! The built-in midjourney-proxy simulator: the same HTTP protocol as a real proxy (the client
-//! cannot tell), drawing real PNG images, so Atelier works out of the box.
+//! The built-in simulators: a midjourney-proxy and the OpenAI Images API (under `/openai/v1`) on
+//! one address, each with the same HTTP protocol as the real thing (the client cannot tell),
+//! drawing real PNG images, so Atelier works out of the box.
 //!
+//! Midjourney:
 //! At most `concurrency` jobs run at once; up to ten more wait (code 22), beyond that the queue is
 //! full (code 23). A job moves SUBMITTED -> IN_PROGRESS (10%, 20%, ... with a blurred preview) ->
 //! SUCCESS in ten steps of `step` (default 1 s, `ATELIER_SIM_STEP_MS`).
 
 mod draw;
+mod openai;
 mod protocol;
 
 pub use protocol::{Sim, SimConfig};
 
 use std::{net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
+
+/// Where each engine's protocol is served on the simulator's address (midjourney's paths are
+/// the proxy's own, at the root).
+pub fn base_path(kind: crate::types::EngineKind) -> &'static str {
+    match kind {
+        crate::types::EngineKind::Midjourney => "",
+        crate::types::EngineKind::Openai => "/openai/v1",
+        crate::types::EngineKind::SdWebui => "/sd",
+    }
+}
 
 /// A running simulator.
 pub struct Running {
@@ -31,7 +44,7 @@ pub async fn spawn(addr: SocketAddr, config: SimConfig) -> std::io::Result<Runni
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let sim = Sim::new(config, format!("http://{addr}"));
-    let router = protocol::router(sim.clone());
+    let router = protocol::router(sim.clone()).merge(openai::router(sim.clone()));
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             tracing::error!(error = %e, "simulator stopped");

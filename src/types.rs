@@ -736,6 +736,62 @@ pub struct ModeView {
     pub concurrency: Option<i64>,
 }
 
+/// What one image of a model costs: the same at every quality, or by quality
+/// (`{"low": 2, "high": 12}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cost {
+    Each(i64),
+    ByQuality(std::collections::BTreeMap<String, i64>),
+}
+
+impl Cost {
+    /// The price of one image at `quality` (None: a quality this price does not name).
+    pub fn of(&self, quality: Option<&str>) -> Option<i64> {
+        match self {
+            Self::Each(c) => Some(*c),
+            Self::ByQuality(by) => quality.and_then(|q| by.get(q).copied()),
+        }
+    }
+
+    /// The lowest price of one image, for "from N credits".
+    pub fn lowest(&self) -> i64 {
+        match self {
+            Self::Each(c) => *c,
+            Self::ByQuality(by) => by.values().copied().min().unwrap_or(0),
+        }
+    }
+}
+
+/// A model of the openai or sd_webui engine as offered (`models[]` of an engine offer).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelOffer {
+    pub model: String,
+    pub label: String,
+    pub enabled: bool,
+    pub sizes: Vec<String>,
+    pub qualities: Vec<String>,
+    /// Credits per image.
+    pub cost: Cost,
+    /// The most images one task may ask for.
+    pub max_n: u8,
+}
+
+/// What a user can pick of one engine and what it costs (`GET /api/v1/engines`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineOffer {
+    pub kind: EngineKind,
+    pub name: String,
+    /// Switched on by the admin, with an enabled channel.
+    pub enabled: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modes: Option<Vec<ModeView>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub models: Option<Vec<ModelOffer>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action_cost: Option<i64>,
+}
+
 /// The config of rest-api.md. Fields that are `None` are admin-only (or unset).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigView {

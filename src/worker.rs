@@ -16,9 +16,12 @@ use crate::{
     engines::{self, Job, RemoteUpdate, Submitted, UpstreamError},
     error::AppError,
     services::lifecycle,
-    types::{EngineKind, HealthState, Mode},
+    types::{HealthState, Mode},
 };
 use futures::StreamExt;
+
+mod runs;
+pub use runs::RUN_LEASE;
 use std::{collections::HashMap, sync::Arc, time::Duration};
 
 /// Tasks per list-by-condition request.
@@ -26,7 +29,7 @@ pub const CHUNK: usize = 100;
 /// Polls in a row an upstream may not know a task before it counts as forgotten.
 pub const MAX_MISSES: i64 = 3;
 /// Poll intervals a queued task waits after a full queue or a failed channel.
-const RETRY_TICKS: u32 = 3;
+pub(crate) const RETRY_TICKS: u32 = 3;
 /// How long a claim holds a queued task while it is being sent (longer than any submit takes,
 /// retries included): a worker that dies mid-send leaves the task to another after this.
 pub const LEASE: Duration = Duration::from_secs(120);
@@ -110,7 +113,7 @@ async fn hold_lease(engine: &Engine) -> Result<bool, sqlx::Error> {
 /// woken by a new task (or every 30 s). Ticks start a poll interval apart, however long a tick
 /// takes (never less than no pause at all), so an upstream change waits at most one interval.
 /// Returns when the lease is lost or could not be renewed before two thirds of it had passed.
-async fn work_while_leader(engine: &Engine, renew_every: Duration) {
+async fn work_while_leader(engine: &Arc<Engine>, renew_every: Duration) {
     // Claims left by the previous holder (which stopped mid-send): whether that send reached the
     // upstream is unknown; the task is sent again.
     match db::tasks::release_all_claims(&engine.pool).await {
@@ -167,7 +170,7 @@ fn ms(d: Duration) -> i64 {
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
-pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, AppError> {
+pub async fn poll_once(engine: &Arc<Engine>) -> Result<PollOutcome, AppError> {
     let out = tick(engine).await;
     // What this tick wrote shows in this instance's reads at once, before PostgreSQL's notices
     // of it arrive (`db::task_reads`).
@@ -175,7 +178,7 @@ pub async fn poll_once(engine: &Engine) -> Result<PollOutcome, AppError> {
     out
 }
 
-async fn tick(engine: &Engine) -> Result<PollOutcome, AppError> {
+async fn tick(engine: &Arc<Engine>) -> Result<PollOutcome, AppError> {
     let mut out = PollOutcome::default();
     let now = db::now_ms();
     let settings = engine.settings().await?;
@@ -190,6 +193,12 @@ async fn tick(engine: &Engine) -> Result<PollOutcome, AppError> {
             Ok(false) => {}
             Err(e) => tracing::warn!(task_id = id, error = %e, "overdue task not ended"),
         }
+    }
+
+    match db::tasks::requeue_lost_runs(&engine.pool, now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::warn!(tasks = n, "runs left by a stopped process queued again"),
+        Err(e) => tracing::warn!(error = %e, "runs left by a stopped process not queued again"),
     }
 
     let mut channels: Vec<Channel> = db::channels::in_use(&engine.pool)
@@ -245,15 +254,15 @@ async fn probe(engine: &Engine, channel: &mut Channel) {
     }
 }
 
-/// Counts a fault against a channel.
-async fn fault(engine: &Engine, channel_id: &str, e: &UpstreamError) {
+/// Counts a fault against a channel: a refused secret takes it down at once.
+pub(crate) async fn fault(engine: &Engine, channel_id: &str, e: &UpstreamError) {
     match db::channels::record_fault(
         &engine.pool,
         channel_id,
         &e.to_string(),
         db::now_ms(),
-        ms(DOWN_BASE),
-        ms(DOWN_MAX),
+        (ms(DOWN_BASE), ms(DOWN_MAX)),
+        matches!(e, UpstreamError::Unauthorized),
     )
     .await
     {
@@ -274,7 +283,7 @@ fn usable(row: &ChannelRow) -> bool {
 
 /// Claims queued tasks for channels with room and sends them. Answers (sent, requests).
 async fn dispatch(
-    engine: &Engine,
+    engine: &Arc<Engine>,
     channels: &[Channel],
     now: i64,
 ) -> Result<(usize, usize), AppError> {
@@ -347,7 +356,17 @@ async fn dispatch(
         }
     }
     let requests = claimed.len();
-    let sent = futures::stream::iter(claimed)
+    // Synchronous engines' tasks start their runs; midjourney's are sent, a few at once.
+    let (runs, sends): (Vec<_>, Vec<_>) = claimed
+        .into_iter()
+        .partition(|(channel, _, _)| channel.client.midjourney().is_none());
+    let mut started = 0;
+    for (channel, task, attempt) in runs {
+        if runs::start(engine, channel, task, attempt).await {
+            started += 1;
+        }
+    }
+    let sent = futures::stream::iter(sends)
         .map(|(channel, task, attempt)| async move {
             match send(engine, &channel, &task, &attempt).await {
                 Ok(sent) => sent,
@@ -362,7 +381,7 @@ async fn dispatch(
         .filter(|sent| std::future::ready(*sent))
         .count()
         .await;
-    Ok((sent, requests))
+    Ok((sent + started, requests))
 }
 
 /// Sends one claimed task. True when the upstream took it.
@@ -384,10 +403,13 @@ async fn send(
         attempt,
         notify_hook: engine.notify_url.as_deref(),
     };
-    let answer = match channel.row.kind {
-        EngineKind::Midjourney => engines::midjourney::submit(&channel.client, &job).await,
-        other => Ok(Submitted::Rejected {
-            reason: format!("The {} engine is not offered yet.", other.label()),
+    let answer = match channel.client.midjourney() {
+        Some(client) => engines::midjourney::submit(client, &job).await,
+        None => Ok(Submitted::Rejected {
+            reason: format!(
+                "The {} engine is not offered yet.",
+                channel.row.kind.label()
+            ),
         }),
     };
     // A full queue is worth waiting for; a channel fault is not: the next claim (this tick's
@@ -443,7 +465,7 @@ async fn send(
     }
 }
 
-async fn record_success(engine: &Engine, channel: &Channel) {
+pub(crate) async fn record_success(engine: &Engine, channel: &Channel) {
     if (channel.row.errors != 0 || channel.row.health != HealthState::Ok)
         && let Err(e) = db::channels::record_success(&engine.pool, channel.id(), db::now_ms()).await
     {
@@ -492,7 +514,10 @@ async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usiz
     let live = db::tasks::running_on(&engine.pool, channel.id())
         .await
         .map_err(crate::services::internal)?;
-    if live.is_empty() || channel.row.kind != EngineKind::Midjourney {
+    let Some(client) = channel.client.midjourney() else {
+        return Ok((0, 0));
+    };
+    if live.is_empty() {
         return Ok((0, 0));
     }
     let (mut requests, mut expired) = (0, 0);
@@ -502,7 +527,7 @@ async fn poll_channel(engine: &Engine, channel: &Channel) -> Result<(usize, usiz
     let asks: Vec<_> = live
         .chunks(CHUNK)
         .map(|chunk| {
-            let client = channel.client.clone();
+            let client = client.clone();
             let ids: Vec<String> = chunk.iter().filter_map(|t| t.upstream_id.clone()).collect();
             async move {
                 let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
@@ -583,11 +608,11 @@ pub async fn refresh(engine: &Engine, upstream_id: &str) -> Result<(), AppError>
     let Some(channel) = engine.channel_of(row.channel_id.as_deref()).await? else {
         return Ok(());
     };
-    if channel.row.kind != EngineKind::Midjourney {
+    let Some(client) = channel.client.midjourney() else {
         return Ok(());
-    }
+    };
     let live = LiveRow::from(row);
-    match engines::midjourney::fetch(&channel.client, upstream_id).await {
+    match engines::midjourney::fetch(client, upstream_id).await {
         Ok(Some(up)) => lifecycle::apply_update(engine, &channel, &live, &up).await?,
         Ok(None) => {}
         Err(e) => {
@@ -599,10 +624,12 @@ pub async fn refresh(engine: &Engine, upstream_id: &str) -> Result<(), AppError>
 
 /// A task missing from the list: ask once more by id; after several misses in a row it is gone.
 async fn forgotten(engine: &Engine, channel: &Channel, row: &LiveRow) -> Result<bool, AppError> {
-    let Some(upstream_id) = row.upstream_id.as_deref() else {
+    let (Some(upstream_id), Some(client)) =
+        (row.upstream_id.as_deref(), channel.client.midjourney())
+    else {
         return Ok(false);
     };
-    match engines::midjourney::fetch(&channel.client, upstream_id).await {
+    match engines::midjourney::fetch(client, upstream_id).await {
         Ok(Some(up)) => {
             lifecycle::apply_update(engine, channel, row, &up).await?;
             Ok(false)

@@ -178,40 +178,60 @@ pub const FAILING_AFTER: i64 = 1;
 pub const DOWN_AFTER: i64 = 3;
 
 /// Counts a fault of the channel (not of a task): `failing` at once, `down` after
-/// [`DOWN_AFTER`] in a row, for a back-off that doubles with each further fault (from
-/// `base_ms`, at most `max_ms`). Answers the new state.
+/// [`DOWN_AFTER`] in a row (at once when `lasting`: a refused key does not mend itself), for a
+/// back-off that doubles with each further fault (from `base_ms`, at most `max_ms`). Answers the
+/// new state.
 pub async fn record_fault(
     pool: &super::Pool,
     id: &str,
     error: &str,
     now: i64,
-    base_ms: i64,
-    max_ms: i64,
+    (base_ms, max_ms): (i64, i64),
+    lasting: bool,
 ) -> Result<Option<HealthState>, sqlx::Error> {
+    // The faults in a row after this one.
+    macro_rules! next {
+        () => {
+            "(CASE WHEN errors + 1 > $7 THEN errors + 1 ELSE $7 END)"
+        };
+    }
     super::on!(pool, |conn| {
-        sqlx::query_scalar(
-        "UPDATE channels SET
-            errors = errors + 1,
+        sqlx::query_scalar(concat!(
+            "UPDATE channels SET
+            errors = ",
+            next!(),
+            ",
             last_error = $2,
-            health = CASE WHEN errors + 1 >= $4 THEN 'down' ELSE 'failing' END,
+            health = CASE WHEN ",
+            next!(),
+            " >= $4 THEN 'down' ELSE 'failing' END,
             health_since = CASE
-                WHEN (CASE WHEN errors + 1 >= $4 THEN 'down' ELSE 'failing' END) <> health THEN $3
+                WHEN (CASE WHEN ",
+            next!(),
+            " >= $4 THEN 'down' ELSE 'failing' END) <> health THEN $3
                 ELSE health_since END,
-            down_until = CASE WHEN errors + 1 >= $4
+            down_until = CASE WHEN ",
+            next!(),
+            " >= $4
                 THEN $3 + (SELECT CASE WHEN b > $6 THEN $6 ELSE b END FROM (
-                    SELECT $5 << CAST(CASE WHEN errors + 1 - $4 > 20 THEN 20 ELSE errors + 1 - $4 END
+                    SELECT $5 << CAST(CASE WHEN ",
+            next!(),
+            " - $4 > 20 THEN 20 ELSE ",
+            next!(),
+            " - $4 END
                                       AS INTEGER) AS b) AS backoff)
                 ELSE down_until END
-         WHERE id = $1 RETURNING health",
-    )
-    .bind(id)
-    .bind(error)
-    .bind(now)
-    .bind(DOWN_AFTER)
-    .bind(base_ms)
-    .bind(max_ms)
-    .fetch_optional(conn)
-    .await
+         WHERE id = $1 RETURNING health"
+        ))
+        .bind(id)
+        .bind(error)
+        .bind(now)
+        .bind(DOWN_AFTER)
+        .bind(base_ms)
+        .bind(max_ms)
+        .bind(if lasting { DOWN_AFTER } else { 0 })
+        .fetch_optional(conn)
+        .await
     })
 }
 

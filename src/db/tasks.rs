@@ -328,6 +328,103 @@ pub async fn mark_submitted(
     Ok(r == 1)
 }
 
+/// A claimed task of a synchronous engine (openai, sd_webui) starts running in this process:
+/// the request that draws it is under way, held by `attempt` until `lease_until` (renewed while
+/// it lasts). False when the claim was lost.
+pub async fn start_run(
+    pool: &super::Pool,
+    id: &str,
+    attempt: &str,
+    now: i64,
+    lease_until: i64,
+) -> Result<bool, sqlx::Error> {
+    by_attempt(
+        pool,
+        "UPDATE tasks SET status = 'in_progress', started_at = COALESCE(started_at, $3),
+                touched_at = $3, lease_until = $4
+         WHERE id = $1 AND attempt = $2 AND status = 'queued'",
+        id,
+        attempt,
+        &[now, lease_until],
+    )
+    .await
+}
+
+/// One write to the task `attempt` holds (its id `$1`, the attempt `$2`, then `values`): true
+/// when the attempt still held it.
+async fn by_attempt(
+    pool: &super::Pool,
+    sql: &'static str,
+    id: &str,
+    attempt: &str,
+    values: &[i64],
+) -> Result<bool, sqlx::Error> {
+    let r = super::on!(pool, |conn| {
+        let mut q = sqlx::query(sql).bind(id).bind(attempt);
+        for v in values {
+            q = q.bind(*v);
+        }
+        q.execute(conn).await.map(|r| r.rows_affected())
+    })?;
+    Ok(r == 1)
+}
+
+/// Renews a run's lease. False when the run is no longer the task's (it was cancelled or has
+/// ended): the request is dropped.
+pub async fn renew_run(
+    pool: &super::Pool,
+    id: &str,
+    attempt: &str,
+    lease_until: i64,
+) -> Result<bool, sqlx::Error> {
+    by_attempt(
+        pool,
+        "UPDATE tasks SET lease_until = $3
+         WHERE id = $1 AND attempt = $2 AND status = 'in_progress'",
+        id,
+        attempt,
+        &[lease_until],
+    )
+    .await
+}
+
+/// A run that did not draw (a rate limit, a fault of the channel) goes back to the queue until
+/// `retry_at`, counting the try; the deadline still counts from its submit. Unless it is a
+/// follow-up, the next claim may pick another channel.
+pub async fn requeue_run(
+    pool: &super::Pool,
+    id: &str,
+    attempt: &str,
+    retry_at: i64,
+) -> Result<bool, sqlx::Error> {
+    by_attempt(
+        pool,
+        "UPDATE tasks SET status = 'queued', lease_until = NULL, retry_at = $3, progress = 0,
+                misses = misses + 1,
+                channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
+         WHERE id = $1 AND attempt = $2 AND status = 'in_progress'",
+        id,
+        attempt,
+        &[retry_at],
+    )
+    .await
+}
+
+/// Runs whose lease ran out (the process that held them stopped mid-request) go back to the
+/// queue and are sent again. Midjourney tasks running upstream hold no lease. Answers how many.
+pub async fn requeue_lost_runs(pool: &super::Pool, now: i64) -> Result<u64, sqlx::Error> {
+    let r = super::on!(pool, |conn| sqlx::query(
+        "UPDATE tasks SET status = 'queued', lease_until = NULL, retry_at = 0, progress = 0,
+                channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
+         WHERE status = 'in_progress' AND lease_until IS NOT NULL AND lease_until <= $1",
+    )
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r)
+}
+
 /// Gives a claimed task back to the queue until `retry_at` (the upstream's queue was full, or the
 /// channel failed). Unless it is a follow-up (pinned to its parent's channel), the next claim may
 /// pick another channel.
@@ -337,18 +434,17 @@ pub async fn release(
     attempt: &str,
     retry_at: i64,
 ) -> Result<(), sqlx::Error> {
-    super::on!(pool, |conn| sqlx::query(
+    by_attempt(
+        pool,
         "UPDATE tasks SET lease_until = NULL, retry_at = $3,
                 channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
          WHERE id = $1 AND attempt = $2 AND status = 'queued'",
+        id,
+        attempt,
+        &[retry_at],
     )
-    .bind(id)
-    .bind(attempt)
-    .bind(retry_at)
-    .execute(conn)
     .await
-    .map(|r| r.rows_affected()))?;
-    Ok(())
+    .map(drop)
 }
 
 /// Gives back every claim: at the start of the only worker of this database, a claim is one a

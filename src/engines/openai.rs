@@ -2,9 +2,13 @@
 //! `/images/edits` as multipart), as OpenAI itself and relays that speak it answer. This first
 //! part is what does not need the network: which models take which sizes, qualities and counts
 //! (checked before anything is charged), the request body, and how answers and errors read.
-//! The HTTP client and the worker's synchronous path build on it (issue 16).
+//! The HTTP client is in `client`.
 
-use super::{Submitted, UpstreamError};
+pub mod client;
+
+pub use client::Client;
+
+use super::{Drawn, Picture, Submitted, UpstreamError};
 use crate::error::{AppError, Rule};
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +16,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Model {
     pub id: &'static str,
+    /// The name people know it by.
+    pub label: &'static str,
     pub sizes: &'static [&'static str],
     pub qualities: &'static [&'static str],
     /// The most images one request may ask for.
@@ -26,6 +32,7 @@ pub struct Model {
 pub const MODELS: [Model; 3] = [
     Model {
         id: "gpt-image-1",
+        label: "GPT Image 1",
         sizes: &["1024x1024", "1536x1024", "1024x1536", "auto"],
         qualities: &["low", "medium", "high", "auto"],
         max_n: 10,
@@ -34,6 +41,7 @@ pub const MODELS: [Model; 3] = [
     },
     Model {
         id: "dall-e-3",
+        label: "DALL·E 3",
         sizes: &["1024x1024", "1792x1024", "1024x1792"],
         qualities: &["standard", "hd"],
         max_n: 1,
@@ -42,6 +50,7 @@ pub const MODELS: [Model; 3] = [
     },
     Model {
         id: "dall-e-2",
+        label: "DALL·E 2",
         sizes: &["256x256", "512x512", "1024x1024"],
         qualities: &["standard"],
         max_n: 10,
@@ -49,6 +58,9 @@ pub const MODELS: [Model; 3] = [
         edits: true,
     },
 ];
+
+/// The most images Atelier asks for in one task (each is charged).
+pub const MAX_N: u8 = 4;
 
 pub fn model(id: &str) -> Option<&'static Model> {
     MODELS.iter().find(|m| m.id == id)
@@ -89,8 +101,9 @@ impl Generation {
         if prompt.trim().is_empty() {
             return Err(AppError::invalid("prompt", Rule::Required));
         }
-        if n < 1 || n > m.max_n {
-            return Err(AppError::range("n", 1, i64::from(m.max_n)));
+        let max_n = m.max_n.min(MAX_N);
+        if n < 1 || n > max_n {
+            return Err(AppError::range("n", 1, i64::from(max_n)));
         }
         let pick = |field: &str, given: Option<&str>, options: &'static [&'static str]| match given
         {
@@ -112,19 +125,70 @@ impl Generation {
     }
 }
 
-/// One picture of an answer: its bytes in base64, or a URL to download at once.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Picture {
-    Base64(String),
-    Url(String),
+/// The body of `POST /images/edits`: a generation's fields with the picture and its mask.
+#[derive(Debug, Clone)]
+pub struct Edit {
+    pub generation: Generation,
+    /// The picture to change (PNG, JPEG or WebP).
+    pub image: bytes::Bytes,
+    /// Its mask as the API wants it: a PNG whose transparent pixels are the part to repaint.
+    pub mask: Option<bytes::Bytes>,
 }
 
-/// What a successful answer holds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    pub pictures: Vec<Picture>,
-    /// The prompt as the model rewrote it (dall-e-3), kept as the task's text.
-    pub revised_prompt: Option<String>,
+impl Edit {
+    /// Checks the request as [`Generation::new`] does, and that the model takes edits.
+    pub fn new(
+        generation: Generation,
+        image: bytes::Bytes,
+        mask: Option<bytes::Bytes>,
+    ) -> Result<Self, AppError> {
+        let edits: Vec<String> = MODELS
+            .iter()
+            .filter(|m| m.edits)
+            .map(|m| m.id.to_owned())
+            .collect();
+        if !model(&generation.model).is_some_and(|m| m.edits) {
+            return Err(AppError::invalid("model", Rule::OneOf { options: edits }));
+        }
+        Ok(Self {
+            generation,
+            image,
+            mask,
+        })
+    }
+
+    /// The multipart form: the text fields, then `image` and `mask` as files.
+    pub fn form(&self) -> reqwest::multipart::Form {
+        let g = &self.generation;
+        let file = |bytes: &bytes::Bytes, name: &'static str| {
+            let ext = crate::images::sniff(bytes).unwrap_or("png");
+            let mime = match ext {
+                "jpg" => "image/jpeg",
+                "webp" => "image/webp",
+                _ => "image/png",
+            };
+            reqwest::multipart::Part::stream(reqwest::Body::from(bytes.clone()))
+                .file_name(format!("{name}.{ext}"))
+                .mime_str(mime)
+                .unwrap_or_else(|_| reqwest::multipart::Part::bytes(Vec::new()))
+        };
+        let mut form = reqwest::multipart::Form::new()
+            .text("model", g.model.clone())
+            .text("prompt", g.prompt.clone())
+            .text("n", g.n.to_string())
+            .text("size", g.size.clone());
+        if g.model.starts_with("gpt-image") {
+            form = form.text("quality", g.quality.clone());
+        }
+        if let Some(f) = g.response_format {
+            form = form.text("response_format", f);
+        }
+        form = form.part("image", file(&self.image, "image"));
+        if let Some(mask) = &self.mask {
+            form = form.part("mask", file(mask, "mask"));
+        }
+        form
+    }
 }
 
 #[derive(Deserialize)]
@@ -139,8 +203,9 @@ struct Datum {
     revised_prompt: Option<String>,
 }
 
-/// Reads a 2xx answer: `{data: [{b64_json | url, revised_prompt?}]}`.
-pub fn read_answer(body: &[u8]) -> Result<Answer, UpstreamError> {
+/// Reads a 2xx answer: `{data: [{b64_json | url, revised_prompt?}]}`. The prompt as the model
+/// rewrote it (dall-e-3) becomes the task's text.
+pub fn read_answer(body: &[u8]) -> Result<Drawn, UpstreamError> {
     let body: Body = serde_json::from_slice(body)
         .map_err(|e| UpstreamError::Protocol(format!("not an Images API answer: {e}")))?;
     let mut revised_prompt = None;
@@ -160,9 +225,9 @@ pub fn read_answer(body: &[u8]) -> Result<Answer, UpstreamError> {
     if pictures.is_empty() {
         return Err(UpstreamError::Protocol("an answer without images".into()));
     }
-    Ok(Answer {
+    Ok(Drawn {
         pictures,
-        revised_prompt,
+        text: revised_prompt,
     })
 }
 
@@ -273,7 +338,7 @@ mod tests {
                 Picture::Url("https://cdn.example/2.png".into())
             ]
         );
-        assert_eq!(a.revised_prompt.as_deref(), Some("A red fox."));
+        assert_eq!(a.text.as_deref(), Some("A red fox."));
         for bad in [&br#"{"data": []}"#[..], br#"{"data": [{}]}"#, b"<html>"] {
             assert!(matches!(read_answer(bad), Err(UpstreamError::Protocol(_))));
         }

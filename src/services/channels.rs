@@ -420,9 +420,9 @@ pub async fn probe(
     };
     let (base, secret) = match given {
         Some(s) if url != settings::BUILTIN => (url, Some(s.to_owned())),
-        _ => engine.endpoint(&url, saved),
+        _ => engine.endpoint(row.kind, &url, saved),
     };
-    Ok(super::connection::probe(&base, secret.as_deref()).await)
+    Ok(super::connection::probe(row.kind, &base, secret.as_deref()).await)
 }
 
 /// "Choose midjourney, openai or sd_webui."

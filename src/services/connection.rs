@@ -3,8 +3,9 @@
 pub use crate::types::ConnectionReport;
 use crate::{
     engine::Engine,
-    engines::{UpstreamError, midjourney::Upstream},
+    engines::{Client, UpstreamError},
     error::AppError,
+    types::EngineKind,
 };
 
 /// The facade's test (`/api/v1/midjourney/config/test`): the first midjourney channel as saved,
@@ -26,16 +27,16 @@ pub async fn test(
             let url = super::settings::parse_api_url(url)?;
             let (base, secret) = match api_secret.map(str::trim).filter(|s| !s.is_empty()) {
                 Some(s) if url != super::settings::BUILTIN => (url, Some(s.to_owned())),
-                _ => engine.endpoint(&url, None),
+                _ => engine.endpoint(EngineKind::Midjourney, &url, None),
             };
-            Ok(probe(&base, secret.as_deref()).await)
+            Ok(probe(EngineKind::Midjourney, &base, secret.as_deref()).await)
         }
     }
 }
 
-/// One harmless request to `base` with `secret`, and what it says, in words.
-pub async fn probe(base: &str, secret: Option<&str>) -> ConnectionReport {
-    let client = Upstream::new(base, secret);
+/// One harmless request to `base` with `secret` in `kind`'s protocol, and what it says, in words.
+pub async fn probe(kind: EngineKind, base: &str, secret: Option<&str>) -> ConnectionReport {
+    let client = Client::new(kind, base, secret);
     let started = std::time::Instant::now();
     let result = client.probe().await;
     let latency_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -53,7 +54,7 @@ pub async fn probe(base: &str, secret: Option<&str>) -> ConnectionReport {
         Err(UpstreamError::Protocol(e)) => (
             false,
             "not_a_proxy",
-            format!("Not a midjourney-proxy: unexpected answer ({e})."),
+            format!("Not {}: unexpected answer ({e}).", server_name(kind)),
         ),
         Err(
             UpstreamError::Unreachable(e) | UpstreamError::Failed(e) | UpstreamError::NoAccount(e),
@@ -64,5 +65,14 @@ pub async fn probe(base: &str, secret: Option<&str>) -> ConnectionReport {
         latency_ms,
         message,
         kind: kind.to_owned(),
+    }
+}
+
+/// What a server of `kind` is called in a report.
+fn server_name(kind: EngineKind) -> &'static str {
+    match kind {
+        EngineKind::Midjourney => "a midjourney-proxy",
+        EngineKind::Openai => "an OpenAI Images API",
+        EngineKind::SdWebui => "a Stable Diffusion WebUI API",
     }
 }

@@ -7,7 +7,10 @@ use crate::{
     db::{self, blobs, ledger, tasks::TaskRow},
     domain::prompt::Prompt,
     engine::Engine,
-    engines::midjourney::{Needs, button_action},
+    engines::{
+        midjourney::{Needs, button_action},
+        openai,
+    },
     error::{AppError, Conflict, Rule},
     services::lifecycle,
     types::{
@@ -62,7 +65,10 @@ pub async fn submit_job(
         Some(e) => EngineKind::parse(e)
             .ok_or_else(|| AppError::invalid("engine", super::channels::engine_choice()))?,
     };
-    if kind != EngineKind::Midjourney {
+    if !settings.engine_on(kind) {
+        return Err(AppError::invalid("engine", Rule::SwitchedOff));
+    }
+    if kind != EngineKind::Midjourney && !served(engine, kind).await? {
         return Err(AppError::invalid("engine", Rule::NotOffered));
     }
     match job.action.as_deref().map(str::trim) {
@@ -81,14 +87,23 @@ pub async fn submit_job(
         return Err(AppError::invalid("images", Rule::NotOffered));
     }
     let prompt = Prompt::parse(&job.prompt)?;
-    refuse_paid_flags(prompt.as_str())?;
-    let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim())
-        .ok_or_else(|| AppError::invalid("mode", one_of(&["fast", "relax", "turbo"])))?;
-    let mc = settings.mode(mode);
-    if !mc.enabled {
-        return Err(AppError::invalid("mode", Rule::SwitchedOff));
-    }
-    let params = TaskParams::default();
+    let (mode, model, params, cost) = match kind {
+        EngineKind::Midjourney => {
+            refuse_paid_flags(prompt.as_str())?;
+            let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim())
+                .ok_or_else(|| AppError::invalid("mode", one_of(&["fast", "relax", "turbo"])))?;
+            let mc = settings.mode(mode);
+            if !mc.enabled {
+                return Err(AppError::invalid("mode", Rule::SwitchedOff));
+            }
+            (Some(mode), None, TaskParams::default(), mc.cost)
+        }
+        EngineKind::Openai => {
+            let (model, params, cost) = openai_job(&settings, job, &prompt)?;
+            (None, Some(model), params, cost)
+        }
+        EngineKind::SdWebui => return Err(AppError::invalid("engine", Rule::NotOffered)),
+    };
     let task = db::tasks::NewTask {
         id: &db::new_id(),
         user_id: &user.id,
@@ -96,11 +111,11 @@ pub async fn submit_job(
         engine: kind,
         action: TaskAction::Imagine,
         custom_id: None,
-        mode: Some(mode),
-        model: None,
+        mode,
+        model: model.as_deref(),
         prompt: prompt.as_str(),
         params: &params,
-        cost: mc.cost,
+        cost,
         channel_id: None,
     };
     create(
@@ -110,6 +125,60 @@ pub async fn submit_job(
         user.is_admin(),
     )
     .await
+}
+
+/// Does `kind` have a channel that takes tasks?
+async fn served(engine: &Engine, kind: EngineKind) -> Result<bool, AppError> {
+    Ok(db::channels::list(&engine.pool)
+        .await
+        .map_err(super::internal)?
+        .iter()
+        .any(|c| c.kind == kind && c.enabled))
+}
+
+/// An OpenAI Images task, checked against its model and priced: its model, parameters (as sent
+/// upstream) and cost, each image charged.
+fn openai_job(
+    settings: &crate::services::settings::Settings,
+    job: &NewJob,
+    prompt: &Prompt,
+) -> Result<(String, TaskParams, i64), AppError> {
+    let ids: Vec<&str> = openai::MODELS.iter().map(|m| m.id).collect();
+    let model = job
+        .model
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .ok_or_else(|| AppError::invalid("model", one_of(&ids)))?;
+    let n = match job.n {
+        None => 1,
+        Some(n) => u8::try_from(n)
+            .ok()
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| AppError::range("n", 1, i64::from(openai::MAX_N)))?,
+    };
+    let g = openai::Generation::new(
+        model,
+        prompt.as_str(),
+        n,
+        job.size.as_deref().map(str::trim),
+        job.quality.as_deref().map(str::trim),
+    )?;
+    let price = settings
+        .model(EngineKind::Openai, &g.model)
+        .filter(|p| p.enabled)
+        .ok_or_else(|| AppError::invalid("model", Rule::SwitchedOff))?;
+    let each = price
+        .cost
+        .of(Some(&g.quality))
+        .ok_or_else(|| AppError::invalid("quality", Rule::SwitchedOff))?;
+    let params = TaskParams {
+        size: Some(g.size.clone()),
+        quality: Some(g.quality.clone()),
+        n: Some(n),
+        ..TaskParams::default()
+    };
+    Ok((g.model, params, each * i64::from(n)))
 }
 
 /// "Choose a, b or c."
@@ -375,9 +444,9 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
     if !lifecycle::end(engine, id, &ending).await? {
         return Err(finished());
     }
-    if let Some(upstream_id) = &row.upstream_id
-        && let Some(channel) = engine.channel_of(row.channel_id.as_deref()).await?
-        && let Err(e) = channel.client.cancel(upstream_id).await
+    engine.stop_run(id);
+    if let Some(channel) = engine.channel_of(row.channel_id.as_deref()).await?
+        && let Err(e) = channel.client.cancel(row.upstream_id.as_deref()).await
     {
         tracing::warn!(task_id = id, error = %e, "upstream cancel failed; cancelled here anyway");
     }

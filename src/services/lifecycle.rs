@@ -8,7 +8,7 @@ use crate::{
         tasks::{Ending, LiveRow, Output, TaskRow},
     },
     engine::{Channel, Engine},
-    engines::{self, Phase, RemoteUpdate, Submitted},
+    engines::{self, Drawn, Phase, Picture, RemoteUpdate, Submitted},
     error::AppError,
     types::{TaskAction, TaskStatus},
 };
@@ -224,11 +224,13 @@ pub async fn confirm(
     row: &TaskRow,
     prompt: &str,
 ) -> Result<(), ServiceError> {
-    let Some(upstream_id) = row.upstream_id.as_deref() else {
+    let (Some(upstream_id), Some(client)) =
+        (row.upstream_id.as_deref(), channel.client.midjourney())
+    else {
         return Ok(());
     };
     let answer = engines::midjourney::confirm_modal(
-        &channel.client,
+        client,
         upstream_id,
         prompt,
         engine.notify_url.as_deref(),
@@ -280,17 +282,8 @@ async fn succeed(
     }
     let mut outputs = Vec::with_capacity(up.image_urls.len());
     for url in &up.image_urls {
-        let stored = match engine.images.download(url, channel.origin.as_ref()).await {
-            Ok(key) => engine.images.thumbnail(&key).await.map(|t| (key, t)),
-            Err(e) => Err(e),
-        };
-        match stored {
-            Ok((key, (thumb, width, height))) => outputs.push(Output {
-                key,
-                thumb: Some(thumb),
-                width: Some(width),
-                height: Some(height),
-            }),
+        match store(engine, channel, &Picture::Url(url.clone())).await {
+            Ok(output) => outputs.push(output),
             Err(e) if e.is_transient() => {
                 // Try again next tick, until the deadline.
                 tracing::warn!(task_id = row.id, error = %e, "final image not stored yet");
@@ -299,14 +292,85 @@ async fn succeed(
                     .context("remembering the final image's URL")?;
                 return Ok(());
             }
-            Err(e) => {
-                // The owner learns what went wrong; the address or error behind it is for admins.
-                let detail = e.to_string();
-                fail_with_detail(engine, &row.id, e.for_users(), Some(&detail)).await?;
-                return Ok(());
-            }
+            Err(e) => return refuse_image(engine, &row.id, &e).await,
         }
     }
+    commit_outputs(engine, &row.id, &outputs, &up.buttons, up.text.as_deref()).await
+}
+
+/// A synchronous engine's request drew `drawn`: its pictures are stored (a passing storage
+/// fault is tried again a few times: the upstream will not draw the same again) and the task
+/// succeeds with them.
+pub async fn finish_run(
+    engine: &Engine,
+    channel: &Channel,
+    id: &str,
+    drawn: &Drawn,
+) -> Result<(), ServiceError> {
+    if drawn.pictures.is_empty() {
+        fail(engine, id, "The upstream finished without an image.").await?;
+        return Ok(());
+    }
+    let mut outputs = Vec::with_capacity(drawn.pictures.len());
+    for picture in &drawn.pictures {
+        let mut tries = 0;
+        let stored = loop {
+            tries += 1;
+            match store(engine, channel, picture).await {
+                Err(e) if e.is_transient() && tries < 3 => {
+                    tracing::warn!(task_id = id, error = %e, "image not stored yet");
+                    tokio::time::sleep(crate::engines::http::backoff(tries)).await;
+                }
+                other => break other,
+            }
+        };
+        match stored {
+            Ok(output) => outputs.push(output),
+            Err(e) => return refuse_image(engine, id, &e).await,
+        }
+    }
+    commit_outputs(engine, id, &outputs, &[], drawn.text.as_deref()).await
+}
+
+/// Stores one picture and its thumbnail.
+async fn store(
+    engine: &Engine,
+    channel: &Channel,
+    picture: &Picture,
+) -> Result<Output, crate::images::ImageError> {
+    let key = match picture {
+        Picture::Url(url) => engine.images.download(url, channel.origin.as_ref()).await?,
+        Picture::Base64(text) => engine.images.put_base64(text).await?,
+    };
+    let (thumb, width, height) = engine.images.thumbnail(&key).await?;
+    Ok(Output {
+        key,
+        thumb: Some(thumb),
+        width: Some(width),
+        height: Some(height),
+    })
+}
+
+/// An image that cannot be stored fails the task: the owner learns what went wrong; the address
+/// or error behind it is for admins.
+async fn refuse_image(
+    engine: &Engine,
+    id: &str,
+    e: &crate::images::ImageError,
+) -> Result<(), ServiceError> {
+    let detail = e.to_string();
+    fail_with_detail(engine, id, e.for_users(), Some(&detail)).await?;
+    Ok(())
+}
+
+/// The task succeeds with its stored outputs, which it now holds.
+async fn commit_outputs(
+    engine: &Engine,
+    id: &str,
+    outputs: &[Output],
+    buttons: &[crate::types::Button],
+    text: Option<&str>,
+) -> Result<(), ServiceError> {
     let keys: Vec<String> = outputs
         .iter()
         .flat_map(|o| std::iter::once(o.key.clone()).chain(o.thumb.clone()))
@@ -316,22 +380,15 @@ async fn succeed(
         .begin()
         .await
         .context("starting the transaction that stores the outputs")?;
-    if db::tasks::succeed(
-        &mut tx,
-        &row.id,
-        &outputs,
-        &up.buttons,
-        up.text.as_deref(),
-        db::now_ms(),
-    )
-    .await
-    .context("storing the outputs")?
+    if db::tasks::succeed(&mut tx, id, outputs, buttons, text, db::now_ms())
+        .await
+        .context("storing the outputs")?
     {
         blobs::acquire(&mut tx, &keys)
             .await
             .context("holding the outputs' files")?;
     }
     tx.commit().await.context("committing the outputs")?;
-    tracing::info!(task_id = row.id, images = outputs.len(), "task succeeded");
+    tracing::info!(task_id = id, images = outputs.len(), "task succeeded");
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::{
     engine::Engine,
     error::AppError,
     services::channels::{self, ChannelPatch},
-    types::{CancelRefund, ConfigView, Mode, Role, SignupMode},
+    types::{CancelRefund, ConfigView, Cost, EngineKind, Mode, Role, SignupMode},
 };
 use chacha20poly1305::{
     XChaCha20Poly1305, XNonce,
@@ -30,6 +30,38 @@ pub struct ModePrice {
     pub enabled: bool,
 }
 
+/// Price and switch of one model of the openai or sd_webui engine.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelPrice {
+    pub engine: EngineKind,
+    pub model: String,
+    pub enabled: bool,
+    /// Credits per image.
+    pub cost: Cost,
+}
+
+/// The prices a new installation starts with: about what each costs upstream, relative to a
+/// relax-mode grid (2 credits).
+fn default_models() -> Vec<ModelPrice> {
+    let by = |pairs: &[(&str, i64)]| {
+        Cost::ByQuality(pairs.iter().map(|(q, c)| ((*q).to_owned(), *c)).collect())
+    };
+    let price = |model: &str, cost| ModelPrice {
+        engine: EngineKind::Openai,
+        model: model.to_owned(),
+        enabled: true,
+        cost,
+    };
+    vec![
+        price(
+            "gpt-image-1",
+            by(&[("low", 2), ("medium", 4), ("high", 12), ("auto", 4)]),
+        ),
+        price("dall-e-3", by(&[("standard", 4), ("hd", 8)])),
+        price("dall-e-2", Cost::Each(2)),
+    ]
+}
+
 /// The settings as stored (without the secret).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -48,6 +80,10 @@ pub struct Settings {
     pub signup_mode: SignupMode,
     /// Sign-ups allowed per client address and hour; 0: no limit.
     pub signup_per_hour: i64,
+    /// Prices and switches of the openai and sd_webui models.
+    pub models: Vec<ModelPrice>,
+    /// Engines the admin switched off (their channels stay as they are).
+    pub engines_off: Vec<EngineKind>,
 }
 
 impl Default for Settings {
@@ -72,11 +108,32 @@ impl Default for Settings {
             cancel_refund: CancelRefund::default(),
             signup_mode: SignupMode::default(),
             signup_per_hour: 20,
+            models: default_models(),
+            engines_off: Vec::new(),
         }
     }
 }
 
 impl Settings {
+    /// The price of `model` of `engine`: as set, else the installation's default, else nothing
+    /// (a model nobody priced is not offered).
+    pub fn model(&self, engine: EngineKind, model: &str) -> Option<ModelPrice> {
+        self.models
+            .iter()
+            .find(|m| m.engine == engine && m.model == model)
+            .cloned()
+            .or_else(|| {
+                default_models()
+                    .into_iter()
+                    .find(|m| m.engine == engine && m.model == model)
+            })
+    }
+
+    /// Is `engine` switched on?
+    pub fn engine_on(&self, engine: EngineKind) -> bool {
+        !self.engines_off.contains(&engine)
+    }
+
     pub fn mode(&self, mode: Mode) -> ModePrice {
         self.modes
             .iter()
@@ -107,6 +164,12 @@ pub struct ConfigPatch {
     pub cancel_refund: Option<CancelRefund>,
     pub signup_mode: Option<SignupMode>,
     pub signup_per_hour: Option<i64>,
+    /// `PATCH /api/v1/engines/{kind}`: that engine on or off.
+    #[serde(skip)]
+    pub engine_on: Option<(EngineKind, bool)>,
+    /// `PATCH /api/v1/engines/{kind}`: prices and switches of that engine's models.
+    #[serde(skip)]
+    pub models: Option<(EngineKind, Vec<ModelPatch>)>,
     // Read-only fields a client may echo back from GET: accepted and ignored.
     #[serde(default, rename = "api_secret_set")]
     pub _secret_set: Option<serde_json::Value>,
@@ -121,6 +184,14 @@ pub struct ModePatch {
     pub cost: Option<i64>,
     pub enabled: Option<bool>,
     pub concurrency: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelPatch {
+    pub model: String,
+    pub cost: Option<Cost>,
+    pub enabled: Option<bool>,
 }
 
 /// Encrypts and decrypts the upstream secret.
@@ -351,6 +422,54 @@ pub async fn update(
     if let Some(v) = patch.signup_per_hour {
         s.signup_per_hour = whole("signup_per_hour", v, crate::limits::SIGNUP_PER_HOUR)?;
     }
+    if let Some((kind, on)) = patch.engine_on {
+        s.engines_off.retain(|k| *k != kind);
+        if !on {
+            s.engines_off.push(kind);
+        }
+    }
+    if let Some((kind, models)) = patch.models {
+        for m in models {
+            let mut price = match s.model(kind, &m.model) {
+                Some(p) => p,
+                None if kind == EngineKind::Openai => {
+                    let ids = crate::engines::openai::MODELS
+                        .iter()
+                        .map(|m| m.id.to_owned())
+                        .collect();
+                    return Err(AppError::invalid(
+                        "models.model",
+                        crate::error::Rule::OneOf { options: ids },
+                    ));
+                }
+                None => ModelPrice {
+                    engine: kind,
+                    model: super::required_text("models.model", &m.model, 200)?.to_owned(),
+                    enabled: true,
+                    cost: Cost::Each(0),
+                },
+            };
+            let field = format!("models.{}.cost", price.model);
+            if let Some(cost) = m.cost {
+                price.cost = match cost {
+                    Cost::Each(c) => Cost::Each(whole(&field, c, COST)?),
+                    Cost::ByQuality(by) => {
+                        let mut checked = std::collections::BTreeMap::new();
+                        for (q, c) in by {
+                            checked.insert(q.clone(), whole(&format!("{field}.{q}"), c, COST)?);
+                        }
+                        Cost::ByQuality(checked)
+                    }
+                };
+            }
+            if let Some(on) = m.enabled {
+                price.enabled = on;
+            }
+            s.models
+                .retain(|x| !(x.engine == kind && x.model == price.model));
+            s.models.push(price);
+        }
+    }
     if let Some(role) = patch.new_user_role {
         if role == Role::Admin {
             return Err(AppError::invalid(
@@ -415,6 +534,33 @@ fn describe_change(before: &Settings, after: &Settings) -> String {
     ] {
         if a.get(key) != b.get(key) {
             out.push(format!("{key}: {} → {}", a[key], b[key]));
+        }
+    }
+    if before.engines_off != after.engines_off {
+        out.push(format!(
+            "engines_off: {} → {}",
+            a["engines_off"], b["engines_off"]
+        ));
+    }
+    for m in &after.models {
+        let old = before.model(m.engine, &m.model);
+        if old.as_ref() != Some(m) {
+            let show = |p: Option<&ModelPrice>| {
+                p.map_or("-".to_owned(), |p| {
+                    format!(
+                        "{}/{}",
+                        serde_json::to_string(&p.cost).unwrap_or_default(),
+                        p.enabled
+                    )
+                })
+            };
+            out.push(format!(
+                "models.{}.{}: {} → {}",
+                m.engine.as_str(),
+                m.model,
+                show(old.as_ref()),
+                show(Some(m))
+            ));
         }
     }
     for m in Mode::ALL {

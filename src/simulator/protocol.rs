@@ -132,6 +132,21 @@ pub struct Sim {
 }
 
 impl Sim {
+    /// The secret clients must send; empty accepts anything.
+    pub(super) fn secret(&self) -> &str {
+        &self.config.secret
+    }
+
+    /// One step of a job.
+    pub(super) fn step(&self) -> Duration {
+        self.config.step
+    }
+
+    /// Where the simulator is reached.
+    pub(super) fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
     pub fn new(config: SimConfig, base_url: String) -> Arc<Self> {
         crate::init_tls();
         Arc::new(Self {

@@ -5,6 +5,8 @@ mod admin;
 mod auths;
 mod copy;
 mod core;
+mod engines;
+mod fake_openai;
 mod fake_upstream;
 mod generation;
 mod hardening;

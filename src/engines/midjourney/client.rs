@@ -1,8 +1,11 @@
 //! HTTP client of a midjourney-proxy: timeouts everywhere, retries only where repeating is safe.
 
 use super::wire::{self, SubmitResult, Task};
-use crate::engines::UpstreamError;
-use reqwest::{StatusCode, header::HeaderValue};
+use crate::engines::{
+    UpstreamError,
+    http::{ATTEMPTS, Http, check_status, protocol, segment},
+};
+use reqwest::{StatusCode, header::HeaderName};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -30,110 +33,27 @@ pub enum SubmitOutcome {
     Transient { description: String },
 }
 
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Upstream {
-    http: reqwest::Client,
-    base: String,
-    secret: Option<HeaderValue>,
-    /// Where each request is counted (a channel's client; none for a connection test).
-    observer: Option<crate::metrics::Observer>,
-}
-
-impl std::fmt::Debug for Upstream {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the secret.
-        f.debug_struct("Upstream")
-            .field("base", &self.base)
-            .finish()
-    }
-}
-
-const ATTEMPTS: u32 = 3;
-
-/// The largest answer read from an upstream (a list of 100 tasks with their buttons is tens of
-/// kB): past it the answer is a protocol error and reading stops, so a hostile upstream's
-/// endless or huge answer costs at most this much memory (a 300 MB answer took the server to
-/// 926 MB when it was read whole).
-pub const MAX_ANSWER_BYTES: usize = 16 * 1024 * 1024;
-
-/// The body of `res`, read chunk by chunk up to [`MAX_ANSWER_BYTES`].
-async fn read_capped(mut res: reqwest::Response) -> Result<bytes::Bytes, UpstreamError> {
-    let too_large = || {
-        UpstreamError::Protocol(format!(
-            "the answer is larger than {} MB",
-            MAX_ANSWER_BYTES / (1024 * 1024)
-        ))
-    };
-    if res
-        .content_length()
-        .is_some_and(|n| n > MAX_ANSWER_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = bytes::BytesMut::new();
-    while let Some(chunk) = res
-        .chunk()
-        .await
-        .map_err(|e| UpstreamError::Failed(e.to_string()))?
-    {
-        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body.freeze())
+    http: Http,
 }
 
 impl Upstream {
     pub fn new(base: &str, secret: Option<&str>) -> Self {
-        crate::init_tls();
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .pool_idle_timeout(Duration::from_secs(60))
-            // The secret travels in `mj-api-secret`, which reqwest does not strip on a redirect to
-            // another host: a redirect is followed only to the same scheme, host and port.
-            .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                let same = attempt.previous().last().is_some_and(|before| {
-                    before.scheme() == attempt.url().scheme()
-                        && before.host_str() == attempt.url().host_str()
-                        && before.port_or_known_default() == attempt.url().port_or_known_default()
-                });
-                if same && attempt.previous().len() < 5 {
-                    attempt.follow()
-                } else {
-                    attempt.stop()
-                }
-            }))
-            .build()
-            .unwrap_or_default();
-        let secret = secret.and_then(|s| {
-            let mut v = HeaderValue::from_str(s).ok()?;
-            v.set_sensitive(true);
-            Some(v)
-        });
+        let auth = secret.map(|s| (HeaderName::from_static("mj-api-secret"), s.to_owned()));
         Self {
-            http,
-            base: base.trim_end_matches('/').to_owned(),
-            secret,
-            observer: None,
+            http: Http::new(base, auth, Duration::from_secs(30)),
         }
     }
 
     /// The same client, its requests counted for `observer`'s channel.
     pub fn observed(mut self, observer: crate::metrics::Observer) -> Self {
-        self.observer = Some(observer);
+        self.http = self.http.observed(observer);
         self
     }
 
-    fn record(&self, outcome: crate::metrics::Outcome, started: std::time::Instant) {
-        if let Some(o) = &self.observer {
-            o.record(outcome, started.elapsed());
-        }
-    }
-
     pub fn base(&self) -> &str {
-        &self.base
+        self.http.base()
     }
 
     pub async fn imagine(
@@ -174,10 +94,8 @@ impl Upstream {
 
     /// One task, or None when the upstream does not know it (200 with an empty body, 204 or 404).
     pub async fn fetch(&self, id: &str) -> Result<Option<Task>, UpstreamError> {
-        let path = format!("/mj/task/{}/fetch", urlencode(id));
-        let (status, body) = self
-            .send(true, || self.http.get(format!("{}{path}", self.base)))
-            .await?;
+        let url = self.http.url(&format!("/mj/task/{}/fetch", segment(id)));
+        let (status, body) = self.http.send(true, ATTEMPTS, |c| c.get(&url)).await?;
         if status == StatusCode::NOT_FOUND || status == StatusCode::NO_CONTENT {
             return Ok(None);
         }
@@ -193,8 +111,11 @@ impl Upstream {
     /// Many tasks in one request. Ids the upstream does not know are simply missing.
     pub async fn list(&self, ids: &[&str]) -> Result<Vec<Task>, UpstreamError> {
         let body = wire::ListRequest { ids: ids.to_vec() };
-        let url = format!("{}/mj/task/list-by-condition", self.base);
-        let (status, bytes) = self.send(true, || self.http.post(&url).json(&body)).await?;
+        let url = self.http.url("/mj/task/list-by-condition");
+        let (status, bytes) = self
+            .http
+            .send(true, ATTEMPTS, |c| c.post(&url).json(&body))
+            .await?;
         check_status(status, &bytes)?;
         if bytes.trim_ascii().is_empty() {
             return Ok(Vec::new());
@@ -222,35 +143,14 @@ impl Upstream {
     /// One harmless request (an empty list-by-condition), no retries, at most 10 s: does this
     /// server speak the protocol and accept the secret?
     pub async fn probe(&self) -> Result<(), UpstreamError> {
-        let url = format!("{}/mj/task/list-by-condition", self.base);
-        let mut req = self
+        let url = self.http.url("/mj/task/list-by-condition");
+        let empty = wire::ListRequest { ids: Vec::new() };
+        let (status, body) = self
             .http
-            .post(&url)
-            .json(&wire::ListRequest { ids: Vec::new() })
-            .timeout(Duration::from_secs(10));
-        if let Some(secret) = &self.secret {
-            req = req.header("mj-api-secret", secret.clone());
-        }
-        let started = std::time::Instant::now();
-        let res = req.send().await.map_err(|e| {
-            if e.is_connect() || e.is_timeout() {
-                self.record(crate::metrics::Outcome::Unreachable, started);
-                UpstreamError::Unreachable(describe(&e))
-            } else {
-                self.record(crate::metrics::Outcome::Failed, started);
-                UpstreamError::Failed(describe(&e))
-            }
-        })?;
-        let status = res.status();
-        self.record(
-            if status.is_server_error() {
-                crate::metrics::Outcome::ServerError
-            } else {
-                crate::metrics::Outcome::Answered
-            },
-            started,
-        );
-        let body = read_capped(res).await?;
+            .send(false, 1, |c| {
+                c.post(&url).json(&empty).timeout(Duration::from_secs(10))
+            })
+            .await?;
         check_status(status, &body)?;
         serde_json::from_slice::<Vec<serde_json::Value>>(&body)
             .map(|_| ())
@@ -259,8 +159,8 @@ impl Upstream {
 
     /// Cancels a task where the server supports it (trueai). Ok(false) when it does not.
     pub async fn cancel(&self, id: &str) -> Result<bool, UpstreamError> {
-        let url = format!("{}/mj/task/{}/cancel", self.base, urlencode(id));
-        let (status, body) = self.send(false, || self.http.post(&url)).await?;
+        let url = self.http.url(&format!("/mj/task/{}/cancel", segment(id)));
+        let (status, body) = self.http.send(false, ATTEMPTS, |c| c.post(&url)).await?;
         if matches!(
             status,
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
@@ -276,63 +176,14 @@ impl Upstream {
         path: &str,
         req: &B,
     ) -> Result<SubmitOutcome, UpstreamError> {
-        let url = format!("{}{path}", self.base);
-        let (status, body) = self.send(false, || self.http.post(&url).json(req)).await?;
+        let url = self.http.url(path);
+        let (status, body) = self
+            .http
+            .send(false, ATTEMPTS, |c| c.post(&url).json(req))
+            .await?;
         check_status(status, &body)?;
         let r: SubmitResult = serde_json::from_slice(&body).map_err(|e| protocol(e, &body))?;
         Ok(classify(r))
-    }
-
-    /// Sends with the secret. Idempotent requests are retried on any transport failure or 5xx;
-    /// others only when the request never reached the server.
-    async fn send(
-        &self,
-        idempotent: bool,
-        build: impl Fn() -> reqwest::RequestBuilder,
-    ) -> Result<(StatusCode, bytes::Bytes), UpstreamError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let mut req = build();
-            if let Some(secret) = &self.secret {
-                req = req.header("mj-api-secret", secret.clone());
-            }
-            let started = std::time::Instant::now();
-            let result = match req.send().await {
-                Ok(res) => {
-                    let status = res.status();
-                    match read_capped(res).await {
-                        Ok(_) if status.is_server_error() => {
-                            Err(UpstreamError::Failed(format!("HTTP {}", status.as_u16())))
-                        }
-                        Ok(b) => Ok((status, b)),
-                        Err(e) => Err(e),
-                    }
-                }
-                Err(e) if e.is_connect() => Err(UpstreamError::Unreachable(describe(&e))),
-                Err(e) => Err(UpstreamError::Failed(describe(&e))),
-            };
-            self.record(
-                match &result {
-                    Ok(_) => crate::metrics::Outcome::Answered,
-                    Err(UpstreamError::Unreachable(_)) => crate::metrics::Outcome::Unreachable,
-                    Err(UpstreamError::Failed(m)) if m.starts_with("HTTP 5") => {
-                        crate::metrics::Outcome::ServerError
-                    }
-                    Err(_) => crate::metrics::Outcome::Failed,
-                },
-                started,
-            );
-            let retry = match &result {
-                Err(UpstreamError::Unreachable(_)) => true,
-                Err(UpstreamError::Failed(_)) => idempotent,
-                _ => false,
-            };
-            if !retry || attempt >= ATTEMPTS {
-                return result;
-            }
-            tokio::time::sleep(backoff(attempt)).await;
-        }
     }
 }
 
@@ -362,62 +213,6 @@ fn classify(r: SubmitResult) -> SubmitOutcome {
             },
         },
     }
-}
-
-fn check_status(status: StatusCode, body: &[u8]) -> Result<(), UpstreamError> {
-    if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-        return Err(UpstreamError::Unauthorized);
-    }
-    if !status.is_success() {
-        return Err(UpstreamError::Protocol(format!(
-            "HTTP {}: {}",
-            status.as_u16(),
-            snippet(body)
-        )));
-    }
-    Ok(())
-}
-
-fn protocol(e: serde_json::Error, body: &[u8]) -> UpstreamError {
-    UpstreamError::Protocol(format!("{e} in {}", snippet(body)))
-}
-
-fn snippet(body: &[u8]) -> String {
-    let s = String::from_utf8_lossy(&body[..body.len().min(120)]);
-    s.chars().filter(|c| !c.is_control()).collect()
-}
-
-/// A reqwest error with its cause chain (which says "dns error", "connection refused", ...).
-fn describe(e: &reqwest::Error) -> String {
-    let mut s = if e.is_timeout() {
-        "timed out".to_owned()
-    } else {
-        e.to_string()
-    };
-    let mut source = std::error::Error::source(e);
-    while let Some(cause) = source {
-        s.push_str(": ");
-        s.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    s
-}
-
-/// 200 ms, 400 ms, ... with up to 50% jitter.
-fn backoff(attempt: u32) -> Duration {
-    let base = 200u64 << attempt.min(6);
-    let jitter = u64::from(rand_core::RngCore::next_u32(&mut rand_core::OsRng)) % (base / 2 + 1);
-    Duration::from_millis(base + jitter)
-}
-
-/// A path segment: everything but unreserved characters escaped.
-fn urlencode(s: &str) -> String {
-    const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SEGMENT).to_string()
 }
 
 #[cfg(test)]
@@ -469,10 +264,5 @@ mod tests {
             result(r#"{"code":9,"description":"boom"}"#),
             SubmitOutcome::Transient { .. }
         ));
-    }
-
-    #[test]
-    fn ids_are_escaped_in_paths() {
-        assert_eq!(urlencode("12/../x"), "12%2F..%2Fx");
     }
 }

@@ -1,0 +1,183 @@
+//! Synchronous engines (openai; sd_webui next): the upstream answers a job with its pictures at
+//! the end of one long request. Each claimed task of theirs runs as its own background run,
+//! within its channel's concurrency (the claim counts it), so a minute-long request never holds
+//! up the tick or midjourney's polls. A run holds a lease on its task, renewed while it waits:
+//! a cancel (here or on another instance) ends it at the next renewal, and a run whose process
+//! died is sent again once its lease has run out.
+
+use super::{RETRY_TICKS, fault, ms, record_success};
+use crate::{
+    db::{self, tasks::TaskRow},
+    engine::{Channel, Engine},
+    engines::{Client, Drawn, Submitted, UpstreamError, openai},
+    error::AppError,
+    services::lifecycle,
+};
+use std::{sync::Arc, time::Duration};
+
+/// How long a run's lease lasts unrenewed.
+pub const RUN_LEASE: Duration = Duration::from_secs(30);
+/// How often a run renews it (and so learns that its task was cancelled elsewhere).
+const RENEW: Duration = Duration::from_secs(3);
+/// The longest wait before a rate-limited task is tried again.
+const MAX_RETRY: Duration = Duration::from_secs(60);
+
+/// Starts the run of a claimed task. False when the claim was lost meanwhile.
+pub async fn start(engine: &Arc<Engine>, channel: Channel, task: TaskRow, attempt: String) -> bool {
+    let now = db::now_ms();
+    let lease = now.saturating_add(ms(RUN_LEASE));
+    match db::tasks::start_run(&engine.pool, &task.id, &attempt, now, lease).await {
+        Ok(true) => {}
+        Ok(false) => return false,
+        Err(e) => {
+            // The claim runs out and the task is tried again.
+            tracing::warn!(task_id = task.id, error = %e, "run not started");
+            return false;
+        }
+    }
+    tracing::info!(task_id = task.id, channel_id = channel.id(), "run started");
+    let id = task.id.clone();
+    let held = engine.clone();
+    engine.spawn_run(&id, async move {
+        if let Err(e) = run(&held, &channel, &task, &attempt).await {
+            tracing::warn!(task_id = task.id, error = %e, "run failed");
+        }
+        held.run_ended(&task.id);
+        held.wake_worker();
+    });
+    true
+}
+
+/// What a synchronous engine is asked.
+enum Request {
+    Generate(openai::Generation),
+}
+
+/// The request a task makes, from what was checked and stored at submit.
+fn request_of(task: &TaskRow) -> Result<Request, AppError> {
+    let p = &task.params.0;
+    let model = task.model.as_deref().unwrap_or_default();
+    let generation = openai::Generation::new(
+        model,
+        &task.prompt,
+        p.n.unwrap_or(1),
+        p.size.as_deref(),
+        p.quality.as_deref(),
+    )?;
+    Ok(Request::Generate(generation))
+}
+
+async fn perform(
+    client: &Client,
+    request: &Request,
+) -> Result<openai::client::Outcome, UpstreamError> {
+    match (client, request) {
+        (Client::Openai(c), Request::Generate(g)) => c.generate(g).await,
+        (Client::Midjourney(_), _) => Err(UpstreamError::Protocol(
+            "a midjourney channel was given a synchronous job".into(),
+        )),
+    }
+}
+
+/// Renews the run's lease until the task is no longer this run's (cancelled, ended, taken).
+async fn hold(engine: &Engine, id: &str, attempt: &str) {
+    loop {
+        tokio::time::sleep(RENEW).await;
+        let lease = db::now_ms().saturating_add(ms(RUN_LEASE));
+        match db::tasks::renew_run(&engine.pool, id, attempt, lease).await {
+            Ok(true) => {}
+            Ok(false) => return,
+            // The database is away: keep going; the lease says how long this run may last.
+            Err(e) => tracing::warn!(task_id = id, error = %e, "run's lease not renewed"),
+        }
+    }
+}
+
+async fn run(
+    engine: &Engine,
+    channel: &Channel,
+    task: &TaskRow,
+    attempt: &str,
+) -> Result<(), AppError> {
+    let request = match request_of(task) {
+        Ok(r) => r,
+        Err(e) => {
+            // Checked at submit: only a model withdrawn since gets here.
+            lifecycle::fail(engine, &task.id, &e.to_string()).await?;
+            return Ok(());
+        }
+    };
+    let answer = tokio::select! {
+        answer = perform(&channel.client, &request) => answer,
+        () = hold(engine, &task.id, attempt) => {
+            tracing::info!(task_id = task.id, "run dropped: its task ended");
+            return Ok(());
+        }
+    };
+    match answer {
+        Ok(Ok(drawn)) => {
+            record_success(engine, channel).await;
+            finish(engine, channel, task, &drawn).await
+        }
+        Ok(Err(Submitted::Later { reason })) => {
+            // A rate limit: the channel is fine, the task waits longer with each try.
+            record_success(engine, channel).await;
+            let wait = (engine.poll_interval * RETRY_TICKS)
+                .saturating_mul(1 << task.misses.clamp(0, 10))
+                .min(MAX_RETRY);
+            requeue(engine, task, attempt, &reason, wait).await
+        }
+        Ok(Err(Submitted::Rejected { reason })) => {
+            record_success(engine, channel).await;
+            lifecycle::fail(engine, &task.id, &reason).await?;
+            Ok(())
+        }
+        Ok(Err(other)) => {
+            let detail = format!("{other:?}");
+            let reason = "The upstream gave an answer Atelier cannot read.";
+            lifecycle::fail_with_detail(engine, &task.id, reason, Some(&detail)).await?;
+            Ok(())
+        }
+        Err(e) if e.is_channel_fault() => {
+            fault(engine, channel.id(), &e).await;
+            requeue(engine, task, attempt, &e.to_string(), Duration::ZERO).await
+        }
+        Err(e) => {
+            let detail = e.to_string();
+            let reason = "The upstream gave an answer Atelier cannot read.";
+            lifecycle::fail_with_detail(engine, &task.id, reason, Some(&detail)).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn finish(
+    engine: &Engine,
+    channel: &Channel,
+    task: &TaskRow,
+    drawn: &Drawn,
+) -> Result<(), AppError> {
+    lifecycle::finish_run(engine, channel, &task.id, drawn).await?;
+    Ok(())
+}
+
+/// The task goes back to the queue for `wait` (its deadline still runs).
+async fn requeue(
+    engine: &Engine,
+    task: &TaskRow,
+    attempt: &str,
+    why: &str,
+    wait: Duration,
+) -> Result<(), AppError> {
+    tracing::info!(
+        task_id = task.id,
+        why,
+        wait_ms = ms(wait),
+        "task queued again"
+    );
+    let retry_at = db::now_ms().saturating_add(ms(wait));
+    db::tasks::requeue_run(&engine.pool, &task.id, attempt, retry_at)
+        .await
+        .map_err(crate::services::internal)?;
+    Ok(())
+}
