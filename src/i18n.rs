@@ -252,6 +252,31 @@ pub struct Texts {
     pub continue_help: &'static str,
     pub admin: AdminTexts,
     pub account: AccountTexts,
+    pub studio: StudioTexts,
+}
+
+/// The Generate page's engines and their controls.
+pub struct StudioTexts {
+    pub engine_label: &'static str,
+    pub model_label: &'static str,
+    pub size_label: &'static str,
+    pub quality_label: &'static str,
+    pub count_label: &'static str,
+    /// A synchronous engine's task while it draws (no percentage to show).
+    pub drawing: &'static str,
+    /// low, medium, high, auto, standard, hd.
+    pub qualities: [&'static str; 6],
+    /// "Picture 2 of 4".
+    pub picture_of: fn(usize, usize) -> String,
+}
+
+impl StudioTexts {
+    pub fn quality(&self, q: &str) -> String {
+        ["low", "medium", "high", "auto", "standard", "hd"]
+            .iter()
+            .position(|x| *x == q)
+            .map_or_else(|| q.to_owned(), |i| self.qualities[i].to_owned())
+    }
 }
 
 /// Texts of the account page's password and sessions sections.
@@ -869,6 +894,16 @@ pub static EN: Texts = Texts {
         this_session: "this session",
         sign_out_everywhere: "Sign out everywhere",
     },
+    studio: StudioTexts {
+        engine_label: "Engine",
+        model_label: "Model",
+        size_label: "Size",
+        quality_label: "Quality",
+        count_label: "Images",
+        drawing: "Drawing…",
+        qualities: ["Low", "Medium", "High", "Auto", "Standard", "HD"],
+        picture_of: |n, of| format!("Picture {n} of {of}"),
+    },
 };
 
 pub static ZH: Texts = Texts {
@@ -1197,6 +1232,16 @@ pub static ZH: Texts = Texts {
         unknown_browser: "未知浏览器或脚本",
         this_session: "当前会话",
         sign_out_everywhere: "退出所有会话",
+    },
+    studio: StudioTexts {
+        engine_label: "引擎",
+        model_label: "模型",
+        size_label: "尺寸",
+        quality_label: "质量",
+        count_label: "张数",
+        drawing: "绘制中…",
+        qualities: ["低", "中", "高", "自动", "标准", "高清"],
+        picture_of: |n, of| format!("第 {n} 张，共 {of} 张"),
     },
 };
 

@@ -537,6 +537,8 @@ impl TaskView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GenerateState {
     pub enabled: bool,
+    /// Every engine with what it offers (the page shows those enabled).
+    pub engines: Vec<EngineOffer>,
     pub modes: Vec<ModeView>,
     pub action_cost: i64,
     pub balance: i64,
@@ -590,6 +592,24 @@ pub struct LedgerPage {
 mod tests {
     use super::TaskStatus::*;
     use super::{Button, EngineKind, ImageView, Mode, TaskAction, TaskParams, TaskView};
+
+    /// Prices read as a number or an object in JSON, and survive the pages' postcard (which an
+    /// untagged enum does not: the Generate page could not load).
+    #[test]
+    fn costs_are_numbers_or_objects_in_json_and_round_trip_in_postcard() {
+        use super::Cost;
+        let by: Cost = serde_json::from_str(r#"{"low": 2, "high": 12}"#).unwrap();
+        assert_eq!(by.of(Some("high")), Some(12));
+        assert_eq!(by.of(Some("hd")), None);
+        assert_eq!(by.lowest(), 2);
+        let each: Cost = serde_json::from_str("5").unwrap();
+        assert_eq!(each, Cost::Each(5));
+        assert_eq!(serde_json::to_string(&each).unwrap(), "5");
+        for cost in [by, each] {
+            let bytes = postcard::to_allocvec(&cost).unwrap();
+            assert_eq!(postcard::from_bytes::<Cost>(&bytes).unwrap(), cost);
+        }
+    }
 
     fn task(queue_position: Option<i64>) -> TaskView {
         TaskView {
@@ -737,12 +757,52 @@ pub struct ModeView {
 }
 
 /// What one image of a model costs: the same at every quality, or by quality
-/// (`{"low": 2, "high": 12}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
+/// (`{"low": 2, "high": 12}`). In JSON a number or an object; in the pages' postcard, which
+/// cannot read an untagged enum, a tagged one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cost {
     Each(i64),
     ByQuality(std::collections::BTreeMap<String, i64>),
+}
+
+#[derive(Serialize, Deserialize)]
+enum TaggedCost {
+    Each(i64),
+    ByQuality(std::collections::BTreeMap<String, i64>),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum UntaggedCost {
+    Each(i64),
+    ByQuality(std::collections::BTreeMap<String, i64>),
+}
+
+impl Serialize for Cost {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match (self, s.is_human_readable()) {
+            (Self::Each(c), true) => c.serialize(s),
+            (Self::ByQuality(by), true) => by.serialize(s),
+            (Self::Each(c), false) => TaggedCost::Each(*c).serialize(s),
+            (Self::ByQuality(by), false) => TaggedCost::ByQuality(by.clone()).serialize(s),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cost {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        if d.is_human_readable() {
+            Ok(match UntaggedCost::deserialize(d)? {
+                UntaggedCost::Each(c) => Self::Each(c),
+                UntaggedCost::ByQuality(by) => Self::ByQuality(by),
+            })
+        } else {
+            Ok(match TaggedCost::deserialize(d)? {
+                TaggedCost::Each(c) => Self::Each(c),
+                TaggedCost::ByQuality(by) => Self::ByQuality(by),
+            })
+        }
+    }
 }
 
 impl Cost {
@@ -784,11 +844,10 @@ pub struct EngineOffer {
     pub name: String,
     /// Switched on by the admin, with an enabled channel.
     pub enabled: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    // No `skip_serializing_if`: the pages get offers in postcard, which needs every field; the
+    // JSON API leaves out the ones that are None (`http::engines`).
     pub modes: Option<Vec<ModeView>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub models: Option<Vec<ModelOffer>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action_cost: Option<i64>,
 }
 

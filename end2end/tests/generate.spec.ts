@@ -146,6 +146,36 @@ test.describe.serial("generating", () => {
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
   });
 
+  test("an OpenAI picture: the engine switch, model, quality and count, every image in the card and history", async ({ page }) => {
+    await logIn(page, carol.email);
+    const before = Number(((await (await badge(page)).textContent()) ?? "").replace(/\D/g, ""));
+    await page.getByRole("radio", { name: "OpenAI" }).check();
+    // MidJourney's controls make way for the model's.
+    await expect(page.getByLabel("Relax")).toHaveCount(0);
+    await page.getByRole("combobox", { name: "Model" }).selectOption("gpt-image-1");
+    await page.getByRole("combobox", { name: "Quality" }).selectOption("medium");
+    await page.getByRole("combobox", { name: "Images" }).selectOption("2");
+    await expect(page.getByTestId("cost-line")).toContainText("Costs 8");
+    await page.getByLabel("Prompt").fill("two lighthouses at dawn");
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    const card = page.locator("[data-testid=task-card]", { hasText: "two lighthouses at dawn" }).first();
+    await expect(card).toBeVisible();
+    await expect(card).toContainText("gpt-image-1 × 2");
+    await expect(await badge(page)).toHaveText(`${before - 8} credits`);
+    await expect(card).toHaveAttribute("data-status", "succeeded");
+    await expect(card.getByTestId("task-image")).toHaveCount(2);
+    await expect(card.getByRole("img", { name: "two lighthouses at dawn (Picture 2 of 2)" })).toBeVisible();
+
+    // History shows it under its engine, and not under MidJourney's.
+    await page.goto("/history?engine=openai");
+    await expect(page.getByTestId("history-item")).toHaveCount(1);
+    await expect(page.getByTestId("history-item").first()).toContainText("gpt-image-1 × 2");
+    await page.getByTestId("engine-filter").getByRole("link", { name: "MidJourney" }).click();
+    await expect(page).toHaveURL(/engine=midjourney/);
+    await expect(page.getByText("two lighthouses at dawn")).toHaveCount(0);
+  });
+
   test("with JavaScript off: the history page renders the prompt, and log-out still posts", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

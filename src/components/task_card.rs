@@ -4,7 +4,7 @@ use crate::{
     browser,
     components::progress_bar::ProgressBar,
     i18n::use_texts,
-    types::{TaskStatus, TaskView},
+    types::{EngineKind, TaskStatus, TaskView},
 };
 use leptos::prelude::*;
 
@@ -48,7 +48,7 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                     <span class="rounded bg-stone-100 px-2 py-0.5 font-medium dark:bg-stone-800">
                         {move || t.action(task.with(|t| t.action))}
                     </span>
-                    <span>{move || t.mode(task.with(|t| t.mode))}</span>
+                    <span>{move || task.with(|tv| made_with(t, tv))}</span>
                     <span>{move || (t.credits)(task.with(|t| t.cost))}</span>
                     <span class="ml-auto tabular-nums">{elapsed}</span>
                 </div>
@@ -61,11 +61,19 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                     class:text-red-700=move || status() == TaskStatus::Failed
                     class:dark:text-red-400=move || status() == TaskStatus::Failed
                 >
-                    {move || task.with(|tv| t.status(tv.status, tv.queue_position))}
+                    {move || task.with(|tv| if drawing(tv) { t.studio.drawing.to_owned() } else { t.status(tv.status, tv.queue_position) })}
                     {move || task.with(|tv| tv.fail_reason.clone().map(|r| format!(": {r}")))}
                 </p>
                 <Show when=live>
-                    <ProgressBar value=Signal::derive(move || task.with(|t| t.progress)) label=t.progress_label />
+                    <Show
+                        when=move || task.with(drawing)
+                        fallback=move || view! { <ProgressBar value=Signal::derive(move || task.with(|t| t.progress)) label=t.progress_label /> }
+                    >
+                        // No percentage from the upstream: a bar that moves, and the time above.
+                        <div class="h-2 w-full overflow-hidden rounded bg-stone-200 dark:bg-stone-800" aria-hidden="true">
+                            <div class="h-full w-1/3 animate-pulse rounded bg-indigo-500"></div>
+                        </div>
+                    </Show>
                     {move || task.with(|tv| tv.preview_url.clone().map(|url| {
                         let src = format!("{url}?p={}", tv.progress);
                         view! { <img src=src alt="" class="w-full rounded bg-stone-100 dark:bg-stone-800" /> }
@@ -87,6 +95,24 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                 </Show>
             </div>
         </article>
+    }
+}
+
+/// A synchronous engine's task being drawn: the upstream gives no percentage until it is done.
+fn drawing(task: &TaskView) -> bool {
+    task.engine != EngineKind::Midjourney
+        && task.status == TaskStatus::InProgress
+        && task.progress == 0
+}
+
+/// What made it: midjourney's mode, or the model (and how many pictures).
+pub fn made_with(t: &crate::i18n::Texts, task: &TaskView) -> String {
+    match (task.engine, task.model.as_deref()) {
+        (EngineKind::Midjourney, _) | (_, None) => t.mode(task.mode).to_owned(),
+        (_, Some(model)) => match task.params.n {
+            Some(n) if n > 1 => format!("{model} × {n}"),
+            _ => model.to_owned(),
+        },
     }
 }
 
@@ -179,10 +205,31 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let (copied, set_copied) = signal(false);
     let image = move || task.with(|t| t.image_url.clone().unwrap_or_default());
     let prompt = move || task.with(|t| t.prompt.clone());
+    let several = move || task.with(|t| t.images.len() > 1);
     view! {
-        <button type="button" class="block w-full" on:click=move |_| set_open.set(true)>
-            <img src=image alt=prompt class="w-full rounded" data-testid="task-image" />
-        </button>
+        <Show
+            when=several
+            fallback=move || view! {
+                <button type="button" class="block w-full" on:click=move |_| set_open.set(true)>
+                    <img src=image alt=prompt class="w-full rounded" data-testid="task-image" />
+                </button>
+            }
+        >
+            <div class="grid grid-cols-2 gap-1">
+                {move || task.with(|tv| {
+                    let of = tv.images.len();
+                    tv.images.iter().enumerate().map(|(i, img)| {
+                        let alt = format!("{} ({})", tv.prompt, (t.studio.picture_of)(i + 1, of));
+                        let src = img.thumbnail_url.clone().unwrap_or_else(|| img.url.clone());
+                        view! {
+                            <a href=img.url.clone() target="_blank" rel="noopener" class="block">
+                                <img src=src alt=alt class="w-full rounded" data-testid="task-image" />
+                            </a>
+                        }
+                    }).collect_view()
+                })}
+            </div>
+        </Show>
         <Show when=move || open.get()>
             <div
                 role="dialog"

@@ -24,8 +24,22 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list(State(s): State<AppState>, _user: CurrentUser) -> Result<Response, AppError> {
-    let offers = engines::offers(&s.engine).await?;
+    let offers: Vec<serde_json::Value> = engines::offers(&s.engine)
+        .await?
+        .iter()
+        .map(offer_json)
+        .collect();
     Ok(Json(json!({ "engines": offers })).into_response())
+}
+
+/// An offer as rest-api.md writes it: `modes`, `models` and `action_cost` only where the engine
+/// has them.
+fn offer_json(offer: &crate::types::EngineOffer) -> serde_json::Value {
+    let mut v = serde_json::to_value(offer).unwrap_or_default();
+    if let Some(map) = v.as_object_mut() {
+        map.retain(|_, field| !field.is_null());
+    }
+    v
 }
 
 async fn update(
@@ -37,5 +51,5 @@ async fn update(
     user.require_admin()?;
     let kind = EngineKind::parse(&kind).ok_or(AppError::NotFound)?;
     let offer = engines::update(&s.engine, &user, kind, patch).await?;
-    Ok(Json(json!({ "engine": offer })).into_response())
+    Ok(Json(json!({ "engine": offer_json(&offer) })).into_response())
 }

@@ -12,7 +12,9 @@ use crate::{
     prompt_flags::set_flag,
     server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button},
     session::use_balance,
-    types::{GenerateState, Mode, TaskUpdates, TaskView},
+    types::{
+        EngineKind, EngineOffer, GenerateState, Mode, ModeView, ModelOffer, TaskUpdates, TaskView,
+    },
 };
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
@@ -214,17 +216,50 @@ fn PromptForm(
         .or(modes.first())
         .map(|m| m.mode);
     let mode = RwSignal::new(first);
+    // The engines a user can pick: midjourney whenever the page has modes (as before engines
+    // had offers), the others when enabled with an enabled model.
+    let offered: Vec<EngineOffer> = initial
+        .engines
+        .iter()
+        .filter(|e| {
+            e.enabled
+                && match e.kind {
+                    EngineKind::Midjourney => !modes.is_empty(),
+                    _ => e.models.iter().flatten().any(|m| m.enabled),
+                }
+        })
+        .cloned()
+        .collect();
+    let kinds: Vec<EngineKind> = offered.iter().map(|e| e.kind).collect();
+    let engine = RwSignal::new(kinds.first().copied().unwrap_or(EngineKind::Midjourney));
+    let models: Vec<ModelOffer> = offered
+        .iter()
+        .find(|e| e.kind == EngineKind::Openai)
+        .and_then(|e| e.models.clone())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|m| m.enabled)
+        .collect();
+    let choice = OpenAiChoice::new(models);
     let prompt = RwSignal::new(String::new());
     let costs = modes.clone();
-    let cost = Signal::derive(move || {
-        let m = mode.get();
-        costs
-            .iter()
-            .find(|c| Some(c.mode) == m)
-            .map_or(0, |c| c.cost)
+    let cost = Signal::derive(move || match engine.get() {
+        EngineKind::Openai => choice.cost(),
+        _ => {
+            let m = mode.get();
+            costs
+                .iter()
+                .find(|c| Some(c.mode) == m)
+                .map_or(0, |c| c.cost)
+        }
     });
     let have = Signal::derive(move || balance.get().unwrap_or(initial.balance));
     let (enabled, pending) = (initial.enabled, initial.pending);
+    let picked = move || match engine.get() {
+        EngineKind::Openai => choice.model.get().is_some(),
+        EngineKind::Midjourney => mode.get().is_some(),
+        EngineKind::SdWebui => false,
+    };
     let blocked = move || {
         blocked_reason(
             t,
@@ -233,16 +268,55 @@ fn PromptForm(
             &prompt.get(),
             cost.get(),
             have.get(),
-            mode.get().is_some(),
+            picked(),
         )
     };
     let form = NodeRef::<html::Form>::new();
     let flag = move |remove: &'static [&'static str], add: Option<String>| {
         prompt.update(|p| *p = set_flag(p, remove, add.as_deref()));
     };
+    let args = move || {
+        let openai = engine.get_untracked() == EngineKind::Openai;
+        let text = |v: Option<String>| v.filter(|_| openai).unwrap_or_default();
+        SubmitTask {
+            prompt: prompt.get_untracked(),
+            mode: mode.get_untracked().map_or("", Mode::as_str).to_owned(),
+            engine: engine.get_untracked().as_str().to_owned(),
+            model: text(choice.model.get_untracked()),
+            size: text(choice.size.get_untracked()),
+            quality: text(choice.quality.get_untracked()),
+            n: text(Some(choice.n.get_untracked().to_string())),
+        }
+    };
+    let several = kinds.len() > 1;
     view! {
         <section aria-label=t.generate_title class="space-y-4">
-            <PostForm action=submit args=move || SubmitTask { prompt: prompt.get_untracked(), mode: mode.get_untracked().map_or("", Mode::as_str).to_owned() } node_ref=form class="space-y-4">
+            <PostForm action=submit args node_ref=form class="space-y-4">
+                <Show when=move || several fallback=move || view! { <input type="hidden" name="engine" value=move || engine.get().as_str() /> }>
+                    <fieldset class="space-y-2">
+                        <legend class="text-sm font-medium">{t.studio.engine_label}</legend>
+                        <div class="flex flex-wrap gap-2" data-testid="engine-switch">
+                            {kinds.iter().map(|kind| {
+                                let this = *kind;
+                                let id = format!("engine-{}", this.as_str());
+                                let label_for = id.clone();
+                                view! {
+                                    <label for=label_for class=CHOICE>
+                                        <input
+                                            type="radio"
+                                            id=id
+                                            name="engine"
+                                            value=this.as_str()
+                                            prop:checked=move || engine.get() == this
+                                            on:change=move |_| engine.set(this)
+                                        />
+                                        <span>{engine_name(this)}</span>
+                                    </label>
+                                }
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </Show>
                 <label class="block text-sm font-medium" for="prompt">{t.prompt_label}</label>
                 <textarea
                     id="prompt"
@@ -265,56 +339,12 @@ fn PromptForm(
                     }
                 ></textarea>
                 <p class="text-xs text-stone-500">{t.shortcut_hint}</p>
-                <fieldset class="space-y-2">
-                    <legend class="text-sm font-medium">{t.mode_label}</legend>
-                    <div class="flex flex-wrap gap-2">
-                        {modes.iter().map(|m| {
-                            let this = m.mode;
-                            let id = format!("mode-{}", this.as_str());
-                            let label_for = id.clone();
-                            view! {
-                                <label for=label_for class="flex cursor-pointer items-center gap-2 rounded border border-stone-300 px-3 py-2 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 dark:border-stone-700 dark:has-[:checked]:bg-indigo-950">
-                                    <input
-                                        type="radio"
-                                        id=id
-                                        name="mode"
-                                        value=this.as_str()
-                                        prop:checked=move || mode.get() == Some(this)
-                                        on:change=move |_| mode.set(Some(this))
-                                    />
-                                    <span>{t.mode(Some(this))}</span>
-                                    <span class="text-xs text-stone-500">{(t.credits)(m.cost)}</span>
-                                </label>
-                            }
-                        }).collect_view()}
-                    </div>
-                </fieldset>
-                <details class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800">
-                    <summary class="cursor-pointer font-medium">{t.params_label}</summary>
-                    <div class="mt-3 grid grid-cols-2 gap-3">
-                        <label class="block">{t.aspect_ratio}
-                            <select class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
-                                on:change=move |ev| { let v = event_target_value(&ev); flag(&["--ar", "--aspect"], (!v.is_empty()).then(|| format!("--ar {v}"))) }>
-                                <option value="">{t.default_option}</option>
-                                {PRESETS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
-                            </select>
-                        </label>
-                        <label class="block">{t.version}
-                            <select class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
-                                on:change=move |ev| { let v = event_target_value(&ev); flag(&["--v", "--version", "--niji"], (!v.is_empty()).then_some(v)) }>
-                                <option value="">{t.default_option}</option>
-                                {VERSIONS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
-                            </select>
-                        </label>
-                        <NumberFlag label=t.stylize flags=&["--stylize", "--s"] max=1000 on_set=flag />
-                        <NumberFlag label=t.chaos flags=&["--chaos", "--c"] max=100 on_set=flag />
-                        <NumberFlag label=t.seed flags=&["--seed"] max=4_294_967_295 on_set=flag />
-                        <label class="block">{t.exclude}
-                            <input type="text" class="mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900"
-                                on:change=move |ev| { let v = event_target_value(&ev); flag(&["--no"], (!v.trim().is_empty()).then(|| format!("--no {}", v.trim()))) } />
-                        </label>
-                    </div>
-                </details>
+                <Show when=move || engine.get() == EngineKind::Midjourney>
+                    <MidjourneyControls modes=modes.clone() mode flag />
+                </Show>
+                <Show when=move || engine.get() == EngineKind::Openai>
+                    <OpenAiControls choice />
+                </Show>
                 <div class="flex flex-wrap items-center gap-3">
                     <button
                         type="submit"
@@ -338,6 +368,202 @@ fn PromptForm(
                 })}
             </PostForm>
         </section>
+    }
+}
+
+/// A choice among a few, as a bordered label that shows when its radio is checked.
+const CHOICE: &str = "flex cursor-pointer items-center gap-2 rounded border border-stone-300 px-3 py-2 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 dark:border-stone-700 dark:has-[:checked]:bg-indigo-950";
+const SELECT: &str = "mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900";
+
+/// The engine's name on the switch.
+fn engine_name(kind: EngineKind) -> &'static str {
+    match kind {
+        EngineKind::Midjourney => "MidJourney",
+        EngineKind::Openai => "OpenAI",
+        EngineKind::SdWebui => "Stable Diffusion",
+    }
+}
+
+/// MidJourney's modes and the flags its prompt carries.
+#[component]
+fn MidjourneyControls(
+    modes: Vec<ModeView>,
+    mode: RwSignal<Option<Mode>>,
+    flag: impl Fn(&'static [&'static str], Option<String>) + Copy + Send + Sync + 'static,
+) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <fieldset class="space-y-2">
+            <legend class="text-sm font-medium">{t.mode_label}</legend>
+            <div class="flex flex-wrap gap-2">
+                {modes.iter().map(|m| {
+                    let this = m.mode;
+                    let id = format!("mode-{}", this.as_str());
+                    let label_for = id.clone();
+                    view! {
+                        <label for=label_for class=CHOICE>
+                            <input
+                                type="radio"
+                                id=id
+                                name="mode"
+                                value=this.as_str()
+                                prop:checked=move || mode.get() == Some(this)
+                                on:change=move |_| mode.set(Some(this))
+                            />
+                            <span>{t.mode(Some(this))}</span>
+                            <span class="text-xs text-stone-500">{(t.credits)(m.cost)}</span>
+                        </label>
+                    }
+                }).collect_view()}
+            </div>
+        </fieldset>
+        <details class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800">
+            <summary class="cursor-pointer font-medium">{t.params_label}</summary>
+            <div class="mt-3 grid grid-cols-2 gap-3">
+                <label class="block">{t.aspect_ratio}
+                    <select class=SELECT
+                        on:change=move |ev| { let v = event_target_value(&ev); flag(&["--ar", "--aspect"], (!v.is_empty()).then(|| format!("--ar {v}"))) }>
+                        <option value="">{t.default_option}</option>
+                        {PRESETS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label class="block">{t.version}
+                    <select class=SELECT
+                        on:change=move |ev| { let v = event_target_value(&ev); flag(&["--v", "--version", "--niji"], (!v.is_empty()).then_some(v)) }>
+                        <option value="">{t.default_option}</option>
+                        {VERSIONS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                    </select>
+                </label>
+                <NumberFlag label=t.stylize flags=&["--stylize", "--s"] max=1000 on_set=flag />
+                <NumberFlag label=t.chaos flags=&["--chaos", "--c"] max=100 on_set=flag />
+                <NumberFlag label=t.seed flags=&["--seed"] max=4_294_967_295 on_set=flag />
+                <label class="block">{t.exclude}
+                    <input type="text" class=SELECT
+                        on:change=move |ev| { let v = event_target_value(&ev); flag(&["--no"], (!v.trim().is_empty()).then(|| format!("--no {}", v.trim()))) } />
+                </label>
+            </div>
+        </details>
+    }
+}
+
+/// What the OpenAI controls hold: the model, and its size, quality and count (None: the
+/// model's first).
+#[derive(Clone, Copy)]
+struct OpenAiChoice {
+    models: StoredValue<Vec<ModelOffer>>,
+    model: RwSignal<Option<String>>,
+    size: RwSignal<Option<String>>,
+    quality: RwSignal<Option<String>>,
+    n: RwSignal<u8>,
+}
+
+impl OpenAiChoice {
+    fn new(models: Vec<ModelOffer>) -> Self {
+        let first = models.first().map(|m| m.model.clone());
+        let pick =
+            |f: fn(&ModelOffer) -> &Vec<String>| models.first().and_then(|m| f(m).first().cloned());
+        Self {
+            size: RwSignal::new(pick(|m| &m.sizes)),
+            quality: RwSignal::new(pick(|m| &m.qualities)),
+            models: StoredValue::new(models),
+            model: RwSignal::new(first),
+            n: RwSignal::new(1),
+        }
+    }
+
+    /// The chosen model's offer.
+    fn current(&self) -> Option<ModelOffer> {
+        let id = self.model.get()?;
+        self.models
+            .with_value(|ms| ms.iter().find(|m| m.model == id).cloned())
+    }
+
+    /// Another model: its size and quality stay where it offers them, else its first.
+    fn choose(&self, id: String) {
+        let Some(m) = self
+            .models
+            .with_value(|ms| ms.iter().find(|m| m.model == id).cloned())
+        else {
+            return;
+        };
+        let keep = |signal: RwSignal<Option<String>>, options: &[String]| {
+            if !signal.get_untracked().is_some_and(|v| options.contains(&v)) {
+                signal.set(options.first().cloned());
+            }
+        };
+        keep(self.size, &m.sizes);
+        keep(self.quality, &m.qualities);
+        self.n.update(|n| *n = (*n).clamp(1, m.max_n.max(1)));
+        self.model.set(Some(id));
+    }
+
+    /// The price of this submit: each image at the chosen quality.
+    fn cost(&self) -> i64 {
+        let Some(m) = self.current() else { return 0 };
+        let quality = self.quality.get();
+        m.cost.of(quality.as_deref()).unwrap_or(0) * i64::from(self.n.get())
+    }
+}
+
+#[component]
+fn OpenAiControls(choice: OpenAiChoice) -> impl IntoView {
+    let t = use_texts();
+    let st = &t.studio;
+    let models = choice.models.get_value();
+    let options = move |f: fn(&ModelOffer) -> Vec<String>| {
+        choice.current().map(|m| f(&m)).unwrap_or_default()
+    };
+    view! {
+        <div class="grid grid-cols-2 gap-3 text-sm">
+            <div class="col-span-2 block">
+                <label for="openai-model">{st.model_label}</label>
+                <select id="openai-model" name="model" class=SELECT data-testid="model"
+                    prop:value=move || choice.model.get().unwrap_or_default()
+                    on:change=move |ev| choice.choose(event_target_value(&ev))>
+                    {models.iter().map(|m| {
+                        let from = (t.credits)(m.cost.lowest());
+                        view! { <option value=m.model.clone()>{format!("{} · {from}", m.label)}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="block">
+                <label for="openai-size">{st.size_label}</label>
+                <select id="openai-size" name="size" class=SELECT
+                    prop:value=move || choice.size.get().unwrap_or_default()
+                    on:change=move |ev| choice.size.set(Some(event_target_value(&ev)))>
+                    {move || options(|m| m.sizes.clone()).into_iter().map(|s| {
+                        let label = if s == "auto" { st.quality("auto") } else { s.replace('x', " × ") };
+                        view! { <option value=s.clone() selected=choice.size.get_untracked().as_deref() == Some(s.as_str())>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="block">
+                <label for="openai-quality">{st.quality_label}</label>
+                <select id="openai-quality" name="quality" class=SELECT
+                    prop:value=move || choice.quality.get().unwrap_or_default()
+                    on:change=move |ev| choice.quality.set(Some(event_target_value(&ev)))>
+                    {move || {
+                        let m = choice.current();
+                        options(|m| m.qualities.clone()).into_iter().map(|q| {
+                            let price = m.as_ref().and_then(|m| m.cost.of(Some(&q))).unwrap_or(0);
+                            let label = format!("{} · {}", st.quality(&q), (t.credits)(price));
+                            view! { <option value=q.clone() selected=choice.quality.get_untracked().as_deref() == Some(q.as_str())>{label}</option> }
+                        }).collect_view()
+                    }}
+                </select>
+            </div>
+            <div class="block">
+                <label for="openai-n">{st.count_label}</label>
+                <select id="openai-n" name="n" class=SELECT
+                    prop:value=move || choice.n.get().to_string()
+                    on:change=move |ev| choice.n.set(event_target_value(&ev).parse().unwrap_or(1))>
+                    {move || {
+                        let max = choice.current().map_or(1, |m| m.max_n.max(1));
+                        (1..=max).map(|n| view! { <option value=n.to_string() selected=choice.n.get_untracked() == n>{n}</option> }).collect_view()
+                    }}
+                </select>
+            </div>
+        </div>
     }
 }
 
@@ -368,9 +594,9 @@ fn blocked_reason(
     prompt: &str,
     cost: i64,
     balance: i64,
-    has_mode: bool,
+    picked: bool,
 ) -> Option<String> {
-    if !enabled || !has_mode {
+    if !enabled || !picked {
         return Some(t.err_disabled.into());
     }
     if pending {

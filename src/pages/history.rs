@@ -4,9 +4,10 @@
 use crate::codec::page_data;
 use crate::{
     browser::short_time,
+    components::task_card::made_with,
     i18n::use_texts,
     server_fns::tasks::load_history,
-    types::{TaskStatus, TaskView},
+    types::{EngineKind, TaskStatus, TaskView},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -18,13 +19,24 @@ pub fn HistoryPage() -> impl IntoView {
     let query = use_query_map();
     let param = move |k: &str| query.with(|q| q.get(k).filter(|v| !v.is_empty()));
     let page = page_data(
-        move || (param("status"), param("q"), param("before")),
-        |(status, q, before)| load_history(status, q, before),
+        move || {
+            (
+                param("status"),
+                param("engine"),
+                param("q"),
+                param("before"),
+            )
+        },
+        |(status, engine, q, before)| load_history(status, engine, q, before),
     );
-    let link = move |status: Option<&str>, before: Option<&str>| {
+    // A link to these filters with one changed, from the first page.
+    let link_with = move |status: Option<&str>, engine: Option<&str>, before: Option<&str>| {
         let mut parts = Vec::new();
         if let Some(s) = status {
             parts.push(format!("status={s}"));
+        }
+        if let Some(e) = engine {
+            parts.push(format!("engine={e}"));
         }
         if let Some(q) = param("q") {
             parts.push(format!("q={}", urlencode(&q)));
@@ -38,6 +50,15 @@ pub fn HistoryPage() -> impl IntoView {
             format!("/history?{}", parts.join("&"))
         }
     };
+    let link = move |status: Option<&str>, before: Option<&str>| {
+        link_with(status, param("engine").as_deref(), before)
+    };
+    let engines = [
+        (None, t.filter_all),
+        (Some(EngineKind::Midjourney), "MidJourney"),
+        (Some(EngineKind::Openai), "OpenAI"),
+        (Some(EngineKind::SdWebui), "Stable Diffusion"),
+    ];
     let filters = [
         (None, t.filter_all),
         (Some(TaskStatus::Succeeded), t.status_succeeded),
@@ -61,8 +82,21 @@ pub fn HistoryPage() -> impl IntoView {
                     }
                 }).collect_view()}
             </nav>
+            <nav aria-label=t.studio.engine_label class="flex flex-wrap gap-1 text-sm" data-testid="engine-filter">
+                {engines.into_iter().map(|(e, label)| {
+                    let href = link_with(param("status").as_deref(), e.map(EngineKind::as_str), None);
+                    let current = move || param("engine").as_deref() == e.map(EngineKind::as_str);
+                    view! {
+                        <a href=href aria-current=move || current().then_some("page")
+                           class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
+                            {label}
+                        </a>
+                    }
+                }).collect_view()}
+            </nav>
             <form method="get" action="/history" role="search" class="ml-auto flex gap-2">
                 {move || param("status").map(|s| view! { <input type="hidden" name="status" value=s /> })}
+                {move || param("engine").map(|e| view! { <input type="hidden" name="engine" value=e /> })}
                 <input type="search" name="q" maxlength=crate::limits::SEARCH_MAX_CHARS aria-label=t.search_label placeholder=t.search_label value=move || param("q").unwrap_or_default()
                     class="rounded border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900" />
                 <button type="submit" class="rounded bg-stone-200 px-3 py-1 text-sm dark:bg-stone-800">{t.search_button}</button>
@@ -106,7 +140,7 @@ fn HistoryItem(task: TaskView) -> impl IntoView {
                 <div class="space-y-1 p-2 text-xs">
                     <p class="line-clamp-2 break-words text-sm text-stone-800 dark:text-stone-200">{task.prompt.clone()}</p>
                     <p class="text-stone-500">
-                        {t.status(task.status, None)} " · " {t.mode(task.mode)} " · " {(t.credits)(task.cost)}
+                        {t.status(task.status, None)} " · " {made_with(t, &task)} " · " {(t.credits)(task.cost)}
                     </p>
                     <p class="text-stone-400"><time datetime=task.created_at.clone()>{short_time(&task.created_at)}</time> " UTC"</p>
                 </div>

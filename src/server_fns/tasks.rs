@@ -31,6 +31,7 @@ pub async fn load_generate() -> Result<GenerateState, AppError> {
     let modes = crate::services::settings::view(&engine, false).await?.modes;
     Ok(GenerateState {
         enabled: settings.enabled,
+        engines: crate::services::engines::offers(&engine).await?,
         modes,
         action_cost: settings.action_cost,
         balance: crate::services::credits::balance(&engine.pool, &user.id).await?,
@@ -50,11 +51,42 @@ async fn with_balance(
     Ok(TaskUpdates { tasks, balance })
 }
 
+/// A new task from the Generate form: the engine's fields (the others' are ignored; empty ones
+/// take the model's defaults).
+#[allow(clippy::too_many_arguments)]
 #[server(input = PostUrl, output = Postcard)]
-pub async fn submit_task(prompt: String, mode: String) -> Result<TaskUpdates, AppError> {
-    let (engine, user) = engine_and_user().await?;
-    let task = crate::services::generation::submit(&engine, &user, &prompt, &mode).await?;
-    with_balance(&engine, &user.id, vec![task]).await
+pub async fn submit_task(
+    prompt: String,
+    #[server(default)] mode: String,
+    #[server(default)] engine: String,
+    #[server(default)] model: String,
+    #[server(default)] size: String,
+    #[server(default)] quality: String,
+    #[server(default)] n: String,
+) -> Result<TaskUpdates, AppError> {
+    let (state, user) = engine_and_user().await?;
+    let given = |v: String| (!v.trim().is_empty()).then_some(v);
+    let n = match given(n) {
+        Some(n) => Some(
+            n.trim()
+                .parse::<i64>()
+                .map_err(|_| AppError::range("n", 1, 4))?,
+        ),
+        None => None,
+    };
+    let openai = engine == "openai";
+    let job = crate::services::generation::NewJob {
+        engine: given(engine),
+        prompt,
+        mode: (!openai).then_some(mode),
+        model: given(model).filter(|_| openai),
+        size: given(size).filter(|_| openai),
+        quality: given(quality).filter(|_| openai),
+        n: n.filter(|_| openai),
+        ..Default::default()
+    };
+    let task = crate::services::generation::submit_job(&state, &user, &job).await?;
+    with_balance(&state, &user.id, vec![task]).await
 }
 
 /// Presses a button of a task, or answers the step a task waits in (its own button, with a
@@ -95,9 +127,14 @@ pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {
 #[server(input = Postcard, output = Postcard)]
 pub async fn load_history(
     status: Option<String>,
+    engine: Option<String>,
     q: Option<String>,
     before: Option<String>,
 ) -> Result<HistoryPage, AppError> {
+    let kind = engine
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(crate::types::EngineKind::parse);
     let (engine, user) = engine_and_user().await?;
     let status = status
         .as_deref()
@@ -106,6 +143,7 @@ pub async fn load_history(
     let (tasks, next_cursor) = crate::services::generation::history(
         &engine,
         &user,
+        kind,
         status,
         q.as_deref(),
         before.as_deref().filter(|b| !b.is_empty()),

@@ -700,12 +700,13 @@ pub async fn detail(
 pub async fn history(
     engine: &Engine,
     user: &CurrentUser,
+    kind: Option<EngineKind>,
     status: Option<TaskStatus>,
     search_words: Option<&str>,
     before: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
-    search(engine, user, None, status, search_words, before, limit).await
+    search(engine, user, kind, status, search_words, before, limit).await
 }
 
 /// The user's tasks, newest first, by engine, status and words of the prompt; keyset-paginated.
