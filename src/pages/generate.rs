@@ -298,20 +298,10 @@ fn PromptForm(
                         <div class="flex flex-wrap gap-2" data-testid="engine-switch">
                             {kinds.iter().map(|kind| {
                                 let this = *kind;
-                                let id = format!("engine-{}", this.as_str());
-                                let label_for = id.clone();
                                 view! {
-                                    <label for=label_for class=CHOICE>
-                                        <input
-                                            type="radio"
-                                            id=id
-                                            name="engine"
-                                            value=this.as_str()
-                                            prop:checked=move || engine.get() == this
-                                            on:change=move |_| engine.set(this)
-                                        />
+                                    <Radio name="engine" value=this.as_str() checked=Signal::derive(move || engine.get() == this) pick=Callback::new(move |()| engine.set(this))>
                                         <span>{engine_name(this)}</span>
-                                    </label>
+                                    </Radio>
                                 }
                             }).collect_view()}
                         </div>
@@ -375,6 +365,25 @@ fn PromptForm(
 const CHOICE: &str = "flex cursor-pointer items-center gap-2 rounded border border-stone-300 px-3 py-2 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 dark:border-stone-700 dark:has-[:checked]:bg-indigo-950";
 const SELECT: &str = "mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900";
 
+/// One of a few choices: a bordered label that shows when its radio is checked.
+#[component]
+fn Radio(
+    name: &'static str,
+    value: &'static str,
+    checked: Signal<bool>,
+    pick: Callback<()>,
+    children: Children,
+) -> impl IntoView {
+    let id = format!("{name}-{value}");
+    let label_for = id.clone();
+    view! {
+        <label for=label_for class=CHOICE>
+            <input type="radio" id=id name=name value=value prop:checked=move || checked.get() on:change=move |_| pick.run(()) />
+            {children()}
+        </label>
+    }
+}
+
 /// The engine's name on the switch.
 fn engine_name(kind: EngineKind) -> &'static str {
     match kind {
@@ -397,22 +406,12 @@ fn MidjourneyControls(
             <legend class="text-sm font-medium">{t.mode_label}</legend>
             <div class="flex flex-wrap gap-2">
                 {modes.iter().map(|m| {
-                    let this = m.mode;
-                    let id = format!("mode-{}", this.as_str());
-                    let label_for = id.clone();
+                    let (this, cost) = (m.mode, m.cost);
                     view! {
-                        <label for=label_for class=CHOICE>
-                            <input
-                                type="radio"
-                                id=id
-                                name="mode"
-                                value=this.as_str()
-                                prop:checked=move || mode.get() == Some(this)
-                                on:change=move |_| mode.set(Some(this))
-                            />
+                        <Radio name="mode" value=this.as_str() checked=Signal::derive(move || mode.get() == Some(this)) pick=Callback::new(move |()| mode.set(Some(this)))>
                             <span>{t.mode(Some(this))}</span>
-                            <span class="text-xs text-stone-500">{(t.credits)(m.cost)}</span>
-                        </label>
+                            <span class="text-xs text-stone-500">{(t.credits)(cost)}</span>
+                        </Radio>
                     }
                 }).collect_view()}
             </div>

@@ -73,25 +73,15 @@ pub fn HistoryPage() -> impl IntoView {
             <nav aria-label=t.field_status class="flex flex-wrap gap-1 text-sm">
                 {filters.into_iter().map(|(s, label)| {
                     let href = link(s.map(TaskStatus::as_str), None);
-                    let current = move || param("status").as_deref() == s.map(TaskStatus::as_str);
-                    view! {
-                        <a href=href aria-current=move || current().then_some("page")
-                           class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
-                            {label}
-                        </a>
-                    }
+                    let current = Signal::derive(move || param("status").as_deref() == s.map(TaskStatus::as_str));
+                    view! { <FilterLink href current label /> }
                 }).collect_view()}
             </nav>
             <nav aria-label=t.studio.engine_label class="flex flex-wrap gap-1 text-sm" data-testid="engine-filter">
                 {engines.into_iter().map(|(e, label)| {
                     let href = link_with(param("status").as_deref(), e.map(EngineKind::as_str), None);
-                    let current = move || param("engine").as_deref() == e.map(EngineKind::as_str);
-                    view! {
-                        <a href=href aria-current=move || current().then_some("page")
-                           class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
-                            {label}
-                        </a>
-                    }
+                    let current = Signal::derive(move || param("engine").as_deref() == e.map(EngineKind::as_str));
+                    view! { <FilterLink href current label /> }
                 }).collect_view()}
             </nav>
             <form method="get" action="/history" role="search" class="ml-auto flex gap-2">
@@ -123,6 +113,17 @@ pub fn HistoryPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+/// One filter of a row, marked as the current page when it is the one applied.
+#[component]
+fn FilterLink(href: String, current: Signal<bool>, label: &'static str) -> impl IntoView {
+    view! {
+        <a href=href aria-current=move || current.get().then_some("page")
+           class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
+            {label}
+        </a>
     }
 }
 
