@@ -68,4 +68,18 @@ install_test_tools() {
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
   fi
   npm_deps end2end
+  sdk_venv
+}
+
+# The official OpenAI Python SDK, the client of the /v1 tests (tests/sdk/images.py), in a virtual
+# environment of its own; the tests find its python through ATELIER_TEST_PYTHON.
+OPENAI_SDK_VERSION=3.57.0
+sdk_venv() {
+  local venv="$HOME/.cache/atelier/sdk-venv"
+  if ! "$venv/bin/python" -c "import openai, sys; sys.exit(openai.__version__ != '$OPENAI_SDK_VERSION')" 2>/dev/null; then
+    say "installing the openai Python SDK $OPENAI_SDK_VERSION into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "openai==$OPENAI_SDK_VERSION"
+  fi
+  export ATELIER_TEST_PYTHON="$venv/bin/python"
 }

@@ -11,6 +11,7 @@ mod extract;
 mod invites;
 mod lang;
 mod midjourney;
+mod openai_compat;
 mod ops;
 mod query;
 mod tasks;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(channels::router())
         .merge(engines::router())
+        .merge(openai_compat::router())
         .merge(credits::router())
         .merge(invites::router())
         .merge(ops::router())

@@ -20,6 +20,9 @@ pub struct Model {
     pub label: &'static str,
     pub sizes: &'static [&'static str],
     pub qualities: &'static [&'static str],
+    /// What OpenAI takes when a request leaves size or quality out.
+    pub default_size: &'static str,
+    pub default_quality: &'static str,
     /// The most images one request may ask for.
     pub max_n: u8,
     /// Takes `response_format` (the gpt-image models always answer base64).
@@ -35,6 +38,8 @@ pub const MODELS: [Model; 3] = [
         label: "GPT Image 1",
         sizes: &["1024x1024", "1536x1024", "1024x1536", "auto"],
         qualities: &["low", "medium", "high", "auto"],
+        default_size: "auto",
+        default_quality: "auto",
         max_n: 10,
         response_format: false,
         edits: true,
@@ -44,6 +49,8 @@ pub const MODELS: [Model; 3] = [
         label: "DALL·E 3",
         sizes: &["1024x1024", "1792x1024", "1024x1792"],
         qualities: &["standard", "hd"],
+        default_size: "1024x1024",
+        default_quality: "standard",
         max_n: 1,
         response_format: true,
         edits: false,
@@ -53,6 +60,8 @@ pub const MODELS: [Model; 3] = [
         label: "DALL·E 2",
         sizes: &["256x256", "512x512", "1024x1024"],
         qualities: &["standard"],
+        default_size: "1024x1024",
+        default_quality: "standard",
         max_n: 10,
         response_format: true,
         edits: true,
@@ -80,7 +89,7 @@ pub struct Generation {
 
 impl Generation {
     /// Checks a request against its model: a field the model does not take is a 422 naming
-    /// it, before anything is charged. Absent size and quality take the model's first.
+    /// it, before anything is charged. Absent size and quality are what OpenAI takes then.
     pub fn new(
         model_id: &str,
         prompt: &str,
@@ -105,9 +114,11 @@ impl Generation {
         if n < 1 || n > max_n {
             return Err(AppError::range("n", 1, i64::from(max_n)));
         }
-        let pick = |field: &str, given: Option<&str>, options: &'static [&'static str]| match given
-        {
-            None => Ok(options[0]),
+        let pick = |field: &str,
+                    given: Option<&str>,
+                    options: &'static [&'static str],
+                    default: &'static str| match given {
+            None => Ok(default),
             Some(v) => options
                 .iter()
                 .copied()
@@ -118,8 +129,8 @@ impl Generation {
             model: m.id.to_owned(),
             prompt: prompt.trim().to_owned(),
             n,
-            size: pick("size", size, m.sizes)?.to_owned(),
-            quality: pick("quality", quality, m.qualities)?.to_owned(),
+            size: pick("size", size, m.sizes, m.default_size)?.to_owned(),
+            quality: pick("quality", quality, m.qualities, m.default_quality)?.to_owned(),
             response_format: m.response_format.then_some("b64_json"),
         })
     }
@@ -287,7 +298,7 @@ mod tests {
                                "size": "1024x1024", "quality": "hd", "response_format": "b64_json"})
         );
         let g = Generation::new("gpt-image-1", "a fox", 4, Some("1536x1024"), None).unwrap();
-        assert_eq!(g.quality, "low");
+        assert_eq!(g.quality, "auto", "OpenAI's default, and its price");
         assert!(
             !serde_json::to_string(&g)
                 .unwrap()

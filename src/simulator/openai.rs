@@ -118,14 +118,14 @@ fn ask(
             &format!("n must be between 1 and {}.", model.max_n),
         ));
     }
-    let size = size.unwrap_or(model.sizes[0]);
+    let size = size.unwrap_or(model.default_size);
     if !model.sizes.contains(&size) {
         return Err(bad(
             "size",
             &format!("{size} is not a size {} takes.", model.id),
         ));
     }
-    let quality = quality.unwrap_or(model.qualities[0]);
+    let quality = quality.unwrap_or(model.default_quality);
     if !model.qualities.contains(&quality) {
         return Err(bad(
             "quality",

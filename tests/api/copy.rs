@@ -24,14 +24,7 @@ async fn an_sqlite_installation_moved_into_postgresql_and_s3_keeps_everything() 
     .await;
     let admin = old.signed_up("Ada", "ada@example.com").await;
     let user = old.signed_up("Bo", "bo@example.com").await;
-    let key = old
-        .post(
-            "/api/v1/auths/api_keys",
-            json!({"name": "script"}),
-            Some(&user),
-        )
-        .await;
-    let key = key.body["key"].as_str().unwrap().to_owned();
+    let key = old.api_key(&user, "script").await;
     let made = old.generate(&user, "a red fox in snow", "relax").await;
     assert_eq!(made.status, 201, "{}", made.body);
     let id = made.body["task"]["id"].as_str().unwrap().to_owned();

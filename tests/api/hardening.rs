@@ -193,15 +193,7 @@ async fn a_history_search_has_a_length_limit() {
 async fn signing_out_with_an_api_key_says_how_keys_are_revoked() {
     let app = spawn_app().await;
     let user = app.signed_up("Ann", "ann@example.com").await;
-    let key = app
-        .post(
-            "/api/v1/auths/api_keys",
-            json!({"name": "script"}),
-            Some(&user),
-        )
-        .await;
-    assert_eq!(key.status, 201, "{}", key.body);
-    let key = key.body["key"].as_str().unwrap().to_owned();
+    let key = app.api_key(&user, "script").await;
     let out = app
         .post("/api/v1/auths/signout", json!({}), Some(&key))
         .await;

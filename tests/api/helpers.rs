@@ -222,6 +222,15 @@ impl TestApp {
             .to_owned()
     }
 
+    /// A new API key of the user signed in with `token`.
+    pub async fn api_key(&self, token: &str, name: &str) -> String {
+        let a = self
+            .post("/api/v1/auths/api_keys", json!({"name": name}), Some(token))
+            .await;
+        assert_eq!(a.status, 201, "{}", a.body);
+        a.body["key"].as_str().unwrap().to_owned()
+    }
+
     pub async fn balance(&self, token: &str) -> i64 {
         self.get("/api/v1/auths/me", Some(token)).await.body["balance"]
             .as_i64()

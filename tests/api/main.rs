@@ -12,6 +12,7 @@ mod generation;
 mod hardening;
 mod helpers;
 mod instances;
+mod openai_facade;
 mod ops;
 mod pages;
 mod process;

@@ -1,0 +1,609 @@
+//! `/v1`: Atelier as an OpenAI Images backend (rest-api.md, "For other applications"), so that
+//! Open WebUI, LibreChat and the OpenAI SDKs generate with a user's Atelier API key and credits.
+//! Every model the admin enabled is offered (`midjourney-relax`, `gpt-image-1`, ...); a request
+//! waits for its task to finish and answers in OpenAI's shapes, errors in OpenAI's form.
+//!
+//! A MidJourney task takes about a minute: when the answer is not ready after
+//! [`QUIET_WAIT`], the 200 and its headers go out and a space follows every
+//! [`HEARTBEAT`] until the JSON (which parsers read past leading whitespace), so that no proxy
+//! or client closes an idle connection. A task that fails after that point answers its error
+//! object with that 200: by then the status line has left.
+
+use crate::{
+    auth::CurrentUser,
+    db::tasks::TaskRow,
+    engine::Engine,
+    error::AppError,
+    services::generation::{self, NewJob},
+    state::AppState,
+    types::{EngineKind, Mode, TaskStatus},
+};
+use axum::{
+    Json, Router,
+    body::Body,
+    extract::{Path, Query, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{any, get, post},
+};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+/// How long an answer is awaited before the heartbeat starts.
+const QUIET_WAIT: Duration = Duration::from_secs(20);
+const HEARTBEAT: Duration = Duration::from_secs(10);
+/// How long a `url` answer's link works.
+const LINK_SECS: i64 = 3600;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/models", get(models))
+        .route("/v1/images/generations", post(generations))
+        .route("/v1/files/{task}/{n}/{part}", get(file))
+        .route("/v1", any(unknown))
+        .route("/v1/{*rest}", any(unknown))
+}
+
+/// An error in OpenAI's form: `{"error": {"message", "type", "param", "code"}}`.
+pub struct Failure {
+    status: StatusCode,
+    message: String,
+    kind: &'static str,
+    param: Option<String>,
+    code: &'static str,
+}
+
+impl Failure {
+    fn new(
+        status: StatusCode,
+        message: impl Into<String>,
+        kind: &'static str,
+        code: &'static str,
+    ) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            kind,
+            param: None,
+            code,
+        }
+    }
+
+    fn body(&self) -> Value {
+        json!({"error": {"message": self.message, "type": self.kind, "param": self.param, "code": self.code}})
+    }
+}
+
+impl From<AppError> for Failure {
+    fn from(e: AppError) -> Self {
+        let message = e.to_string();
+        let (status, kind, code) = match &e {
+            AppError::Unauthorized | AppError::InvalidCredentials => (
+                StatusCode::UNAUTHORIZED,
+                "invalid_request_error",
+                "invalid_api_key",
+            ),
+            AppError::Validation { .. } | AppError::BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "invalid_request_error",
+                "invalid_value",
+            ),
+            AppError::InsufficientCredits { need, have } => {
+                return Self::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    format!("Not enough credits: this costs {need} credits and you have {have}."),
+                    "insufficient_credits",
+                    "insufficient_credits",
+                );
+            }
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "permission_error", "forbidden"),
+            AppError::NotFound => (StatusCode::NOT_FOUND, "invalid_request_error", "not_found"),
+            AppError::TooManyTasks { .. } | AppError::RateLimited | AppError::Busy => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limit_error",
+                "rate_limit_exceeded",
+            ),
+            AppError::Disabled => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "server_error",
+                "generation_disabled",
+            ),
+            _ => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                "server_error",
+            ),
+        };
+        let mut f = Self::new(status, message, kind, code);
+        f.param = e.field().map(str::to_owned);
+        f
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.body())).into_response()
+    }
+}
+
+async fn unknown() -> Failure {
+    Failure::new(
+        StatusCode::NOT_FOUND,
+        "Atelier offers /v1/models, /v1/images/generations and /v1/images/edits.",
+        "invalid_request_error",
+        "unknown_url",
+    )
+}
+
+/// The caller: an Atelier API key (a session's token is not one).
+fn caller(user: Result<CurrentUser, AppError>) -> Result<CurrentUser, Failure> {
+    match user {
+        Ok(u) if u.by_key => Ok(u),
+        Ok(_) | Err(AppError::Unauthorized) => Err(Failure::new(
+            StatusCode::UNAUTHORIZED,
+            "Incorrect API key provided: use an Atelier API key (Account, API keys) as the bearer token.",
+            "invalid_request_error",
+            "invalid_api_key",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a model id means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Target {
+    Midjourney(Mode),
+    Openai(String),
+}
+
+const MIDJOURNEY_PREFIX: &str = "midjourney-";
+
+/// Every model id the admin offers now, in order.
+async fn offered(engine: &Engine) -> Result<Vec<String>, AppError> {
+    let mut ids = Vec::new();
+    for offer in crate::services::engines::offers(engine).await? {
+        if !offer.enabled {
+            continue;
+        }
+        for m in offer.modes.iter().flatten().filter(|m| m.enabled) {
+            ids.push(format!("{MIDJOURNEY_PREFIX}{}", m.mode.as_str()));
+        }
+        for m in offer.models.iter().flatten().filter(|m| m.enabled) {
+            ids.push(m.model.clone());
+        }
+    }
+    Ok(ids)
+}
+
+async fn models(
+    State(s): State<AppState>,
+    user: Result<CurrentUser, AppError>,
+) -> Result<Response, Failure> {
+    caller(user)?;
+    let data: Vec<Value> = offered(&s.engine)
+        .await?
+        .into_iter()
+        .map(|id| json!({"id": id, "object": "model", "created": 0, "owned_by": "atelier"}))
+        .collect();
+    Ok(Json(json!({"object": "list", "data": data})).into_response())
+}
+
+/// `POST /v1/images/generations`: the fields OpenAI's API takes; others (`user`, `style`, ...)
+/// are ignored, as OpenAI ignores what a model does not use.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Generation {
+    pub model: Option<String>,
+    #[serde(default)]
+    pub prompt: String,
+    pub n: Option<i64>,
+    pub size: Option<String>,
+    pub quality: Option<String>,
+    pub response_format: Option<String>,
+}
+
+async fn generations(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    user: Result<CurrentUser, AppError>,
+    body: axum::body::Bytes,
+) -> Result<Response, Failure> {
+    let user = caller(user)?;
+    let ask: Generation = serde_json::from_slice(&body).map_err(|e| {
+        Failure::from(AppError::BadRequest(format!(
+            "The body is not a generation request: {e}"
+        )))
+    })?;
+    let format = response_format(ask.response_format.as_deref())?;
+    let target = target(&s.engine, ask.model.as_deref()).await?;
+    let n = ask.n.unwrap_or(1);
+    let job = match &target {
+        Target::Midjourney(mode) => {
+            if !(1..=4).contains(&n) {
+                return Err(AppError::range("n", 1, 4).into());
+            }
+            NewJob {
+                prompt: with_aspect(&ask.prompt, ask.size.as_deref()),
+                mode: Some(mode.as_str().to_owned()),
+                ..NewJob::default()
+            }
+        }
+        Target::Openai(model) => NewJob {
+            engine: Some(EngineKind::Openai.as_str().to_owned()),
+            prompt: ask.prompt.clone(),
+            model: Some(model.clone()),
+            n: Some(n),
+            size: ask.size.clone(),
+            quality: ask.quality.clone(),
+            ..NewJob::default()
+        },
+    };
+    let task = generation::submit_job(&s.engine, &user, &job).await?;
+    let link_base = link_base(&s, &headers);
+    let engine = s.engine.clone();
+    let answer = async move {
+        let row = wait(&engine, &user, &task.id).await?;
+        images(&engine, &row, &target, n, format, &link_base).await
+    };
+    Ok(respond(answer).await)
+}
+
+/// `b64_json` (the default here: it needs nothing more from Atelier) or `url`.
+fn response_format(v: Option<&str>) -> Result<bool, Failure> {
+    match v {
+        None | Some("b64_json") => Ok(false),
+        Some("url") => Ok(true),
+        Some(_) => {
+            let mut f = Failure::from(AppError::invalid(
+                "response_format",
+                crate::error::Rule::OneOf {
+                    options: vec!["b64_json".into(), "url".into()],
+                },
+            ));
+            f.param = Some("response_format".into());
+            Err(f)
+        }
+    }
+}
+
+/// The model a request names, among those offered; none named: the first offered.
+async fn target(engine: &Engine, model: Option<&str>) -> Result<Target, Failure> {
+    let offered = offered(engine).await?;
+    let id = match model.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => m.to_owned(),
+        None => offered
+            .first()
+            .cloned()
+            .ok_or_else(|| Failure::from(AppError::Disabled))?,
+    };
+    if !offered.contains(&id) {
+        let mut f = Failure::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "The model `{id}` does not exist or is switched off. Offered: {}.",
+                offered.join(", ")
+            ),
+            "invalid_request_error",
+            "model_not_found",
+        );
+        f.param = Some("model".into());
+        return Err(f);
+    }
+    Ok(
+        match id.strip_prefix(MIDJOURNEY_PREFIX).and_then(Mode::parse) {
+            Some(mode) => Target::Midjourney(mode),
+            None => Target::Openai(id),
+        },
+    )
+}
+
+/// A size asked of MidJourney becomes its aspect ratio, unless the prompt sets one.
+fn with_aspect(prompt: &str, size: Option<&str>) -> String {
+    let words: Vec<&str> = prompt.split_whitespace().collect();
+    if words.iter().any(|w| *w == "--ar" || *w == "--aspect") {
+        return prompt.to_owned();
+    }
+    let Some((w, h)) = size
+        .and_then(|s| s.split_once('x'))
+        .and_then(|(w, h)| Some((w.trim().parse::<u32>().ok()?, h.trim().parse::<u32>().ok()?)))
+        .filter(|(w, h)| *w > 0 && *h > 0 && w != h)
+    else {
+        return prompt.to_owned();
+    };
+    let g = gcd(w, h);
+    format!("{} --ar {}:{}", prompt.trim(), w / g, h / g)
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a } else { gcd(b, a % b) }
+}
+
+/// Waits for the task to end (the worker runs it), at most its deadline and a minute more.
+async fn wait(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, Failure> {
+    let deadline = engine.task_timeout(&engine.settings().await?) + Duration::from_secs(60);
+    let started = tokio::time::Instant::now();
+    loop {
+        let row = generation::visible(engine, user, id).await?;
+        match row.status {
+            TaskStatus::Succeeded => return Ok(row),
+            TaskStatus::Failed | TaskStatus::Cancelled => {
+                let reason = row
+                    .fail_reason
+                    .clone()
+                    .unwrap_or_else(|| "The task was cancelled.".into());
+                return Err(Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("{reason} (Atelier task {id}; its credits were given back.)"),
+                    "image_generation_user_error",
+                    "generation_failed",
+                ));
+            }
+            _ if started.elapsed() > deadline => {
+                return Err(Failure::new(
+                    StatusCode::BAD_REQUEST,
+                    format!(
+                        "Atelier task {id} is still running; it shows in the history when done."
+                    ),
+                    "image_generation_user_error",
+                    "generation_timeout",
+                ));
+            }
+            _ => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    }
+}
+
+/// The answer's `data`: each picture in base64 or as a signed link. MidJourney's `n: 1` is the
+/// grid; `n` of 2-4 the grid's first pictures, cut apart.
+async fn images(
+    engine: &Engine,
+    row: &TaskRow,
+    target: &Target,
+    n: i64,
+    url: bool,
+    link_base: &str,
+) -> Result<Value, Failure> {
+    let mut data = Vec::new();
+    let parts: Vec<(usize, u8)> = match target {
+        Target::Midjourney(_) if n > 1 => (1..=n as u8).map(|p| (0, p)).collect(),
+        _ => (0..row.outputs.len()).map(|i| (i, 0)).collect(),
+    };
+    for (index, part) in parts {
+        let mut d = if url {
+            json!({"url": signed_link(engine, link_base, &row.id, index, part)})
+        } else {
+            let bytes = picture(engine, row, index, part).await?;
+            use base64::Engine as _;
+            json!({"b64_json": base64::engine::general_purpose::STANDARD.encode(&bytes)})
+        };
+        if let (Target::Openai(_), Some(text)) = (target, &row.text) {
+            d["revised_prompt"] = Value::String(text.clone());
+        }
+        data.push(d);
+    }
+    Ok(json!({"created": crate::db::now_ms() / 1000, "data": data}))
+}
+
+/// Output `index` of the task, whole (`part` 0) or one of its grid's four pictures (1-4).
+async fn picture(
+    engine: &Engine,
+    row: &TaskRow,
+    index: usize,
+    part: u8,
+) -> Result<Vec<u8>, Failure> {
+    let missing = || Failure::from(AppError::NotFound);
+    let output = row.outputs.get(index).ok_or_else(missing)?;
+    let bytes = engine
+        .images
+        .bytes(&output.key)
+        .await
+        .map_err(|e| Failure::from(crate::services::internal(e)))?
+        .ok_or_else(missing)?;
+    if part == 0 {
+        return Ok(bytes.to_vec());
+    }
+    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, Failure> {
+        let img = crate::images::decode(&bytes)
+            .map_err(|e| Failure::from(crate::services::internal(e)))?;
+        let (w, h) = (img.width() / 2, img.height() / 2);
+        let i = u32::from(part - 1);
+        let tile = img.crop_imm(i % 2 * w, i / 2 * h, w, h);
+        let mut out = std::io::Cursor::new(Vec::new());
+        tile.write_to(&mut out, image::ImageFormat::Png)
+            .map_err(|e| Failure::from(crate::services::internal(e)))?;
+        Ok(out.into_inner())
+    })
+    .await
+    .map_err(|e| Failure::from(crate::services::internal(e)))?
+}
+
+/// Where links point: the public URL when one is configured, else the host the request came to.
+fn link_base(s: &AppState, headers: &HeaderMap) -> String {
+    if let Some(u) = &s.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
+}
+
+/// HMAC-SHA256 (RFC 2104) of `message` under a key derived from the installation's stored
+/// notify token: links stay valid across restarts and instances, and cannot be made up.
+fn signature(engine: &Engine, message: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let key = Sha256::digest(format!("atelier /v1 files {}", engine.notify_token));
+    let mut block = [0u8; 64];
+    block[..32].copy_from_slice(&key);
+    let pad = |byte: u8| block.map(|b| b ^ byte);
+    let inner = Sha256::new()
+        .chain_update(pad(0x36))
+        .chain_update(message.as_bytes())
+        .finalize();
+    let outer = Sha256::new()
+        .chain_update(pad(0x5c))
+        .chain_update(inner)
+        .finalize();
+    hex::encode(outer)
+}
+
+fn signed_link(engine: &Engine, base: &str, task: &str, index: usize, part: u8) -> String {
+    let expires = crate::db::now_ms() / 1000 + LINK_SECS;
+    let sig = signature(engine, &format!("{task}/{index}/{part}/{expires}"));
+    format!("{base}/v1/files/{task}/{index}/{part}?expires={expires}&signature={sig}")
+}
+
+#[derive(serde::Deserialize)]
+struct Signed {
+    expires: i64,
+    signature: String,
+}
+
+/// A picture behind a signed link: no key needed, until the link expires.
+async fn file(
+    State(s): State<AppState>,
+    Path((task, index, part)): Path<(String, usize, u8)>,
+    Query(q): Query<Signed>,
+) -> Result<Response, Failure> {
+    let expected = signature(&s.engine, &format!("{task}/{index}/{part}/{}", q.expires));
+    let valid = crate::auth::token::same(&expected, &q.signature)
+        && q.expires >= crate::db::now_ms() / 1000;
+    if !valid || part > 4 {
+        return Err(AppError::NotFound.into());
+    }
+    let row = crate::db::tasks::get(&s.engine.pool, &task)
+        .await
+        .map_err(|e| Failure::from(crate::services::internal(e)))?
+        .filter(|r| r.status == TaskStatus::Succeeded)
+        .ok_or_else(|| Failure::from(AppError::NotFound))?;
+    let bytes = picture(&s.engine, &row, index, part).await?;
+    let kind = match crate::images::sniff(&bytes) {
+        Some("jpg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        _ => "image/png",
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Answers what `answer` comes to: at once if it is ready within [`QUIET_WAIT`], else a 200
+/// whose body is spaces every [`HEARTBEAT`] and then the JSON.
+async fn respond(
+    answer: impl std::future::Future<Output = Result<Value, Failure>> + Send + 'static,
+) -> Response {
+    respond_within((QUIET_WAIT, HEARTBEAT), answer).await
+}
+
+async fn respond_within(
+    (quiet, heartbeat): (Duration, Duration),
+    answer: impl std::future::Future<Output = Result<Value, Failure>> + Send + 'static,
+) -> Response {
+    let mut answer = Box::pin(answer);
+    match tokio::time::timeout(quiet, &mut answer).await {
+        Ok(Ok(body)) => Json(body).into_response(),
+        Ok(Err(f)) => f.into_response(),
+        Err(_) => {
+            let (tx, rx) = tokio::sync::mpsc::channel::<Result<bytes::Bytes, std::io::Error>>(2);
+            tokio::spawn(async move {
+                let mut beat = tokio::time::interval(heartbeat);
+                beat.tick().await;
+                loop {
+                    tokio::select! {
+                        done = &mut answer => {
+                            let body = match done {
+                                Ok(v) => v,
+                                Err(f) => f.body(),
+                            };
+                            let _ = tx.send(Ok(bytes::Bytes::from(body.to_string()))).await;
+                            return;
+                        }
+                        _ = beat.tick() => {
+                            if tx.send(Ok(bytes::Bytes::from_static(b" "))).await.is_err() {
+                                // The client left; the task goes on and shows in its history.
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+            let stream = futures::stream::unfold(rx, |mut rx| async move {
+                rx.recv().await.map(|item| (item, rx))
+            });
+            (
+                [(header::CONTENT_TYPE, "application/json")],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn read(res: Response) -> (StatusCode, String) {
+        let status = res.status();
+        let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    async fn after<T>(ms: u64, v: T) -> T {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        v
+    }
+
+    /// Quiet for 40 ms, then a heartbeat every 10 ms (production: 20 s and 10 s).
+    const FAST: (Duration, Duration) = (Duration::from_millis(40), Duration::from_millis(10));
+
+    #[tokio::test]
+    async fn a_slow_answer_keeps_the_connection_alive_with_spaces_then_sends_its_json() {
+        let slow = after(300, Ok(json!({"data": [{"b64_json": "AAAA"}]})));
+        let (status, body) = read(respond_within(FAST, slow).await).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(body.starts_with(' '), "heartbeats first: {body:?}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["data"][0]["b64_json"], "AAAA");
+
+        let refused = Failure::new(
+            StatusCode::BAD_REQUEST,
+            "refused",
+            "image_generation_user_error",
+            "generation_failed",
+        );
+        let (status, body) = read(respond_within(FAST, after(200, Err(refused))).await).await;
+        assert_eq!(status, StatusCode::OK, "the status line had left");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(v["error"]["code"], "generation_failed");
+
+        let quick = after(0, Err(Failure::from(AppError::NotFound)));
+        let (status, body) = read(respond_within(FAST, quick).await).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        assert!(!body.starts_with(' '));
+    }
+
+    #[test]
+    fn sizes_become_midjourneys_aspect_ratio_unless_the_prompt_has_one() {
+        assert_eq!(with_aspect("a fox", Some("1792x1024")), "a fox --ar 7:4");
+        assert_eq!(with_aspect("a fox", Some("1024x1024")), "a fox");
+        assert_eq!(
+            with_aspect("a fox --ar 2:3", Some("1792x1024")),
+            "a fox --ar 2:3"
+        );
+        assert_eq!(with_aspect("a fox", Some("auto")), "a fox");
+        assert_eq!(with_aspect("a fox", None), "a fox");
+    }
+}

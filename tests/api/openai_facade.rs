@@ -1,0 +1,323 @@
+//! `/v1`, Atelier as an OpenAI Images backend, through its real clients: the official `openai`
+//! Python SDK (tests/sdk/images.py, installed by the test command into a virtual environment)
+//! and the exact request Open WebUI sends. The worker runs in the background, as in production:
+//! a request waits for its task.
+
+use crate::{
+    fake_openai::{self, KEY},
+    helpers::{TestApp, spawn_app_with},
+};
+use serde_json::{Value, json};
+
+const BUILTIN_OPENAI: &str = "00000000-0000-7000-8000-000000000002";
+
+/// The Python that has the SDK: `ATELIER_TEST_PYTHON` (the test command sets it), else the
+/// virtual environment it installs.
+fn python() -> std::path::PathBuf {
+    if let Some(p) = std::env::var_os("ATELIER_TEST_PYTHON") {
+        return p.into();
+    }
+    let home = std::env::var_os("HOME").expect("HOME");
+    let p = std::path::Path::new(&home).join(".cache/atelier/sdk-venv/bin/python");
+    assert!(
+        p.exists(),
+        "the openai SDK is missing: run `bash -c 'source scripts/tools.sh; sdk_venv'` once"
+    );
+    p
+}
+
+/// Runs the SDK script with these arguments; answers the JSON line it prints.
+async fn sdk(app: &TestApp, key: &str, args: &[&str]) -> Value {
+    let mut cmd = std::process::Command::new(python());
+    cmd.arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/images.py"))
+        .args(["--base", &app.url("/v1"), "--key", key])
+        .args(args);
+    let out = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .expect("python runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "the SDK script failed: {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_str(stdout.trim()).unwrap_or_else(|e| panic!("{e}: {stdout}"))
+}
+
+/// An app with its worker running, a user and that user's API key.
+async fn setup() -> (TestApp, String, String, String) {
+    let app = spawn_app_with(|c| c.run_worker = true).await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    let key = app.api_key(&user, "open webui").await;
+    (app, admin, user, key)
+}
+
+async fn relax_cost(app: &TestApp, token: &str) -> i64 {
+    let offers = app.get("/api/v1/engines", Some(token)).await;
+    offers.body["engines"][0]["modes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mode"] == "relax")
+        .unwrap()["cost"]
+        .as_i64()
+        .unwrap()
+}
+
+fn shas(answer: &Value) -> Vec<String> {
+    answer["images"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .map(|i| {
+            assert_eq!(i["png"], true, "{i}");
+            i["sha256"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_sdk_gets_midjourneys_four_pictures_cut_apart_and_the_user_pays() {
+    let (app, _, user, key) = setup().await;
+    let before = app.balance(&user).await;
+    let cost = relax_cost(&app, &user).await;
+    let got = sdk(
+        &app,
+        &key,
+        &[
+            "--model",
+            "midjourney-relax",
+            "--prompt",
+            "a red fox in snow",
+            "--n",
+            "4",
+        ],
+    )
+    .await;
+    assert_eq!(got["ok"], true, "{got}");
+    let mut images = shas(&got);
+    assert_eq!(images.len(), 4, "{got}");
+    images.sort();
+    images.dedup();
+    assert_eq!(images.len(), 4, "four different pictures: {got}");
+    assert_eq!(app.balance(&user).await, before - cost, "one relax task");
+
+    // The task is the user's, in their history like any other.
+    let list = app.get("/api/v1/tasks?limit=5", Some(&user)).await;
+    let task = &list.body["tasks"][0];
+    assert_eq!(task["prompt"], "a red fox in snow", "{}", list.body);
+    assert_eq!(task["status"], "succeeded");
+
+    // As links instead of base64: the SDK downloads them with no key.
+    let got = sdk(
+        &app,
+        &key,
+        &[
+            "--model",
+            "midjourney-relax",
+            "--prompt",
+            "a fox",
+            "--format",
+            "url",
+        ],
+    )
+    .await;
+    assert_eq!(got["ok"], true, "{got}");
+    assert_eq!(shas(&got).len(), 1, "n 1 is the grid");
+}
+
+#[tokio::test]
+async fn the_sdk_draws_with_gpt_image_1_through_atelier_to_openai() {
+    let (app, admin, user, key) = setup().await;
+    let fake = fake_openai::start().await;
+    let pointed = app
+        .send(
+            app.client
+                .patch(app.url(&format!("/api/v1/channels/{BUILTIN_OPENAI}")))
+                .bearer_auth(&admin)
+                .json(&json!({"api_url": fake.base, "api_secret": KEY})),
+        )
+        .await;
+    assert_eq!(pointed.status, 200, "{}", pointed.body);
+    let before = app.balance(&user).await;
+
+    let got = sdk(
+        &app,
+        &key,
+        &[
+            "--model",
+            "gpt-image-1",
+            "--prompt",
+            "two foxes",
+            "--n",
+            "2",
+            "--size",
+            "1024x1536",
+        ],
+    )
+    .await;
+    assert_eq!(got["ok"], true, "{got}");
+    assert_eq!(shas(&got).len(), 2);
+    assert_eq!(got["revised_prompt"], "A revised prompt.");
+    assert_eq!(app.balance(&user).await, before - 8, "two at 4 credits");
+
+    let jobs = fake.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].json["model"], "gpt-image-1");
+    assert_eq!(jobs[0].json["n"], 2);
+    assert_eq!(jobs[0].json["size"], "1024x1536");
+    assert_eq!(
+        jobs[0].authorization.as_deref(),
+        Some(format!("Bearer {KEY}").as_str()),
+        "the channel's key goes upstream, never the user's"
+    );
+
+    let models = sdk(&app, &key, &["--op", "models"]).await;
+    let ids: Vec<&str> = models["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"midjourney-relax"), "{models}");
+    assert!(ids.contains(&"gpt-image-1"), "{models}");
+    assert!(ids.contains(&"dall-e-3"), "{models}");
+}
+
+#[tokio::test]
+async fn a_bad_key_is_the_sdks_authentication_error() {
+    let (app, _, user, _) = setup().await;
+    let got = sdk(
+        &app,
+        "atl_not-a-key",
+        &["--model", "midjourney-relax", "--prompt", "a fox"],
+    )
+    .await;
+    assert_eq!(got["ok"], false);
+    assert_eq!(got["error"], "AuthenticationError", "{got}");
+    assert_eq!(got["status"], 401);
+
+    // A session token is not an API key either.
+    let got = sdk(
+        &app,
+        &user,
+        &["--model", "midjourney-relax", "--prompt", "a fox"],
+    )
+    .await;
+    assert_eq!(got["error"], "AuthenticationError", "{got}");
+}
+
+#[tokio::test]
+async fn too_few_credits_is_an_error_naming_credits_and_charges_nothing() {
+    let (app, admin, user, key) = setup().await;
+    app.configure(&admin, json!({"modes": [{"mode": "relax", "cost": 500}]}))
+        .await;
+    let before = app.balance(&user).await;
+    let got = sdk(
+        &app,
+        &key,
+        &["--model", "midjourney-relax", "--prompt", "a costly fox"],
+    )
+    .await;
+    assert_eq!(got["ok"], false);
+    assert_eq!(got["status"], 402, "{got}");
+    let message = got["message"].as_str().unwrap();
+    assert!(message.contains("credits"), "{message}");
+    assert!(message.contains("500"), "{message}");
+    assert_eq!(app.balance(&user).await, before);
+    let list = app.get("/api/v1/tasks?limit=5", Some(&user)).await;
+    assert_eq!(list.body["tasks"], json!([]), "no task was made");
+}
+
+#[tokio::test]
+async fn unknown_and_switched_off_models_and_bad_fields_are_openai_errors() {
+    let (app, admin, _, key) = setup().await;
+    let got = sdk(&app, &key, &["--model", "dall-e-9", "--prompt", "a fox"]).await;
+    assert_eq!(got["error"], "NotFoundError", "{got}");
+    assert!(got["message"].as_str().unwrap().contains("dall-e-9"));
+
+    let off = app
+        .send(
+            app.client
+                .patch(app.url("/api/v1/engines/openai"))
+                .bearer_auth(&admin)
+                .json(&json!({"enabled": false})),
+        )
+        .await;
+    assert_eq!(off.status, 200, "{}", off.body);
+    let got = sdk(&app, &key, &["--model", "gpt-image-1", "--prompt", "a fox"]).await;
+    assert_eq!(got["error"], "NotFoundError", "switched off: {got}");
+
+    let got = sdk(
+        &app,
+        &key,
+        &[
+            "--model",
+            "midjourney-relax",
+            "--prompt",
+            "a fox",
+            "--n",
+            "5",
+        ],
+    )
+    .await;
+    assert_eq!(got["error"], "BadRequestError", "{got}");
+    assert!(got["message"].as_str().unwrap().contains('n'), "{got}");
+
+    let raw = app
+        .send(
+            app.client
+                .post(app.url("/v1/images/generations"))
+                .bearer_auth(&key)
+                .json(&json!({"model": "midjourney-relax", "prompt": "a fox", "response_format": "png"})),
+        )
+        .await;
+    assert_eq!(raw.status, 400);
+    assert_eq!(
+        raw.body["error"]["param"], "response_format",
+        "{}",
+        raw.body
+    );
+}
+
+/// The request Open WebUI's image generation sends with its engine set to OpenAI
+/// (backend/open_webui/routers/images.py): its headers, with the user forwarded, and its body;
+/// it reads `data[i].b64_json`.
+#[tokio::test]
+async fn open_webuis_exact_request_gets_the_answer_it_reads() {
+    let (app, _, user, key) = setup().await;
+    let before = app.balance(&user).await;
+    let cost = relax_cost(&app, &user).await;
+    let res = app
+        .client
+        .post(app.url("/v1/images/generations"))
+        .header("Authorization", format!("Bearer {key}"))
+        .header("Content-Type", "application/json")
+        .header("X-OpenWebUI-User-Name", "Bo")
+        .header(
+            "X-OpenWebUI-User-Id",
+            "5b3d2c1e-0000-4000-8000-000000000001",
+        )
+        .header("X-OpenWebUI-User-Email", "bo@example.com")
+        .header("X-OpenWebUI-User-Role", "user")
+        .body(
+            json!({"model": "midjourney-relax", "prompt": "a lighthouse at dusk", "n": 1,
+                   "size": "1024x1024", "response_format": "b64_json"})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let body: Value = res.json().await.unwrap();
+    let b64 = body["data"][0]["b64_json"].as_str().expect("b64_json");
+    use base64::Engine as _;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(b64)
+        .unwrap();
+    assert!(png.starts_with(b"\x89PNG"));
+    assert!(body["created"].as_i64().unwrap() > 1_700_000_000);
+    assert_eq!(app.balance(&user).await, before - cost);
+}
