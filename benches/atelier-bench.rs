@@ -179,6 +179,7 @@ async fn worker_ticks(backends: &[Backend], sizes: &[usize], runs: usize) -> any
                     prompt: &prompt,
                     params: &atelier::types::TaskParams::default(),
                     channel_id: None,
+                    inputs: &[],
                     cost: 0,
                 };
                 db::tasks::insert(&mut tx, &task, now).await?;
@@ -256,6 +257,7 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
             prompt: &prompt,
             params: &atelier::types::TaskParams::default(),
             channel_id: None,
+            inputs: &[],
             cost: 2,
         };
         db::tasks::insert(&mut tx, &task, now + i as i64).await?;
@@ -825,6 +827,7 @@ async fn process(quick: bool) -> anyhow::Result<()> {
                 prompt: &prompt,
                 params: &atelier::types::TaskParams::default(),
                 channel_id: None,
+                inputs: &[],
                 cost: 2,
             };
             db::tasks::insert(&mut tx, &t, db::now_ms()).await?;

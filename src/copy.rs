@@ -156,6 +156,20 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("misses", Int),
             ("fail_detail", Text),
             ("refunded", Int),
+            ("inputs", Json),
+        ],
+    ),
+    (
+        "uploads",
+        &[
+            ("id", Text),
+            ("user_id", Text),
+            ("key", Text),
+            ("content_type", Text),
+            ("width", Int),
+            ("height", Int),
+            ("bytes", Int),
+            ("created_at", Int),
         ],
     ),
     (

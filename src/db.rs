@@ -23,6 +23,7 @@ pub mod sessions;
 pub mod settings;
 pub mod task_reads;
 pub mod tasks;
+pub mod uploads;
 pub mod users;
 
 use anyhow::Context;

@@ -65,6 +65,18 @@ pub enum Rule {
     InviteInvalid,
     /// Not the account's current password.
     WrongPassword,
+    /// An upload that is not a PNG, JPEG or WebP picture.
+    NotAnImage,
+    FileTooLarge {
+        max_mb: u32,
+    },
+    TooManyPixels {
+        max_mp: u32,
+    },
+    /// An upload the user does not have.
+    NoSuchUpload,
+    /// An edit's mask that is not a PNG of its picture's size.
+    MaskMismatch,
     /// Anything else, in English.
     Other(String),
 }

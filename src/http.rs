@@ -15,6 +15,7 @@ mod openai_compat;
 mod ops;
 mod query;
 mod tasks;
+mod uploads;
 
 use crate::state::AppState;
 use axum::Router;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(channels::router())
         .merge(engines::router())
+        .merge(uploads::router())
         .merge(openai_compat::router())
         .merge(credits::router())
         .merge(invites::router())

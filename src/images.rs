@@ -427,24 +427,16 @@ impl ImageStore {
     /// [`decode`]'s limits.
     pub async fn thumbnail(&self, key: &str) -> Result<(String, u32, u32), ImageError> {
         let bytes = self.bytes(key).await?.ok_or(ImageError::NotAnImage)?;
-        let turn = DECODING
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| ImageError::Download(format!("making the thumbnail: {e}")))?;
-        let (jpeg, width, height) =
-            tokio::task::spawn_blocking(move || -> Result<(Vec<u8>, u32, u32), ImageError> {
-                let _turn = turn;
-                let img = decode(&bytes)?;
-                let thumb = img.thumbnail(THUMB_MAX_PX, THUMB_MAX_PX).into_rgb8();
-                let mut out = std::io::Cursor::new(Vec::new());
-                image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
-                    .encode_image(&thumb)
-                    .map_err(|_| ImageError::NotAnImage)?;
-                Ok((out.into_inner(), img.width(), img.height()))
-            })
-            .await
-            .map_err(|e| ImageError::Download(format!("making the thumbnail: {e}")))??;
+        let (jpeg, width, height) = decoding(move || {
+            let img = decode(&bytes)?;
+            let thumb = img.thumbnail(THUMB_MAX_PX, THUMB_MAX_PX).into_rgb8();
+            let mut out = std::io::Cursor::new(Vec::new());
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
+                .encode_image(&thumb)
+                .map_err(|_| ImageError::NotAnImage)?;
+            Ok((out.into_inner(), img.width(), img.height()))
+        })
+        .await?;
         Ok((self.put(jpeg).await?, width, height))
     }
 
@@ -494,6 +486,23 @@ static DECODING: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
         Arc::new(tokio::sync::Semaphore::new(cores))
     });
+
+/// Runs a decoding job on a blocking thread, a few at once ([`DECODING`]).
+pub async fn decoding<T: Send + 'static>(
+    job: impl FnOnce() -> Result<T, ImageError> + Send + 'static,
+) -> Result<T, ImageError> {
+    let turn = DECODING
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| ImageError::Download(format!("decoding: {e}")))?;
+    tokio::task::spawn_blocking(move || {
+        let _turn = turn;
+        job()
+    })
+    .await
+    .map_err(|e| ImageError::Download(format!("decoding: {e}")))?
+}
 
 /// Decodes a PNG, JPEG or WebP after reading its declared size: more than [`MAX_PIXELS`] is
 /// refused before any pixel is decoded, and the decoder may allocate at most

@@ -11,6 +11,7 @@ pub mod generation;
 pub mod invites;
 pub mod lifecycle;
 pub mod settings;
+pub mod uploads;
 
 use crate::error::AppError;
 

@@ -19,6 +19,14 @@ pub struct Output {
     pub height: Option<u32>,
 }
 
+/// An image a task was given: the upload, what it is for, and its file (held for the task).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    pub upload_id: String,
+    pub role: String,
+    pub key: String,
+}
+
 #[derive(Debug, Clone, FromRow)]
 pub struct TaskRow {
     pub id: String,
@@ -52,9 +60,20 @@ pub struct TaskRow {
     pub misses: i64,
     pub fail_detail: Option<String>,
     pub refunded: i64,
+    pub inputs: Json<Vec<Input>>,
 }
 
 impl TaskRow {
+    /// The files of its inputs, one per input (each was acquired when the task was made).
+    pub fn input_keys(&self) -> Vec<String> {
+        self.inputs.iter().map(|i| i.key.clone()).collect()
+    }
+
+    /// The input with this role.
+    pub fn input(&self, role: &str) -> Option<&Input> {
+        self.inputs.iter().find(|i| i.role == role)
+    }
+
     /// Every stored file the task holds (its outputs, their thumbnails, its preview).
     pub fn keys(&self) -> Vec<String> {
         let mut keys: Vec<String> = self
@@ -104,7 +123,7 @@ macro_rules! task_columns {
         "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
          progress, cost, channel_id, attempt, modal_step, upstream_id, fail_reason, buttons, outputs,
          text, preview_key, preview_url, final_url, created_at, started_at, finished_at, touched_at,
-         misses, fail_detail, refunded"
+         misses, fail_detail, refunded, inputs"
     };
 }
 
@@ -136,6 +155,7 @@ pub struct NewTask<'a> {
     pub cost: i64,
     /// A follow-up runs where its parent ran.
     pub channel_id: Option<&'a str>,
+    pub inputs: &'a [Input],
 }
 
 /// Inserts a queued task and returns it as stored (one round trip: no read-back).
@@ -155,8 +175,8 @@ pub async fn insert_below(
 ) -> Result<Option<TaskRow>, sqlx::Error> {
     super::on_tx!(tx, |conn| sqlx::query_as(concat!(
         "INSERT INTO tasks (id, user_id, parent_id, engine, action, custom_id, mode, model, prompt,
-                            params, status, cost, channel_id, created_at, touched_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $13, $13
+                            params, status, cost, channel_id, created_at, touched_at, inputs)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $13, $13, $15
          WHERE (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND status IN ",
         live!(),
         ") < $14
@@ -177,6 +197,7 @@ pub async fn insert_below(
     .bind(t.channel_id)
     .bind(now)
     .bind(max_live)
+    .bind(Json(t.inputs))
     .fetch_optional(conn)
     .await)
 }

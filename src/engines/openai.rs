@@ -136,6 +136,19 @@ impl Generation {
     }
 }
 
+/// Whether the model offers edits: a 422 naming those that do, if not.
+pub fn takes_edits(model_id: &str) -> Result<(), AppError> {
+    if model(model_id).is_some_and(|m| m.edits) {
+        return Ok(());
+    }
+    let edits: Vec<String> = MODELS
+        .iter()
+        .filter(|m| m.edits)
+        .map(|m| m.id.to_owned())
+        .collect();
+    Err(AppError::invalid("model", Rule::OneOf { options: edits }))
+}
+
 /// The body of `POST /images/edits`: a generation's fields with the picture and its mask.
 #[derive(Debug, Clone)]
 pub struct Edit {
@@ -153,14 +166,7 @@ impl Edit {
         image: bytes::Bytes,
         mask: Option<bytes::Bytes>,
     ) -> Result<Self, AppError> {
-        let edits: Vec<String> = MODELS
-            .iter()
-            .filter(|m| m.edits)
-            .map(|m| m.id.to_owned())
-            .collect();
-        if !model(&generation.model).is_some_and(|m| m.edits) {
-            return Err(AppError::invalid("model", Rule::OneOf { options: edits }));
-        }
+        takes_edits(&generation.model)?;
         Ok(Self {
             generation,
             image,

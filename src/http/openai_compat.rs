@@ -9,19 +9,23 @@
 //! or client closes an idle connection. A task that fails after that point answers its error
 //! object with that 200: by then the status line has left.
 
+use super::uploads::{MAX_MULTIPART_BYTES, file_part, unreadable};
 use crate::{
     auth::CurrentUser,
     db::tasks::TaskRow,
     engine::Engine,
     error::AppError,
-    services::generation::{self, NewJob},
+    services::{
+        generation::{self, NewJob},
+        uploads,
+    },
     state::AppState,
     types::{EngineKind, Mode, TaskStatus},
 };
 use axum::{
     Json, Router,
     body::Body,
-    extract::{Path, Query, State},
+    extract::{DefaultBodyLimit, Multipart, Path, Query, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{any, get, post},
@@ -39,6 +43,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/models", get(models))
         .route("/v1/images/generations", post(generations))
+        .route(
+            "/v1/images/edits",
+            post(edits).layer(DefaultBodyLimit::max(MAX_MULTIPART_BYTES)),
+        )
         .route("/v1/files/{task}/{n}/{part}", get(file))
         .route("/v1", any(unknown))
         .route("/v1/{*rest}", any(unknown))
@@ -238,13 +246,153 @@ async fn generations(
         },
     };
     let task = generation::submit_job(&s.engine, &user, &job).await?;
-    let link_base = link_base(&s, &headers);
+    Ok(answer(&s, &headers, user, task, target, n, format).await)
+}
+
+/// Answers once the task has ended.
+async fn answer(
+    s: &AppState,
+    headers: &HeaderMap,
+    user: CurrentUser,
+    task: crate::types::TaskView,
+    target: Target,
+    n: i64,
+    format: bool,
+) -> Response {
+    let link_base = link_base(s, headers);
     let engine = s.engine.clone();
     let answer = async move {
         let row = wait(&engine, &user, &task.id).await?;
         images(&engine, &row, &target, n, format, &link_base).await
     };
-    Ok(respond(answer).await)
+    respond(answer).await
+}
+
+/// `POST /v1/images/edits`: OpenAI's multipart form (`image` or `image[]`, `mask`, `prompt`,
+/// `model`, `n`, `size`, `quality`, `response_format`). The picture and mask become the user's
+/// uploads, and the task an edit of them.
+async fn edits(
+    State(s): State<AppState>,
+    headers: HeaderMap,
+    user: Result<CurrentUser, AppError>,
+    mut form: Multipart,
+) -> Result<Response, Failure> {
+    let user = caller(user)?;
+    let mut image = None;
+    let mut mask = None;
+    let mut text = std::collections::HashMap::new();
+    while let Some(field) = form.next_field().await.map_err(unreadable)? {
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "image" | "image[]" => {
+                if image.is_some() {
+                    return Err(invalid_param(
+                        "image",
+                        "Atelier edits one image at a time: send one `image`.",
+                    ));
+                }
+                image = Some(file_part(field).await.map_err(|e| param(e, "image"))?);
+            }
+            "mask" => mask = Some(file_part(field).await.map_err(|e| param(e, "mask"))?),
+            _ => {
+                let value = field.text().await.map_err(unreadable)?;
+                text.insert(name, value);
+            }
+        }
+    }
+    let field = |name: &str| {
+        text.get(name)
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
+    let image =
+        image.ok_or_else(|| invalid_param("image", "Send the picture to edit as `image`."))?;
+    let n = match field("n") {
+        None => 1,
+        Some(v) => v
+            .parse::<i64>()
+            .map_err(|_| invalid_param("n", "`n` is a whole number."))?,
+    };
+    let format = response_format(field("response_format").as_deref())?;
+    let target = target(&s.engine, field("model").as_deref()).await?;
+    let Target::Openai(model) = &target else {
+        return Err(invalid_param(
+            "model",
+            "MidJourney does not edit pictures here: choose gpt-image-1 or dall-e-2.",
+        ));
+    };
+    crate::engines::openai::takes_edits(model).map_err(Failure::from)?;
+    let mut images = Vec::new();
+    let mut made = Vec::new();
+    for (role, bytes) in std::iter::once(("edit", image)).chain(mask.map(|m| ("mask", m))) {
+        let upload = match uploads::create(&s.engine, &user, bytes).await {
+            Ok(u) => u,
+            Err(e) => {
+                forget(&s, &user, &made).await;
+                return Err(param(e, if role == "edit" { "image" } else { "mask" }));
+            }
+        };
+        images.push(json!({"upload_id": upload.id, "role": role}));
+        made.push(upload.id);
+    }
+    let job = NewJob {
+        engine: Some(EngineKind::Openai.as_str().to_owned()),
+        action: Some("edit".into()),
+        prompt: field("prompt").unwrap_or_default(),
+        model: Some(model.clone()),
+        n: Some(n),
+        size: field("size"),
+        quality: field("quality"),
+        images: Some(images),
+        ..NewJob::default()
+    };
+    // The uploads are this edit's inputs (the task's `inputs` name them): if it is refused,
+    // they go.
+    let task = match generation::submit_job(&s.engine, &user, &job).await {
+        Ok(task) => task,
+        Err(e) => {
+            forget(&s, &user, &made).await;
+            let f = Failure::from(e);
+            return Err(match f.param.as_deref() {
+                // The only image check left at submit is the mask's.
+                Some("images") => Failure {
+                    param: Some("mask".into()),
+                    ..f
+                },
+                _ => f,
+            });
+        }
+    };
+    Ok(answer(&s, &headers, user, task, target, n, format).await)
+}
+
+async fn forget(s: &AppState, user: &CurrentUser, uploads: &[String]) {
+    for id in uploads {
+        if let Err(e) = uploads::delete(&s.engine, user, id).await {
+            tracing::warn!(upload_id = id, error = %e, "upload of an edit not removed");
+        }
+    }
+}
+
+/// A 400 about one parameter.
+fn invalid_param(name: &str, message: &str) -> Failure {
+    let mut f = Failure::new(
+        StatusCode::BAD_REQUEST,
+        message,
+        "invalid_request_error",
+        "invalid_value",
+    );
+    f.param = Some(name.to_owned());
+    f
+}
+
+/// An error about an uploaded file, told as OpenAI names the part.
+fn param(e: AppError, name: &str) -> Failure {
+    let mut f = Failure::from(e);
+    if f.param.as_deref() == Some("file") {
+        f.param = Some(name.to_owned());
+    }
+    f
 }
 
 /// `b64_json` (the default here: it needs nothing more from Atelier) or `url`.

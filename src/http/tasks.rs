@@ -180,11 +180,19 @@ async fn serve(
         Which::Preview if n.is_none() => (row.preview_key.clone(), "private, no-cache"),
         Which::Preview => return Err(AppError::NotFound),
     };
-    let key = key.ok_or(AppError::NotFound)?;
+    stored_file(s, &key.ok_or(AppError::NotFound)?, cache).await
+}
+
+/// A file of the image store as a streamed answer.
+pub(super) async fn stored_file(
+    s: &AppState,
+    key: &str,
+    cache: &str,
+) -> Result<Response, AppError> {
     let file = s
         .engine
         .images
-        .open_file(&key)
+        .open_file(key)
         .await
         .map_err(crate::services::internal)?
         .ok_or(AppError::NotFound)?;

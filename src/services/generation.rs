@@ -71,8 +71,9 @@ pub async fn submit_job(
     if kind != EngineKind::Midjourney && !served(engine, kind).await? {
         return Err(AppError::invalid("engine", Rule::NotOffered));
     }
-    match job.action.as_deref().map(str::trim) {
-        None | Some("" | "imagine") => {}
+    let action = match job.action.as_deref().map(str::trim) {
+        None | Some("" | "imagine") => TaskAction::Imagine,
+        Some("edit") if kind == EngineKind::Openai => TaskAction::Edit,
         Some(a) if TaskAction::parse(a).is_some() => {
             return Err(AppError::invalid("action", Rule::NotOffered));
         }
@@ -82,10 +83,14 @@ pub async fn submit_job(
                 one_of(&["imagine", "blend", "describe", "edit"]),
             ));
         }
-    }
-    if job.images.as_ref().is_some_and(|i| !i.is_empty()) {
-        return Err(AppError::invalid("images", Rule::NotOffered));
-    }
+    };
+    let inputs = inputs_of(
+        engine,
+        user,
+        action,
+        job.images.as_deref().unwrap_or_default(),
+    )
+    .await?;
     let prompt = Prompt::parse(&job.prompt)?;
     let (mode, model, params, cost) = match kind {
         EngineKind::Midjourney => {
@@ -100,6 +105,9 @@ pub async fn submit_job(
         }
         EngineKind::Openai => {
             let (model, params, cost) = openai_job(&settings, job, &prompt)?;
+            if action == TaskAction::Edit {
+                openai::takes_edits(&model)?;
+            }
             (None, Some(model), params, cost)
         }
         EngineKind::SdWebui => return Err(AppError::invalid("engine", Rule::NotOffered)),
@@ -109,7 +117,7 @@ pub async fn submit_job(
         user_id: &user.id,
         parent_id: None,
         engine: kind,
-        action: TaskAction::Imagine,
+        action,
         custom_id: None,
         mode,
         model: model.as_deref(),
@@ -117,6 +125,7 @@ pub async fn submit_job(
         params: &params,
         cost,
         channel_id: None,
+        inputs: &inputs,
     };
     create(
         engine,
@@ -125,6 +134,74 @@ pub async fn submit_job(
         user.is_admin(),
     )
     .await
+}
+
+/// One of `images` as submitted.
+#[derive(serde::Deserialize)]
+struct Given {
+    upload_id: String,
+    role: String,
+}
+
+/// The images a task is given, checked: the user's own uploads, in the roles its action takes
+/// (an edit: one picture, `edit`, and an optional `mask`, a PNG of the picture's size, whose
+/// transparent pixels are the part to repaint, as OpenAI's edits take it).
+async fn inputs_of(
+    engine: &Engine,
+    user: &CurrentUser,
+    action: TaskAction,
+    images: &[serde_json::Value],
+) -> Result<Vec<db::tasks::Input>, AppError> {
+    let field = "images";
+    if action != TaskAction::Edit {
+        return if images.is_empty() {
+            Ok(Vec::new())
+        } else {
+            Err(AppError::invalid(field, Rule::NotOffered))
+        };
+    }
+    let mut picture = None;
+    let mut mask = None;
+    for given in images {
+        let given: Given = serde_json::from_value(given.clone()).map_err(|_| {
+            AppError::invalid(
+                field,
+                Rule::Other("Give each image as {upload_id, role}.".into()),
+            )
+        })?;
+        let slot = match given.role.as_str() {
+            "edit" => &mut picture,
+            "mask" => &mut mask,
+            _ => return Err(AppError::invalid(field, one_of(&["edit", "mask"]))),
+        };
+        if slot.is_some() {
+            return Err(AppError::invalid(
+                field,
+                Rule::Other(format!("Give one image as {}.", given.role)),
+            ));
+        }
+        let upload = super::uploads::visible(engine, user, &given.upload_id)
+            .await
+            .map_err(|e| match e {
+                AppError::NotFound => AppError::invalid(field, Rule::NoSuchUpload),
+                other => other,
+            })?;
+        *slot = Some(upload);
+    }
+    let picture = picture.ok_or_else(|| AppError::invalid(field, Rule::Required))?;
+    if let Some(m) = &mask
+        && (m.content_type != "image/png" || (m.width, m.height) != (picture.width, picture.height))
+    {
+        return Err(AppError::invalid(field, Rule::MaskMismatch));
+    }
+    Ok(std::iter::once(("edit", picture))
+        .chain(mask.map(|m| ("mask", m)))
+        .map(|(role, u)| db::tasks::Input {
+            upload_id: u.id,
+            role: role.to_owned(),
+            key: u.key,
+        })
+        .collect())
 }
 
 /// Does `kind` have a channel that takes tasks?
@@ -256,6 +333,7 @@ pub async fn action(
         params: &params,
         cost: settings.action_cost,
         channel_id: parent.channel_id.as_deref(),
+        inputs: &[],
     };
     create(
         engine,
@@ -324,6 +402,10 @@ async fn create(
     else {
         return Err(AppError::TooManyTasks { limit: max_active });
     };
+    // The task holds its inputs' files, whatever becomes of the uploads.
+    blobs::acquire(&mut tx, &row.input_keys())
+        .await
+        .map_err(super::internal)?;
     if task.cost > 0 {
         let charge = ledger::NewEntry {
             user_id: task.user_id,
@@ -469,7 +551,8 @@ pub async fn delete(engine: &Engine, user: &CurrentUser, id: &str) -> Result<(),
             Conflict::TaskLive
         }));
     };
-    blobs::release(&mut tx, &gone.keys(), db::now_ms())
+    let keys: Vec<String> = gone.keys().into_iter().chain(gone.input_keys()).collect();
+    blobs::release(&mut tx, &keys, db::now_ms())
         .await
         .map_err(super::internal)?;
     tx.commit().await.map_err(super::internal)?;
@@ -557,7 +640,14 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
             .map(|_| file_url(&row.id, "thumbnail", None)),
         images,
         text: row.text.clone(),
-        inputs: Vec::new(),
+        inputs: row
+            .inputs
+            .iter()
+            .map(|i| crate::types::InputView {
+                upload_id: i.upload_id.clone(),
+                role: i.role.clone(),
+            })
+            .collect(),
         buttons: match row.engine {
             EngineKind::Midjourney => row
                 .buttons

@@ -10,8 +10,9 @@ use crate::{
     db::{self, tasks::TaskRow},
     engine::{Channel, Engine},
     engines::{Client, Drawn, Submitted, UpstreamError, openai},
-    error::AppError,
+    error::{AppError, Rule},
     services::lifecycle,
+    types::TaskAction,
 };
 use std::{sync::Arc, time::Duration};
 
@@ -51,10 +52,12 @@ pub async fn start(engine: &Arc<Engine>, channel: Channel, task: TaskRow, attemp
 /// What a synchronous engine is asked.
 enum Request {
     Generate(openai::Generation),
+    Edit(openai::Edit),
 }
 
-/// The request a task makes, from what was checked and stored at submit.
-fn request_of(task: &TaskRow) -> Result<Request, AppError> {
+/// The request a task makes, from what was checked and stored at submit (an edit's images
+/// read from the store).
+async fn request_of(engine: &Engine, task: &TaskRow) -> Result<Request, AppError> {
     let p = &task.params.0;
     let model = task.model.as_deref().unwrap_or_default();
     let generation = openai::Generation::new(
@@ -64,7 +67,24 @@ fn request_of(task: &TaskRow) -> Result<Request, AppError> {
         p.size.as_deref(),
         p.quality.as_deref(),
     )?;
-    Ok(Request::Generate(generation))
+    if task.action != TaskAction::Edit {
+        return Ok(Request::Generate(generation));
+    }
+    let read = async |role: &str| -> Result<Option<bytes::Bytes>, AppError> {
+        let Some(input) = task.input(role) else {
+            return Ok(None);
+        };
+        match engine.images.bytes(&input.key).await {
+            Ok(Some(bytes)) => Ok(Some(bytes)),
+            Ok(None) => Err(AppError::invalid("images", Rule::NoSuchUpload)),
+            Err(e) => Err(crate::services::internal(e)),
+        }
+    };
+    let image = read("edit")
+        .await?
+        .ok_or_else(|| AppError::invalid("images", Rule::Required))?;
+    let mask = read("mask").await?;
+    Ok(Request::Edit(openai::Edit::new(generation, image, mask)?))
 }
 
 async fn perform(
@@ -73,6 +93,7 @@ async fn perform(
 ) -> Result<openai::client::Outcome, UpstreamError> {
     match (client, request) {
         (Client::Openai(c), Request::Generate(g)) => c.generate(g).await,
+        (Client::Openai(c), Request::Edit(e)) => c.edit(e).await,
         (Client::Midjourney(_), _) => Err(UpstreamError::Protocol(
             "a midjourney channel was given a synchronous job".into(),
         )),
@@ -99,8 +120,10 @@ async fn run(
     task: &TaskRow,
     attempt: &str,
 ) -> Result<(), AppError> {
-    let request = match request_of(task) {
+    let request = match request_of(engine, task).await {
         Ok(r) => r,
+        // The store is away: the run ends, its lease runs out and the task is sent again.
+        Err(AppError::Internal) => return Err(AppError::Internal),
         Err(e) => {
             // Checked at submit: only a model withdrawn since gets here.
             lifecycle::fail(engine, &task.id, &e.to_string()).await?;

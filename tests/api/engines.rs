@@ -3,11 +3,12 @@
 
 use crate::{
     fake_openai::{self, Fake, KEY, Script},
-    helpers::{Answer, TestApp, spawn_app},
+    helpers::{Answer, TestApp, error_of, spawn_app},
+    uploads::uploaded,
 };
 use serde_json::{Value, json};
 
-const BUILTIN_OPENAI: &str = "00000000-0000-7000-8000-000000000002";
+pub const BUILTIN_OPENAI: &str = "00000000-0000-7000-8000-000000000002";
 
 /// An app whose OpenAI channel (the built-in one, pointed elsewhere) is the fake.
 async fn setup() -> (TestApp, Fake, String, String) {
@@ -29,7 +30,7 @@ async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Answer {
     .await
 }
 
-async fn point(app: &TestApp, admin: &str, channel: &str, fake: &Fake) {
+pub async fn point(app: &TestApp, admin: &str, channel: &str, fake: &Fake) {
     let a = patch(
         app,
         admin,
@@ -145,6 +146,127 @@ async fn images_answered_as_urls_are_downloaded_at_once() {
     assert_eq!(status, 200);
     assert_eq!(bytes.as_ref(), fake_openai::png(199).as_slice());
     assert_eq!(fake.jobs()[0].json["response_format"], "b64_json");
+}
+
+/// A mask for `fake_openai::png`'s 64 x 48: transparent (to repaint) on its left half.
+fn mask(w: u32, h: u32) -> Vec<u8> {
+    let img = image::RgbaImage::from_fn(w, h, |x, _| {
+        image::Rgba([0, 0, 0, if x < w / 2 { 0 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn an_edit_sends_the_image_and_mask_as_multipart() {
+    let (app, fake, _, user) = setup().await;
+    let picture = fake_openai::png(40);
+    let hole = mask(64, 48);
+    let image_id = uploaded(&app, &user, picture.clone()).await;
+    let mask_id = uploaded(&app, &user, hole.clone()).await;
+    let before = app.balance(&user).await;
+    let a = submit(
+        &app,
+        &user,
+        json!({"action": "edit", "model": "gpt-image-1", "prompt": "a hat on the fox",
+               "quality": "low", "images": [{"upload_id": image_id, "role": "edit"},
+                                            {"upload_id": mask_id, "role": "mask"}]}),
+    )
+    .await;
+    let id = id_of(&a);
+    assert_eq!(a.body["task"]["action"], "edit");
+    assert_eq!(
+        a.body["task"]["inputs"],
+        json!([{"upload_id": image_id, "role": "edit"}, {"upload_id": mask_id, "role": "mask"}])
+    );
+    assert_eq!(app.balance(&user).await, before - 2, "one low image");
+    let t = ended(&app, &user, &id).await;
+    assert_eq!(t["status"], "succeeded", "{t}");
+    assert_eq!(t["images"].as_array().unwrap().len(), 1);
+
+    let jobs = fake.jobs();
+    assert_eq!(jobs.len(), 1);
+    let job = &jobs[0];
+    assert_eq!(job.path, "/v1/images/edits");
+    assert_eq!(job.json["model"], "gpt-image-1");
+    assert_eq!(job.json["prompt"], "a hat on the fox");
+    assert_eq!(job.json["quality"], "low");
+    let part = |name: &str| job.parts.iter().find(|p| p.name == name).unwrap();
+    assert_eq!(part("image").bytes.as_ref(), picture.as_slice());
+    assert_eq!(part("image").content_type.as_deref(), Some("image/png"));
+    assert!(part("image").file_name.is_some(), "sent as a file");
+    assert_eq!(part("mask").bytes.as_ref(), hole.as_slice());
+
+    // The task keeps its inputs when the uploads go.
+    let url = format!("/api/v1/uploads/{image_id}");
+    assert_eq!(app.delete(&url, &user).await.status, 204);
+    assert_eq!(
+        app.task(&user, &id).await["inputs"][0]["upload_id"],
+        image_id
+    );
+}
+
+#[tokio::test]
+async fn an_edit_takes_its_owners_uploads_a_matching_mask_and_a_model_that_edits() {
+    let (app, fake, admin, user) = setup().await;
+    let image_id = uploaded(&app, &user, fake_openai::png(40)).await;
+    let small_mask = uploaded(&app, &user, mask(32, 32)).await;
+    let others = uploaded(&app, &admin, fake_openai::png(90)).await;
+    let before = app.balance(&user).await;
+    let edit = |model: &str, images: Value| json!({"action": "edit", "model": model, "prompt": "a hat", "images": images});
+    for (body, field) in [
+        (
+            edit(
+                "gpt-image-1",
+                json!([{"upload_id": image_id, "role": "edit"},
+                                    {"upload_id": small_mask, "role": "mask"}]),
+            ),
+            "images",
+        ),
+        (
+            edit(
+                "gpt-image-1",
+                json!([{"upload_id": others, "role": "edit"}]),
+            ),
+            "images",
+        ),
+        (
+            edit(
+                "gpt-image-1",
+                json!([{"upload_id": "nope", "role": "edit"}]),
+            ),
+            "images",
+        ),
+        (edit("gpt-image-1", json!([])), "images"),
+        (
+            edit(
+                "gpt-image-1",
+                json!([{"upload_id": image_id, "role": "sref"}]),
+            ),
+            "images",
+        ),
+        (
+            edit("dall-e-3", json!([{"upload_id": image_id, "role": "edit"}])),
+            "model",
+        ),
+    ] {
+        let a = submit(&app, &user, body.clone()).await;
+        assert_eq!(a.status, 422, "{body}: {}", a.body);
+        assert_eq!(error_of(&a)["field"], field, "{body}: {}", a.body);
+    }
+    let mj = app
+        .post(
+            "/api/v1/tasks",
+            json!({"action": "edit", "prompt": "a hat", "mode": "fast",
+                   "images": [{"upload_id": image_id, "role": "edit"}]}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(mj.status, 422, "{}", mj.body);
+    assert_eq!(error_of(&mj)["field"], "action");
+    assert_eq!(app.balance(&user).await, before, "nothing charged");
+    assert!(fake.jobs().is_empty());
 }
 
 #[tokio::test]

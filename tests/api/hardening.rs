@@ -1,6 +1,6 @@
 //! What a pentester tries first (issue 15): each test here failed on the code before its fix.
 
-use crate::helpers::{error_of, spawn_app};
+use crate::helpers::{bomb, error_of, spawn_app};
 use crate::process::{free_port, ready, start};
 use serde_json::json;
 use std::sync::{Arc, Mutex};
@@ -670,29 +670,6 @@ async fn a_cancel_refunds_what_the_policy_says_once_the_upstream_draws() {
         .await;
     let c = cancel(id.clone()).await;
     assert_eq!(c.body["task"]["refunded"], 8, "{}", c.body);
-}
-
-/// A PNG that declares `w` x `h` black pixels: written row by row (it is a few hundred kB), or,
-/// when `whole` is false, its header alone.
-fn bomb(w: u32, h: u32, whole: bool) -> bytes::Bytes {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgb);
-        encoder.set_depth(png::BitDepth::Eight);
-        let mut writer = encoder.write_header().unwrap();
-        if !whole {
-            drop(writer);
-            return bytes::Bytes::from(out);
-        }
-        let mut rows = writer.stream_writer().unwrap();
-        let row = vec![0u8; w as usize * 3];
-        for _ in 0..h {
-            std::io::Write::write_all(&mut rows, &row).unwrap();
-        }
-        rows.finish().unwrap();
-    }
-    bytes::Bytes::from(out)
 }
 
 /// A hostile upstream cannot exhaust the server's memory: decompression bombs (12,000 x 12,000,

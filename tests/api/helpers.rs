@@ -392,3 +392,26 @@ pub fn readable(html: &str) -> String {
 pub fn error_of(a: &Answer) -> &Value {
     &a.body["error"]
 }
+
+/// A PNG that declares `w` x `h` black pixels: written row by row (it is a few hundred kB), or,
+/// when `whole` is false, its header alone.
+pub fn bomb(w: u32, h: u32, whole: bool) -> bytes::Bytes {
+    let mut out = Vec::new();
+    {
+        let mut encoder = png::Encoder::new(&mut out, w, h);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        if !whole {
+            drop(writer);
+            return bytes::Bytes::from(out);
+        }
+        let mut rows = writer.stream_writer().unwrap();
+        let row = vec![0u8; w as usize * 3];
+        for _ in 0..h {
+            std::io::Write::write_all(&mut rows, &row).unwrap();
+        }
+        rows.finish().unwrap();
+    }
+    bytes::Bytes::from(out)
+}

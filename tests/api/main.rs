@@ -20,3 +20,4 @@ mod restart;
 mod scale;
 mod storage;
 mod upgrade;
+mod uploads;

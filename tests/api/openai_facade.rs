@@ -4,12 +4,11 @@
 //! a request waits for its task.
 
 use crate::{
+    engines::{BUILTIN_OPENAI, point},
     fake_openai::{self, KEY},
     helpers::{TestApp, spawn_app_with},
 };
 use serde_json::{Value, json};
-
-const BUILTIN_OPENAI: &str = "00000000-0000-7000-8000-000000000002";
 
 /// The Python that has the SDK: `ATELIER_TEST_PYTHON` (the test command sets it), else the
 /// virtual environment it installs.
@@ -64,6 +63,25 @@ async fn relax_cost(app: &TestApp, token: &str) -> i64 {
         .unwrap()["cost"]
         .as_i64()
         .unwrap()
+}
+
+/// `images.edit` of the file at `image`.
+async fn edit(
+    app: &TestApp,
+    key: &str,
+    model: &str,
+    prompt: &str,
+    image: &std::path::Path,
+) -> Value {
+    let image = image.to_str().unwrap();
+    sdk(
+        app,
+        key,
+        &[
+            "--op", "edit", "--model", model, "--prompt", prompt, "--image", image,
+        ],
+    )
+    .await
 }
 
 fn shas(answer: &Value) -> Vec<String> {
@@ -132,15 +150,7 @@ async fn the_sdk_gets_midjourneys_four_pictures_cut_apart_and_the_user_pays() {
 async fn the_sdk_draws_with_gpt_image_1_through_atelier_to_openai() {
     let (app, admin, user, key) = setup().await;
     let fake = fake_openai::start().await;
-    let pointed = app
-        .send(
-            app.client
-                .patch(app.url(&format!("/api/v1/channels/{BUILTIN_OPENAI}")))
-                .bearer_auth(&admin)
-                .json(&json!({"api_url": fake.base, "api_secret": KEY})),
-        )
-        .await;
-    assert_eq!(pointed.status, 200, "{}", pointed.body);
+    point(&app, &admin, BUILTIN_OPENAI, &fake).await;
     let before = app.balance(&user).await;
 
     let got = sdk(
@@ -184,6 +194,46 @@ async fn the_sdk_draws_with_gpt_image_1_through_atelier_to_openai() {
     assert!(ids.contains(&"midjourney-relax"), "{models}");
     assert!(ids.contains(&"gpt-image-1"), "{models}");
     assert!(ids.contains(&"dall-e-3"), "{models}");
+}
+
+#[tokio::test]
+async fn the_sdk_edits_a_file_through_atelier() {
+    let (app, admin, user, key) = setup().await;
+    let fake = fake_openai::start().await;
+    point(&app, &admin, BUILTIN_OPENAI, &fake).await;
+    let dir = tempfile::tempdir().unwrap();
+    let image = dir.path().join("fox.png");
+    let picture = fake_openai::png(70);
+    std::fs::write(&image, &picture).unwrap();
+    let before = app.balance(&user).await;
+    let got = edit(&app, &key, "dall-e-2", "give it a hat", &image).await;
+    assert_eq!(got["ok"], true, "{got}");
+    assert_eq!(shas(&got).len(), 1);
+    assert_eq!(
+        app.balance(&user).await,
+        before - 2,
+        "dall-e-2 is 2 an image"
+    );
+    let jobs = fake.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].path, "/v1/images/edits");
+    assert_eq!(jobs[0].json["prompt"], "give it a hat");
+    let sent = jobs[0].parts.iter().find(|p| p.name == "image").unwrap();
+    assert_eq!(
+        sent.bytes.as_ref(),
+        picture.as_slice(),
+        "the file, as it was"
+    );
+
+    // MidJourney does not edit here; a text file is no picture: nothing charged for either.
+    let got = edit(&app, &key, "midjourney-relax", "a hat", &image).await;
+    assert_eq!(got["error"], "BadRequestError", "{got}");
+    let text = dir.path().join("notes.png");
+    std::fs::write(&text, "not a picture").unwrap();
+    let got = edit(&app, &key, "dall-e-2", "a hat", &text).await;
+    assert_eq!(got["error"], "BadRequestError", "{got}");
+    assert!(got["message"].as_str().unwrap().contains("PNG"), "{got}");
+    assert_eq!(app.balance(&user).await, before - 2);
 }
 
 #[tokio::test]

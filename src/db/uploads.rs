@@ -1,0 +1,65 @@
+//! Uploads: images users bring, each holding its file in the image store (`blobs`) until it is
+//! deleted.
+
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow)]
+pub struct UploadRow {
+    pub id: String,
+    pub user_id: String,
+    pub key: String,
+    pub content_type: String,
+    pub width: i64,
+    pub height: i64,
+    pub bytes: i64,
+    pub created_at: i64,
+}
+
+/// Inserts an upload and holds its file, in one transaction.
+pub async fn insert(pool: &super::Pool, u: &UploadRow) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin_write().await?;
+    super::on_tx!(&mut tx, |conn| sqlx::query(
+        "INSERT INTO uploads (id, user_id, key, content_type, width, height, bytes, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+    )
+    .bind(&u.id)
+    .bind(&u.user_id)
+    .bind(&u.key)
+    .bind(&u.content_type)
+    .bind(u.width)
+    .bind(u.height)
+    .bind(u.bytes)
+    .bind(u.created_at)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    super::blobs::acquire(&mut tx, std::slice::from_ref(&u.key)).await?;
+    tx.commit().await
+}
+
+pub async fn get(pool: &super::Pool, id: &str) -> Result<Option<UploadRow>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(
+        "SELECT id, user_id, key, content_type, width, height, bytes, created_at
+         FROM uploads WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+}
+
+/// Deletes an upload and lets go of its file (tasks that used it hold their own).
+pub async fn delete(pool: &super::Pool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let mut tx = pool.begin_write().await?;
+    let key: Option<String> = super::on_tx!(&mut tx, |conn| sqlx::query_scalar(
+        "DELETE FROM uploads WHERE id = $1 RETURNING key"
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await)?;
+    let Some(key) = key else {
+        return Ok(false);
+    };
+    super::blobs::release(&mut tx, &[key], now).await?;
+    tx.commit().await?;
+    Ok(true)
+}

@@ -1,0 +1,113 @@
+//! Uploads (rest-api.md, "Uploads"): a PNG, JPEG or WebP of at most 10 MB and 40 megapixels,
+//! checked by its bytes and decoded under limits before it is stored, owner-only.
+
+use crate::{
+    auth::CurrentUser,
+    db::{self, uploads::UploadRow},
+    engine::Engine,
+    error::{AppError, Rule},
+    images::{self, ImageError},
+};
+
+/// The largest upload.
+pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
+
+/// `upload` of rest-api.md.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadView {
+    pub id: String,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub bytes: u64,
+    pub content_type: String,
+}
+
+pub fn view(row: &UploadRow) -> UploadView {
+    UploadView {
+        id: row.id.clone(),
+        url: format!("/api/v1/uploads/{}", row.id),
+        width: u32::try_from(row.width).unwrap_or(0),
+        height: u32::try_from(row.height).unwrap_or(0),
+        bytes: u64::try_from(row.bytes).unwrap_or(0),
+        content_type: row.content_type.clone(),
+    }
+}
+
+fn refused(rule: Rule) -> AppError {
+    AppError::invalid("file", rule)
+}
+
+/// Checks and stores an image the user brings.
+pub async fn create(
+    engine: &Engine,
+    user: &CurrentUser,
+    bytes: bytes::Bytes,
+) -> Result<UploadView, AppError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(too_large());
+    }
+    let content_type = match images::sniff(&bytes) {
+        Some("png") => "image/png",
+        Some("jpg") => "image/jpeg",
+        Some("webp") => "image/webp",
+        _ => return Err(refused(Rule::NotAnImage)),
+    };
+    let whole = bytes.clone();
+    let (width, height) = images::decoding(move || {
+        let img = images::decode(&whole)?;
+        Ok((img.width(), img.height()))
+    })
+    .await
+    .map_err(|e| match e {
+        ImageError::TooManyPixels(_) => refused(Rule::TooManyPixels {
+            max_mp: u32::try_from(images::MAX_PIXELS / 1_000_000).unwrap_or(u32::MAX),
+        }),
+        ImageError::NotAnImage => refused(Rule::NotAnImage),
+        other => super::internal(other),
+    })?;
+    let key = engine
+        .images
+        .put(bytes.clone())
+        .await
+        .map_err(super::internal)?;
+    let row = UploadRow {
+        id: db::new_id(),
+        user_id: user.id.clone(),
+        key,
+        content_type: content_type.to_owned(),
+        width: i64::from(width),
+        height: i64::from(height),
+        bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
+        created_at: db::now_ms(),
+    };
+    db::uploads::insert(&engine.pool, &row)
+        .await
+        .map_err(super::internal)?;
+    tracing::info!(upload_id = row.id, width, height, "image uploaded");
+    Ok(view(&row))
+}
+
+/// What an upload over the limit is told.
+pub fn too_large() -> AppError {
+    refused(Rule::FileTooLarge {
+        max_mb: u32::try_from(MAX_UPLOAD_BYTES / (1024 * 1024)).unwrap_or(u32::MAX),
+    })
+}
+
+/// The user's upload (an admin's: anyone's); others' are not found.
+pub async fn visible(engine: &Engine, user: &CurrentUser, id: &str) -> Result<UploadRow, AppError> {
+    db::uploads::get(&engine.pool, id)
+        .await
+        .map_err(super::internal)?
+        .filter(|u| u.user_id == user.id || user.is_admin())
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn delete(engine: &Engine, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+    let row = visible(engine, user, id).await?;
+    db::uploads::delete(&engine.pool, &row.id, db::now_ms())
+        .await
+        .map_err(super::internal)?;
+    Ok(())
+}
