@@ -9,8 +9,8 @@ use crate::{
     pages::{
         account::AccountPage,
         admin::{
-            AdminChannelsPage, AdminInvitesPage, AdminOverviewPage, AdminPage, AdminUserPage,
-            AdminUsersPage,
+            AdminChannelsPage, AdminEnginesPage, AdminInvitesPage, AdminOverviewPage, AdminPage,
+            AdminUserPage, AdminUsersPage,
         },
         auth::{LoginPage, SignupPage},
         errors::NotFound,
@@ -122,6 +122,11 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<AdminUserRoute>::new()}
                     />
                     <Route
+                        path=path!("/admin/engines")
+                        ssr=SsrMode::Async
+                        view={Lazy::<AdminEnginesRoute>::new()}
+                    />
+                    <Route
                         path=path!("/admin/invites")
                         ssr=SsrMode::Async
                         view={Lazy::<AdminInvitesRoute>::new()}
@@ -177,6 +182,7 @@ lazy_pages! {
     AdminUserRoute => { <RequireAdmin><AdminUserPage /></RequireAdmin> },
     AdminOverviewRoute => { <RequireAdmin><AdminOverviewPage /></RequireAdmin> },
     AdminInvitesRoute => { <RequireAdmin><AdminInvitesPage /></RequireAdmin> },
+    AdminEnginesRoute => { <RequireAdmin><AdminEnginesPage /></RequireAdmin> },
     LoginRoute => { <LoginPage /> },
     SignupRoute => { <SignupPage /> },
 }

@@ -851,6 +851,23 @@ pub struct EngineOffer {
     pub action_cost: Option<i64>,
 }
 
+/// One engine as the admin's Engines tab shows it: its offer, the admin's switch, and whether
+/// it has a channel switched on (an engine without one is offered to nobody).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EngineSetup {
+    pub offer: EngineOffer,
+    pub switched_on: bool,
+    pub served: bool,
+}
+
+/// A model's switch and price as the Engines tab saves them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModelChoice {
+    pub model: String,
+    pub enabled: bool,
+    pub cost: Cost,
+}
+
 /// The config of rest-api.md. Fields that are `None` are admin-only (or unset).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigView {

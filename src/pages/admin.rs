@@ -1,12 +1,14 @@
 //! `/admin`: settings, channels, users and the overview (administrators only).
 
 mod channels;
+mod engines;
 mod invites;
 mod overview;
 mod settings;
 mod users;
 
 pub use channels::AdminChannelsPage;
+pub use engines::AdminEnginesPage;
 pub use invites::AdminInvitesPage;
 pub use overview::AdminOverviewPage;
 pub use settings::AdminPage;
@@ -34,6 +36,7 @@ fn Tabs() -> impl IntoView {
         <nav aria-label=t.admin_title class="mt-3 flex flex-wrap gap-1 border-b border-stone-200 dark:border-stone-800">
             {tab("/admin", t.admin.tab_settings)}
             {tab("/admin/channels", t.admin.tab_channels)}
+            {tab("/admin/engines", t.admin.tab_engines)}
             {tab("/admin/users", t.admin.tab_users)}
             {tab("/admin/invites", t.admin.tab_invites)}
             {tab("/admin/overview", t.admin.tab_overview)}

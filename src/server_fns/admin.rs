@@ -3,8 +3,9 @@
 use crate::{
     error::AppError,
     types::{
-        AdminUser, ApiKeyView, ChannelForm, ChannelView, ConfigView, ConnectionReport, HistoryPage,
-        InviteView, LedgerPage, NewApiKey, Overview, SettingsChange, UserView,
+        AdminUser, ApiKeyView, ChannelForm, ChannelView, ConfigView, ConnectionReport, EngineKind,
+        EngineSetup, HistoryPage, InviteView, LedgerPage, ModelChoice, NewApiKey, Overview,
+        SettingsChange, UserView,
     },
 };
 use leptos::prelude::*;
@@ -224,4 +225,37 @@ pub async fn create_invite(max_uses: i64, days: i64, note: String) -> Result<Inv
 pub async fn delete_invite(id: String) -> Result<(), AppError> {
     let (s, admin) = state_and_admin().await?;
     crate::services::invites::delete(&s.pool, &admin, &id).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn load_engines() -> Result<Vec<EngineSetup>, AppError> {
+    let (s, admin) = state_and_admin().await?;
+    crate::services::engines::setups(&s.engine, &admin).await
+}
+
+/// Switches an engine on or off and, for the engines with models, saves each model's switch
+/// and price.
+#[server(input = Postcard, output = Postcard)]
+pub async fn save_engine(
+    kind: EngineKind,
+    on: bool,
+    models: Vec<ModelChoice>,
+) -> Result<(), AppError> {
+    let (s, admin) = state_and_admin().await?;
+    let patch = crate::services::engines::EnginePatch {
+        enabled: Some(on),
+        models: (!models.is_empty()).then(|| {
+            models
+                .into_iter()
+                .map(|m| crate::services::settings::ModelPatch {
+                    model: m.model,
+                    cost: Some(m.cost),
+                    enabled: Some(m.enabled),
+                })
+                .collect()
+        }),
+        ..Default::default()
+    };
+    crate::services::engines::update(&s.engine, &admin, kind, patch).await?;
+    Ok(())
 }

@@ -41,6 +41,27 @@ pub async fn offers(engine: &Engine) -> Result<Vec<EngineOffer>, AppError> {
         .collect())
 }
 
+/// Every engine for the admin: its offer, its switch, and whether a channel serves it.
+pub async fn setups(
+    engine: &Engine,
+    actor: &CurrentUser,
+) -> Result<Vec<crate::types::EngineSetup>, AppError> {
+    actor.require_admin()?;
+    let s = engine.settings().await?;
+    let channels = db::channels::list(&engine.pool)
+        .await
+        .map_err(super::internal)?;
+    Ok(offers(engine)
+        .await?
+        .into_iter()
+        .map(|offer| crate::types::EngineSetup {
+            switched_on: s.engine_on(offer.kind),
+            served: channels.iter().any(|c| c.kind == offer.kind && c.enabled),
+            offer,
+        })
+        .collect())
+}
+
 /// One engine's offer.
 pub async fn offer_of(engine: &Engine, kind: EngineKind) -> Result<EngineOffer, AppError> {
     offers(engine)
