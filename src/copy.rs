@@ -86,6 +86,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("key_hash", Text),
             ("created_at", Int),
             ("last_used_at", Int),
+            ("acts_for_users", Bool),
         ],
     ),
     (

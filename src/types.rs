@@ -1049,6 +1049,8 @@ pub struct ApiKeyView {
     pub prefix: String,
     pub created_at: String,
     pub last_used_at: Option<String>,
+    /// On `/v1`, charges the user Open WebUI forwards (`X-OpenWebUI-User-Email`).
+    pub acts_for_users: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1057,6 +1059,7 @@ pub struct NewApiKey {
     pub name: String,
     /// Only ever shown once, in this answer.
     pub key: String,
+    pub acts_for_users: bool,
 }
 
 /// How many tasks a channel keeps running upstream at once: per speed mode for midjourney, one

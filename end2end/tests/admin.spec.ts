@@ -103,6 +103,16 @@ test.describe.serial("administration", () => {
     await expect(page.getByTestId("api-key")).toHaveCount(0);
     const after = await request.get("/api/v1/auths/me", { headers: { authorization: `Bearer ${key}` } });
     expect(after.status()).toBe(401);
+
+    // An admin's key for Open WebUI that charges the users it forwards.
+    await page.getByLabel("Key name").fill("open webui");
+    await page.getByLabel("Acts for other users (for Open WebUI)").check();
+    await page.getByRole("button", { name: "Create key" }).click();
+    await expect(page.getByTestId("new-key")).toBeVisible();
+    const owui = page.getByTestId("api-key").filter({ hasText: "open webui" });
+    await expect(owui).toContainText("acts for users");
+    await owui.getByRole("button", { name: "Revoke" }).click();
+    await expect(page.getByTestId("api-key")).toHaveCount(0);
   });
 
   test("sign-up by invitation: the admin makes a code, a newcomer signs up with its link", async ({ page, browser, request }) => {

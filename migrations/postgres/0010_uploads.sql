@@ -12,4 +12,6 @@ CREATE TABLE uploads (
 );
 CREATE INDEX uploads_by_user ON uploads (user_id, id);
 
+ALTER TABLE api_keys ADD COLUMN acts_for_users BOOLEAN NOT NULL DEFAULT FALSE;
+
 ALTER TABLE tasks ADD COLUMN inputs JSONB NOT NULL DEFAULT '[]';

@@ -13,5 +13,9 @@ CREATE TABLE uploads (
 );
 CREATE INDEX uploads_by_user ON uploads (user_id, id);
 
+-- An admin's key for Open WebUI that charges the Atelier user its forwarded
+-- X-OpenWebUI-User-Email names (the /v1 facade only).
+ALTER TABLE api_keys ADD COLUMN acts_for_users INTEGER NOT NULL DEFAULT 0;
+
 -- JSON [{upload_id, role, key}]: the images the task was given, in order.
 ALTER TABLE tasks ADD COLUMN inputs TEXT NOT NULL DEFAULT '[]';

@@ -10,6 +10,7 @@ pub struct KeyRow {
     pub prefix: String,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
+    pub acts_for_users: bool,
 }
 
 /// Inserts a key unless the account already has `max` of them (false then). The account's row
@@ -22,6 +23,7 @@ pub async fn insert(
     name: &str,
     prefix: &str,
     key_hash: &str,
+    acts_for_users: bool,
     now: i64,
     max: i64,
 ) -> Result<bool, sqlx::Error> {
@@ -29,8 +31,8 @@ pub async fn insert(
     super::users::lock(&mut tx, user_id).await?;
     let n = super::on_tx!(&mut tx, |conn| {
         sqlx::query(
-            "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at)
-             SELECT $1, $2, $3, $4, $5, $6
+            "INSERT INTO api_keys (id, user_id, name, prefix, key_hash, created_at, acts_for_users)
+             SELECT $1, $2, $3, $4, $5, $6, $8
              WHERE (SELECT COUNT(*) FROM api_keys WHERE user_id = $2) < $7",
         )
         .bind(id)
@@ -40,6 +42,7 @@ pub async fn insert(
         .bind(key_hash)
         .bind(now)
         .bind(max)
+        .bind(acts_for_users)
         .execute(conn)
         .await
         .map(|r| r.rows_affected())
@@ -51,7 +54,7 @@ pub async fn insert(
 pub async fn list_of_user(pool: &super::Pool, user_id: &str) -> Result<Vec<KeyRow>, sqlx::Error> {
     super::on!(pool, |conn| {
         sqlx::query_as(
-        "SELECT id, name, prefix, created_at, last_used_at FROM api_keys WHERE user_id = $1 ORDER BY id DESC",
+        "SELECT id, name, prefix, created_at, last_used_at, acts_for_users FROM api_keys WHERE user_id = $1 ORDER BY id DESC",
     )
     .bind(user_id)
     .fetch_all(conn)
@@ -97,6 +100,17 @@ pub async fn find_users(
         key_hashes,
     )
     .await
+}
+
+/// Whether the key acts for other users (a key that is gone does not).
+pub async fn acts_for_users(pool: &super::Pool, key_hash: &str) -> Result<bool, sqlx::Error> {
+    let found: Option<bool> = super::on!(pool, |conn| sqlx::query_scalar(
+        "SELECT acts_for_users FROM api_keys WHERE key_hash = $1"
+    )
+    .bind(key_hash)
+    .fetch_optional(conn)
+    .await)?;
+    Ok(found.unwrap_or(false))
 }
 
 /// How stale a key's or a session's "last used" may get before a use writes it again, in ms.

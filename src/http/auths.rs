@@ -43,6 +43,8 @@ pub fn router() -> Router<AppState> {
 struct NewKey {
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    acts_for_users: bool,
 }
 
 async fn create_key(
@@ -50,7 +52,9 @@ async fn create_key(
     user: CurrentUser,
     ApiJson(body): ApiJson<NewKey>,
 ) -> Result<Response, AppError> {
-    let key = crate::services::api_keys::create(&state.pool, &user, &body.name).await?;
+    let key =
+        crate::services::api_keys::create(&state.pool, &user, &body.name, body.acts_for_users)
+            .await?;
     Ok((StatusCode::CREATED, Json(key)).into_response())
 }
 

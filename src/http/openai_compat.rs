@@ -143,8 +143,59 @@ async fn unknown() -> Failure {
     )
 }
 
-/// The caller: an Atelier API key (a session's token is not one).
-fn caller(user: Result<CurrentUser, AppError>) -> Result<CurrentUser, Failure> {
+/// Open WebUI's forwarded user (with `ENABLE_FORWARD_USER_INFO_HEADERS`).
+const FORWARDED_EMAIL: &str = "x-openwebui-user-email";
+
+/// The caller: an Atelier API key's owner (a session token is not a key), or, for an admin's
+/// key that acts for other users, the Atelier user Open WebUI forwards by email.
+async fn caller(
+    s: &AppState,
+    headers: &HeaderMap,
+    user: Result<CurrentUser, AppError>,
+) -> Result<CurrentUser, Failure> {
+    let user = key_owner(user)?;
+    let Some(email) = headers
+        .get(FORWARDED_EMAIL)
+        .and_then(|v| v.to_str().ok())
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+    else {
+        return Ok(user);
+    };
+    let pool = &s.engine.pool;
+    let acts = user.is_admin()
+        && crate::db::api_keys::acts_for_users(pool, &user.token_hash)
+            .await
+            .map_err(|e| Failure::from(crate::services::internal(e)))?;
+    if !acts {
+        return Ok(user);
+    }
+    let row = crate::db::users::find_by_email(pool, &email)
+        .await
+        .map_err(|e| Failure::from(crate::services::internal(e)))?
+        .filter(|r| r.role != crate::types::Role::Pending);
+    let Some(row) = row else {
+        return Err(Failure::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "No Atelier account has the email {email}: sign up at Atelier with it first (this key acts for Open WebUI's users)."
+            ),
+            "permission_error",
+            "unknown_user",
+        ));
+    };
+    tracing::info!(key_owner = %user.id, user_id = %row.id, "a key acts for a user");
+    Ok(CurrentUser {
+        id: row.id,
+        name: row.name,
+        email: row.email,
+        role: row.role,
+        token_hash: user.token_hash,
+        by_key: true,
+    })
+}
+
+fn key_owner(user: Result<CurrentUser, AppError>) -> Result<CurrentUser, Failure> {
     match user {
         Ok(u) if u.by_key => Ok(u),
         Ok(_) | Err(AppError::Unauthorized) => Err(Failure::new(
@@ -187,7 +238,7 @@ async fn models(
     State(s): State<AppState>,
     user: Result<CurrentUser, AppError>,
 ) -> Result<Response, Failure> {
-    caller(user)?;
+    key_owner(user)?;
     let data: Vec<Value> = offered(&s.engine)
         .await?
         .into_iter()
@@ -215,7 +266,7 @@ async fn generations(
     user: Result<CurrentUser, AppError>,
     body: axum::body::Bytes,
 ) -> Result<Response, Failure> {
-    let user = caller(user)?;
+    let user = caller(&s, &headers, user).await?;
     let ask: Generation = serde_json::from_slice(&body).map_err(|e| {
         Failure::from(AppError::BadRequest(format!(
             "The body is not a generation request: {e}"
@@ -277,7 +328,7 @@ async fn edits(
     user: Result<CurrentUser, AppError>,
     mut form: Multipart,
 ) -> Result<Response, Failure> {
-    let user = caller(user)?;
+    let user = caller(&s, &headers, user).await?;
     let mut image = None;
     let mut mask = None;
     let mut text = std::collections::HashMap::new();

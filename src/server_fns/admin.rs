@@ -130,15 +130,17 @@ pub async fn load_overview() -> Result<Overview, AppError> {
 }
 
 #[server(input = Postcard, output = Postcard)]
-pub async fn list_keys() -> Result<Vec<ApiKeyView>, AppError> {
+/// The user's keys, and whether they may make keys that act for other users (admins).
+pub async fn list_keys() -> Result<(Vec<ApiKeyView>, bool), AppError> {
     let (s, user) = state_and_user().await?;
-    crate::services::api_keys::list(&s.pool, &user).await
+    let keys = crate::services::api_keys::list(&s.pool, &user).await?;
+    Ok((keys, user.is_admin()))
 }
 
 #[server(input = Postcard, output = Postcard)]
-pub async fn create_key(name: String) -> Result<NewApiKey, AppError> {
+pub async fn create_key(name: String, acts_for_users: bool) -> Result<NewApiKey, AppError> {
     let (s, user) = state_and_user().await?;
-    crate::services::api_keys::create(&s.pool, &user, &name).await
+    crate::services::api_keys::create(&s.pool, &user, &name, acts_for_users).await
 }
 
 #[server(input = Postcard, output = Postcard)]

@@ -9,8 +9,19 @@ use crate::{
 
 pub use crate::types::{ApiKeyView as KeyView, NewApiKey as NewKey};
 
-pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKey, AppError> {
+/// A new key of `user`. One that acts for other users (Open WebUI's, on `/v1`) is an admin's.
+pub async fn create(
+    pool: &Pool,
+    user: &CurrentUser,
+    name: &str,
+    acts_for_users: bool,
+) -> Result<NewKey, AppError> {
     let name = super::required_text("name", name, crate::limits::NAME_MAX_CHARS)?;
+    if acts_for_users && !user.is_admin() {
+        return Err(AppError::Forbidden(
+            "Only administrators make keys that act for other users.".into(),
+        ));
+    }
     let key = format!("{}{}", token::API_KEY_PREFIX, token::generate());
     let prefix: String = key.chars().take(token::API_KEY_PREFIX.len() + 6).collect();
     let id = db::new_id();
@@ -21,6 +32,7 @@ pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKe
         name,
         &prefix,
         &token::hash(&key),
+        acts_for_users,
         db::now_ms(),
         crate::limits::KEYS_PER_ACCOUNT,
     )
@@ -29,11 +41,12 @@ pub async fn create(pool: &Pool, user: &CurrentUser, name: &str) -> Result<NewKe
     if !made {
         return Err(AppError::Conflict(crate::error::Conflict::TooManyKeys));
     }
-    tracing::info!(user_id = %user.id, key_id = %id, "API key created");
+    tracing::info!(user_id = %user.id, key_id = %id, acts_for_users, "API key created");
     Ok(NewKey {
         id,
         name: name.to_owned(),
         key,
+        acts_for_users,
     })
 }
 
@@ -49,6 +62,7 @@ pub async fn list(pool: &Pool, user: &CurrentUser) -> Result<Vec<KeyView>, AppEr
             prefix: r.prefix,
             created_at: super::generation::rfc3339(r.created_at),
             last_used_at: r.last_used_at.map(super::generation::rfc3339),
+            acts_for_users: r.acts_for_users,
         })
         .collect())
 }

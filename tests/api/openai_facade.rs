@@ -332,14 +332,8 @@ async fn unknown_and_switched_off_models_and_bad_fields_are_openai_errors() {
     );
 }
 
-/// The request Open WebUI's image generation sends with its engine set to OpenAI
-/// (backend/open_webui/routers/images.py): its headers, with the user forwarded, and its body;
-/// it reads `data[i].b64_json`.
-#[tokio::test]
-async fn open_webuis_exact_request_gets_the_answer_it_reads() {
-    let (app, _, user, key) = setup().await;
-    let before = app.balance(&user).await;
-    let cost = relax_cost(&app, &user).await;
+/// Open WebUI's request for one picture, as the user with `email`.
+async fn open_webui(app: &TestApp, key: &str, email: &str) -> (u16, Value) {
     let res = app
         .client
         .post(app.url("/v1/images/generations"))
@@ -350,7 +344,7 @@ async fn open_webuis_exact_request_gets_the_answer_it_reads() {
             "X-OpenWebUI-User-Id",
             "5b3d2c1e-0000-4000-8000-000000000001",
         )
-        .header("X-OpenWebUI-User-Email", "bo@example.com")
+        .header("X-OpenWebUI-User-Email", email)
         .header("X-OpenWebUI-User-Role", "user")
         .body(
             json!({"model": "midjourney-relax", "prompt": "a lighthouse at dusk", "n": 1,
@@ -360,8 +354,73 @@ async fn open_webuis_exact_request_gets_the_answer_it_reads() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 200);
-    let body: Value = res.json().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or_default())
+}
+
+#[tokio::test]
+async fn an_admins_key_that_acts_for_users_charges_the_user_open_webui_forwards() {
+    let (app, admin, user, user_key) = setup().await;
+    let ask = json!({"name": "open webui", "acts_for_users": true});
+    let refused = app
+        .post("/api/v1/auths/api_keys", ask.clone(), Some(&user))
+        .await;
+    assert_eq!(refused.status, 403, "admins only: {}", refused.body);
+    let made = app.post("/api/v1/auths/api_keys", ask, Some(&admin)).await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(made.body["acts_for_users"], true);
+    let key = made.body["key"].as_str().unwrap().to_owned();
+    let listed = app.get("/api/v1/auths/api_keys", Some(&admin)).await;
+    assert_eq!(listed.body["keys"][0]["acts_for_users"], true);
+    let cost = relax_cost(&app, &user).await;
+    let balances = async || (app.balance(&admin).await, app.balance(&user).await);
+    let (a0, u0) = balances().await;
+
+    let (status, body) = open_webui(&app, &key, "BO@example.com").await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        balances().await,
+        (a0, u0 - cost),
+        "Bo pays, not the key's owner"
+    );
+    let bo = app.get("/api/v1/tasks?limit=1", Some(&user)).await;
+    assert_eq!(
+        bo.body["tasks"][0]["prompt"], "a lighthouse at dusk",
+        "in Bo's history"
+    );
+
+    let (status, body) = open_webui(&app, &key, "nobody@example.com").await;
+    assert_eq!(status, 403, "{body}");
+    assert_eq!(body["error"]["code"], "unknown_user");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nobody@example.com")
+    );
+    assert_eq!(balances().await, (a0, u0 - cost), "nothing charged");
+
+    // Other keys pay for themselves, whatever the header says.
+    let plain = app.api_key(&admin, "plain").await;
+    let (status, _) = open_webui(&app, &plain, "bo@example.com").await;
+    assert_eq!(status, 200);
+    assert_eq!(balances().await, (a0 - cost, u0 - cost));
+    let (status, _) = open_webui(&app, &user_key, "ada@example.com").await;
+    assert_eq!(status, 200);
+    assert_eq!(balances().await, (a0 - cost, u0 - 2 * cost));
+}
+
+/// The request Open WebUI's image generation sends with its engine set to OpenAI
+/// (backend/open_webui/routers/images.py): its headers, with the user forwarded, and its body;
+/// it reads `data[i].b64_json`.
+#[tokio::test]
+async fn open_webuis_exact_request_gets_the_answer_it_reads() {
+    let (app, _, user, key) = setup().await;
+    let before = app.balance(&user).await;
+    let cost = relax_cost(&app, &user).await;
+    let (status, body) = open_webui(&app, &key, "bo@example.com").await;
+    assert_eq!(status, 200, "{body}");
+
     let b64 = body["data"][0]["b64_json"].as_str().expect("b64_json");
     use base64::Engine as _;
     let png = base64::engine::general_purpose::STANDARD
