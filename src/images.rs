@@ -456,11 +456,8 @@ impl ImageStore {
         let Some(path) = self.path_of(key) else {
             return Ok(None);
         };
-        let mime = match key.rsplit('.').next() {
-            Some("png") => "image/png",
-            Some("jpg") => "image/jpeg",
-            Some("webp") => "image/webp",
-            _ => return Ok(None),
+        let Some(mime) = key.rsplit('.').next().and_then(mime) else {
+            return Ok(None);
         };
         match self.store.get(&path).await {
             Ok(got) => Ok(Some(StoredFile {
@@ -540,6 +537,16 @@ fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     (bytes.starts_with(b"\x89PNG\r\n\x1a\n") && bytes.get(12..16) == Some(b"IHDR"))
         .then(|| Some((be(16)?, be(20)?)))
         .flatten()
+}
+
+/// The media type of a stored file's extension (what [`sniff`] names).
+pub fn mime(ext: &str) -> Option<&'static str> {
+    match ext {
+        "png" => Some("image/png"),
+        "jpg" => Some("image/jpeg"),
+        "webp" => Some("image/webp"),
+        _ => None,
+    }
 }
 
 /// The file type from magic bytes: png, jpg or webp.

@@ -179,11 +179,7 @@ impl Edit {
         let g = &self.generation;
         let file = |bytes: &bytes::Bytes, name: &'static str| {
             let ext = crate::images::sniff(bytes).unwrap_or("png");
-            let mime = match ext {
-                "jpg" => "image/jpeg",
-                "webp" => "image/webp",
-                _ => "image/png",
-            };
+            let mime = crate::images::mime(ext).unwrap_or("image/png");
             reqwest::multipart::Part::stream(reqwest::Body::from(bytes.clone()))
                 .file_name(format!("{name}.{ext}"))
                 .mime_str(mime)

@@ -600,19 +600,19 @@ async fn picture(
     if part == 0 {
         return Ok(bytes.to_vec());
     }
-    tokio::task::spawn_blocking(move || -> Result<Vec<u8>, Failure> {
-        let img = crate::images::decode(&bytes)
-            .map_err(|e| Failure::from(crate::services::internal(e)))?;
+    // Within the store's decoding limits, a few at a time.
+    crate::images::decoding(move || {
+        let img = crate::images::decode(&bytes)?;
         let (w, h) = (img.width() / 2, img.height() / 2);
         let i = u32::from(part - 1);
         let tile = img.crop_imm(i % 2 * w, i / 2 * h, w, h);
         let mut out = std::io::Cursor::new(Vec::new());
         tile.write_to(&mut out, image::ImageFormat::Png)
-            .map_err(|e| Failure::from(crate::services::internal(e)))?;
+            .map_err(|_| crate::images::ImageError::NotAnImage)?;
         Ok(out.into_inner())
     })
     .await
-    .map_err(|e| Failure::from(crate::services::internal(e)))?
+    .map_err(|e| Failure::from(crate::services::internal(e)))
 }
 
 /// Where links point: the public URL when one is configured, else the host the request came to.
@@ -681,11 +681,9 @@ async fn file(
         .filter(|r| r.status == TaskStatus::Succeeded)
         .ok_or_else(|| Failure::from(AppError::NotFound))?;
     let bytes = picture(&s.engine, &row, index, part).await?;
-    let kind = match crate::images::sniff(&bytes) {
-        Some("jpg") => "image/jpeg",
-        Some("webp") => "image/webp",
-        _ => "image/png",
-    };
+    let kind = crate::images::sniff(&bytes)
+        .and_then(crate::images::mime)
+        .unwrap_or("image/png");
     Ok((
         [
             (header::CONTENT_TYPE, kind),

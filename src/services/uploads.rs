@@ -47,12 +47,9 @@ pub async fn create(
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(too_large());
     }
-    let content_type = match images::sniff(&bytes) {
-        Some("png") => "image/png",
-        Some("jpg") => "image/jpeg",
-        Some("webp") => "image/webp",
-        _ => return Err(refused(Rule::NotAnImage)),
-    };
+    let content_type = images::sniff(&bytes)
+        .and_then(images::mime)
+        .ok_or_else(|| refused(Rule::NotAnImage))?;
     let whole = bytes.clone();
     let (width, height) = images::decoding(move || {
         let img = images::decode(&whole)?;
