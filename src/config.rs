@@ -98,19 +98,30 @@ pub enum Command {
         #[arg(long, env = "ATELIER_TO_SECRET_KEY", hide_env_values = true)]
         to_secret_key: Option<String>,
     },
-    /// Run only the built-in midjourney-proxy simulator, for trying another client against it or
-    /// pointing a second Atelier at it.
+    /// Run only the built-in simulators, for trying another client against them or pointing a
+    /// second Atelier at them.
     Simulate {
         /// Where to listen.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// The `mj-api-secret` it expects (empty: any).
+        /// Only this engine's protocol, at the root as its clients expect it (`midjourney`: a
+        /// midjourney-proxy; `openai`: the Images API under `/v1`; `sd_webui`: WebUI's
+        /// `/sdapi/v1`). Without it, all three: midjourney at the root, `/openai/v1`, `/sd`.
+        #[arg(long, value_parser = engine_kind)]
+        engine: Option<crate::types::EngineKind>,
+        /// The secret it expects (empty: any): midjourney's `mj-api-secret`, OpenAI's bearer key,
+        /// WebUI's `--api-auth` password (any user name).
         #[arg(long, default_value = "")]
         secret: String,
         /// One of the ten steps of a job, in milliseconds.
         #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
         step_ms: u64,
     },
+}
+
+/// `midjourney`, `openai` or `sd_webui`.
+fn engine_kind(s: &str) -> Result<crate::types::EngineKind, String> {
+    crate::types::EngineKind::parse(s).ok_or_else(|| "choose midjourney, openai or sd_webui".into())
 }
 
 /// The server's settings, each a flag and an environment variable.

@@ -119,6 +119,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("position", Int),
             ("created_at", Int),
             ("deleted_at", Int),
+            ("catalog", Json),
         ],
     ),
     (

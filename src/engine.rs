@@ -48,6 +48,8 @@ pub struct Engine {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// The synchronous engines' requests under way in this process, by task.
     runs: Mutex<HashMap<String, tokio::task::AbortHandle>>,
+    /// When this process last began to read each Stable Diffusion channel's checkpoints.
+    catalog_reads: Mutex<HashMap<String, i64>>,
 }
 
 /// A channel ready to be talked to.
@@ -96,7 +98,31 @@ impl Engine {
             turns: Mutex::new(HashMap::new()),
             metrics: std::sync::Arc::default(),
             runs: Mutex::new(HashMap::new()),
+            catalog_reads: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// Whether to read a channel's checkpoints again now (kept `read_at`): they are read every
+    /// `every` ms, and a box that did not answer is asked again at most every `retry` ms. True
+    /// books the read.
+    pub fn catalog_due(
+        &self,
+        channel_id: &str,
+        read_at: i64,
+        now: i64,
+        every: i64,
+        retry: i64,
+    ) -> bool {
+        if now.saturating_sub(read_at) < every {
+            return false;
+        }
+        let mut tries = self.catalog_reads.lock().unwrap_or_else(|p| p.into_inner());
+        let last = tries.get(channel_id).copied().unwrap_or(i64::MIN);
+        if now.saturating_sub(last) < retry {
+            return false;
+        }
+        tries.insert(channel_id.to_owned(), now);
+        true
     }
 
     /// Runs `run`, the request that draws task `id`, in the background, where a cancel can stop
@@ -171,9 +197,14 @@ impl Engine {
         sealed: Option<&str>,
     ) -> (String, Option<String>) {
         if api_url == BUILTIN {
+            let secret = match kind {
+                // A WebUI login is `user:password`.
+                EngineKind::SdWebui => format!("atelier:{}", self.builtin.1),
+                _ => self.builtin.1.clone(),
+            };
             (
                 format!("{}{}", self.builtin.0, crate::simulator::base_path(kind)),
-                Some(self.builtin.1.clone()),
+                Some(secret),
             )
         } else {
             (

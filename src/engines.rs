@@ -5,6 +5,7 @@
 pub mod http;
 pub mod midjourney;
 pub mod openai;
+pub mod sd_webui;
 
 use crate::{
     db::tasks::TaskRow,
@@ -16,6 +17,7 @@ use crate::{
 pub enum Client {
     Midjourney(midjourney::Upstream),
     Openai(openai::Client),
+    SdWebui(sd_webui::Client),
 }
 
 impl Client {
@@ -23,10 +25,8 @@ impl Client {
     pub fn new(kind: EngineKind, base: &str, secret: Option<&str>) -> Self {
         match kind {
             EngineKind::Openai => Self::Openai(openai::Client::new(base, secret)),
-            // sd_webui has no client yet: its channels cannot be made.
-            EngineKind::Midjourney | EngineKind::SdWebui => {
-                Self::Midjourney(midjourney::Upstream::new(base, secret))
-            }
+            EngineKind::SdWebui => Self::SdWebui(sd_webui::Client::new(base, secret)),
+            EngineKind::Midjourney => Self::Midjourney(midjourney::Upstream::new(base, secret)),
         }
     }
 
@@ -35,6 +35,7 @@ impl Client {
         match self {
             Self::Midjourney(c) => Self::Midjourney(c.observed(observer)),
             Self::Openai(c) => Self::Openai(c.observed(observer)),
+            Self::SdWebui(c) => Self::SdWebui(c.observed(observer)),
         }
     }
 
@@ -44,14 +45,17 @@ impl Client {
         match self {
             Self::Midjourney(c) => c.probe().await,
             Self::Openai(c) => c.probe().await,
+            Self::SdWebui(c) => c.probe().await,
         }
     }
 
-    /// Cancels a job at the upstream where the protocol can (midjourney: trueai's cancel of
-    /// `upstream_id`). Ok(false) when it cannot; a synchronous request is simply dropped.
-    pub async fn cancel(&self, upstream_id: Option<&str>) -> Result<bool, UpstreamError> {
-        match (self, upstream_id) {
-            (Self::Midjourney(c), Some(id)) => c.cancel(id).await,
+    /// Cancels a task's job at the upstream where the protocol can (midjourney: trueai's cancel
+    /// of its `upstream_id`; Stable Diffusion: an interrupt, when the box is drawing this task's
+    /// attempt). Ok(false) when it cannot; an OpenAI request is simply dropped.
+    pub async fn cancel(&self, task: &TaskRow) -> Result<bool, UpstreamError> {
+        match (self, task.upstream_id.as_deref(), task.attempt.as_deref()) {
+            (Self::Midjourney(c), Some(id), _) => c.cancel(id).await,
+            (Self::SdWebui(c), _, Some(attempt)) => c.interrupt(attempt).await,
             _ => Ok(false),
         }
     }
@@ -60,7 +64,7 @@ impl Client {
     pub fn midjourney(&self) -> Option<&midjourney::Upstream> {
         match self {
             Self::Midjourney(c) => Some(c),
-            Self::Openai(_) => None,
+            Self::Openai(_) | Self::SdWebui(_) => None,
         }
     }
 }

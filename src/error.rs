@@ -77,6 +77,16 @@ pub enum Rule {
     NoSuchUpload,
     /// An edit's mask that is not a PNG of its picture's size.
     MaskMismatch,
+    /// A number, decimals allowed, from `min` to `max`.
+    Number {
+        min: i64,
+        max: i64,
+    },
+    /// A picture size `WIDTHxHEIGHT`, each side a multiple of 8 from `min` to `max`.
+    Size {
+        min: u32,
+        max: u32,
+    },
     /// Anything else, in English.
     Other(String),
 }

@@ -268,6 +268,16 @@ pub struct StudioTexts {
     pub qualities: [&'static str; 6],
     /// "Picture 2 of 4".
     pub picture_of: fn(usize, usize) -> String,
+    /// Stable Diffusion's controls.
+    pub negative_prompt_label: &'static str,
+    pub negative_prompt_hint: &'static str,
+    pub steps_label: &'static str,
+    pub cfg_label: &'static str,
+    pub sampler_label: &'static str,
+    /// The sampler (or checkpoint) the box uses when none is chosen.
+    pub box_default: &'static str,
+    pub seed_label: &'static str,
+    pub seed_hint: &'static str,
 }
 
 impl StudioTexts {
@@ -318,6 +328,8 @@ pub struct RuleTexts {
     pub too_many_pixels: fn(u32) -> String,
     pub no_such_upload: &'static str,
     pub mask_mismatch: &'static str,
+    pub number: fn(i64, i64) -> String,
+    pub size: fn(u32, u32) -> String,
     pub range: fn(i64, i64) -> String,
     pub one_of: fn(&str) -> String,
     pub email: &'static str,
@@ -349,6 +361,8 @@ pub struct AdminTexts {
     pub model: &'static str,
     pub model_on: &'static str,
     pub price_per_image: &'static str,
+    /// Stable Diffusion: the price of every checkpoint not priced on its own.
+    pub any_checkpoint: &'static str,
     pub channels_intro: &'static str,
     pub no_channels: &'static str,
     pub add_channel: &'static str,
@@ -526,6 +540,8 @@ impl Texts {
             R::TooManyPixels { max_mp } => (t.too_many_pixels)(*max_mp),
             R::NoSuchUpload => t.no_such_upload.into(),
             R::MaskMismatch => t.mask_mismatch.into(),
+            R::Number { min, max } => (t.number)(*min, *max),
+            R::Size { min, max } => (t.size)(*min, *max),
             R::Other(message) => message.clone(),
         }
     }
@@ -668,6 +684,10 @@ pub static EN: Texts = Texts {
         too_many_pixels: |max| format!("Use an image of at most {max} megapixels."),
         no_such_upload: "There is no such upload: upload the image first.",
         mask_mismatch: "The mask must be a PNG of the same size as the image.",
+        number: |min, max| format!("Use a number from {min} to {max}."),
+        size: |min, max| {
+            format!("Give the size as WIDTHxHEIGHT, each a multiple of 8 from {min} to {max}.")
+        },
         or: ", ",
     },
     err_rate_limited: "Too many attempts. Wait a minute and try again.",
@@ -808,6 +828,7 @@ pub static EN: Texts = Texts {
         model: "Model",
         model_on: "Offered",
         price_per_image: "Credits per image",
+        any_checkpoint: "Any other checkpoint (and the server's loaded one)",
         channels_intro: "Each channel is one upstream account. New tasks are spread over the healthy, enabled channels of their engine by weight; a follow-up goes to the channel that made its picture. A channel that keeps failing is taken out of use until a probe succeeds.",
         no_channels: "There is no enabled channel: nothing can be generated until one is added or switched on.",
         add_channel: "Add a channel",
@@ -940,6 +961,14 @@ pub static EN: Texts = Texts {
         drawing: "Drawing…",
         qualities: ["Low", "Medium", "High", "Auto", "Standard", "HD"],
         picture_of: |n, of| format!("Picture {n} of {of}"),
+        negative_prompt_label: "Negative prompt",
+        negative_prompt_hint: "What the picture should not have.",
+        steps_label: "Steps",
+        cfg_label: "CFG scale",
+        sampler_label: "Sampler",
+        box_default: "The server's default",
+        seed_label: "Seed",
+        seed_hint: "Empty: a random seed.",
     },
 };
 
@@ -1025,6 +1054,8 @@ pub static ZH: Texts = Texts {
         too_many_pixels: |max| format!("图片最多 {max} 百万像素。"),
         no_such_upload: "找不到该上传的图片，请先上传。",
         mask_mismatch: "蒙版必须是与图片尺寸相同的 PNG。",
+        number: |min, max| format!("请输入 {min} 到 {max} 之间的数字。"),
+        size: |min, max| format!("尺寸请写成 宽x高，每边为 8 的倍数，介于 {min} 到 {max} 之间。"),
         or: "、",
     },
     err_rate_limited: "尝试次数过多，请一分钟后再试。",
@@ -1163,6 +1194,7 @@ pub static ZH: Texts = Texts {
         model: "模型",
         model_on: "提供",
         price_per_image: "每张图片的积分",
+        any_checkpoint: "其他所有模型（及服务器当前加载的模型）",
         channels_intro: "每个渠道对应一个上游账号。新任务按权重分配到该引擎中正常且已启用的渠道；后续操作会发送到生成原图的渠道。持续出错的渠道会暂停使用，直到探测成功。",
         no_channels: "没有已启用的渠道：添加或启用渠道之前无法生成图片。",
         add_channel: "添加渠道",
@@ -1295,6 +1327,14 @@ pub static ZH: Texts = Texts {
         drawing: "绘制中…",
         qualities: ["低", "中", "高", "自动", "标准", "高清"],
         picture_of: |n, of| format!("第 {n} 张，共 {of} 张"),
+        negative_prompt_label: "反向提示词",
+        negative_prompt_hint: "画面中不希望出现的内容。",
+        steps_label: "采样步数",
+        cfg_label: "提示词相关性（CFG）",
+        sampler_label: "采样器",
+        box_default: "服务器默认",
+        seed_label: "种子",
+        seed_hint: "留空则随机。",
     },
 };
 

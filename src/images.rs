@@ -531,6 +531,38 @@ pub fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
     reader.decode().map_err(|_| ImageError::NotAnImage)
 }
 
+/// Atelier's masks, in one convention whatever the engine: the part to repaint is transparent
+/// (OpenAI's edits), or, in a mask without transparency, white. This is the mask as a
+/// black-and-white PNG whose white pixels are the part to repaint (Stable Diffusion's inpainting,
+/// MidJourney's Vary (Region)).
+pub fn white_repaints(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
+    let img = decode(bytes)?;
+    let alpha = img.color().has_alpha() && img.to_rgba8().pixels().any(|p| p.0[3] < 255);
+    let out = if alpha {
+        let rgba = img.to_rgba8();
+        image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
+            image::Luma([if rgba.get_pixel(x, y).0[3] < 128 {
+                255
+            } else {
+                0
+            }])
+        })
+    } else {
+        let gray = img.to_luma8();
+        image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
+            image::Luma([if gray.get_pixel(x, y).0[0] >= 128 {
+                255
+            } else {
+                0
+            }])
+        })
+    };
+    let mut png = std::io::Cursor::new(Vec::new());
+    out.write_to(&mut png, image::ImageFormat::Png)
+        .map_err(|_| ImageError::NotAnImage)?;
+    Ok(png.into_inner())
+}
+
 /// Width and height from a PNG's IHDR chunk (always the first).
 fn png_size(bytes: &[u8]) -> Option<(u32, u32)> {
     let be = |at: usize| Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?));
@@ -665,6 +697,28 @@ mod tests {
         ] {
             assert!(check_url(&u(bad)).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn masks_repaint_where_transparent_or_else_where_white() {
+        let png = |img: image::DynamicImage| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+            out.into_inner()
+        };
+        let read = |bytes: Vec<u8>| image::load_from_memory(&bytes).unwrap().to_luma8();
+        // OpenAI's convention: transparent is repainted.
+        let alpha = image::RgbaImage::from_fn(4, 1, |x, _| {
+            image::Rgba([0, 0, 0, if x < 2 { 0 } else { 255 }])
+        });
+        let m = read(white_repaints(&png(alpha.into())).unwrap());
+        assert_eq!(m.as_raw(), &vec![255, 255, 0, 0]);
+        // An opaque mask: white is repainted, as painted.
+        let gray =
+            image::GrayImage::from_fn(4, 1, |x, _| image::Luma([if x == 3 { 250 } else { 10 }]));
+        let m = read(white_repaints(&png(gray.into())).unwrap());
+        assert_eq!(m.as_raw(), &vec![0, 0, 0, 255]);
+        assert!(white_repaints(b"not an image").is_err());
     }
 
     #[tokio::test]

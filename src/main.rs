@@ -9,6 +9,7 @@ async fn main() -> std::process::ExitCode {
     match cli.command {
         Some(config::Command::Simulate {
             addr,
+            engine,
             secret,
             step_ms,
         }) => {
@@ -17,7 +18,7 @@ async fn main() -> std::process::ExitCode {
                 step: std::time::Duration::from_millis(step_ms),
                 ..atelier::simulator::SimConfig::default()
             };
-            simulate(addr, config).await
+            simulate(addr, config, engine).await
         }
         Some(config::Command::Migrate) => exit(migrate(cli.serve).await),
         Some(config::Command::Copy {
@@ -117,10 +118,22 @@ async fn migrate(args: config::ServeArgs) -> anyhow::Result<()> {
 async fn simulate(
     addr: std::net::SocketAddr,
     config: atelier::simulator::SimConfig,
+    engine: Option<atelier::types::EngineKind>,
 ) -> std::process::ExitCode {
-    match atelier::simulator::spawn(addr, config).await {
+    use atelier::types::EngineKind;
+    match atelier::simulator::spawn_engines(addr, config, engine).await {
         Ok(running) => {
-            tracing::info!("simulator listening on {}", running.base_url());
+            let base = running.base_url();
+            match engine {
+                Some(EngineKind::Openai) => {
+                    tracing::info!("OpenAI Images simulator: base URL {base}/v1");
+                }
+                Some(kind) => tracing::info!("{} simulator: {base}", kind.label()),
+                None => tracing::info!(
+                    "simulators: midjourney-proxy {base}, OpenAI Images {base}/openai/v1, \
+                     Stable Diffusion WebUI {base}/sd"
+                ),
+            }
             startup::shutdown_signal().await;
             std::process::ExitCode::SUCCESS
         }

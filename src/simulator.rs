@@ -1,5 +1,5 @@
-//! The built-in simulators: a midjourney-proxy and the OpenAI Images API (under `/openai/v1`) on
-//! one address, each with the same HTTP protocol as the real thing (the client cannot tell),
+//! The built-in simulators: a midjourney-proxy, the OpenAI Images API (under `/openai/v1`) and a
+//! Stable Diffusion WebUI (under `/sd`) on one address, each with the same HTTP protocol as the real thing (the client cannot tell),
 //! drawing real PNG images, so Atelier works out of the box.
 //!
 //! Midjourney:
@@ -10,6 +10,7 @@
 mod draw;
 mod openai;
 mod protocol;
+pub mod sd_webui;
 
 pub use protocol::{Sim, SimConfig};
 
@@ -41,10 +42,31 @@ impl Running {
 /// Binds `addr` and serves the simulator in the background (ticking its jobs) until the process
 /// ends.
 pub async fn spawn(addr: SocketAddr, config: SimConfig) -> std::io::Result<Running> {
+    spawn_engines(addr, config, None).await
+}
+
+/// As [`spawn`], with only `engine`'s protocol when given, at the root as its clients expect it
+/// (a midjourney-proxy's paths, OpenAI's `/v1`, WebUI's `/sdapi/v1`).
+pub async fn spawn_engines(
+    addr: SocketAddr,
+    config: SimConfig,
+    engine: Option<crate::types::EngineKind>,
+) -> std::io::Result<Running> {
+    use crate::types::EngineKind;
     let listener = TcpListener::bind(addr).await?;
     let addr = listener.local_addr()?;
     let sim = Sim::new(config, format!("http://{addr}"));
-    let router = protocol::router(sim.clone()).merge(openai::router(sim.clone()));
+    let router = match engine {
+        None => protocol::router(sim.clone())
+            .merge(openai::router(sim.clone(), base_path(EngineKind::Openai)))
+            .merge(sd_webui::router(
+                sim.clone(),
+                base_path(EngineKind::SdWebui),
+            )),
+        Some(EngineKind::Midjourney) => protocol::router(sim.clone()),
+        Some(EngineKind::Openai) => openai::router(sim.clone(), "/v1"),
+        Some(EngineKind::SdWebui) => sd_webui::router(sim.clone(), ""),
+    };
     tokio::spawn(async move {
         if let Err(e) = axum::serve(listener, router).await {
             tracing::error!(error = %e, "simulator stopped");

@@ -377,7 +377,25 @@ pub struct TaskParams {
     pub seed: Option<i64>,
     /// Midjourney's modal step: the prompt the user gave it.
     pub modal_prompt: Option<String>,
+    /// Stable Diffusion: sampling steps, guidance (CFG scale), the sampler, and for an edit how
+    /// far from the given picture it may go (0-1).
+    pub steps: Option<u32>,
+    pub cfg_scale: Option<Scale>,
+    pub sampler: Option<String>,
+    pub denoising_strength: Option<Scale>,
 }
+
+/// The model name under which the admin prices every Stable Diffusion checkpoint they did not
+/// price one by one (and a task that names none: the box's loaded checkpoint).
+pub const ANY_CHECKPOINT: &str = "*";
+
+/// A finite decimal number of a task's parameters (a CFG scale, a strength): checked to be
+/// finite when it is given, so it compares as equal to itself.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Scale(pub f64);
+
+impl Eq for Scale {}
 
 /// One output image of a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -849,6 +867,8 @@ pub struct EngineOffer {
     pub modes: Option<Vec<ModeView>>,
     pub models: Option<Vec<ModelOffer>>,
     pub action_cost: Option<i64>,
+    /// Stable Diffusion: the samplers its boxes offer.
+    pub samplers: Option<Vec<String>>,
 }
 
 /// One engine as the admin's Engines tab shows it: its offer, the admin's switch, and whether
@@ -858,6 +878,8 @@ pub struct EngineSetup {
     pub offer: EngineOffer,
     pub switched_on: bool,
     pub served: bool,
+    /// Stable Diffusion: the price of every checkpoint not priced on its own (per picture).
+    pub any_checkpoint: Option<i64>,
 }
 
 /// A model's switch and price as the Engines tab saves them.

@@ -16,7 +16,7 @@ use crate::{
     engines::{self, Job, RemoteUpdate, Submitted, UpstreamError},
     error::AppError,
     services::lifecycle,
-    types::{HealthState, Mode},
+    types::{EngineKind, HealthState, Mode},
 };
 use futures::StreamExt;
 
@@ -38,6 +38,10 @@ const DOWN_BASE: Duration = Duration::from_secs(15);
 const DOWN_MAX: Duration = Duration::from_secs(600);
 /// Sends in flight at once.
 const SENDS: usize = 4;
+/// How often a Stable Diffusion box's checkpoints are read again, and how soon after a box
+/// that did not answer.
+const CATALOG_EVERY: Duration = Duration::from_secs(300);
+const CATALOG_RETRY: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct PollOutcome {
@@ -217,6 +221,24 @@ async fn tick(engine: &Arc<Engine>) -> Result<PollOutcome, AppError> {
         }
     }
 
+    for channel in &channels {
+        if channel.row.kind == EngineKind::SdWebui
+            && usable(&channel.row)
+            && engine.catalog_due(
+                channel.id(),
+                channel.row.catalog.read_at,
+                now,
+                ms(CATALOG_EVERY),
+                ms(CATALOG_RETRY),
+            )
+        {
+            let (engine, id) = (engine.clone(), channel.id().to_owned());
+            tokio::spawn(
+                async move { crate::services::channels::read_catalog(&engine, &id).await },
+            );
+        }
+    }
+
     let (sent, requests) = dispatch(engine, &channels, now).await?;
     out.dispatched += sent;
     out.requests += requests;
@@ -276,6 +298,16 @@ pub(crate) async fn fault(engine: &Engine, channel_id: &str, e: &UpstreamError) 
     }
 }
 
+/// Can this channel draw with the task's model? A Stable Diffusion task that names a checkpoint
+/// goes to a box that has it (or whose list is not known yet).
+fn has_model(channel: &Channel, task: &TaskRow) -> bool {
+    let catalog = &channel.row.catalog.0;
+    match (task.engine, task.model.as_deref()) {
+        (EngineKind::SdWebui, Some(model)) => catalog.models.is_empty() || catalog.has_model(model),
+        _ => true,
+    }
+}
+
 /// May this channel take new work?
 fn usable(row: &ChannelRow) -> bool {
     row.enabled && row.deleted_at.is_none() && row.health != HealthState::Down
@@ -323,6 +355,7 @@ async fn dispatch(
             .iter()
             .filter(|c| c.row.kind == task.engine)
             .filter(|c| task.channel_id.as_deref().is_none_or(|pin| pin == c.id()))
+            .filter(|c| has_model(c, &task))
             .filter(|c| room(&load, c, task.mode) > 0)
             .map(|c| (c.id(), c.row.weight))
             .collect();

@@ -176,6 +176,37 @@ test.describe.serial("generating", () => {
     await expect(page.getByText("two lighthouses at dawn")).toHaveCount(0);
   });
 
+  test("a Stable Diffusion picture: checkpoint, size, steps, sampler and negative prompt, live progress, then history", async ({ page }) => {
+    await logIn(page, carol.email);
+    const before = Number(((await (await badge(page)).textContent()) ?? "").replace(/\D/g, ""));
+    await page.getByRole("radio", { name: "Stable Diffusion" }).check();
+    const controls = page.getByTestId("sd-controls");
+    await expect(controls).toBeVisible();
+    await controls.getByRole("combobox", { name: "Model" }).selectOption({ label: "atelier-dusk-xl · 1 credit" });
+    await controls.getByRole("combobox", { name: "Size" }).selectOption("768x512");
+    await controls.getByRole("combobox", { name: "Images" }).selectOption("2");
+    await controls.getByLabel("Steps").fill("12");
+    await controls.getByLabel("CFG scale").fill("5.5");
+    await controls.getByRole("combobox", { name: "Sampler" }).selectOption("DPM++ 2M");
+    await controls.getByLabel("Negative prompt").fill("fog");
+    await expect(page.getByTestId("cost-line")).toContainText("Costs 2");
+    await page.getByLabel("Prompt", { exact: true }).fill("a harbour at dusk, oil painting");
+    await page.getByRole("button", { name: "Generate" }).click();
+
+    const card = page.locator("[data-testid=task-card]", { hasText: "a harbour at dusk, oil painting" }).first();
+    await expect(card).toBeVisible();
+    await expect(card).toContainText("atelier-dusk-xl × 2");
+    await expect(await badge(page)).toHaveText(`${before - 2} credits`);
+    // Real progress from the box, with its picture so far.
+    await expect(card.getByRole("progressbar")).toHaveAttribute("aria-valuenow", /^[1-9][0-9]?$/);
+    await expect(card).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    await expect(card.getByTestId("task-image")).toHaveCount(2);
+
+    await page.goto("/history?engine=sd_webui");
+    await expect(page.getByTestId("history-item")).toHaveCount(1);
+    await expect(page.getByTestId("history-item").first()).toContainText("a harbour at dusk, oil painting");
+  });
+
   test("with JavaScript off: the history page renders the prompt, and log-out still posts", async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();

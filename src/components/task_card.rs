@@ -110,10 +110,23 @@ pub fn made_with(t: &crate::i18n::Texts, task: &TaskView) -> String {
     match (task.engine, task.model.as_deref()) {
         (EngineKind::Midjourney, _) | (_, None) => t.mode(task.mode).to_owned(),
         (_, Some(model)) => match task.params.n {
-            Some(n) if n > 1 => format!("{model} × {n}"),
-            _ => model.to_owned(),
+            Some(n) if n > 1 => format!("{} × {n}", short_model(task.engine, model)),
+            _ => short_model(task.engine, model).to_owned(),
         },
     }
+}
+
+/// A model as people name it: a Stable Diffusion checkpoint without its file's extension and
+/// hash (`dreamshaper_8.safetensors [879db523c3]` is `dreamshaper_8`).
+pub fn short_model(engine: EngineKind, model: &str) -> &str {
+    if engine != EngineKind::SdWebui {
+        return model;
+    }
+    let name = model.split(" [").next().unwrap_or(model);
+    [".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(name)
 }
 
 /// The prompt a task waiting in a modal step asks for (a custom zoom, say), and Continue.

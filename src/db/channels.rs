@@ -22,12 +22,14 @@ pub struct ChannelRow {
     pub position: i64,
     pub created_at: i64,
     pub deleted_at: Option<i64>,
+    /// What a Stable Diffusion box offers, as last read (empty until then, and for the others).
+    pub catalog: Json<crate::engines::sd_webui::Catalog>,
 }
 
 macro_rules! columns {
     () => {
         "id, kind, name, api_url, secret, enabled, weight, concurrency, health, errors, last_error,
-         health_since, down_until, position, created_at, deleted_at"
+         health_since, down_until, position, created_at, deleted_at, catalog"
     };
 }
 
@@ -158,6 +160,22 @@ pub async fn update(
     .await
     .map(|r| r.rows_affected()))?;
     Ok(r == 1)
+}
+
+/// Keeps what a channel's upstream offers, as just read.
+pub async fn set_catalog(
+    pool: &super::Pool,
+    id: &str,
+    catalog: &crate::engines::sd_webui::Catalog,
+) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "UPDATE channels SET catalog = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(Json(catalog))
+    .execute(conn)
+    .await
+    .map(|_| ()))
 }
 
 /// Removes a channel: it takes no new tasks; queued tasks waiting for it go elsewhere.

@@ -30,6 +30,8 @@ pub struct Http {
     observer: Option<Observer>,
     /// The largest answer read.
     cap: usize,
+    /// A 5xx comes back with its body (an upstream that says in it why it failed).
+    server_errors: bool,
 }
 
 impl std::fmt::Debug for Http {
@@ -75,12 +77,19 @@ impl Http {
             auth,
             observer: None,
             cap: MAX_ANSWER_BYTES,
+            server_errors: false,
         }
     }
 
     /// The same client, reading answers up to `bytes` (images in base64 are larger than lists).
     pub fn answers_up_to(mut self, bytes: usize) -> Self {
         self.cap = bytes;
+        self
+    }
+
+    /// The same client, a 5xx answered with its body rather than as an error (never repeated).
+    pub fn reads_server_errors(mut self) -> Self {
+        self.server_errors = true;
         self
     }
 
@@ -104,7 +113,8 @@ impl Http {
 
     /// Sends with the credential, up to `attempts` times: idempotent requests are retried on
     /// any transport failure or 5xx, others only when the request never reached the server.
-    /// A 5xx is an error (its body is not read on); any other status comes back with its body.
+    /// A 5xx is an error (its body is not read on, unless [`Http::reads_server_errors`]); any
+    /// other status comes back with its body.
     pub async fn send(
         &self,
         idempotent: bool,
@@ -123,7 +133,7 @@ impl Http {
                 Ok(res) => {
                     let status = res.status();
                     match read_capped(res, self.cap).await {
-                        Ok(_) if status.is_server_error() => {
+                        Ok(_) if status.is_server_error() && !self.server_errors => {
                             Err(UpstreamError::Failed(format!("HTTP {}", status.as_u16())))
                         }
                         Ok(b) => Ok((status, b)),
@@ -135,6 +145,7 @@ impl Http {
             };
             if let Some(o) = &self.observer {
                 let outcome = match &result {
+                    Ok((status, _)) if status.is_server_error() => Outcome::ServerError,
                     Ok(_) => Outcome::Answered,
                     Err(UpstreamError::Unreachable(_)) => Outcome::Unreachable,
                     Err(UpstreamError::Failed(m)) if m.starts_with("HTTP 5") => {

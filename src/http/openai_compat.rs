@@ -213,22 +213,35 @@ fn key_owner(user: Result<CurrentUser, AppError>) -> Result<CurrentUser, Failure
 enum Target {
     Midjourney(Mode),
     Openai(String),
+    /// A Stable Diffusion checkpoint, by its title.
+    SdWebui(String),
 }
 
 const MIDJOURNEY_PREFIX: &str = "midjourney-";
+/// A Stable Diffusion checkpoint's id here: `sd-` and its short name (`sd-dreamshaper_8`).
+const SD_PREFIX: &str = "sd-";
 
-/// Every model id the admin offers now, in order.
-async fn offered(engine: &Engine) -> Result<Vec<String>, AppError> {
+/// Every model the admin offers now, in order, by its id here.
+async fn offered(engine: &Engine) -> Result<Vec<(String, Target)>, AppError> {
     let mut ids = Vec::new();
     for offer in crate::services::engines::offers(engine).await? {
         if !offer.enabled {
             continue;
         }
         for m in offer.modes.iter().flatten().filter(|m| m.enabled) {
-            ids.push(format!("{MIDJOURNEY_PREFIX}{}", m.mode.as_str()));
+            ids.push((
+                format!("{MIDJOURNEY_PREFIX}{}", m.mode.as_str()),
+                Target::Midjourney(m.mode),
+            ));
         }
         for m in offer.models.iter().flatten().filter(|m| m.enabled) {
-            ids.push(m.model.clone());
+            ids.push(match offer.kind {
+                EngineKind::SdWebui => (
+                    format!("{SD_PREFIX}{}", m.label),
+                    Target::SdWebui(m.model.clone()),
+                ),
+                _ => (m.model.clone(), Target::Openai(m.model.clone())),
+            });
         }
     }
     Ok(ids)
@@ -242,7 +255,7 @@ async fn models(
     let data: Vec<Value> = offered(&s.engine)
         .await?
         .into_iter()
-        .map(|id| json!({"id": id, "object": "model", "created": 0, "owned_by": "atelier"}))
+        .map(|(id, _)| json!({"id": id, "object": "model", "created": 0, "owned_by": "atelier"}))
         .collect();
     Ok(Json(json!({"object": "list", "data": data})).into_response())
 }
@@ -293,6 +306,15 @@ async fn generations(
             n: Some(n),
             size: ask.size.clone(),
             quality: ask.quality.clone(),
+            ..NewJob::default()
+        },
+        // OpenAI's qualities mean nothing to Stable Diffusion; its own size is taken.
+        Target::SdWebui(model) => NewJob {
+            engine: Some(EngineKind::SdWebui.as_str().to_owned()),
+            prompt: ask.prompt.clone(),
+            model: Some(model.clone()),
+            n: Some(n),
+            size: ask.size.clone().filter(|s| s != "auto"),
             ..NewJob::default()
         },
     };
@@ -369,7 +391,7 @@ async fn edits(
     let Target::Openai(model) = &target else {
         return Err(invalid_param(
             "model",
-            "MidJourney does not edit pictures here: choose gpt-image-1 or dall-e-2.",
+            "Only OpenAI's models edit pictures here: choose gpt-image-1 or dall-e-2.",
         ));
     };
     crate::engines::openai::takes_edits(model).map_err(Failure::from)?;
@@ -467,32 +489,28 @@ fn response_format(v: Option<&str>) -> Result<bool, Failure> {
 /// The model a request names, among those offered; none named: the first offered.
 async fn target(engine: &Engine, model: Option<&str>) -> Result<Target, Failure> {
     let offered = offered(engine).await?;
-    let id = match model.map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => m.to_owned(),
-        None => offered
-            .first()
-            .cloned()
-            .ok_or_else(|| Failure::from(AppError::Disabled))?,
+    let found = match model.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => offered.iter().find(|(id, _)| id == m),
+        None => offered.first(),
     };
-    if !offered.contains(&id) {
-        let mut f = Failure::new(
-            StatusCode::NOT_FOUND,
-            format!(
-                "The model `{id}` does not exist or is switched off. Offered: {}.",
-                offered.join(", ")
-            ),
-            "invalid_request_error",
-            "model_not_found",
-        );
-        f.param = Some("model".into());
-        return Err(f);
+    if let Some((_, target)) = found {
+        return Ok(target.clone());
     }
-    Ok(
-        match id.strip_prefix(MIDJOURNEY_PREFIX).and_then(Mode::parse) {
-            Some(mode) => Target::Midjourney(mode),
-            None => Target::Openai(id),
-        },
-    )
+    let Some(id) = model.map(str::trim).filter(|m| !m.is_empty()) else {
+        return Err(Failure::from(AppError::Disabled));
+    };
+    let ids: Vec<&str> = offered.iter().map(|(id, _)| id.as_str()).collect();
+    let mut f = Failure::new(
+        StatusCode::NOT_FOUND,
+        format!(
+            "The model `{id}` does not exist or is switched off. Offered: {}.",
+            ids.join(", ")
+        ),
+        "invalid_request_error",
+        "model_not_found",
+    );
+    f.param = Some("model".into());
+    Err(f)
 }
 
 /// A size asked of MidJourney becomes its aspect ratio, unless the prompt sets one.

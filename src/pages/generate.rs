@@ -241,11 +241,24 @@ fn PromptForm(
         .filter(|m| m.enabled)
         .collect();
     let choice = OpenAiChoice::new(models);
+    let sd_offer = offered.iter().find(|e| e.kind == EngineKind::SdWebui);
+    let sd = SdChoice::new(
+        sd_offer
+            .and_then(|e| e.models.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| m.enabled)
+            .collect(),
+        sd_offer
+            .and_then(|e| e.samplers.clone())
+            .unwrap_or_default(),
+    );
     let prompt = RwSignal::new(String::new());
     let costs = modes.clone();
     let cost = Signal::derive(move || match engine.get() {
         EngineKind::Openai => choice.cost(),
-        _ => {
+        EngineKind::SdWebui => sd.cost(),
+        EngineKind::Midjourney => {
             let m = mode.get();
             costs
                 .iter()
@@ -258,7 +271,7 @@ fn PromptForm(
     let picked = move || match engine.get() {
         EngineKind::Openai => choice.model.get().is_some(),
         EngineKind::Midjourney => mode.get().is_some(),
-        EngineKind::SdWebui => false,
+        EngineKind::SdWebui => sd.model.get().is_some(),
     };
     let blocked = move || {
         blocked_reason(
@@ -276,17 +289,41 @@ fn PromptForm(
         prompt.update(|p| *p = set_flag(p, remove, add.as_deref()));
     };
     let args = move || {
-        let openai = engine.get_untracked() == EngineKind::Openai;
-        let text = |v: Option<String>| v.filter(|_| openai).unwrap_or_default();
-        SubmitTask {
+        let kind = engine.get_untracked();
+        let mut args = SubmitTask {
             prompt: prompt.get_untracked(),
             mode: mode.get_untracked().map_or("", Mode::as_str).to_owned(),
-            engine: engine.get_untracked().as_str().to_owned(),
-            model: text(choice.model.get_untracked()),
-            size: text(choice.size.get_untracked()),
-            quality: text(choice.quality.get_untracked()),
-            n: text(Some(choice.n.get_untracked().to_string())),
+            engine: kind.as_str().to_owned(),
+            model: String::new(),
+            size: String::new(),
+            quality: String::new(),
+            n: String::new(),
+            negative_prompt: String::new(),
+            steps: String::new(),
+            cfg_scale: String::new(),
+            sampler: String::new(),
+            seed: String::new(),
+        };
+        match kind {
+            EngineKind::Midjourney => {}
+            EngineKind::Openai => {
+                args.model = choice.model.get_untracked().unwrap_or_default();
+                args.size = choice.size.get_untracked().unwrap_or_default();
+                args.quality = choice.quality.get_untracked().unwrap_or_default();
+                args.n = choice.n.get_untracked().to_string();
+            }
+            EngineKind::SdWebui => {
+                args.model = sd.model.get_untracked().unwrap_or_default();
+                args.size = sd.size.get_untracked();
+                args.n = sd.n.get_untracked().to_string();
+                args.negative_prompt = sd.negative.get_untracked();
+                args.steps = sd.steps.get_untracked();
+                args.cfg_scale = sd.cfg.get_untracked();
+                args.sampler = sd.sampler.get_untracked();
+                args.seed = sd.seed.get_untracked();
+            }
         }
+        args
     };
     let several = kinds.len() > 1;
     view! {
@@ -334,6 +371,9 @@ fn PromptForm(
                 </Show>
                 <Show when=move || engine.get() == EngineKind::Openai>
                     <OpenAiControls choice />
+                </Show>
+                <Show when=move || engine.get() == EngineKind::SdWebui>
+                    <SdControls choice=sd />
                 </Show>
                 <div class="flex flex-wrap items-center gap-3">
                     <button
@@ -514,17 +554,7 @@ fn OpenAiControls(choice: OpenAiChoice) -> impl IntoView {
     };
     view! {
         <div class="grid grid-cols-2 gap-3 text-sm">
-            <div class="col-span-2 block">
-                <label for="openai-model">{st.model_label}</label>
-                <select id="openai-model" name="model" class=SELECT data-testid="model"
-                    prop:value=move || choice.model.get().unwrap_or_default()
-                    on:change=move |ev| choice.choose(event_target_value(&ev))>
-                    {models.iter().map(|m| {
-                        let from = (t.credits)(m.cost.lowest());
-                        view! { <option value=m.model.clone()>{format!("{} · {from}", m.label)}</option> }
-                    }).collect_view()}
-                </select>
-            </div>
+            <ModelSelect id="openai-model" models value=choice.model.into() choose=Callback::new(move |id| choice.choose(id)) />
             <div class="block">
                 <label for="openai-size">{st.size_label}</label>
                 <select id="openai-size" name="size" class=SELECT
@@ -551,16 +581,157 @@ fn OpenAiControls(choice: OpenAiChoice) -> impl IntoView {
                     }}
                 </select>
             </div>
+            <CountSelect id="openai-n" n=choice.n max=Signal::derive(move || choice.current().map_or(1, |m| m.max_n.max(1))) />
+        </div>
+    }
+}
+
+/// A model of an engine, with the price of one image ("from" the lowest, by quality).
+#[component]
+fn ModelSelect(
+    id: &'static str,
+    models: Vec<ModelOffer>,
+    value: Signal<Option<String>>,
+    choose: Callback<String>,
+) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <div class="col-span-2 block">
+            <label for=id>{t.studio.model_label}</label>
+            <select id=id name="model" class=SELECT data-testid="model"
+                prop:value=move || value.get().unwrap_or_default()
+                on:change=move |ev| choose.run(event_target_value(&ev))>
+                {models.iter().map(|m| {
+                    let from = (t.credits)(m.cost.lowest());
+                    view! { <option value=m.model.clone()>{format!("{} · {from}", m.label)}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// How many images, from 1 to `max`.
+#[component]
+fn CountSelect(id: &'static str, n: RwSignal<u8>, max: Signal<u8>) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <div class="block">
+            <label for=id>{t.studio.count_label}</label>
+            <select id=id name="n" class=SELECT
+                prop:value=move || n.get().to_string()
+                on:change=move |ev| n.set(event_target_value(&ev).parse().unwrap_or(1))>
+                {move || (1..=max.get()).map(|k| view! { <option value=k.to_string() selected=n.get_untracked() == k>{k}</option> }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// What the Stable Diffusion controls hold. Empty texts: the server's defaults.
+#[derive(Clone, Copy)]
+struct SdChoice {
+    models: StoredValue<Vec<ModelOffer>>,
+    samplers: StoredValue<Vec<String>>,
+    model: RwSignal<Option<String>>,
+    size: RwSignal<String>,
+    n: RwSignal<u8>,
+    steps: RwSignal<String>,
+    cfg: RwSignal<String>,
+    sampler: RwSignal<String>,
+    seed: RwSignal<String>,
+    negative: RwSignal<String>,
+}
+
+impl SdChoice {
+    fn new(models: Vec<ModelOffer>, samplers: Vec<String>) -> Self {
+        let size = models
+            .first()
+            .and_then(|m| m.sizes.first().cloned())
+            .unwrap_or_default();
+        Self {
+            model: RwSignal::new(models.first().map(|m| m.model.clone())),
+            models: StoredValue::new(models),
+            samplers: StoredValue::new(samplers),
+            size: RwSignal::new(size),
+            n: RwSignal::new(1),
+            steps: RwSignal::new(String::new()),
+            cfg: RwSignal::new(String::new()),
+            sampler: RwSignal::new(String::new()),
+            seed: RwSignal::new(String::new()),
+            negative: RwSignal::new(String::new()),
+        }
+    }
+
+    fn current(&self) -> Option<ModelOffer> {
+        let id = self.model.get()?;
+        self.models
+            .with_value(|ms| ms.iter().find(|m| m.model == id).cloned())
+    }
+
+    /// The price of this submit: each picture at the checkpoint's price.
+    fn cost(&self) -> i64 {
+        self.current().map_or(0, |m| m.cost.lowest()) * i64::from(self.n.get())
+    }
+}
+
+#[component]
+fn SdControls(choice: SdChoice) -> impl IntoView {
+    let t = use_texts();
+    let st = &t.studio;
+    let models = choice.models.get_value();
+    let sizes = choice.current().map(|m| m.sizes).unwrap_or_default();
+    let samplers = choice.samplers.get_value();
+    // A number field: (id, name), label, value, (min, max, step), hint.
+    let number = |(id, name): (&'static str, &'static str),
+                  label: &'static str,
+                  value: RwSignal<String>,
+                  (min, max, step): (&'static str, &'static str, &'static str),
+                  hint: Option<&'static str>| {
+        let hint_id = format!("{id}-hint");
+        view! {
             <div class="block">
-                <label for="openai-n">{st.count_label}</label>
-                <select id="openai-n" name="n" class=SELECT
-                    prop:value=move || choice.n.get().to_string()
-                    on:change=move |ev| choice.n.set(event_target_value(&ev).parse().unwrap_or(1))>
-                    {move || {
-                        let max = choice.current().map_or(1, |m| m.max_n.max(1));
-                        (1..=max).map(|n| view! { <option value=n.to_string() selected=choice.n.get_untracked() == n>{n}</option> }).collect_view()
-                    }}
+                <label for=id>{label}</label>
+                <input id=id name=name type="number" inputmode="decimal" min=min max=max step=step class=SELECT
+                    aria-describedby=hint.map(|_| hint_id.clone())
+                    prop:value=move || value.get()
+                    on:input=move |ev| value.set(event_target_value(&ev)) />
+                {hint.map(|h| view! { <p id=hint_id class="mt-1 text-xs text-stone-500">{h}</p> })}
+            </div>
+        }
+    };
+    view! {
+        <div class="grid grid-cols-2 gap-3 text-sm" data-testid="sd-controls">
+            <ModelSelect id="sd-model" models value=choice.model.into() choose=Callback::new(move |id| choice.model.set(Some(id))) />
+            <div class="block">
+                <label for="sd-size">{st.size_label}</label>
+                <select id="sd-size" name="size" class=SELECT
+                    prop:value=move || choice.size.get()
+                    on:change=move |ev| choice.size.set(event_target_value(&ev))>
+                    {sizes.into_iter().map(|s| {
+                        let label = s.replace('x', " × ");
+                        view! { <option value=s.clone() selected=choice.size.get_untracked() == s>{label}</option> }
+                    }).collect_view()}
                 </select>
+            </div>
+            <CountSelect id="sd-n" n=choice.n max=Signal::derive(move || choice.current().map_or(1, |m| m.max_n.max(1))) />
+            {number(("sd-steps", "steps"), st.steps_label, choice.steps, ("1", "150", "1"), None)}
+            {number(("sd-cfg", "cfg_scale"), st.cfg_label, choice.cfg, ("1", "30", "0.5"), None)}
+            <div class="block">
+                <label for="sd-sampler">{st.sampler_label}</label>
+                <select id="sd-sampler" name="sampler" class=SELECT
+                    prop:value=move || choice.sampler.get()
+                    on:change=move |ev| choice.sampler.set(event_target_value(&ev))>
+                    <option value="">{st.box_default}</option>
+                    {samplers.into_iter().map(|s| view! { <option value=s.clone()>{s.clone()}</option> }).collect_view()}
+                </select>
+            </div>
+            {number(("sd-seed", "seed"), st.seed_label, choice.seed, ("-1", "4294967295", "1"), Some(st.seed_hint))}
+            <div class="col-span-2 block">
+                <label for="sd-negative">{st.negative_prompt_label}</label>
+                <textarea id="sd-negative" name="negative_prompt" rows="2" class=SELECT
+                    aria-describedby="sd-negative-hint"
+                    prop:value=move || choice.negative.get()
+                    on:input=move |ev| choice.negative.set(event_target_value(&ev))></textarea>
+                <p id="sd-negative-hint" class="mt-1 text-xs text-stone-500">{st.negative_prompt_hint}</p>
             </div>
         </div>
     }

@@ -1,5 +1,10 @@
 //! Generation, live updates, history, the task view and the ledger, for the pages.
 
+// The Generate form posts one field per control (a plain form works without JavaScript), and
+// `#[server]` makes a function of them on both sides, where an `allow` on the item does not
+// reach.
+#![allow(clippy::too_many_arguments)]
+
 #[cfg(feature = "ssr")]
 use crate::types::TaskView;
 use crate::{
@@ -53,7 +58,6 @@ async fn with_balance(
 
 /// A new task from the Generate form: the engine's fields (the others' are ignored; empty ones
 /// take the model's defaults).
-#[allow(clippy::too_many_arguments)]
 #[server(input = PostUrl, output = Postcard)]
 pub async fn submit_task(
     prompt: String,
@@ -63,26 +67,62 @@ pub async fn submit_task(
     #[server(default)] size: String,
     #[server(default)] quality: String,
     #[server(default)] n: String,
+    #[server(default)] negative_prompt: String,
+    #[server(default)] steps: String,
+    #[server(default)] cfg_scale: String,
+    #[server(default)] sampler: String,
+    #[server(default)] seed: String,
 ) -> Result<TaskUpdates, AppError> {
     let (state, user) = engine_and_user().await?;
-    let given = |v: String| (!v.trim().is_empty()).then_some(v);
-    let n = match given(n) {
-        Some(n) => Some(
-            n.trim()
-                .parse::<i64>()
-                .map_err(|_| AppError::range("n", 1, 4))?,
-        ),
-        None => None,
-    };
-    let openai = engine == "openai";
+    let given = |v: String| (!v.trim().is_empty()).then(|| v.trim().to_owned());
+    // A number a form field holds, if any: else the field's range in the error.
+    fn number<T: std::str::FromStr>(
+        v: Option<String>,
+        field: &str,
+        rule: crate::error::Rule,
+    ) -> Result<Option<T>, AppError> {
+        v.map(|v| v.parse::<T>().map_err(|_| AppError::invalid(field, rule)))
+            .transpose()
+    }
+    use crate::error::Rule;
+    let sd_limit = |max| Rule::Range { min: 1, max };
+    let (openai, sd) = (engine == "openai", engine == "sd_webui");
+    let other = openai || sd;
+    let n = number(given(n).filter(|_| other), "n", sd_limit(4))?;
+    let steps = number(
+        given(steps).filter(|_| sd),
+        "steps",
+        sd_limit(crate::engines::sd_webui::MAX_STEPS),
+    )?;
+    let cfg_scale = number(
+        given(cfg_scale).filter(|_| sd),
+        "cfg_scale",
+        Rule::Number {
+            min: 1,
+            max: crate::engines::sd_webui::MAX_CFG,
+        },
+    )?;
+    let seed = number(
+        given(seed).filter(|_| sd),
+        "seed",
+        Rule::Range {
+            min: -1,
+            max: i64::from(u32::MAX),
+        },
+    )?;
     let job = crate::services::generation::NewJob {
-        engine: given(engine),
+        engine: given(engine.clone()),
         prompt,
-        mode: (!openai).then_some(mode),
-        model: given(model).filter(|_| openai),
-        size: given(size).filter(|_| openai),
+        mode: (!other).then_some(mode),
+        model: given(model).filter(|_| other),
+        size: given(size).filter(|_| other),
         quality: given(quality).filter(|_| openai),
-        n: n.filter(|_| openai),
+        n,
+        negative_prompt: given(negative_prompt).filter(|_| sd),
+        steps,
+        cfg_scale,
+        sampler: given(sampler).filter(|_| sd),
+        seed,
         ..Default::default()
     };
     let task = crate::services::generation::submit_job(&state, &user, &job).await?;

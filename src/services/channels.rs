@@ -248,6 +248,7 @@ pub async fn create(
         position: 0,
         created_at: now,
         deleted_at: None,
+        catalog: sqlx::types::Json(crate::engines::sd_webui::Catalog::default()),
     };
     apply(engine, &mut row, &patch)?;
     let mut tx = engine.pool.begin().await.map_err(super::internal)?;
@@ -271,6 +272,7 @@ pub async fn create(
     super::audit(&mut tx, actor, "channel.create", Some(&row.id), &detail).await?;
     tx.commit().await.map_err(super::internal)?;
     tracing::info!(channel_id = row.id, "channel added");
+    read_catalog(engine, &row.id).await;
     engine.wake_worker();
     one(engine, &row.id).await
 }
@@ -292,8 +294,41 @@ pub async fn update(
     let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
     update_in(engine, &mut tx, actor, id, &patch).await?;
     tx.commit().await.map_err(super::internal)?;
+    read_catalog(engine, id).await;
     engine.wake_worker();
     one(engine, id).await
+}
+
+/// Reads and keeps what a Stable Diffusion channel's box offers (its checkpoints, its samplers).
+/// A box that does not answer keeps what was read before; it is read again later (the worker
+/// does every few minutes). Nothing to do for the other engines.
+pub async fn read_catalog(engine: &Engine, id: &str) {
+    let row = match db::channels::get(&engine.pool, id).await {
+        Ok(Some(row)) if row.kind == EngineKind::SdWebui && row.deleted_at.is_none() => row,
+        Ok(_) => return,
+        Err(e) => {
+            tracing::warn!(channel_id = id, error = %e, "channel not read");
+            return;
+        }
+    };
+    let channel = engine.channel(row);
+    let crate::engines::Client::SdWebui(client) = &channel.client else {
+        return;
+    };
+    match client.catalog().await {
+        Ok(catalog) => {
+            if let Err(e) = db::channels::set_catalog(&engine.pool, id, &catalog).await {
+                tracing::warn!(channel_id = id, error = %e, "checkpoints not kept");
+            } else {
+                tracing::info!(
+                    channel_id = id,
+                    checkpoints = catalog.models.len(),
+                    "checkpoints read"
+                );
+            }
+        }
+        Err(e) => tracing::info!(channel_id = id, error = %e, "checkpoints not read"),
+    }
 }
 
 /// The change of [`update`] inside the caller's transaction (the settings write the first
@@ -396,6 +431,7 @@ pub async fn test(
         db::channels::record_success(&engine.pool, &row.id, db::now_ms())
             .await
             .map_err(super::internal)?;
+        read_catalog(engine, &row.id).await;
     }
     Ok(report)
 }

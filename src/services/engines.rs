@@ -5,7 +5,7 @@ use crate::{
     auth::CurrentUser,
     db,
     engine::Engine,
-    engines::openai,
+    engines::{openai, sd_webui},
     error::{AppError, Rule},
     services::settings::{self, ConfigPatch, ModePatch, ModelPatch, Settings},
     types::{EngineKind, EngineOffer, ModeView, ModelOffer},
@@ -32,13 +32,37 @@ pub async fn offers(engine: &Engine) -> Result<Vec<EngineOffer>, AppError> {
     let channels = db::channels::list(&engine.pool)
         .await
         .map_err(super::internal)?;
+    let catalog = sd_catalog(&channels);
     Ok(EngineKind::ALL
         .iter()
         .map(|kind| {
             let served = channels.iter().any(|c| c.kind == *kind && c.enabled);
-            offer(&s, *kind, served)
+            offer(&s, *kind, served, &catalog)
         })
         .collect())
+}
+
+/// What the enabled Stable Diffusion channels offer together: each checkpoint and sampler once,
+/// in the order their boxes list them.
+pub fn sd_catalog(channels: &[db::channels::ChannelRow]) -> sd_webui::Catalog {
+    let mut all = sd_webui::Catalog::default();
+    for c in channels
+        .iter()
+        .filter(|c| c.kind == EngineKind::SdWebui && c.enabled && c.deleted_at.is_none())
+    {
+        for m in &c.catalog.models {
+            if !all.has_model(&m.title) {
+                all.models.push(m.clone());
+            }
+        }
+        for s in &c.catalog.samplers {
+            if !all.samplers.contains(s) {
+                all.samplers.push(s.clone());
+            }
+        }
+        all.read_at = all.read_at.max(c.catalog.read_at);
+    }
+    all
 }
 
 /// Every engine for the admin: its offer, its switch, and whether a channel serves it.
@@ -57,6 +81,10 @@ pub async fn setups(
         .map(|offer| crate::types::EngineSetup {
             switched_on: s.engine_on(offer.kind),
             served: channels.iter().any(|c| c.kind == offer.kind && c.enabled),
+            any_checkpoint: (offer.kind == EngineKind::SdWebui)
+                .then(|| s.model(offer.kind, settings::ANY_CHECKPOINT))
+                .flatten()
+                .map(|p| p.cost.lowest()),
             offer,
         })
         .collect())
@@ -71,7 +99,7 @@ pub async fn offer_of(engine: &Engine, kind: EngineKind) -> Result<EngineOffer, 
         .ok_or(AppError::NotFound)
 }
 
-fn offer(s: &Settings, kind: EngineKind, served: bool) -> EngineOffer {
+fn offer(s: &Settings, kind: EngineKind, served: bool, catalog: &sd_webui::Catalog) -> EngineOffer {
     let enabled = s.enabled && s.engine_on(kind) && served;
     let mut offer = EngineOffer {
         kind,
@@ -80,6 +108,7 @@ fn offer(s: &Settings, kind: EngineKind, served: bool) -> EngineOffer {
         modes: None,
         models: None,
         action_cost: None,
+        samplers: None,
     };
     match kind {
         EngineKind::Midjourney => {
@@ -118,7 +147,27 @@ fn offer(s: &Settings, kind: EngineKind, served: bool) -> EngineOffer {
                     .collect(),
             );
         }
-        EngineKind::SdWebui => offer.models = Some(Vec::new()),
+        EngineKind::SdWebui => {
+            offer.models = Some(
+                catalog
+                    .models
+                    .iter()
+                    .filter_map(|m| {
+                        let price = s.model(kind, &m.title)?;
+                        Some(ModelOffer {
+                            model: m.title.clone(),
+                            label: m.model_name.clone(),
+                            enabled: price.enabled,
+                            sizes: sd_webui::SIZES.iter().map(|x| (*x).to_owned()).collect(),
+                            qualities: Vec::new(),
+                            cost: price.cost,
+                            max_n: sd_webui::MAX_N,
+                        })
+                    })
+                    .collect(),
+            );
+            offer.samplers = Some(catalog.samplers.clone());
+        }
     }
     offer
 }

@@ -35,6 +35,11 @@ pub struct NewJob {
     pub seed: Option<i64>,
     pub images: Option<Vec<serde_json::Value>>,
     pub dimensions: Option<String>,
+    /// Stable Diffusion's sampling steps, guidance, sampler, and an edit's strength (0-1).
+    pub steps: Option<i64>,
+    pub cfg_scale: Option<f64>,
+    pub sampler: Option<String>,
+    pub denoising_strength: Option<f64>,
 }
 
 /// Submits a new midjourney imagine task (the pages' and the facade's form).
@@ -68,12 +73,15 @@ pub async fn submit_job(
     if !settings.engine_on(kind) {
         return Err(AppError::invalid("engine", Rule::SwitchedOff));
     }
-    if kind != EngineKind::Midjourney && !served(engine, kind).await? {
+    let channels = db::channels::list(&engine.pool)
+        .await
+        .map_err(super::internal)?;
+    if kind != EngineKind::Midjourney && !channels.iter().any(|c| c.kind == kind && c.enabled) {
         return Err(AppError::invalid("engine", Rule::NotOffered));
     }
     let action = match job.action.as_deref().map(str::trim) {
         None | Some("" | "imagine") => TaskAction::Imagine,
-        Some("edit") if kind == EngineKind::Openai => TaskAction::Edit,
+        Some("edit") if kind != EngineKind::Midjourney => TaskAction::Edit,
         Some(a) if TaskAction::parse(a).is_some() => {
             return Err(AppError::invalid("action", Rule::NotOffered));
         }
@@ -110,7 +118,17 @@ pub async fn submit_job(
             }
             (None, Some(model), params, cost)
         }
-        EngineKind::SdWebui => return Err(AppError::invalid("engine", Rule::NotOffered)),
+        EngineKind::SdWebui => {
+            let catalog = super::engines::sd_catalog(&channels);
+            let (model, params, cost) = sd_job(
+                &settings,
+                &catalog,
+                job,
+                &prompt,
+                action == TaskAction::Edit,
+            )?;
+            (None, model, params, cost)
+        }
     };
     let task = db::tasks::NewTask {
         id: &db::new_id(),
@@ -204,13 +222,59 @@ async fn inputs_of(
         .collect())
 }
 
-/// Does `kind` have a channel that takes tasks?
-async fn served(engine: &Engine, kind: EngineKind) -> Result<bool, AppError> {
-    Ok(db::channels::list(&engine.pool)
-        .await
-        .map_err(super::internal)?
-        .iter()
-        .any(|c| c.kind == kind && c.enabled))
+/// A Stable Diffusion task, checked and priced: its checkpoint (named by its title or its short
+/// name; when none is named, the first the boxes offer, or while their list is not known, the
+/// one a box has loaded), parameters (as sent upstream) and cost, each picture charged.
+fn sd_job(
+    settings: &crate::services::settings::Settings,
+    catalog: &crate::engines::sd_webui::Catalog,
+    job: &NewJob,
+    prompt: &Prompt,
+    edit: bool,
+) -> Result<(Option<String>, TaskParams, i64), AppError> {
+    let asked = job
+        .model
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let model = match asked {
+        Some(m) => Some(
+            catalog
+                .models
+                .iter()
+                .find(|c| c.title == m || c.model_name == m)
+                .map(|c| c.title.clone())
+                .ok_or_else(|| {
+                    let titles: Vec<&str> =
+                        catalog.models.iter().map(|c| c.title.as_str()).collect();
+                    AppError::invalid("model", one_of(&titles))
+                })?,
+        ),
+        None => catalog.models.first().map(|c| c.title.clone()),
+    };
+    let price = settings
+        .model(
+            EngineKind::SdWebui,
+            model
+                .as_deref()
+                .unwrap_or(crate::services::settings::ANY_CHECKPOINT),
+        )
+        .filter(|p| p.enabled)
+        .ok_or_else(|| AppError::invalid("model", Rule::SwitchedOff))?;
+    let ask = crate::engines::sd_webui::Ask {
+        prompt: prompt.as_str(),
+        negative_prompt: job.negative_prompt.as_deref(),
+        size: job.size.as_deref(),
+        n: job.n,
+        steps: job.steps,
+        cfg_scale: job.cfg_scale,
+        sampler: job.sampler.as_deref(),
+        seed: job.seed,
+        denoising_strength: job.denoising_strength,
+    };
+    let g = crate::engines::sd_webui::Generation::new(model.as_deref(), &ask, &catalog.samplers)?;
+    let each = price.cost.lowest();
+    Ok((model, g.params(edit), each * i64::from(g.n)))
 }
 
 /// An OpenAI Images task, checked against its model and priced: its model, parameters (as sent
@@ -528,7 +592,7 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
     }
     engine.stop_run(id);
     if let Some(channel) = engine.channel_of(row.channel_id.as_deref()).await?
-        && let Err(e) = channel.client.cancel(row.upstream_id.as_deref()).await
+        && let Err(e) = channel.client.cancel(&row).await
     {
         tracing::warn!(task_id = id, error = %e, "upstream cancel failed; cancelled here anyway");
     }

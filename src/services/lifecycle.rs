@@ -115,7 +115,7 @@ pub async fn apply_update(
                 && row.preview_url.as_deref() != Some(url)
                 && p >= row.progress
             {
-                store_preview(engine, channel, row, url, p).await?;
+                store_preview(engine, channel, &row.id, &Picture::Url(url.to_owned()), p).await?;
             }
         }
         Phase::Modal => modal(engine, channel, row).await?,
@@ -152,19 +152,44 @@ fn is_old_news(row: &LiveRow, up: &RemoteUpdate) -> bool {
     }
 }
 
+/// A synchronous engine's run has news while it draws (Stable Diffusion's progress): the
+/// percentage, never down, then the picture so far.
+pub async fn run_progress(
+    engine: &Engine,
+    channel: &Channel,
+    id: &str,
+    progress: i64,
+    preview: Option<&Picture>,
+) -> Result<(), ServiceError> {
+    let now = db::now_ms();
+    db::tasks::advance(&engine.pool, id, TaskStatus::InProgress, progress, now)
+        .await
+        .context("recording the task's progress")?;
+    if let Some(p) = preview {
+        store_preview(engine, channel, id, p, progress).await?;
+    }
+    Ok(())
+}
+
+/// Stores the picture of a task so far (a URL downloaded, or base64).
 async fn store_preview(
     engine: &Engine,
     channel: &Channel,
-    row: &LiveRow,
-    url: &str,
+    id: &str,
+    picture: &Picture,
     progress: i64,
 ) -> Result<(), ServiceError> {
-    let key = match engine.images.download(url, channel.origin.as_ref()).await {
+    let key = match stored_key(engine, channel, picture).await {
         Ok(key) => key,
         Err(e) => {
-            tracing::debug!(task_id = row.id, error = %e, "preview not stored");
+            tracing::debug!(task_id = id, error = %e, "preview not stored");
             return Ok(());
         }
+    };
+    // What tells this preview from the last: its address, or for bytes, the file they make.
+    let seen = match picture {
+        Picture::Url(url) => url.clone(),
+        Picture::Base64(_) => format!("stored:{key}"),
     };
     let now = db::now_ms();
     let mut tx = engine
@@ -172,7 +197,7 @@ async fn store_preview(
         .begin()
         .await
         .context("starting the transaction that stores a preview")?;
-    if let Some(replaced) = db::tasks::set_preview(&mut tx, &row.id, &key, url, progress, now)
+    if let Some(replaced) = db::tasks::set_preview(&mut tx, id, &key, &seen, progress, now)
         .await
         .context("storing the preview")?
     {
@@ -186,6 +211,18 @@ async fn store_preview(
         }
     }
     tx.commit().await.context("committing the preview")
+}
+
+/// Stores a picture as an upstream gives it: downloaded from its URL, or decoded from base64.
+async fn stored_key(
+    engine: &Engine,
+    channel: &Channel,
+    picture: &Picture,
+) -> Result<String, crate::images::ImageError> {
+    match picture {
+        Picture::Url(url) => engine.images.download(url, channel.origin.as_ref()).await,
+        Picture::Base64(text) => engine.images.put_base64(text).await,
+    }
 }
 
 /// The upstream waits in a modal step. A step that needs nothing new from the user (Remix on,
@@ -338,10 +375,7 @@ async fn store(
     channel: &Channel,
     picture: &Picture,
 ) -> Result<Output, crate::images::ImageError> {
-    let key = match picture {
-        Picture::Url(url) => engine.images.download(url, channel.origin.as_ref()).await?,
-        Picture::Base64(text) => engine.images.put_base64(text).await?,
-    };
+    let key = stored_key(engine, channel, picture).await?;
     let (thumb, width, height) = engine.images.thumbnail(&key).await?;
     Ok(Output {
         key,

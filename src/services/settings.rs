@@ -30,6 +30,8 @@ pub struct ModePrice {
     pub enabled: bool,
 }
 
+pub use crate::types::ANY_CHECKPOINT;
+
 /// Price and switch of one model of the openai or sd_webui engine.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelPrice {
@@ -59,6 +61,13 @@ fn default_models() -> Vec<ModelPrice> {
         ),
         price("dall-e-3", by(&[("standard", 4), ("hd", 8)])),
         price("dall-e-2", Cost::Each(2)),
+        // Your own box: a picture costs about a relax-mode grid's quarter.
+        ModelPrice {
+            engine: EngineKind::SdWebui,
+            model: ANY_CHECKPOINT.to_owned(),
+            enabled: true,
+            cost: Cost::Each(1),
+        },
     ]
 }
 
@@ -118,15 +127,27 @@ impl Settings {
     /// The price of `model` of `engine`: as set, else the installation's default, else nothing
     /// (a model nobody priced is not offered).
     pub fn model(&self, engine: EngineKind, model: &str) -> Option<ModelPrice> {
-        self.models
-            .iter()
-            .find(|m| m.engine == engine && m.model == model)
-            .cloned()
-            .or_else(|| {
-                default_models()
-                    .into_iter()
-                    .find(|m| m.engine == engine && m.model == model)
-            })
+        let find = |model: &str| {
+            self.models
+                .iter()
+                .find(|m| m.engine == engine && m.model == model)
+                .cloned()
+                .or_else(|| {
+                    default_models()
+                        .into_iter()
+                        .find(|m| m.engine == engine && m.model == model)
+                })
+        };
+        find(model).or_else(|| {
+            // A Stable Diffusion checkpoint nobody priced costs what every checkpoint does.
+            (engine == EngineKind::SdWebui)
+                .then(|| find(ANY_CHECKPOINT))
+                .flatten()
+                .map(|any| ModelPrice {
+                    model: model.to_owned(),
+                    ..any
+                })
+        })
     }
 
     /// Is `engine` switched on?
@@ -451,6 +472,10 @@ pub async fn update(
             };
             let field = format!("models.{}.cost", price.model);
             if let Some(cost) = m.cost {
+                if kind == EngineKind::SdWebui && matches!(cost, Cost::ByQuality(_)) {
+                    // Stable Diffusion has no qualities: one price per picture.
+                    return Err(AppError::range(&field, COST.0, COST.1));
+                }
                 price.cost = match cost {
                     Cost::Each(c) => Cost::Each(whole(&field, c, COST)?),
                     Cost::ByQuality(by) => {

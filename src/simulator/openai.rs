@@ -22,13 +22,14 @@ use std::sync::Arc;
 /// Words the simulator's safety system refuses, as OpenAI's does with its own.
 const REFUSED: [&str; 3] = ["gore", "bloodbath", "nsfw"];
 
-pub fn router(sim: Arc<Sim>) -> Router {
+/// The API under `base` (`/openai/v1` beside the others, `/v1` alone).
+pub fn router(sim: Arc<Sim>, base: &'static str) -> Router {
     Router::new()
-        .route("/openai/v1/models", get(models))
-        .route("/openai/v1/images/generations", post(generations))
-        .route("/openai/v1/images/edits", post(edits))
-        .route("/openai/v1/files/{name}", get(file))
-        .with_state(sim)
+        .route(&format!("{base}/models"), get(models))
+        .route(&format!("{base}/images/generations"), post(generations))
+        .route(&format!("{base}/images/edits"), post(edits))
+        .route(&format!("{base}/files/{{name}}"), get(file))
+        .with_state((sim, base))
 }
 
 /// An error answer, in OpenAI's form.
@@ -69,7 +70,7 @@ fn guard(sim: &Sim, headers: &HeaderMap) -> Result<(), Fault> {
     }
 }
 
-async fn models(State(sim): State<Arc<Sim>>, headers: HeaderMap) -> Answer {
+async fn models(State((sim, _)): State<(Arc<Sim>, &'static str)>, headers: HeaderMap) -> Answer {
     guard(&sim, &headers)?;
     let data: Vec<Value> = MODELS
         .iter()
@@ -157,7 +158,7 @@ fn ask(
 }
 
 async fn generations(
-    State(sim): State<Arc<Sim>>,
+    State((sim, base)): State<(Arc<Sim>, &'static str)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Answer {
@@ -173,10 +174,14 @@ async fn generations(
         text("quality"),
         text("response_format"),
     )?;
-    answer(&sim, a, None).await
+    answer(&sim, base, a, None).await
 }
 
-async fn edits(State(sim): State<Arc<Sim>>, headers: HeaderMap, mut form: Multipart) -> Answer {
+async fn edits(
+    State((sim, base)): State<(Arc<Sim>, &'static str)>,
+    headers: HeaderMap,
+    mut form: Multipart,
+) -> Answer {
     guard(&sim, &headers)?;
     let (mut fields, mut image, mut mask) = (serde_json::Map::new(), None, None);
     while let Some(part) = form
@@ -222,12 +227,13 @@ async fn edits(State(sim): State<Arc<Sim>>, headers: HeaderMap, mut form: Multip
     };
     let image = decode(&image, "image")?;
     let mask = mask.map(|m| decode(&m, "mask")).transpose()?;
-    answer(&sim, a, Some((image, mask))).await
+    answer(&sim, base, a, Some((image, mask))).await
 }
 
 /// Waits as long as the drawing would take, then answers the pictures.
 async fn answer(
     sim: &Sim,
+    base: &str,
     a: Ask,
     edit: Option<(image::DynamicImage, Option<image::DynamicImage>)>,
 ) -> Answer {
@@ -265,7 +271,7 @@ async fn answer(
         .enumerate()
         .map(|(i, png)| {
             let mut d = if a.url {
-                json!({"url": format!("{}/openai/v1/files/{seed:x}-{}-{w}x{h}.png", sim.base_url(), i + 1)})
+                json!({"url": format!("{}{base}/files/{seed:x}-{}-{w}x{h}.png", sim.base_url(), i + 1)})
             } else {
                 json!({"b64_json": base64::engine::general_purpose::STANDARD.encode(png)})
             };

@@ -1,5 +1,5 @@
-//! Synchronous engines (openai; sd_webui next): the upstream answers a job with its pictures at
-//! the end of one long request. Each claimed task of theirs runs as its own background run,
+//! Synchronous engines (openai, sd_webui): the upstream answers a job with its pictures at the
+//! end of one long request (while a Stable Diffusion box draws, its progress is polled). Each claimed task of theirs runs as its own background run,
 //! within its channel's concurrency (the claim counts it), so a minute-long request never holds
 //! up the tick or midjourney's polls. A run holds a lease on its task, renewed while it waits:
 //! a cancel (here or on another instance) ends it at the next renewal, and a run whose process
@@ -9,10 +9,10 @@ use super::{RETRY_TICKS, fault, ms, record_success};
 use crate::{
     db::{self, tasks::TaskRow},
     engine::{Channel, Engine},
-    engines::{Client, Drawn, Submitted, UpstreamError, openai},
+    engines::{Client, Drawn, Picture, Submitted, UpstreamError, openai, sd_webui},
     error::{AppError, Rule},
     services::lifecycle,
-    types::TaskAction,
+    types::{EngineKind, TaskAction},
 };
 use std::{sync::Arc, time::Duration};
 
@@ -53,23 +53,17 @@ pub async fn start(engine: &Arc<Engine>, channel: Channel, task: TaskRow, attemp
 enum Request {
     Generate(openai::Generation),
     Edit(openai::Edit),
+    /// Stable Diffusion's `/txt2img` or `/img2img` body, for `n` pictures.
+    Draw {
+        body: serde_json::Value,
+        n: u8,
+    },
 }
 
 /// The request a task makes, from what was checked and stored at submit (an edit's images
-/// read from the store).
-async fn request_of(engine: &Engine, task: &TaskRow) -> Result<Request, AppError> {
+/// read from the store). A Stable Diffusion request is known upstream as `attempt`.
+async fn request_of(engine: &Engine, task: &TaskRow, attempt: &str) -> Result<Request, AppError> {
     let p = &task.params.0;
-    let model = task.model.as_deref().unwrap_or_default();
-    let generation = openai::Generation::new(
-        model,
-        &task.prompt,
-        p.n.unwrap_or(1),
-        p.size.as_deref(),
-        p.quality.as_deref(),
-    )?;
-    if task.action != TaskAction::Edit {
-        return Ok(Request::Generate(generation));
-    }
     let read = async |role: &str| -> Result<Option<bytes::Bytes>, AppError> {
         let Some(input) = task.input(role) else {
             return Ok(None);
@@ -80,6 +74,38 @@ async fn request_of(engine: &Engine, task: &TaskRow) -> Result<Request, AppError
             Err(e) => Err(crate::services::internal(e)),
         }
     };
+    let edit = task.action == TaskAction::Edit;
+    if task.engine == EngineKind::SdWebui {
+        let g = sd_webui::Generation::of_task(task.model.as_deref(), &task.prompt, p)?;
+        let body = if edit {
+            let image = read("edit")
+                .await?
+                .ok_or_else(|| AppError::invalid("images", Rule::Required))?;
+            let mask = match read("mask").await? {
+                Some(m) => Some(
+                    crate::images::decoding(move || crate::images::white_repaints(&m))
+                        .await
+                        .map_err(|_| AppError::invalid("images", Rule::MaskMismatch))?,
+                ),
+                None => None,
+            };
+            g.img2img(attempt, &image, mask.as_deref())
+        } else {
+            g.txt2img(attempt)
+        };
+        return Ok(Request::Draw { body, n: g.n });
+    }
+    let model = task.model.as_deref().unwrap_or_default();
+    let generation = openai::Generation::new(
+        model,
+        &task.prompt,
+        p.n.unwrap_or(1),
+        p.size.as_deref(),
+        p.quality.as_deref(),
+    )?;
+    if !edit {
+        return Ok(Request::Generate(generation));
+    }
     let image = read("edit")
         .await?
         .ok_or_else(|| AppError::invalid("images", Rule::Required))?;
@@ -94,9 +120,40 @@ async fn perform(
     match (client, request) {
         (Client::Openai(c), Request::Generate(g)) => c.generate(g).await,
         (Client::Openai(c), Request::Edit(e)) => c.edit(e).await,
-        (Client::Midjourney(_), _) => Err(UpstreamError::Protocol(
-            "a midjourney channel was given a synchronous job".into(),
+        (Client::SdWebui(c), Request::Draw { body, n }) => c.draw(body, *n).await,
+        _ => Err(UpstreamError::Protocol(
+            "a channel was given a job of another engine".into(),
         )),
+    }
+}
+
+/// While a Stable Diffusion box draws the task, its progress (forward only) and the picture so
+/// far, about once a second. Never ends: the request's answer or the end of the run stops it.
+async fn watch(engine: &Engine, channel: &Channel, id: &str, attempt: &str) {
+    let Client::SdWebui(client) = &channel.client else {
+        return std::future::pending().await;
+    };
+    let every = engine
+        .poll_interval
+        .clamp(Duration::from_millis(200), Duration::from_secs(1));
+    let mut shown = 0u8;
+    loop {
+        tokio::time::sleep(every).await;
+        let progress = match client.progress(attempt).await {
+            Ok(Some(p)) if p.percent > shown => p,
+            Ok(_) => continue,
+            Err(e) => {
+                tracing::debug!(task_id = id, error = %e, "progress not read");
+                continue;
+            }
+        };
+        shown = progress.percent;
+        let preview = progress.preview.map(Picture::Base64);
+        if let Err(e) =
+            lifecycle::run_progress(engine, channel, id, i64::from(shown), preview.as_ref()).await
+        {
+            tracing::warn!(task_id = id, error = %e, "progress not recorded");
+        }
     }
 }
 
@@ -120,7 +177,7 @@ async fn run(
     task: &TaskRow,
     attempt: &str,
 ) -> Result<(), AppError> {
-    let request = match request_of(engine, task).await {
+    let request = match request_of(engine, task, attempt).await {
         Ok(r) => r,
         // The store is away: the run ends, its lease runs out and the task is sent again.
         Err(AppError::Internal) => return Err(AppError::Internal),
@@ -136,6 +193,7 @@ async fn run(
             tracing::info!(task_id = task.id, "run dropped: its task ended");
             return Ok(());
         }
+        () = watch(engine, channel, &task.id, attempt) => return Ok(()),
     };
     match answer {
         Ok(Ok(drawn)) => {

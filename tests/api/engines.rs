@@ -20,7 +20,7 @@ async fn setup() -> (TestApp, Fake, String, String) {
     (app, fake, admin, user)
 }
 
-async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Answer {
+pub async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Answer {
     app.send(
         app.client
             .patch(app.url(path))
@@ -31,42 +31,37 @@ async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Answer {
 }
 
 pub async fn point(app: &TestApp, admin: &str, channel: &str, fake: &Fake) {
+    point_at(app, admin, channel, &fake.base, KEY).await;
+}
+
+/// Points a channel at `base`, with `secret`.
+pub async fn point_at(app: &TestApp, admin: &str, channel: &str, base: &str, secret: &str) {
     let a = patch(
         app,
         admin,
         &format!("/api/v1/channels/{channel}"),
-        json!({"api_url": fake.base, "api_secret": KEY}),
+        json!({"api_url": base, "api_secret": secret}),
     )
     .await;
     assert_eq!(a.status, 200, "{}", a.body);
 }
 
 async fn submit(app: &TestApp, token: &str, body: Value) -> Answer {
+    submit_to(app, token, "openai", body).await
+}
+
+/// `POST /api/v1/tasks` of `engine`.
+pub async fn submit_to(app: &TestApp, token: &str, engine: &str, body: Value) -> Answer {
     let mut body = body;
-    body["engine"] = json!("openai");
+    body["engine"] = json!(engine);
     app.post("/api/v1/tasks", body, Some(token)).await
 }
 
-fn id_of(a: &Answer) -> String {
-    assert_eq!(a.status, 201, "{}", a.body);
-    a.body["task"]["id"].as_str().unwrap().to_owned()
-}
-
-fn is_final(t: &Value) -> bool {
-    ["succeeded", "failed", "cancelled"].contains(&t["status"].as_str().unwrap_or(""))
-}
+use crate::helpers::{created_id as id_of, is_final};
 
 /// Ticks until the task has ended: a run answers in the background, so this also waits.
 async fn ended(app: &TestApp, token: &str, id: &str) -> Value {
-    for _ in 0..400 {
-        app.tick().await;
-        let t = app.task(token, id).await;
-        if is_final(&t) {
-            return t;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    panic!("task {id} did not end: {}", app.task(token, id).await);
+    app.wait_until(token, id, is_final).await
 }
 
 #[tokio::test]
@@ -517,7 +512,10 @@ async fn engines_list_what_users_can_pick_and_admins_price_and_switch_them() {
     );
     assert_eq!(gpt["max_n"], 4);
     assert_eq!(openai["models"][2]["cost"], 2, "dall-e-2 is one price");
-    assert_eq!(engines[2]["enabled"], false, "no sd_webui channel yet");
+    assert_eq!(
+        engines[2]["enabled"], true,
+        "the built-in Stable Diffusion simulator serves it"
+    );
     assert_eq!(app.get("/api/v1/engines", None).await.status, 401);
 
     // Users may not change prices.

@@ -113,6 +113,20 @@ impl TestApp {
         );
     }
 
+    /// Ticks, giving background work (a synchronous engine's run, its progress polls) some real
+    /// time between ticks, until `done` holds of the task; answers its view then.
+    pub async fn wait_until(&self, token: &str, id: &str, done: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..500 {
+            self.tick().await;
+            let t = self.task(token, id).await;
+            if done(&t) {
+                return t;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("task {id} never got there: {}", self.task(token, id).await);
+    }
+
     /// Ticks at the built-in simulator's pace (a job takes some real time there) until the task
     /// succeeds; answers its last view.
     pub async fn tick_until_succeeded(&self, token: &str, id: &str) -> Value {
@@ -414,4 +428,15 @@ pub fn bomb(w: u32, h: u32, whole: bool) -> bytes::Bytes {
         rows.finish().unwrap();
     }
     bytes::Bytes::from(out)
+}
+
+/// Has the task ended (succeeded, failed or cancelled)?
+pub fn is_final(t: &Value) -> bool {
+    ["succeeded", "failed", "cancelled"].contains(&t["status"].as_str().unwrap_or(""))
+}
+
+/// The id of the task a 201 answer created.
+pub fn created_id(a: &Answer) -> String {
+    assert_eq!(a.status, 201, "{}", a.body);
+    a.body["task"]["id"].as_str().unwrap().to_owned()
 }

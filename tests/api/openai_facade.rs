@@ -197,6 +197,50 @@ async fn the_sdk_draws_with_gpt_image_1_through_atelier_to_openai() {
 }
 
 #[tokio::test]
+async fn the_sdk_draws_with_a_stable_diffusion_checkpoint_named_sd_and_its_short_name() {
+    let (app, _, user, key) = setup().await;
+    // The worker reads the built-in box's checkpoints; /v1 offers each as `sd-<name>`.
+    let mut ids = Vec::new();
+    for _ in 0..200 {
+        let models = sdk(&app, &key, &["--op", "models"]).await;
+        ids = models["models"].as_array().unwrap().clone();
+        if ids.iter().any(|m| m == "sd-atelier-dusk-xl") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(ids.iter().any(|m| m == "sd-atelier-dusk-xl"), "{ids:?}");
+    let before = app.balance(&user).await;
+    let got = sdk(
+        &app,
+        &key,
+        &[
+            "--model",
+            "sd-atelier-dusk-xl",
+            "--prompt",
+            "a harbour",
+            "--n",
+            "2",
+            "--size",
+            "512x768",
+        ],
+    )
+    .await;
+    assert_eq!(got["ok"], true, "{got}");
+    let pictures = shas(&got);
+    assert_eq!(pictures.len(), 2, "{got}");
+    assert_ne!(pictures[0], pictures[1], "two different pictures");
+    assert_eq!(app.balance(&user).await, before - 2, "two at 1 credit");
+    let tasks = app
+        .get("/api/v1/tasks?engine=sd_webui", Some(&user))
+        .await
+        .body;
+    let task = &tasks["tasks"][0];
+    assert_eq!(task["model"], "atelier-dusk-xl.safetensors [d05c0de002]");
+    assert_eq!(task["params"]["size"], "512x768");
+}
+
+#[tokio::test]
 async fn the_sdk_edits_a_file_through_atelier() {
     let (app, admin, user, key) = setup().await;
     let fake = fake_openai::start().await;

@@ -164,10 +164,13 @@ async fn an_upgrade_from_a_stage_one_database_keeps_every_user_task_ledger_entry
     // the installation's key) and its concurrency; prices stay.
     let channels = app.get("/api/v1/channels", Some(&admin)).await;
     let list = channels.body["channels"].as_array().unwrap();
-    // An installation still on the built-in simulator gets the OpenAI one too (0009).
-    assert_eq!(list.len(), 2, "{}", channels.body);
+    // An installation still on the built-in simulator gets the OpenAI one too (0009), and the
+    // Stable Diffusion one (0011).
+    assert_eq!(list.len(), 3, "{}", channels.body);
     assert_eq!(list[1]["kind"], "openai");
     assert_eq!(list[1]["api_url"], "builtin");
+    assert_eq!(list[2]["kind"], "sd_webui");
+    assert_eq!(list[2]["api_url"], "builtin");
     assert_eq!(list[0]["kind"], "midjourney");
     assert_eq!(list[0]["api_url"], "builtin");
     assert_eq!(list[0]["api_secret_set"], true);

@@ -105,14 +105,19 @@ fn EngineForm(setup: EngineSetup) -> impl IntoView {
     let t = use_texts();
     let kind = setup.offer.kind;
     let on = RwSignal::new(setup.switched_on);
-    let models: Vec<ModelFields> = setup
-        .offer
-        .models
-        .clone()
-        .unwrap_or_default()
-        .into_iter()
-        .map(ModelFields::new)
-        .collect();
+    let mut offers = setup.offer.models.clone().unwrap_or_default();
+    if let Some(cost) = setup.any_checkpoint {
+        offers.push(ModelOffer {
+            model: crate::types::ANY_CHECKPOINT.to_owned(),
+            label: t.admin.any_checkpoint.to_owned(),
+            enabled: true,
+            sizes: Vec::new(),
+            qualities: Vec::new(),
+            cost: Cost::Each(cost),
+            max_n: 1,
+        });
+    }
+    let models: Vec<ModelFields> = offers.into_iter().map(ModelFields::new).collect();
     let save = Action::new(
         |(kind, on, models): &(EngineKind, bool, Vec<ModelChoice>)| {
             save_engine(*kind, *on, models.clone())
