@@ -340,3 +340,58 @@ async fn until_offered(app: &TestApp, token: &str) -> Value {
     }
     panic!("the simulator's checkpoints were never read");
 }
+
+/// `atelier simulate --engine sd_webui`: one WebUI at the root, as its clients expect it.
+#[tokio::test]
+async fn atelier_simulate_runs_one_engines_simulator_at_the_root() {
+    let port = crate::process::free_port();
+    let _child = Killed(
+        std::process::Command::new(env!("CARGO_BIN_EXE_atelier"))
+            .args(["simulate", "--engine", "sd_webui", "--secret", "s3cret"])
+            .args(["--addr", &format!("127.0.0.1:{port}"), "--step-ms", "20"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("the atelier binary starts"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let client = atelier::engines::sd_webui::Client::new(&base, Some("anyone:s3cret"));
+    let mut catalog = None;
+    for _ in 0..200 {
+        if let Ok(c) = client.catalog().await {
+            catalog = Some(c);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let catalog = catalog.expect("the simulator answers");
+    assert_eq!(catalog.models.len(), 2);
+    assert!(catalog.samplers.contains(&"Euler a".to_owned()));
+    let g = atelier::engines::sd_webui::Generation::new(
+        Some(&catalog.models[1].title),
+        &atelier::engines::sd_webui::Ask {
+            prompt: "a fox",
+            n: Some(2),
+            ..Default::default()
+        },
+        &catalog.samplers,
+    )
+    .unwrap();
+    let drawn = client.draw(&g.txt2img("t1"), g.n).await.unwrap().unwrap();
+    assert_eq!(drawn.pictures.len(), 2);
+    let wrong = atelier::engines::sd_webui::Client::new(&base, Some("anyone:nope"));
+    assert!(matches!(
+        wrong.probe().await,
+        Err(atelier::engines::UpstreamError::Unauthorized)
+    ));
+}
+
+/// A child process, stopped when the test ends however it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
