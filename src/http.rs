@@ -12,6 +12,7 @@ mod invites;
 mod lang;
 mod midjourney;
 mod openai_compat;
+pub mod openapi;
 mod ops;
 mod query;
 mod tasks;
@@ -37,6 +38,7 @@ pub fn router() -> Router<AppState> {
         .merge(credits::router())
         .merge(invites::router())
         .merge(ops::router())
+        .merge(openapi::router())
         .route("/lang", axum::routing::post(lang::set_lang))
         .route("/api/v1", axum::routing::any(error::not_found))
         .route("/api/v1/{*rest}", axum::routing::any(error::not_found))

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Admin,
@@ -151,6 +152,7 @@ impl Me {
 
 /// A kind of generator Atelier speaks to; each has its own adapter under `engines/`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum EngineKind {
     Midjourney,
@@ -185,6 +187,7 @@ impl EngineKind {
 
 /// A speed mode of the upstream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     Fast,
@@ -224,6 +227,7 @@ impl Mode {
 
 /// Where a task is in its life. Only moves forward; the last three are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskStatus {
     /// Held by Atelier, not yet sent upstream.
@@ -299,6 +303,7 @@ impl TaskStatus {
 
 /// What a task does: a new picture from a prompt, or a step on an earlier one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum TaskAction {
     Imagine,
@@ -350,6 +355,7 @@ impl TaskAction {
 
 /// A follow-up button of a finished task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Button {
     pub custom_id: String,
     pub label: String,
@@ -368,6 +374,7 @@ pub struct Button {
 /// What a task was asked with, beside its prompt (`params` of rest-api.md). Every field is always
 /// carried (null when unset): the pages' postcard cannot skip fields.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct TaskParams {
     pub size: Option<String>,
@@ -385,6 +392,25 @@ pub struct TaskParams {
     pub denoising_strength: Option<Scale>,
 }
 
+/// The OpenAPI schema of a price or a concurrency: a whole number, or whole numbers by name (a
+/// quality, a mode).
+#[cfg(feature = "ssr")]
+fn number_or_by_name() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{
+        AdditionalProperties, ObjectBuilder, OneOfBuilder, SchemaType, Type,
+    };
+    let number = || ObjectBuilder::new().schema_type(SchemaType::Type(Type::Integer));
+    OneOfBuilder::new()
+        .item(number())
+        .item(
+            ObjectBuilder::new()
+                .schema_type(SchemaType::Type(Type::Object))
+                .additional_properties(Some(AdditionalProperties::RefOr(number().build().into()))),
+        )
+        .build()
+        .into()
+}
+
 /// The model name under which the admin prices every Stable Diffusion checkpoint they did not
 /// price one by one (and a task that names none: the box's loaded checkpoint).
 pub const ANY_CHECKPOINT: &str = "*";
@@ -392,6 +418,7 @@ pub const ANY_CHECKPOINT: &str = "*";
 /// A finite decimal number of a task's parameters (a CFG scale, a strength): checked to be
 /// finite when it is given, so it compares as equal to itself.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(transparent)]
 pub struct Scale(pub f64);
 
@@ -399,6 +426,7 @@ impl Eq for Scale {}
 
 /// One output image of a task.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ImageView {
     pub url: String,
     pub thumbnail_url: Option<String>,
@@ -408,6 +436,7 @@ pub struct ImageView {
 
 /// An image the task was given (`inputs` of rest-api.md).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InputView {
     pub upload_id: String,
     pub role: String,
@@ -415,6 +444,7 @@ pub struct InputView {
 
 /// `task` of rest-api.md (and of the pages, which also see `queue_position`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TaskView {
     pub id: String,
     pub parent_id: Option<String>,
@@ -464,6 +494,7 @@ pub struct TaskView {
     pub finished_at: Option<String>,
     /// While queued in Atelier: how many tasks of the same mode go first (the UI's polls only).
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(ignore))]
     pub queue_position: Option<i64>,
 }
 
@@ -766,6 +797,7 @@ pub struct ModeConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModeView {
     pub mode: Mode,
     pub cost: i64,
@@ -843,13 +875,15 @@ impl Cost {
 
 /// A model of the openai or sd_webui engine as offered (`models[]` of an engine offer).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ModelOffer {
     pub model: String,
     pub label: String,
     pub enabled: bool,
     pub sizes: Vec<String>,
     pub qualities: Vec<String>,
-    /// Credits per image.
+    /// Credits per image: a number, or an object by quality (`{"low": 2, "high": 12}`).
+    #[cfg_attr(feature = "ssr", schema(schema_with = number_or_by_name))]
     pub cost: Cost,
     /// The most images one task may ask for.
     pub max_n: u8,
@@ -857,6 +891,7 @@ pub struct ModelOffer {
 
 /// What a user can pick of one engine and what it costs (`GET /api/v1/engines`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EngineOffer {
     pub kind: EngineKind,
     pub name: String,
@@ -1003,6 +1038,7 @@ impl SettingsChange {
 
 /// What "Test connection" found.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ConnectionReport {
     pub ok: bool,
     pub latency_ms: u64,
@@ -1065,6 +1101,7 @@ pub struct Overview {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiKeyView {
     pub id: String,
     pub name: String,
@@ -1165,6 +1202,7 @@ impl<'de> Deserialize<'de> for Concurrency {
 
 /// A channel's health: `failing` after recent faults (still used), `down` until a probe succeeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum HealthState {
     Ok,
@@ -1192,6 +1230,7 @@ impl HealthState {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct HealthView {
     pub state: HealthState,
     pub last_error: Option<String>,
@@ -1201,6 +1240,7 @@ pub struct HealthView {
 
 /// `channel` of rest-api.md: one configured upstream of an engine (admins only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ChannelView {
     pub id: String,
     pub kind: EngineKind,
@@ -1210,6 +1250,8 @@ pub struct ChannelView {
     pub api_secret_hint: Option<String>,
     pub enabled: bool,
     pub weight: i64,
+    /// For midjourney `{fast, relax, turbo}`, for the others a number.
+    #[cfg_attr(feature = "ssr", schema(schema_with = number_or_by_name))]
     pub concurrency: Concurrency,
     pub health: HealthView,
     pub live_tasks: i64,

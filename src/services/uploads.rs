@@ -13,7 +13,7 @@ use crate::{
 pub const MAX_UPLOAD_BYTES: usize = 10 * 1024 * 1024;
 
 /// `upload` of rest-api.md.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct UploadView {
     pub id: String,
     pub url: String,

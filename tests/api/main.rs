@@ -14,6 +14,7 @@ mod hardening;
 mod helpers;
 mod instances;
 mod openai_facade;
+mod openapi;
 mod ops;
 mod pages;
 mod process;
