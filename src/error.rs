@@ -77,6 +77,10 @@ pub enum Rule {
     NoSuchUpload,
     /// An edit's mask that is not a PNG of its picture's size.
     MaskMismatch,
+    /// An upload past the user's storage for uploads.
+    QuotaExceeded {
+        max_mb: u32,
+    },
     /// A number, decimals allowed, from `min` to `max`.
     Number {
         min: i64,

@@ -329,6 +329,7 @@ pub struct RuleTexts {
     pub no_such_upload: &'static str,
     pub mask_mismatch: &'static str,
     pub number: fn(i64, i64) -> String,
+    pub quota_exceeded: fn(u32) -> String,
     pub size: fn(u32, u32) -> String,
     pub range: fn(i64, i64) -> String,
     pub one_of: fn(&str) -> String,
@@ -468,6 +469,11 @@ pub struct AdminTexts {
     pub signup_closed: &'static str,
     pub signup_per_hour: &'static str,
     pub signup_per_hour_help: &'static str,
+    pub uploads: &'static str,
+    pub upload_quota_mb: &'static str,
+    pub zero_no_limit: &'static str,
+    pub upload_retention_days: &'static str,
+    pub upload_retention_help: &'static str,
 }
 
 impl Texts {
@@ -541,6 +547,7 @@ impl Texts {
             R::NoSuchUpload => t.no_such_upload.into(),
             R::MaskMismatch => t.mask_mismatch.into(),
             R::Number { min, max } => (t.number)(*min, *max),
+            R::QuotaExceeded { max_mb } => (t.quota_exceeded)(*max_mb),
             R::Size { min, max } => (t.size)(*min, *max),
             R::Other(message) => message.clone(),
         }
@@ -685,6 +692,9 @@ pub static EN: Texts = Texts {
         no_such_upload: "There is no such upload: upload the image first.",
         mask_mismatch: "The mask must be a PNG of the same size as the image.",
         number: |min, max| format!("Use a number from {min} to {max}."),
+        quota_exceeded: |max| {
+            format!("Your uploads would take more than your {max} MB: delete some first.")
+        },
         size: |min, max| {
             format!("Give the size as WIDTHxHEIGHT, each a multiple of 8 from {min} to {max}.")
         },
@@ -937,6 +947,11 @@ pub static EN: Texts = Texts {
         signup_closed: "Closed",
         signup_per_hour: "Sign-ups per address and hour",
         signup_per_hour_help: "0 means no limit.",
+        uploads: "Uploads",
+        upload_quota_mb: "Storage per user for uploaded images (MB)",
+        zero_no_limit: "0 means no limit.",
+        upload_retention_days: "Keep unused uploads for (days)",
+        upload_retention_help: "Uploaded images no task used are removed after this many days; images a task used stay with it. 0 keeps them until deleted.",
     },
     account: AccountTexts {
         password_title: "Password",
@@ -1055,6 +1070,7 @@ pub static ZH: Texts = Texts {
         no_such_upload: "找不到该上传的图片，请先上传。",
         mask_mismatch: "蒙版必须是与图片尺寸相同的 PNG。",
         number: |min, max| format!("请输入 {min} 到 {max} 之间的数字。"),
+        quota_exceeded: |max| format!("上传图片将超出您的 {max} MB 空间：请先删除一些。"),
         size: |min, max| format!("尺寸请写成 宽x高，每边为 8 的倍数，介于 {min} 到 {max} 之间。"),
         or: "、",
     },
@@ -1303,6 +1319,11 @@ pub static ZH: Texts = Texts {
         signup_closed: "关闭注册",
         signup_per_hour: "每个地址每小时可注册数",
         signup_per_hour_help: "0 表示不限。",
+        uploads: "上传",
+        upload_quota_mb: "每位用户的上传图片空间（MB）",
+        zero_no_limit: "0 表示不限。",
+        upload_retention_days: "未使用的上传保留天数",
+        upload_retention_help: "未被任何任务使用的上传图片在此天数后删除；任务用过的图片随任务保留。0 表示保留到手动删除。",
     },
     account: AccountTexts {
         password_title: "密码",

@@ -31,6 +31,10 @@ pub const GRANT_MAX: i64 = 1_000_000_000;
 pub const PAGE: (i64, i64) = (1, 100);
 /// Sign-ups per client address and hour (0: no limit).
 pub const SIGNUP_PER_HOUR: (i64, i64) = (0, 100_000);
+/// A user's uploads together, in MB (0: no limit).
+pub const UPLOAD_QUOTA_MB: (i64, i64) = (0, 1_000_000);
+/// Days an upload no task used is kept (0: kept until deleted).
+pub const UPLOAD_RETENTION_DAYS: (i64, i64) = (0, 3650);
 /// Uses of one invite code.
 pub const INVITE_USES: (i64, i64) = (1, 10_000);
 /// Days an invite code stays valid.

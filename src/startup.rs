@@ -421,8 +421,9 @@ async fn notify_token(pool: &Pool) -> anyhow::Result<String> {
     Ok(t)
 }
 
-/// Once an hour: removes expired sessions, log-in and sign-up counts whose window has passed, and image
-/// files no task has held for an hour.
+/// Once an hour: removes expired sessions, log-in and sign-up counts whose window has passed,
+/// uploads no task used once past the retention period, and image files nothing has held for an
+/// hour.
 async fn sweep(state: AppState) {
     let engine = state.engine.clone();
     let mut every = tokio::time::interval(Duration::from_secs(3600));
@@ -435,6 +436,11 @@ async fn sweep(state: AppState) {
             Ok(n) if n > 0 => tracing::info!(removed = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+        match crate::services::uploads::sweep(&engine, db::now_ms()).await {
+            Ok(n) if n > 0 => tracing::info!(removed = n, "unused uploads removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove unused uploads"),
         }
         let grace = Duration::from_secs(3600);
         match crate::services::generation::sweep_files(&engine, grace).await {

@@ -755,6 +755,8 @@ mod tests {
             cancel_refund: super::CancelRefund::Progress,
             signup_mode: super::SignupMode::Open,
             signup_per_hour: 20,
+            upload_quota_mb: 200,
+            upload_retention_days: 7,
         };
         assert_eq!(
             SettingsChange::between(&form, &form),
@@ -948,6 +950,12 @@ pub struct ConfigView {
     /// Admins only: sign-ups allowed per client address and hour (0: no limit).
     #[serde(default)]
     pub signup_per_hour: Option<i64>,
+    /// Admins only: what one user's uploads may take together, in MB (0: no limit).
+    #[serde(default)]
+    pub upload_quota_mb: Option<i64>,
+    /// Admins only: days an upload no task used is kept (0: until deleted).
+    #[serde(default)]
+    pub upload_retention_days: Option<i64>,
 }
 
 /// The admin's settings form as it stands: every writable setting. `api_secret`: None keeps the
@@ -966,6 +974,8 @@ pub struct SettingsForm {
     pub cancel_refund: CancelRefund,
     pub signup_mode: SignupMode,
     pub signup_per_hour: i64,
+    pub upload_quota_mb: i64,
+    pub upload_retention_days: i64,
 }
 
 /// What a save of the settings form changes: only the fields that differ from what was loaded
@@ -984,6 +994,8 @@ pub struct SettingsChange {
     pub cancel_refund: Option<CancelRefund>,
     pub signup_mode: Option<SignupMode>,
     pub signup_per_hour: Option<i64>,
+    pub upload_quota_mb: Option<i64>,
+    pub upload_retention_days: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1032,6 +1044,8 @@ impl SettingsChange {
             cancel_refund: (saved.cancel_refund != now.cancel_refund).then_some(now.cancel_refund),
             signup_mode: (saved.signup_mode != now.signup_mode).then_some(now.signup_mode),
             signup_per_hour: changed(saved.signup_per_hour, now.signup_per_hour),
+            upload_quota_mb: changed(saved.upload_quota_mb, now.upload_quota_mb),
+            upload_retention_days: changed(saved.upload_retention_days, now.upload_retention_days),
         }
     }
 }

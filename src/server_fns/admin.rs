@@ -52,6 +52,8 @@ pub async fn save_settings(change: SettingsChange) -> Result<ConfigView, AppErro
         "cancel_refund": change.cancel_refund,
         "signup_mode": change.signup_mode,
         "signup_per_hour": change.signup_per_hour,
+        "upload_quota_mb": change.upload_quota_mb,
+        "upload_retention_days": change.upload_retention_days,
     }))
     .map_err(crate::services::internal)?;
     let mut view = crate::services::settings::update(&s.engine, &admin, patch).await?;

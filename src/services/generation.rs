@@ -466,8 +466,13 @@ async fn create(
     else {
         return Err(AppError::TooManyTasks { limit: max_active });
     };
-    // The task holds its inputs' files, whatever becomes of the uploads.
+    // The task holds its inputs' files, whatever becomes of the uploads, and the uploads it used
+    // are kept.
     blobs::acquire(&mut tx, &row.input_keys())
+        .await
+        .map_err(super::internal)?;
+    let used: Vec<String> = task.inputs.iter().map(|i| i.upload_id.clone()).collect();
+    db::uploads::mark_used(&mut tx, &used, now)
         .await
         .map_err(super::internal)?;
     if task.cost > 0 {

@@ -89,6 +89,10 @@ pub struct Settings {
     pub signup_mode: SignupMode,
     /// Sign-ups allowed per client address and hour; 0: no limit.
     pub signup_per_hour: i64,
+    /// What one user's uploads may take together, in MB; 0: no limit.
+    pub upload_quota_mb: i64,
+    /// Uploads no task used are removed after this many days; 0: kept until deleted.
+    pub upload_retention_days: i64,
     /// Prices and switches of the openai and sd_webui models.
     pub models: Vec<ModelPrice>,
     /// Engines the admin switched off (their channels stay as they are).
@@ -117,6 +121,8 @@ impl Default for Settings {
             cancel_refund: CancelRefund::default(),
             signup_mode: SignupMode::default(),
             signup_per_hour: 20,
+            upload_quota_mb: 200,
+            upload_retention_days: 7,
             models: default_models(),
             engines_off: Vec::new(),
         }
@@ -185,6 +191,8 @@ pub struct ConfigPatch {
     pub cancel_refund: Option<CancelRefund>,
     pub signup_mode: Option<SignupMode>,
     pub signup_per_hour: Option<i64>,
+    pub upload_quota_mb: Option<i64>,
+    pub upload_retention_days: Option<i64>,
     /// `PATCH /api/v1/engines/{kind}`: that engine on or off.
     #[serde(skip)]
     pub engine_on: Option<(EngineKind, bool)>,
@@ -354,6 +362,8 @@ fn to_view(
         cancel_refund: admin.then_some(s.cancel_refund),
         signup_mode: admin.then_some(s.signup_mode),
         signup_per_hour: admin.then_some(s.signup_per_hour),
+        upload_quota_mb: admin.then_some(s.upload_quota_mb),
+        upload_retention_days: admin.then_some(s.upload_retention_days),
     }
 }
 
@@ -442,6 +452,16 @@ pub async fn update(
     }
     if let Some(v) = patch.signup_per_hour {
         s.signup_per_hour = whole("signup_per_hour", v, crate::limits::SIGNUP_PER_HOUR)?;
+    }
+    if let Some(v) = patch.upload_quota_mb {
+        s.upload_quota_mb = whole("upload_quota_mb", v, crate::limits::UPLOAD_QUOTA_MB)?;
+    }
+    if let Some(v) = patch.upload_retention_days {
+        s.upload_retention_days = whole(
+            "upload_retention_days",
+            v,
+            crate::limits::UPLOAD_RETENTION_DAYS,
+        )?;
     }
     if let Some((kind, on)) = patch.engine_on {
         s.engines_off.retain(|k| *k != kind);
@@ -556,6 +576,8 @@ fn describe_change(before: &Settings, after: &Settings) -> String {
         "cancel_refund",
         "signup_mode",
         "signup_per_hour",
+        "upload_quota_mb",
+        "upload_retention_days",
     ] {
         if a.get(key) != b.get(key) {
             out.push(format!("{key}: {} → {}", a[key], b[key]));

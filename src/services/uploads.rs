@@ -78,11 +78,55 @@ pub async fn create(
         bytes: i64::try_from(bytes.len()).unwrap_or(i64::MAX),
         created_at: db::now_ms(),
     };
-    db::uploads::insert(&engine.pool, &row)
+    let settings = engine.settings().await?;
+    let quota_mb = settings.upload_quota_mb;
+    let quota = (quota_mb > 0).then(|| quota_mb.saturating_mul(1024 * 1024));
+    if !db::uploads::insert(&engine.pool, &row, quota)
         .await
-        .map_err(super::internal)?;
+        .map_err(super::internal)?
+    {
+        // Nothing holds the file: the hourly sweep removes it unless another upload or task has it.
+        let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
+        db::blobs::acquire(&mut tx, std::slice::from_ref(&row.key))
+            .await
+            .map_err(super::internal)?;
+        db::blobs::release(&mut tx, std::slice::from_ref(&row.key), db::now_ms())
+            .await
+            .map_err(super::internal)?;
+        tx.commit().await.map_err(super::internal)?;
+        return Err(refused(Rule::QuotaExceeded {
+            max_mb: u32::try_from(quota_mb).unwrap_or(u32::MAX),
+        }));
+    }
     tracing::info!(upload_id = row.id, width, height, "image uploaded");
     Ok(view(&row))
+}
+
+/// Removes the uploads no task used once they are older than the admin's retention period (the
+/// hourly sweep); their files go when nothing else holds them. Answers how many went.
+pub async fn sweep(engine: &Engine, now: i64) -> Result<usize, AppError> {
+    let days = engine.settings().await?.upload_retention_days;
+    if days <= 0 {
+        return Ok(0);
+    }
+    let before = now.saturating_sub(days.saturating_mul(24 * 3600 * 1000));
+    let mut removed = 0;
+    loop {
+        let ids = db::uploads::unused_before(&engine.pool, before, 500)
+            .await
+            .map_err(super::internal)?;
+        if ids.is_empty() {
+            return Ok(removed);
+        }
+        for id in &ids {
+            if db::uploads::delete(&engine.pool, id, now)
+                .await
+                .map_err(super::internal)?
+            {
+                removed += 1;
+            }
+        }
+    }
 }
 
 /// What an upload over the limit is told.

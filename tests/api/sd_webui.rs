@@ -156,8 +156,11 @@ async fn progress_goes_forward_only_with_the_preview_and_the_pictures_come_at_th
     assert_eq!(t["progress"], 0);
     let shown = fake_sd::png(200);
     fake.progress(0.42, Some(shown.clone()));
-    let t = until(&app, &user, &id, |t| t["progress"] == 42).await;
-    assert!(t["preview_url"].is_string(), "{t}");
+    // The percentage is written first, the picture so far right after it.
+    until(&app, &user, &id, |t| {
+        t["progress"] == 42 && t["preview_url"].is_string()
+    })
+    .await;
     let (status, bytes) = preview(&app, &user, &id).await;
     assert_eq!(status, 200);
     assert_eq!(bytes, shown, "the picture so far, as the box showed it");

@@ -83,6 +83,8 @@ struct Fields {
     cancel_refund: RwSignal<CancelRefund>,
     signup_mode: RwSignal<SignupMode>,
     signup_per_hour: Num,
+    upload_quota_mb: Num,
+    upload_retention_days: Num,
 }
 
 use crate::limits;
@@ -132,6 +134,16 @@ impl Fields {
                 limits::SIGNUP_PER_HOUR.0,
                 limits::SIGNUP_PER_HOUR.1,
             ),
+            upload_quota_mb: Num::new(
+                c.upload_quota_mb.unwrap_or(0),
+                limits::UPLOAD_QUOTA_MB.0,
+                limits::UPLOAD_QUOTA_MB.1,
+            ),
+            upload_retention_days: Num::new(
+                c.upload_retention_days.unwrap_or(0),
+                limits::UPLOAD_RETENTION_DAYS.0,
+                limits::UPLOAD_RETENTION_DAYS.1,
+            ),
         }
     }
 
@@ -167,6 +179,8 @@ impl Fields {
             cancel_refund: self.cancel_refund.get(),
             signup_mode: self.signup_mode.get(),
             signup_per_hour: self.signup_per_hour.value()?,
+            upload_quota_mb: self.upload_quota_mb.value()?,
+            upload_retention_days: self.upload_retention_days.value()?,
             new_user_role: if self.pending_signups.get() {
                 Role::Pending
             } else {
@@ -321,6 +335,19 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     <div class="text-sm">
                         <label class="block">{t.admin.signup_per_hour}<NumInput num=fields.signup_per_hour label=t.admin.signup_per_hour.to_owned() /></label>
                         <p class="mt-1 text-xs text-stone-500">{t.admin.signup_per_hour_help}</p>
+                    </div>
+                </div>
+            </fieldset>
+            <fieldset class="space-y-2">
+                <legend class="text-lg font-semibold">{t.admin.uploads}</legend>
+                <div class="grid gap-3 sm:grid-cols-2">
+                    <div class="text-sm">
+                        <label class="block">{t.admin.upload_quota_mb}<NumInput num=fields.upload_quota_mb label=t.admin.upload_quota_mb.to_owned() /></label>
+                        <p class="mt-1 text-xs text-stone-500">{t.admin.zero_no_limit}</p>
+                    </div>
+                    <div class="text-sm">
+                        <label class="block">{t.admin.upload_retention_days}<NumInput num=fields.upload_retention_days label=t.admin.upload_retention_days.to_owned() /></label>
+                        <p class="mt-1 text-xs text-stone-500">{t.admin.upload_retention_help}</p>
                     </div>
                 </div>
             </fieldset>
