@@ -79,6 +79,8 @@ pub struct Job<'a> {
     pub attempt: &'a str,
     /// Where the upstream may push news of the job.
     pub notify_hook: Option<&'a str>,
+    /// The images the task was given, read from the store: (role, bytes), in order.
+    pub inputs: &'a [(String, bytes::Bytes)],
 }
 
 /// What the upstream answered a submit.

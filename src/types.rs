@@ -390,6 +390,8 @@ pub struct TaskParams {
     pub cfg_scale: Option<Scale>,
     pub sampler: Option<String>,
     pub denoising_strength: Option<Scale>,
+    /// MidJourney's blend: `portrait`, `square` or `landscape`.
+    pub dimensions: Option<String>,
 }
 
 /// The OpenAPI schema of a price or a concurrency: a whole number, or whole numbers by name (a

@@ -430,11 +430,24 @@ async fn send(
             .map_err(crate::services::internal)?,
         None => None,
     };
+    // The images it was given (the task holds their files; a store that is away: tried again).
+    let mut inputs = Vec::with_capacity(task.inputs.0.len());
+    for input in &task.inputs.0 {
+        if let Some(bytes) = engine
+            .images
+            .bytes(&input.key)
+            .await
+            .map_err(crate::services::internal)?
+        {
+            inputs.push((input.role.clone(), bytes));
+        }
+    }
     let job = Job {
         task,
         parent_upstream_id: parent.as_ref().and_then(|p| p.upstream_id.as_deref()),
         attempt,
         notify_hook: engine.notify_url.as_deref(),
+        inputs: &inputs,
     };
     let answer = match channel.client.midjourney() {
         Some(client) => engines::midjourney::submit(client, &job).await,

@@ -27,6 +27,9 @@ pub fn button_action(custom_id: &str) -> Option<(TaskAction, Needs)> {
         ("Outpaint", _) => (TaskAction::Zoom, Needs::Nothing),
         ("CustomZoom", _) => (TaskAction::Zoom, Needs::Prompt),
         ("Inpaint", _) => (TaskAction::Inpaint, Needs::Mask),
+        // A describe's "imagine this prompt" (1-4), and its retry.
+        ("Job", "PicReader") => (TaskAction::Imagine, Needs::Nothing),
+        ("Picread", "Retry") => (TaskAction::Describe, Needs::Nothing),
         _ => return None,
     })
 }
@@ -75,16 +78,48 @@ pub async fn submit(client: &Upstream, job: &Job<'_>) -> Result<Submitted, Upstr
     let filter = task.mode.map(|m| wire::AccountFilter {
         modes: vec![mode_name(m)],
     });
-    let outcome = if task.action == TaskAction::Imagine {
+    let images = |role: &str| -> Vec<String> {
+        job.inputs
+            .iter()
+            .filter(|(r, _)| r == role)
+            .map(|(_, b)| data_url(b))
+            .collect()
+    };
+    // A follow-up (a button of another task) goes as that button, whatever it does.
+    let outcome = if task.custom_id.is_none() && task.action == TaskAction::Imagine {
         let bot = task.prompt.contains("--niji").then_some("NIJI_JOURNEY");
+        let references = images("reference");
         let req = wire::ImagineRequest {
             prompt: &task.prompt,
+            base64_array: (!references.is_empty()).then_some(references),
             bot_type: bot,
             notify_hook: job.notify_hook,
             state: Some(job.attempt),
             account_filter: filter,
         };
         client.imagine(&req).await?
+    } else if task.custom_id.is_none() && task.action == TaskAction::Blend {
+        let req = wire::BlendRequest {
+            base64_array: &images("blend"),
+            dimensions: blend_dimensions(task.params.0.dimensions.as_deref()),
+            notify_hook: job.notify_hook,
+            state: Some(job.attempt),
+            account_filter: filter,
+        };
+        client.blend(&req).await?
+    } else if task.custom_id.is_none() && task.action == TaskAction::Describe {
+        let Some(image) = images("describe").into_iter().next() else {
+            return Ok(Submitted::Rejected {
+                reason: "The picture to describe is gone.".into(),
+            });
+        };
+        let req = wire::DescribeRequest {
+            base64: &image,
+            notify_hook: job.notify_hook,
+            state: Some(job.attempt),
+            account_filter: filter,
+        };
+        client.describe(&req).await?
     } else {
         let (Some(parent), Some(custom_id)) = (job.parent_upstream_id, task.custom_id.as_deref())
         else {
@@ -106,6 +141,48 @@ pub async fn submit(client: &Upstream, job: &Job<'_>) -> Result<Submitted, Upstr
         }
     };
     submitted(outcome)
+}
+
+/// Prompt `index` (1-4) of a describe's four, as MidJourney numbers them ("1️⃣ a fox\n\n2️⃣ ...").
+pub fn numbered_prompt(text: &str, index: u32) -> Option<String> {
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .nth(index.checked_sub(1)? as usize)
+        .map(|p| {
+            // Its number: "2️⃣ " (a keycap), or "2. ".
+            let rest = p.trim_start_matches(|c: char| c.is_ascii_digit());
+            let unnumbered = rest.trim_start_matches(['\u{fe0f}', '\u{20e3}', '.', ')']);
+            if unnumbered.len() < rest.len() {
+                unnumbered
+            } else {
+                p
+            }
+            .trim()
+            .to_owned()
+        })
+        .filter(|p| !p.is_empty())
+}
+
+/// An image as the proxy takes it: a data URL of its own media type.
+fn data_url(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    let mime = crate::images::sniff(bytes)
+        .and_then(crate::images::mime)
+        .unwrap_or("image/png");
+    format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    )
+}
+
+/// A blend's `dimensions` as the proxy names them (square unless asked otherwise).
+pub fn blend_dimensions(asked: Option<&str>) -> &'static str {
+    match asked {
+        Some("portrait") => "PORTRAIT",
+        Some("landscape") => "LANDSCAPE",
+        _ => "SQUARE",
+    }
 }
 
 /// Confirms a modal step with `prompt`.
@@ -214,6 +291,19 @@ pub async fn fetch(client: &Upstream, id: &str) -> Result<Option<RemoteUpdate>, 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_describes_prompts_are_read_by_their_number() {
+        let text = "1️⃣ a red fox\n\n2️⃣ 3d render of a fox --ar 1:1\n\n3. a den\n\n4️⃣ snow";
+        assert_eq!(numbered_prompt(text, 1).as_deref(), Some("a red fox"));
+        assert_eq!(
+            numbered_prompt(text, 2).as_deref(),
+            Some("3d render of a fox --ar 1:1")
+        );
+        assert_eq!(numbered_prompt(text, 3).as_deref(), Some("a den"));
+        assert_eq!(numbered_prompt(text, 5), None);
+        assert_eq!(numbered_prompt(text, 0), None);
+    }
 
     #[test]
     fn buttons_map_to_actions_and_what_they_need() {

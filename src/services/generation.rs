@@ -82,6 +82,8 @@ pub async fn submit_job(
     let action = match job.action.as_deref().map(str::trim) {
         None | Some("" | "imagine") => TaskAction::Imagine,
         Some("edit") if kind != EngineKind::Midjourney => TaskAction::Edit,
+        Some("blend") if kind == EngineKind::Midjourney => TaskAction::Blend,
+        Some("describe") if kind == EngineKind::Midjourney => TaskAction::Describe,
         Some(a) if TaskAction::parse(a).is_some() => {
             return Err(AppError::invalid("action", Rule::NotOffered));
         }
@@ -95,11 +97,18 @@ pub async fn submit_job(
     let inputs = inputs_of(
         engine,
         user,
+        kind,
         action,
         job.images.as_deref().unwrap_or_default(),
     )
     .await?;
-    let prompt = Prompt::parse(&job.prompt)?;
+    // A blend or a describe needs no words: the task is named as MidJourney names it.
+    let prompt = match action {
+        TaskAction::Blend | TaskAction::Describe if job.prompt.trim().is_empty() => {
+            Prompt::parse(&format!("/{}", action.as_str()))?
+        }
+        _ => Prompt::parse(&job.prompt)?,
+    };
     let (mode, model, params, cost) = match kind {
         EngineKind::Midjourney => {
             refuse_paid_flags(prompt.as_str())?;
@@ -109,7 +118,24 @@ pub async fn submit_job(
             if !mc.enabled {
                 return Err(AppError::invalid("mode", Rule::SwitchedOff));
             }
-            (Some(mode), None, TaskParams::default(), mc.cost)
+            let mut params = TaskParams::default();
+            if action == TaskAction::Blend {
+                let d = job.dimensions.as_deref().map(str::trim).unwrap_or("square");
+                if !["portrait", "square", "landscape"].contains(&d) {
+                    return Err(AppError::invalid(
+                        "dimensions",
+                        one_of(&["portrait", "square", "landscape"]),
+                    ));
+                }
+                params.dimensions = Some(d.to_owned());
+            }
+            // A describe draws nothing: it costs what a follow-up does.
+            let cost = if action == TaskAction::Describe {
+                settings.action_cost
+            } else {
+                mc.cost
+            };
+            (Some(mode), None, params, cost)
         }
         EngineKind::Openai => {
             let (model, params, cost) = openai_job(&settings, job, &prompt)?;
@@ -161,25 +187,30 @@ struct Given {
     role: String,
 }
 
-/// The images a task is given, checked: the user's own uploads, in the roles its action takes
-/// (an edit: one picture, `edit`, and an optional `mask`, a PNG of the picture's size, whose
-/// transparent pixels are the part to repaint, as OpenAI's edits take it).
+/// The images a task is given, checked: the user's own uploads, in the roles its action takes.
+/// A midjourney imagine: up to five image prompts (`reference`); a blend: two to five (`blend`);
+/// a describe: one (`describe`); an edit: one picture (`edit`) and an optional `mask`, a PNG of
+/// the picture's size, transparent (or, without transparency, white) where it repaints.
 async fn inputs_of(
     engine: &Engine,
     user: &CurrentUser,
+    kind: EngineKind,
     action: TaskAction,
     images: &[serde_json::Value],
 ) -> Result<Vec<db::tasks::Input>, AppError> {
     let field = "images";
-    if action != TaskAction::Edit {
-        return if images.is_empty() {
-            Ok(Vec::new())
-        } else {
-            Err(AppError::invalid(field, Rule::NotOffered))
-        };
+    // (role, fewest, most) of each role the action takes.
+    let roles: &[(&str, usize, usize)] = match (kind, action) {
+        (_, TaskAction::Edit) => &[("edit", 1, 1), ("mask", 0, 1)],
+        (EngineKind::Midjourney, TaskAction::Imagine) => &[("reference", 0, 5)],
+        (EngineKind::Midjourney, TaskAction::Blend) => &[("blend", 2, 5)],
+        (EngineKind::Midjourney, TaskAction::Describe) => &[("describe", 1, 1)],
+        _ => &[],
+    };
+    if roles.is_empty() && !images.is_empty() {
+        return Err(AppError::invalid(field, Rule::NotOffered));
     }
-    let mut picture = None;
-    let mut mask = None;
+    let mut given_uploads: Vec<(String, crate::db::uploads::UploadRow)> = Vec::new();
     for given in images {
         let given: Given = serde_json::from_value(given.clone()).map_err(|_| {
             AppError::invalid(
@@ -187,16 +218,9 @@ async fn inputs_of(
                 Rule::Other("Give each image as {upload_id, role}.".into()),
             )
         })?;
-        let slot = match given.role.as_str() {
-            "edit" => &mut picture,
-            "mask" => &mut mask,
-            _ => return Err(AppError::invalid(field, one_of(&["edit", "mask"]))),
-        };
-        if slot.is_some() {
-            return Err(AppError::invalid(
-                field,
-                Rule::Other(format!("Give one image as {}.", given.role)),
-            ));
+        if !roles.iter().any(|(r, _, _)| *r == given.role) {
+            let names: Vec<&str> = roles.iter().map(|(r, _, _)| *r).collect();
+            return Err(AppError::invalid(field, one_of(&names)));
         }
         let upload = super::uploads::visible(engine, user, &given.upload_id)
             .await
@@ -204,19 +228,43 @@ async fn inputs_of(
                 AppError::NotFound => AppError::invalid(field, Rule::NoSuchUpload),
                 other => other,
             })?;
-        *slot = Some(upload);
+        given_uploads.push((given.role, upload));
     }
-    let picture = picture.ok_or_else(|| AppError::invalid(field, Rule::Required))?;
-    if let Some(m) = &mask
-        && (m.content_type != "image/png" || (m.width, m.height) != (picture.width, picture.height))
+    for (role, fewest, most) in roles {
+        let n = given_uploads.iter().filter(|(r, _)| r == role).count();
+        if n < *fewest || n > *most {
+            return Err(if n == 0 {
+                AppError::invalid(field, Rule::Required)
+            } else if fewest == most {
+                AppError::invalid(field, Rule::Other(format!("Give one image as {role}.")))
+            } else {
+                AppError::invalid(
+                    field,
+                    Rule::Other(format!("Give {fewest} to {most} images as {role}.")),
+                )
+            });
+        }
+    }
+    let picture = given_uploads
+        .iter()
+        .find(|(r, _)| r == "edit")
+        .map(|(_, u)| u);
+    let mask = given_uploads
+        .iter()
+        .find(|(r, _)| r == "mask")
+        .map(|(_, u)| u);
+    if let (Some(p), Some(m)) = (picture, mask)
+        && (m.content_type != "image/png" || (m.width, m.height) != (p.width, p.height))
     {
         return Err(AppError::invalid(field, Rule::MaskMismatch));
     }
-    Ok(std::iter::once(("edit", picture))
-        .chain(mask.map(|m| ("mask", m)))
+    // An edit's picture first, then its mask; the others in the order given.
+    given_uploads.sort_by_key(|(r, _)| r == "mask");
+    Ok(given_uploads
+        .into_iter()
         .map(|(role, u)| db::tasks::Input {
             upload_id: u.id,
-            role: role.to_owned(),
+            role,
             key: u.key,
         })
         .collect())
@@ -384,6 +432,23 @@ pub async fn action(
         return Ok(Pressed::Existing(view(&child, user.is_admin())));
     }
     let params = TaskParams::default();
+    // A describe's "imagine prompt 2" is a new grid of that prompt, priced as one.
+    let (prompt, cost) = match (parent.action, kind, parent.text.as_deref()) {
+        (TaskAction::Describe, TaskAction::Imagine, Some(text)) => {
+            let index = custom_id
+                .rsplit("::")
+                .next()
+                .and_then(|i| i.parse().ok())
+                .unwrap_or(1);
+            let prompt = crate::engines::midjourney::numbered_prompt(text, index)
+                .unwrap_or_else(|| parent.prompt.clone());
+            let cost = parent
+                .mode
+                .map_or(settings.action_cost, |m| settings.mode(m).cost);
+            (prompt, cost)
+        }
+        _ => (parent.prompt.clone(), settings.action_cost),
+    };
     let task = db::tasks::NewTask {
         id: &db::new_id(),
         user_id: &user.id,
@@ -393,9 +458,9 @@ pub async fn action(
         custom_id: Some(custom_id),
         mode: parent.mode,
         model: parent.model.as_deref(),
-        prompt: &parent.prompt,
+        prompt: &prompt,
         params: &params,
-        cost: settings.action_cost,
+        cost,
         channel_id: parent.channel_id.as_deref(),
         inputs: &[],
     };

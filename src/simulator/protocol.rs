@@ -113,8 +113,62 @@ impl Spec {
     }
 }
 
-/// The prompt a describe job answers with.
-const DESCRIBED: &str = "a landscape at dusk, mountains, soft light --ar 1:1";
+/// The four prompts a describe answers for a picture whose average colour is `rgb` (the job's
+/// seed, so that any simulator answers the same from the id alone), numbered as MidJourney
+/// numbers them.
+fn described(rgb: u64) -> String {
+    let (r, g, b) = ((rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
+    let (max, min) = (r.max(g).max(b), r.min(g).min(b));
+    let colour = if max < 60 {
+        "black"
+    } else if min > 200 {
+        "white"
+    } else if max - min < 30 {
+        "grey"
+    } else if max == r && g >= b {
+        if g > r * 3 / 4 {
+            "yellow"
+        } else {
+            "orange red"
+        }
+    } else if max == r {
+        "magenta"
+    } else if max == g {
+        if b > g * 3 / 4 { "teal" } else { "green" }
+    } else if r > b / 2 {
+        "violet"
+    } else {
+        "blue"
+    };
+    let light = if max > 170 { "bright" } else { "muted" };
+    format!(
+        "1️⃣ a {light} {colour} landscape at dusk, soft light --ar 1:1\n\n\
+         2️⃣ an abstract study in {colour} tones, #{r:02x}{g:02x}{b:02x} --ar 1:1\n\n\
+         3️⃣ a minimalist {colour} poster, flat shapes, {light} palette --ar 1:1\n\n\
+         4️⃣ a {colour} watercolour wash on paper, textured --ar 1:1"
+    )
+}
+
+/// The average colour of a picture given as base64 (a data URL or bare), as `0xRRGGBB`.
+fn average_colour(base64: &str) -> Option<u64> {
+    use base64::Engine as _;
+    let data = base64.split_once(',').map_or(base64, |(_, d)| d);
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .ok()?;
+    let img = crate::images::decode(&bytes)
+        .ok()?
+        .thumbnail(32, 32)
+        .into_rgb8();
+    let n = u64::from(img.width() * img.height()).max(1);
+    let sum = img.pixels().fold([0u64; 3], |mut a, p| {
+        for (total, channel) in a.iter_mut().zip(p.0) {
+            *total += u64::from(channel);
+        }
+        a
+    });
+    Some((sum[0] / n) << 16 | (sum[1] / n) << 8 | (sum[2] / n))
+}
 
 #[derive(Default)]
 struct Jobs {
@@ -183,7 +237,7 @@ impl Sim {
                     job.task.finish_time = Some(now);
                     job.task.image_url =
                         Some(format!("{}/sim/image/{id}/final.png", self.base_url));
-                    job.task.buttons = buttons(&id, job.spec.single());
+                    job.task.buttons = buttons(&id, job.spec.action());
                 } else {
                     job.task.status = Some("IN_PROGRESS".into());
                     job.task.progress = Some(format!("{}%", job.step * 10));
@@ -308,7 +362,7 @@ impl Sim {
         let mut task = Task {
             id: id.to_owned(),
             action: Some(spec.action().into()),
-            prompt: (spec.action() == "DESCRIBE").then(|| DESCRIBED.to_owned()),
+            prompt: (spec.action() == "DESCRIBE").then(|| described(spec.seed)),
             submit_time: Some(spec.submitted),
             start_time: Some(spec.submitted + step_ms),
             ..Task::default()
@@ -318,7 +372,7 @@ impl Sim {
             task.progress = Some("100%".into());
             task.finish_time = Some(spec.submitted + step_ms * i64::from(STEPS + 1));
             task.image_url = Some(format!("{}/sim/image/{id}/final.png", self.base_url));
-            task.buttons = buttons(id, spec.single());
+            task.buttons = buttons(id, spec.action());
         } else {
             let step = steps.saturating_sub(1);
             task.status = Some(
@@ -341,7 +395,7 @@ impl Sim {
     }
 }
 
-fn buttons(id: &str, single: bool) -> Vec<WireButton> {
+fn buttons(id: &str, action: &str) -> Vec<WireButton> {
     let hash = format!("{:016x}", draw::seed_of(&[id.as_bytes()]));
     let b = |custom_id: String, label: &str, emoji: &str| WireButton {
         custom_id,
@@ -350,7 +404,14 @@ fn buttons(id: &str, single: bool) -> Vec<WireButton> {
         kind: 2,
         style: 2,
     };
-    if single {
+    if action == "DESCRIBE" {
+        // Imagine one of the four prompts, or describe again.
+        let mut v: Vec<WireButton> = (1..=4)
+            .map(|i| b(format!("MJ::Job::PicReader::{i}"), &i.to_string(), ""))
+            .collect();
+        v.push(b("MJ::Picread::Retry".into(), "", "🔄"));
+        v
+    } else if action == "UPSCALE" {
         vec![
             b(
                 format!("MJ::JOB::low_variation::1::{hash}::SOLO"),
@@ -520,7 +581,20 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
             draw::seed_of(&[&parent_seed.to_le_bytes(), b"zoom"]),
         ),
     };
-    let prompt = parent.prompt.unwrap_or_default();
+    let mut prompt = parent.prompt.unwrap_or_default();
+    let (name, seed, aspect) = match kind {
+        // A describe's button: imagine its prompt `index` (Retry: describe the same again).
+        "PicReader" => {
+            prompt = crate::engines::midjourney::numbered_prompt(&prompt, index).unwrap_or(prompt);
+            (
+                "IMAGINE",
+                draw::seed_of(&[prompt.as_bytes()]),
+                crate::domain::prompt::aspect_ratio(&prompt),
+            )
+        }
+        "Retry" => ("DESCRIBE", parent_seed, aspect),
+        _ => (name, seed, aspect),
+    };
     let hook = field(&req, "notifyHook").map(str::to_owned);
     let state = field(&req, "state").map(str::to_owned);
     Ok(Json(sim.enqueue(NewJob {
@@ -573,11 +647,16 @@ async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes)
             Json(json!({"code": 4, "description": "base64 cannot be empty"})).into_response(),
         );
     }
-    let seed = draw::seed_of(&[&bytes]);
+    let Some(seed) = field(&req, "base64").and_then(average_colour) else {
+        return Ok(
+            Json(json!({"code": 4, "description": "base64 is not an image"})).into_response(),
+        );
+    };
+    let prompt = described(seed);
     let hook = field(&req, "notifyHook").map(str::to_owned);
     Ok(Json(sim.enqueue(NewJob {
         action: "DESCRIBE",
-        prompt: DESCRIBED,
+        prompt: &prompt,
         seed,
         aspect: (1, 1),
         hook,

@@ -54,6 +54,8 @@ pub struct FakeState {
     pub image_bytes: Option<bytes::Bytes>,
     /// Every `list-by-condition` answers this many bytes of JSON padding around its list.
     pub list_padding: usize,
+    /// The bodies of imagine, blend and describe submits: (path, JSON).
+    pub bodies: Vec<(String, Value)>,
 }
 
 impl FakeState {
@@ -89,6 +91,8 @@ pub async fn start() -> Fake {
     let app = Router::new()
         .route("/mj/submit/imagine", post(imagine))
         .route("/mj/submit/action", post(action))
+        .route("/mj/submit/blend", post(blend))
+        .route("/mj/submit/describe", post(describe))
         .route("/mj/submit/modal", post(modal))
         .route("/mj/task/{id}/cancel", post(cancel))
         .route("/mj/task/list-by-condition", post(list))
@@ -218,8 +222,53 @@ async fn imagine(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Re
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     let prompt = body["prompt"].as_str().unwrap_or("").to_owned();
-    Json(submit(&mut state.lock().unwrap(), &prompt, &base)).into_response()
+    let mut s = state.lock().unwrap();
+    s.bodies.push(("/mj/submit/imagine".into(), body.0.clone()));
+    Json(submit(&mut s, &prompt, &base)).into_response()
 }
+
+/// A blend: a grid, as an imagine's.
+async fn blend(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    s.bodies.push(("/mj/submit/blend".into(), body.0.clone()));
+    Json(submit(&mut s, "/blend", &base)).into_response()
+}
+
+/// A describe: it succeeds with four prompts and the buttons that imagine them.
+async fn describe(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    s.bodies
+        .push(("/mj/submit/describe".into(), body.0.clone()));
+    let answer = submit(&mut s, "/describe", &base);
+    let id = answer["result"].as_str().unwrap_or_default().to_owned();
+    if let Some((steps, _)) = s.tasks.get_mut(&id) {
+        let mut done = task(
+            &id,
+            "SUCCESS",
+            "100%",
+            Some(format!("{base}/img/described.png")),
+        );
+        done["action"] = json!("DESCRIBE");
+        done["properties"] = json!({"finalPrompt": DESCRIBED});
+        done["buttons"] = json!(
+            (1..=4)
+                .map(|i| json!({"customId": format!("MJ::Job::PicReader::{i}"),
+            "emoji": "", "label": i.to_string(), "type": 2, "style": 2}))
+                .collect::<Vec<_>>()
+        );
+        *steps = vec![task(&id, "IN_PROGRESS", "50%", None), done];
+    }
+    Json(answer).into_response()
+}
+
+/// What the fake's describe answers.
+pub const DESCRIBED: &str = "1️⃣ a red fox in snow\n\n2️⃣ a fox at dusk, oil painting\n\n3️⃣ a small orange animal, photo\n\n4️⃣ winter wildlife, watercolour";
 
 async fn action(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
     if !authorised(&h) {

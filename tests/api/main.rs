@@ -12,6 +12,7 @@ mod fake_upstream;
 mod generation;
 mod hardening;
 mod helpers;
+mod image_inputs;
 mod instances;
 mod openai_facade;
 mod openapi;

@@ -14,6 +14,9 @@ pub struct AccountFilter {
 #[serde(rename_all = "camelCase")]
 pub struct ImagineRequest<'a> {
     pub prompt: &'a str,
+    /// Image prompts, as data URLs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base64_array: Option<Vec<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bot_type: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -58,6 +61,10 @@ pub struct BlendRequest<'a> {
     pub dimensions: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_hook: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_filter: Option<AccountFilter>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +74,10 @@ pub struct DescribeRequest<'a> {
     pub base64: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub notify_hook: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_filter: Option<AccountFilter>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
