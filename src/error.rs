@@ -53,6 +53,8 @@ pub enum Rule {
     NeedsMask,
     /// The modal step of a custom zoom needs a prompt.
     NeedsPrompt,
+    /// A custom zoom's factor is from 1 to 2.
+    ZoomFactor,
     SwitchedOff,
     NonZero,
     /// A grant that would take a balance below zero.
@@ -93,6 +95,15 @@ pub enum Rule {
     },
     /// Anything else, in English.
     Other(String),
+}
+
+impl Rule {
+    /// "Choose a, b or c."
+    pub fn one_of(options: &[&str]) -> Self {
+        Self::OneOf {
+            options: options.iter().map(|o| (*o).to_owned()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]

@@ -536,9 +536,34 @@ pub fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
 /// black-and-white PNG whose white pixels are the part to repaint (Stable Diffusion's inpainting,
 /// MidJourney's Vary (Region)).
 pub fn white_repaints(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
-    let img = decode(bytes)?;
+    gray_png(&repaint_map(&decode(bytes)?))
+}
+
+/// A mask for a picture of `width` x `height` (MidJourney's Vary (Region)): as
+/// [`white_repaints`], scaled to the picture's size when drawn at another scale. None: its shape
+/// is not the picture's, or it repaints nothing.
+pub fn mask_for(bytes: &[u8], width: u32, height: u32) -> Result<Option<Vec<u8>>, ImageError> {
+    let map = repaint_map(&decode(bytes)?);
+    let (w, h) = map.dimensions();
+    let (asked, given) = (
+        f64::from(width) / f64::from(height.max(1)),
+        f64::from(w) / f64::from(h.max(1)),
+    );
+    if (asked / given - 1.0).abs() > 0.02 || !map.pixels().any(|p| p.0[0] == 255) {
+        return Ok(None);
+    }
+    let map = if (w, h) == (width, height) {
+        map
+    } else {
+        image::imageops::resize(&map, width, height, image::imageops::FilterType::Nearest)
+    };
+    gray_png(&map).map(Some)
+}
+
+/// White where a mask repaints, black elsewhere.
+fn repaint_map(img: &image::DynamicImage) -> image::GrayImage {
     let alpha = img.color().has_alpha() && img.to_rgba8().pixels().any(|p| p.0[3] < 255);
-    let out = if alpha {
+    if alpha {
         let rgba = img.to_rgba8();
         image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
             image::Luma([if rgba.get_pixel(x, y).0[3] < 128 {
@@ -556,9 +581,12 @@ pub fn white_repaints(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
                 0
             }])
         })
-    };
+    }
+}
+
+fn gray_png(map: &image::GrayImage) -> Result<Vec<u8>, ImageError> {
     let mut png = std::io::Cursor::new(Vec::new());
-    out.write_to(&mut png, image::ImageFormat::Png)
+    map.write_to(&mut png, image::ImageFormat::Png)
         .map_err(|_| ImageError::NotAnImage)?;
     Ok(png.into_inner())
 }

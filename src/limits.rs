@@ -43,3 +43,5 @@ pub const INVITE_DAYS: (i64, i64) = (1, 365);
 pub const SESSIONS_PER_ACCOUNT: i64 = 20;
 /// API keys one account may have.
 pub const KEYS_PER_ACCOUNT: i64 = 20;
+/// Images one task may be given (image prompts and references, a blend's pictures).
+pub const TASK_IMAGES_MAX: usize = 5;

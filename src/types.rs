@@ -317,10 +317,14 @@ pub enum TaskAction {
     Blend,
     Describe,
     Edit,
+    /// Midjourney's shorten: a prompt turned into five shorter ones.
+    Shorten,
+    /// Any other button of the upstream (a new one, say), pressed as it is.
+    Other,
 }
 
 impl TaskAction {
-    pub const ALL: [TaskAction; 10] = [
+    pub const ALL: [TaskAction; 12] = [
         Self::Imagine,
         Self::Upscale,
         Self::Variation,
@@ -331,6 +335,8 @@ impl TaskAction {
         Self::Blend,
         Self::Describe,
         Self::Edit,
+        Self::Shorten,
+        Self::Other,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -345,6 +351,8 @@ impl TaskAction {
             Self::Blend => "blend",
             Self::Describe => "describe",
             Self::Edit => "edit",
+            Self::Shorten => "shorten",
+            Self::Other => "other",
         }
     }
 
@@ -369,7 +377,30 @@ pub struct Button {
     /// Where a pan goes: `left`, `right`, `up` or `down`.
     #[serde(default)]
     pub direction: Option<String>,
+    /// What pressing it costs now, in credits (filled in where tasks are answered).
+    #[serde(default)]
+    pub cost: Option<i64>,
 }
+
+/// The follow-ups the admin prices one by one (`action_costs` of the settings), each defaulting
+/// to `action_cost`. A describe's and a shorten's "imagine this prompt" costs its mode's grid.
+pub const ACTION_PRICES: [&str; 15] = [
+    "upscale",
+    "upscale_subtle",
+    "upscale_creative",
+    "variation",
+    "vary_subtle",
+    "vary_strong",
+    "vary_region",
+    "reroll",
+    "pan",
+    "zoom_out",
+    "make_square",
+    "custom_zoom",
+    "describe",
+    "shorten",
+    "other",
+];
 
 /// What a task was asked with, beside its prompt (`params` of rest-api.md). Every field is always
 /// carried (null when unset): the pages' postcard cannot skip fields.
@@ -392,6 +423,10 @@ pub struct TaskParams {
     pub denoising_strength: Option<Scale>,
     /// MidJourney's blend: `portrait`, `square` or `landscape`.
     pub dimensions: Option<String>,
+    /// MidJourney's style weight (`--sw`, 0-1000) and character weight (`--cw`, 0-100), with
+    /// style and character references.
+    pub sw: Option<u32>,
+    pub cw: Option<u32>,
 }
 
 /// The OpenAPI schema of a price or a concurrency: a whole number, or whole numbers by name (a
@@ -696,6 +731,7 @@ mod tests {
                 action: Some(TaskAction::Upscale),
                 index: Some(1),
                 direction: None,
+                cost: None,
             }],
             cost: 2,
             refunded: 1,
@@ -958,6 +994,9 @@ pub struct ConfigView {
     /// Admins only: days an upload no task used is kept (0: until deleted).
     #[serde(default)]
     pub upload_retention_days: Option<i64>,
+    /// The price of every follow-up of [`ACTION_PRICES`] (the admin's, else `action_cost`).
+    #[serde(default)]
+    pub action_costs: std::collections::BTreeMap<String, i64>,
 }
 
 /// The admin's settings form as it stands: every writable setting. `api_secret`: None keeps the

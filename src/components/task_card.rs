@@ -195,6 +195,9 @@ pub fn ActionButton(
         _ => label.clone(),
     };
     let index = button.index;
+    // Its own price where the server said it; else the page's price of a follow-up.
+    let own = button.cost;
+    let cost = Signal::derive(move || own.unwrap_or_else(|| cost.get()));
     let name = move || (t.button_name)(&what, index, cost.get());
     view! {
         <button

@@ -10,7 +10,8 @@ use super::{Job, Phase, RemoteUpdate, Submitted, UpstreamError};
 use crate::types::{Button, Mode, TaskAction};
 
 /// What a button does, from its customId, and whether the upstream will ask for more through a
-/// modal step that only the user can answer (a prompt or a mask).
+/// modal step that only the user can answer (a prompt or a mask). None: a button Atelier does not
+/// know (see [`button_kind`]).
 pub fn button_action(custom_id: &str) -> Option<(TaskAction, Needs)> {
     let mut parts = custom_id.split("::");
     let (Some("MJ"), Some(group), Some(kind)) = (parts.next(), parts.next(), parts.next()) else {
@@ -27,10 +28,43 @@ pub fn button_action(custom_id: &str) -> Option<(TaskAction, Needs)> {
         ("Outpaint", _) => (TaskAction::Zoom, Needs::Nothing),
         ("CustomZoom", _) => (TaskAction::Zoom, Needs::Prompt),
         ("Inpaint", _) => (TaskAction::Inpaint, Needs::Mask),
-        // A describe's "imagine this prompt" (1-4), and its retry.
-        ("Job", "PicReader") => (TaskAction::Imagine, Needs::Nothing),
+        // A describe's or a shorten's "imagine this prompt" (1-4 or 1-5), and a describe's retry.
+        ("Job", "PicReader" | "PromptAnalyzer") => (TaskAction::Imagine, Needs::Nothing),
         ("Picread", "Retry") => (TaskAction::Describe, Needs::Nothing),
         _ => return None,
+    })
+}
+
+/// What pressing any button does: a known one as [`button_action`] says, any other (a button a
+/// newer MidJourney sends) as a follow-up pressed as it is.
+pub fn button_kind(custom_id: &str) -> (TaskAction, Needs) {
+    button_action(custom_id).unwrap_or((TaskAction::Other, Needs::Nothing))
+}
+
+/// Under which of [`crate::types::ACTION_PRICES`] a button is priced; None: it draws a new grid
+/// of a prompt (a describe's or a shorten's), priced as its mode's grid.
+pub fn price_key(custom_id: &str) -> Option<&'static str> {
+    let parts: Vec<&str> = custom_id.split("::").collect();
+    let (group, kind) = (
+        parts.get(1).copied().unwrap_or(""),
+        parts.get(2).copied().unwrap_or(""),
+    );
+    Some(match (group, kind) {
+        ("JOB", "upsample") => "upscale",
+        ("JOB", k) if k.starts_with("upsample_") && k.contains("creative") => "upscale_creative",
+        ("JOB", k) if k.starts_with("upsample_") => "upscale_subtle",
+        ("JOB", "variation") => "variation",
+        ("JOB", "low_variation") => "vary_subtle",
+        ("JOB", "high_variation") => "vary_strong",
+        ("JOB", "reroll") => "reroll",
+        ("JOB", k) if k.starts_with("pan_") => "pan",
+        ("Outpaint", "100") => "make_square",
+        ("Outpaint", _) => "zoom_out",
+        ("CustomZoom", _) => "custom_zoom",
+        ("Inpaint", _) => "vary_region",
+        ("Job", "PicReader" | "PromptAnalyzer") => return None,
+        ("Picread", _) => "describe",
+        _ => "other",
     })
 }
 
@@ -89,8 +123,12 @@ pub async fn submit(client: &Upstream, job: &Job<'_>) -> Result<Submitted, Upstr
     let outcome = if task.custom_id.is_none() && task.action == TaskAction::Imagine {
         let bot = task.prompt.contains("--niji").then_some("NIJI_JOURNEY");
         let references = images("reference");
+        let prompt = match with_references(client, &task.prompt, &task.params.0, &images).await? {
+            Ok(p) => p,
+            Err(reason) => return Ok(Submitted::Rejected { reason }),
+        };
         let req = wire::ImagineRequest {
-            prompt: &task.prompt,
+            prompt: &prompt,
             base64_array: (!references.is_empty()).then_some(references),
             bot_type: bot,
             notify_hook: job.notify_hook,
@@ -120,6 +158,15 @@ pub async fn submit(client: &Upstream, job: &Job<'_>) -> Result<Submitted, Upstr
             account_filter: filter,
         };
         client.describe(&req).await?
+    } else if task.custom_id.is_none() && task.action == TaskAction::Shorten {
+        let req = wire::ShortenRequest {
+            prompt: &task.prompt,
+            bot_type: task.prompt.contains("--niji").then_some("NIJI_JOURNEY"),
+            notify_hook: job.notify_hook,
+            state: Some(job.attempt),
+            account_filter: filter,
+        };
+        client.shorten(&req).await?
     } else {
         let (Some(parent), Some(custom_id)) = (job.parent_upstream_id, task.custom_id.as_deref())
         else {
@@ -143,25 +190,60 @@ pub async fn submit(client: &Upstream, job: &Job<'_>) -> Result<Submitted, Upstr
     submitted(outcome)
 }
 
-/// Prompt `index` (1-4) of a describe's four, as MidJourney numbers them ("1️⃣ a fox\n\n2️⃣ ...").
+/// The prompt with its style and character references: the pictures put where MidJourney reads
+/// them (upload-discord-images), then named by `--sref` and `--cref` with their weights. Err: the
+/// proxy would not take them, in its words.
+async fn with_references(
+    client: &Upstream,
+    prompt: &str,
+    params: &crate::types::TaskParams,
+    images: &impl Fn(&str) -> Vec<String>,
+) -> Result<Result<String, String>, UpstreamError> {
+    let mut prompt = prompt.trim().to_owned();
+    for (role, flag, weight_flag, weight) in [
+        ("sref", "--sref", "--sw", params.sw),
+        ("cref", "--cref", "--cw", params.cw),
+    ] {
+        let pictures = images(role);
+        if pictures.is_empty() {
+            continue;
+        }
+        let urls = match client.upload_images(&pictures).await? {
+            Ok(urls) => urls,
+            Err(reason) => return Ok(Err(reason)),
+        };
+        prompt = format!("{prompt} {flag} {}", urls.join(" "));
+        if let Some(w) = weight {
+            prompt = format!("{prompt} {weight_flag} {w}");
+        }
+    }
+    Ok(Ok(prompt))
+}
+
+/// Prompt `index` of a describe's four or a shorten's five, as MidJourney numbers them
+/// ("1️⃣ a fox", "2. a den"), each on its own line or paragraph; text before the first number (a
+/// shorten's analysis) is not a prompt. Without numbers, the `index`-th paragraph.
 pub fn numbered_prompt(text: &str, index: u32) -> Option<String> {
+    let numbered = |line: &str| -> Option<(u32, String)> {
+        let line = line.trim().trim_start_matches('*');
+        let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n: u32 = line[..digits].parse().ok()?;
+        let rest = &line[digits..];
+        let unnumbered = rest.trim_start_matches(['\u{fe0f}', '\u{20e3}', '.', ')']);
+        (unnumbered.len() < rest.len()).then(|| (n, unnumbered.trim().to_owned()))
+    };
+    let mut found = text.lines().filter_map(numbered).peekable();
+    if found.peek().is_some() {
+        return found
+            .find(|(n, _)| *n == index)
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty());
+    }
     text.split("\n\n")
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .nth(index.checked_sub(1)? as usize)
-        .map(|p| {
-            // Its number: "2️⃣ " (a keycap), or "2. ".
-            let rest = p.trim_start_matches(|c: char| c.is_ascii_digit());
-            let unnumbered = rest.trim_start_matches(['\u{fe0f}', '\u{20e3}', '.', ')']);
-            if unnumbered.len() < rest.len() {
-                unnumbered
-            } else {
-                p
-            }
-            .trim()
-            .to_owned()
-        })
-        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
 }
 
 /// An image as the proxy takes it: a data URL of its own media type.
@@ -185,17 +267,20 @@ pub fn blend_dimensions(asked: Option<&str>) -> &'static str {
     }
 }
 
-/// Confirms a modal step with `prompt`.
+/// Confirms a modal step with `prompt`, and for Vary (Region) the mask (a PNG, white where it
+/// repaints).
 pub async fn confirm_modal(
     client: &Upstream,
     upstream_id: &str,
     prompt: &str,
+    mask: Option<&[u8]>,
     notify_hook: Option<&str>,
 ) -> Result<Submitted, UpstreamError> {
+    let mask = mask.map(data_url);
     let req = wire::ModalRequest {
         task_id: upstream_id,
         prompt: Some(prompt),
-        mask_base64: None,
+        mask_base64: mask.as_deref(),
         notify_hook,
     };
     submitted(client.modal(&req).await?)
@@ -233,7 +318,7 @@ fn submitted(outcome: SubmitOutcome) -> Result<Submitted, UpstreamError> {
 pub fn update_of(t: &wire::Task) -> RemoteUpdate {
     let phase = t.phase();
     let url = t.image_url.clone().filter(|u| !u.is_empty());
-    let text = (t.action.as_deref() == Some("DESCRIBE"))
+    let text = matches!(t.action.as_deref(), Some("DESCRIBE" | "SHORTEN"))
         .then(|| {
             t.properties
                 .as_ref()
@@ -269,6 +354,7 @@ pub fn update_of(t: &wire::Task) -> RemoteUpdate {
                     action: None,
                     index: None,
                     direction: None,
+                    cost: None,
                 })
             })
             .collect(),
@@ -303,6 +389,54 @@ mod tests {
         assert_eq!(numbered_prompt(text, 3).as_deref(), Some("a den"));
         assert_eq!(numbered_prompt(text, 5), None);
         assert_eq!(numbered_prompt(text, 0), None);
+    }
+
+    #[test]
+    fn a_shortens_prompts_are_read_by_their_number_after_its_analysis() {
+        let text = "**Shortened prompts**\n1️⃣ red fox, snow\n2️⃣ 3d fox, dusk\n5️⃣ fox";
+        assert_eq!(numbered_prompt(text, 1).as_deref(), Some("red fox, snow"));
+        assert_eq!(numbered_prompt(text, 2).as_deref(), Some("3d fox, dusk"));
+        assert_eq!(numbered_prompt(text, 5).as_deref(), Some("fox"));
+        assert_eq!(numbered_prompt(text, 3), None);
+    }
+
+    #[test]
+    fn every_button_has_a_price_and_any_unknown_one_is_a_follow_up() {
+        for (id, key) in [
+            ("MJ::JOB::upsample::2::h", Some("upscale")),
+            (
+                "MJ::JOB::upsample_v6_2x_subtle::1::h::SOLO",
+                Some("upscale_subtle"),
+            ),
+            (
+                "MJ::JOB::upsample_v6_2x_creative::1::h::SOLO",
+                Some("upscale_creative"),
+            ),
+            ("MJ::JOB::variation::3::h", Some("variation")),
+            ("MJ::JOB::low_variation::1::h::SOLO", Some("vary_subtle")),
+            ("MJ::JOB::high_variation::1::h::SOLO", Some("vary_strong")),
+            ("MJ::Inpaint::1::h::SOLO", Some("vary_region")),
+            ("MJ::JOB::reroll::0::h::SOLO", Some("reroll")),
+            ("MJ::JOB::pan_down::1::h::SOLO", Some("pan")),
+            ("MJ::Outpaint::75::1::h::SOLO", Some("zoom_out")),
+            ("MJ::Outpaint::100::1::h::SOLO", Some("make_square")),
+            ("MJ::CustomZoom::h", Some("custom_zoom")),
+            ("MJ::Picread::Retry", Some("describe")),
+            ("MJ::Job::PicReader::2", None),
+            ("MJ::Job::PromptAnalyzer::5", None),
+            ("MJ::BOOKMARK::h", Some("other")),
+        ] {
+            assert_eq!(price_key(id), key, "{id}");
+            assert!(key.is_none_or(|k| crate::types::ACTION_PRICES.contains(&k)));
+        }
+        assert_eq!(
+            button_kind("MJ::BOOKMARK::h"),
+            (TaskAction::Other, Needs::Nothing)
+        );
+        assert_eq!(
+            button_kind("MJ::Job::PromptAnalyzer::1"),
+            (TaskAction::Imagine, Needs::Nothing)
+        );
     }
 
     #[test]
@@ -353,6 +487,7 @@ mod tests {
                 action: None,
                 index: None,
                 direction: None,
+                cost: None,
             });
             (b.action, b.index)
         };
@@ -380,6 +515,7 @@ mod tests {
             action: None,
             index: None,
             direction: None,
+            cost: None,
         });
         assert_eq!(pan.direction.as_deref(), Some("up"));
     }

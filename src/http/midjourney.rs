@@ -188,7 +188,11 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Response, AppError> {
-    let pressed = generation::action(&s.engine, &user, &id, &body.custom_id, None).await?;
+    let press = generation::Press {
+        custom_id: &body.custom_id,
+        ..Default::default()
+    };
+    let pressed = generation::action(&s.engine, &user, &id, press).await?;
     Ok(super::tasks::pressed(pressed, facade))
 }
 

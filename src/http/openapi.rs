@@ -133,7 +133,9 @@ struct TaskList {
 struct NewTask {
     /// `midjourney` (default), `openai` or `sd_webui`.
     engine: Option<String>,
-    /// `imagine` (default), or `edit` (openai, sd_webui: one image and an optional mask).
+    /// `imagine` (default); midjourney: `blend` (2-5 images), `describe` (one image, four
+    /// prompts as the task's text), `shorten` (the prompt, five shorter ones); openai, sd_webui:
+    /// `edit` (one image and an optional mask).
     action: Option<String>,
     prompt: String,
     /// midjourney: `fast`, `relax` or `turbo`.
@@ -158,8 +160,16 @@ struct NewTask {
     sampler: Option<String>,
     /// sd_webui edits: 0-1.
     denoising_strength: Option<f64>,
-    /// `[{upload_id, role}]`, role `edit` or `mask` for an edit.
+    /// `[{upload_id, role}]`, at most five: midjourney's imagine takes `reference` (image
+    /// prompts), `sref` (style) and `cref` (character references); a blend `blend`; a describe
+    /// `describe`; an edit `edit` and an optional `mask`.
     images: Option<Vec<Value>>,
+    /// midjourney blend: `portrait`, `square` (default) or `landscape`.
+    dimensions: Option<String>,
+    /// midjourney, with style references: the style weight, 0-1000 (`--sw`).
+    sw: Option<i64>,
+    /// midjourney, with character references: the character weight, 0-100 (`--cw`).
+    cw: Option<i64>,
 }
 
 /// `POST /api/v1/tasks/{id}/action`.
@@ -167,8 +177,13 @@ struct NewTask {
 struct ActionBody {
     /// One of the task's buttons, or its own while it waits for input.
     custom_id: String,
-    /// A modal step's prompt.
+    /// A modal step's prompt; with a variation, a reroll or a pan, the changed prompt (Remix).
     prompt: Option<String>,
+    /// Vary (Region)'s step: a PNG (a data URL or bare base64) white or transparent where it
+    /// repaints, of the picture's shape; or `{upload_id}` of such a PNG.
+    mask: Option<serde_json::Value>,
+    /// Custom Zoom's step: the factor, 1 to 2 (written into the prompt as `--zoom`).
+    zoom: Option<f64>,
 }
 
 #[utoipa::path(post, path = "/api/v1/auths/signup", tag = "auths", request_body(content = Object, description = "`{name, email, password, invite_code?}`"),

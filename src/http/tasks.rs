@@ -116,6 +116,8 @@ struct Action {
     prompt: Option<String>,
     #[serde(default)]
     mask: Option<serde_json::Value>,
+    #[serde(default)]
+    zoom: Option<f64>,
 }
 
 async fn action(
@@ -124,17 +126,19 @@ async fn action(
     Path(id): Path<String>,
     ApiJson(body): ApiJson<Action>,
 ) -> Result<Response, AppError> {
-    if body.mask.is_some() {
-        return Err(AppError::invalid("mask", crate::error::Rule::NotOffered));
-    }
-    let pressed = generation::action(
-        &s.engine,
-        &user,
-        &id,
-        &body.custom_id,
-        body.prompt.as_deref(),
-    )
-    .await?;
+    let mask = body
+        .mask
+        .as_ref()
+        .filter(|m| !m.is_null())
+        .map(generation::Mask::from_json)
+        .transpose()?;
+    let press = generation::Press {
+        custom_id: &body.custom_id,
+        prompt: body.prompt.as_deref(),
+        mask: mask.as_ref(),
+        zoom: body.zoom,
+    };
+    let pressed = generation::action(&s.engine, &user, &id, press).await?;
     Ok(self::pressed(pressed, |t| t))
 }
 

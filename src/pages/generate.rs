@@ -59,7 +59,7 @@ fn Studio(initial: GenerateState) -> impl IntoView {
     };
     let press = Action::new(
         move |(id, custom_id, prompt): &(String, String, Option<String>)| {
-            press_button(id.clone(), custom_id.clone(), prompt.clone())
+            press_button(id.clone(), custom_id.clone(), prompt.clone(), None, None)
         },
     );
     let cancel = Action::new(move |id: &String| cancel_task(id.clone()));

@@ -46,7 +46,7 @@ fn TaskDetailView(
     let balance = use_balance().0;
     let navigate = use_navigate();
     let press = Action::new(|(id, custom_id): &(String, String)| {
-        press_button(id.clone(), custom_id.clone(), None)
+        press_button(id.clone(), custom_id.clone(), None, None, None)
     });
     Effect::new(move || {
         if let Some(Ok(u)) = press.value().get() {

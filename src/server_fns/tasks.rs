@@ -130,23 +130,26 @@ pub async fn submit_task(
 }
 
 /// Presses a button of a task, or answers the step a task waits in (its own button, with a
-/// prompt).
+/// prompt; Vary (Region): a mask, a PNG as a data URL; Custom Zoom: the factor).
 #[server(input = Postcard, output = Postcard)]
 pub async fn press_button(
     task_id: String,
     custom_id: String,
     prompt: Option<String>,
+    mask: Option<String>,
+    zoom: Option<f64>,
 ) -> Result<TaskUpdates, AppError> {
     let (engine, user) = engine_and_user().await?;
-    let task = crate::services::generation::action(
-        &engine,
-        &user,
-        &task_id,
-        &custom_id,
-        prompt.as_deref(),
-    )
-    .await?
-    .task();
+    let mask = mask.map(crate::services::generation::Mask::Base64);
+    let press = crate::services::generation::Press {
+        custom_id: &custom_id,
+        prompt: prompt.as_deref(),
+        mask: mask.as_ref(),
+        zoom,
+    };
+    let task = crate::services::generation::action(&engine, &user, &task_id, press)
+        .await?
+        .task();
     with_balance(&engine, &user.id, vec![task]).await
 }
 

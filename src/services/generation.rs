@@ -8,7 +8,7 @@ use crate::{
     domain::prompt::Prompt,
     engine::Engine,
     engines::{
-        midjourney::{Needs, button_action},
+        midjourney::{Needs, button_kind, price_key},
         openai,
     },
     error::{AppError, Conflict, Rule},
@@ -35,6 +35,9 @@ pub struct NewJob {
     pub seed: Option<i64>,
     pub images: Option<Vec<serde_json::Value>>,
     pub dimensions: Option<String>,
+    /// MidJourney's style and character weights (`--sw`, `--cw`), with those references.
+    pub sw: Option<i64>,
+    pub cw: Option<i64>,
     /// Stable Diffusion's sampling steps, guidance, sampler, and an edit's strength (0-1).
     pub steps: Option<i64>,
     pub cfg_scale: Option<f64>,
@@ -84,13 +87,14 @@ pub async fn submit_job(
         Some("edit") if kind != EngineKind::Midjourney => TaskAction::Edit,
         Some("blend") if kind == EngineKind::Midjourney => TaskAction::Blend,
         Some("describe") if kind == EngineKind::Midjourney => TaskAction::Describe,
+        Some("shorten") if kind == EngineKind::Midjourney => TaskAction::Shorten,
         Some(a) if TaskAction::parse(a).is_some() => {
             return Err(AppError::invalid("action", Rule::NotOffered));
         }
         Some(_) => {
             return Err(AppError::invalid(
                 "action",
-                one_of(&["imagine", "blend", "describe", "edit"]),
+                Rule::one_of(&["imagine", "blend", "describe", "edit"]),
             ));
         }
     };
@@ -112,28 +116,51 @@ pub async fn submit_job(
     let (mode, model, params, cost) = match kind {
         EngineKind::Midjourney => {
             refuse_paid_flags(prompt.as_str())?;
-            let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim())
-                .ok_or_else(|| AppError::invalid("mode", one_of(&["fast", "relax", "turbo"])))?;
+            let mode = Mode::parse(job.mode.as_deref().unwrap_or("").trim()).ok_or_else(|| {
+                AppError::invalid("mode", Rule::one_of(&["fast", "relax", "turbo"]))
+            })?;
             let mc = settings.mode(mode);
             if !mc.enabled {
                 return Err(AppError::invalid("mode", Rule::SwitchedOff));
             }
             let mut params = TaskParams::default();
+            for (field, value, max, role) in
+                [("sw", job.sw, 1000, "sref"), ("cw", job.cw, 100, "cref")]
+            {
+                let Some(v) = value else { continue };
+                if !inputs.iter().any(|i| i.role == role) {
+                    return Err(AppError::invalid(field, Rule::NotOffered));
+                }
+                let v = u32::try_from(v).ok().filter(|v| *v <= max).ok_or_else(|| {
+                    AppError::invalid(
+                        field,
+                        Rule::Number {
+                            min: 0,
+                            max: i64::from(max),
+                        },
+                    )
+                })?;
+                if field == "sw" {
+                    params.sw = Some(v);
+                } else {
+                    params.cw = Some(v);
+                }
+            }
             if action == TaskAction::Blend {
                 let d = job.dimensions.as_deref().map(str::trim).unwrap_or("square");
                 if !["portrait", "square", "landscape"].contains(&d) {
                     return Err(AppError::invalid(
                         "dimensions",
-                        one_of(&["portrait", "square", "landscape"]),
+                        Rule::one_of(&["portrait", "square", "landscape"]),
                     ));
                 }
                 params.dimensions = Some(d.to_owned());
             }
-            // A describe draws nothing: it costs what a follow-up does.
-            let cost = if action == TaskAction::Describe {
-                settings.action_cost
-            } else {
-                mc.cost
+            // A describe or a shorten draws nothing: it costs what the admin set for it.
+            let cost = match action {
+                TaskAction::Describe => settings.action_price("describe"),
+                TaskAction::Shorten => settings.action_price("shorten"),
+                _ => mc.cost,
             };
             (Some(mode), None, params, cost)
         }
@@ -202,13 +229,24 @@ async fn inputs_of(
     // (role, fewest, most) of each role the action takes.
     let roles: &[(&str, usize, usize)] = match (kind, action) {
         (_, TaskAction::Edit) => &[("edit", 1, 1), ("mask", 0, 1)],
-        (EngineKind::Midjourney, TaskAction::Imagine) => &[("reference", 0, 5)],
+        (EngineKind::Midjourney, TaskAction::Imagine) => {
+            &[("reference", 0, 5), ("sref", 0, 5), ("cref", 0, 5)]
+        }
         (EngineKind::Midjourney, TaskAction::Blend) => &[("blend", 2, 5)],
         (EngineKind::Midjourney, TaskAction::Describe) => &[("describe", 1, 1)],
         _ => &[],
     };
     if roles.is_empty() && !images.is_empty() {
         return Err(AppError::invalid(field, Rule::NotOffered));
+    }
+    if images.len() > crate::limits::TASK_IMAGES_MAX {
+        return Err(AppError::invalid(
+            field,
+            Rule::Other(format!(
+                "Give at most {} images.",
+                crate::limits::TASK_IMAGES_MAX
+            )),
+        ));
     }
     let mut given_uploads: Vec<(String, crate::db::uploads::UploadRow)> = Vec::new();
     for given in images {
@@ -220,7 +258,7 @@ async fn inputs_of(
         })?;
         if !roles.iter().any(|(r, _, _)| *r == given.role) {
             let names: Vec<&str> = roles.iter().map(|(r, _, _)| *r).collect();
-            return Err(AppError::invalid(field, one_of(&names)));
+            return Err(AppError::invalid(field, Rule::one_of(&names)));
         }
         let upload = super::uploads::visible(engine, user, &given.upload_id)
             .await
@@ -295,7 +333,7 @@ fn sd_job(
                 .ok_or_else(|| {
                     let titles: Vec<&str> =
                         catalog.models.iter().map(|c| c.title.as_str()).collect();
-                    AppError::invalid("model", one_of(&titles))
+                    AppError::invalid("model", Rule::one_of(&titles))
                 })?,
         ),
         None => catalog.models.first().map(|c| c.title.clone()),
@@ -338,7 +376,7 @@ fn openai_job(
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty())
-        .ok_or_else(|| AppError::invalid("model", one_of(&ids)))?;
+        .ok_or_else(|| AppError::invalid("model", Rule::one_of(&ids)))?;
     let n = match job.n {
         None => 1,
         Some(n) => u8::try_from(n)
@@ -370,13 +408,6 @@ fn openai_job(
     Ok((g.model, params, each * i64::from(n)))
 }
 
-/// "Choose a, b or c."
-fn one_of(options: &[&str]) -> Rule {
-    Rule::OneOf {
-        options: options.iter().map(|o| (*o).to_owned()).collect(),
-    }
-}
-
 /// What pressing a button did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Pressed {
@@ -396,21 +427,54 @@ impl Pressed {
     }
 }
 
-/// Presses a button of a finished task (a new child task, charged the action cost), or answers
-/// the modal step a task waits in (`custom_id` its own, with `prompt`).
-#[tracing::instrument(skip(engine, user, prompt), fields(user_id = %user.id))]
+/// A press of a button: which, and what a step that asks for more is answered with.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Press<'a> {
+    pub custom_id: &'a str,
+    /// A modal step's prompt; on a variation, a reroll or a pan, the changed prompt (Remix).
+    pub prompt: Option<&'a str>,
+    /// Vary (Region)'s mask.
+    pub mask: Option<&'a Mask>,
+    /// Custom Zoom's factor (1-2), put in the prompt as `--zoom`.
+    pub zoom: Option<f64>,
+}
+
+/// A mask as given: a PNG as a data URL or bare base64, or one of the user's uploads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mask {
+    Base64(String),
+    Upload(String),
+}
+
+impl Mask {
+    /// `"data:image/png;base64,..."`, bare base64, or `{"upload_id": ...}`.
+    pub fn from_json(v: &serde_json::Value) -> Result<Self, AppError> {
+        match v {
+            serde_json::Value::String(s) => Ok(Self::Base64(s.clone())),
+            serde_json::Value::Object(o) => o
+                .get("upload_id")
+                .and_then(|u| u.as_str())
+                .map(|u| Self::Upload(u.to_owned()))
+                .ok_or_else(|| AppError::invalid("mask", Rule::NeedsMask)),
+            _ => Err(AppError::invalid("mask", Rule::NeedsMask)),
+        }
+    }
+}
+
+/// Presses a button of a finished task (a new child task, charged that button's price), or
+/// answers the modal step a task waits in (`custom_id` its own, with a prompt, a mask or a zoom).
+#[tracing::instrument(skip(engine, user, press), fields(user_id = %user.id, custom_id = press.custom_id))]
 pub async fn action(
     engine: &Engine,
     user: &CurrentUser,
     parent_id: &str,
-    custom_id: &str,
-    prompt: Option<&str>,
+    press: Press<'_>,
 ) -> Result<Pressed, AppError> {
     let settings = ready(engine, user).await?;
     let parent = visible_now(engine, user, parent_id).await?;
-    let custom_id = custom_id.trim();
+    let custom_id = press.custom_id.trim();
     if parent.status == TaskStatus::NeedsInput && parent.custom_id.as_deref() == Some(custom_id) {
-        return continue_modal(engine, user, &parent, prompt).await;
+        return continue_modal(engine, user, &parent, press).await;
     }
     if parent.status != TaskStatus::Succeeded {
         return Err(AppError::Conflict(Conflict::NotSucceeded));
@@ -418,37 +482,60 @@ pub async fn action(
     if !parent.buttons.iter().any(|b| b.custom_id == custom_id) {
         return Err(AppError::invalid("custom_id", Rule::NotAButton));
     }
-    let (kind, needs) =
-        button_action(custom_id).ok_or_else(|| AppError::invalid("custom_id", Rule::NotOffered))?;
-    if needs == Needs::Mask {
-        return Err(AppError::invalid("custom_id", Rule::NeedsMask));
+    if press.mask.is_some() || press.zoom.is_some() {
+        // Those answer the step the child will wait in, once the upstream asks.
+        let field = if press.mask.is_some() { "mask" } else { "zoom" };
+        return Err(AppError::invalid(field, Rule::NotOffered));
     }
+    let (kind, _) = button_kind(custom_id);
     // The same upscale of the same picture is the same picture: answer the one made already.
     if kind == TaskAction::Upscale
         && let Some(child) = db::tasks::existing_child(&engine.pool, &parent.id, custom_id)
             .await
             .map_err(super::internal)?
     {
-        return Ok(Pressed::Existing(view(&child, user.is_admin())));
+        return Ok(Pressed::Existing(priced(
+            view(&child, user.is_admin()),
+            &settings,
+        )));
     }
-    let params = TaskParams::default();
-    // A describe's "imagine prompt 2" is a new grid of that prompt, priced as one.
-    let (prompt, cost) = match (parent.action, kind, parent.text.as_deref()) {
-        (TaskAction::Describe, TaskAction::Imagine, Some(text)) => {
+    let (prompt, cost) = match price_key(custom_id) {
+        // A describe's or a shorten's "imagine prompt 2": a new grid of that prompt, priced as one.
+        None => {
             let index = custom_id
                 .rsplit("::")
-                .next()
-                .and_then(|i| i.parse().ok())
+                .find_map(|i| i.parse().ok())
                 .unwrap_or(1);
-            let prompt = crate::engines::midjourney::numbered_prompt(text, index)
+            let prompt = parent
+                .text
+                .as_deref()
+                .and_then(|text| crate::engines::midjourney::numbered_prompt(text, index))
                 .unwrap_or_else(|| parent.prompt.clone());
             let cost = parent
                 .mode
                 .map_or(settings.action_cost, |m| settings.mode(m).cost);
             (prompt, cost)
         }
-        _ => (parent.prompt.clone(), settings.action_cost),
+        Some(key) => {
+            let remix = matches!(
+                kind,
+                TaskAction::Variation | TaskAction::Reroll | TaskAction::Pan
+            );
+            let prompt = match press.prompt.map(str::trim).filter(|p| !p.is_empty()) {
+                // Remix: the child is drawn from a changed prompt (the upstream asks for it in a
+                // modal step, confirmed with this prompt).
+                Some(p) if remix => {
+                    let p = Prompt::parse(p)?;
+                    refuse_paid_flags(p.as_str())?;
+                    p.as_str().to_owned()
+                }
+                Some(_) => return Err(AppError::invalid("prompt", Rule::NotOffered)),
+                None => parent.prompt.clone(),
+            };
+            (prompt, settings.action_price(key))
+        }
     };
+    let params = TaskParams::default();
     let task = db::tasks::NewTask {
         id: &db::new_id(),
         user_id: &user.id,
@@ -471,28 +558,132 @@ pub async fn action(
         user.is_admin(),
     )
     .await
-    .map(Pressed::Created)
+    .map(|t| Pressed::Created(priced(t, &settings)))
 }
 
-/// Answers the modal step `task` waits in with the user's `prompt` (already paid for).
+/// The task with what each of its buttons costs now.
+pub fn priced(mut task: TaskView, settings: &crate::services::settings::Settings) -> TaskView {
+    for b in &mut task.buttons {
+        b.cost = Some(match price_key(&b.custom_id) {
+            Some(key) => settings.action_price(key),
+            None => task
+                .mode
+                .map_or(settings.action_cost, |m| settings.mode(m).cost),
+        });
+    }
+    task
+}
+
+/// Answers the modal step `task` waits in (already paid for): Custom Zoom's prompt with its
+/// `--zoom`, Vary (Region)'s mask and optional prompt, or Remix's prompt.
 async fn continue_modal(
     engine: &Engine,
     user: &CurrentUser,
     task: &TaskRow,
-    prompt: Option<&str>,
+    press: Press<'_>,
 ) -> Result<Pressed, AppError> {
-    let prompt = match prompt.map(str::trim).filter(|p| !p.is_empty()) {
-        Some(p) => Prompt::parse(p)?,
-        None => return Err(AppError::invalid("prompt", Rule::NeedsPrompt)),
+    let needs = task
+        .custom_id
+        .as_deref()
+        .map_or(Needs::Prompt, |c| button_kind(c).1);
+    let given = press.prompt.map(str::trim).filter(|p| !p.is_empty());
+    let prompt = match (needs, given, press.zoom) {
+        (Needs::Prompt, given, Some(zoom)) => {
+            if !(1.0..=2.0).contains(&zoom) {
+                return Err(AppError::invalid("zoom", Rule::ZoomFactor));
+            }
+            let flag = format!("--zoom {}", zoom_text(zoom));
+            Prompt::parse(&crate::prompt_flags::set_flag(
+                given.unwrap_or(&task.prompt),
+                &["--zoom"],
+                Some(&flag),
+            ))?
+        }
+        (Needs::Prompt, Some(p), None) => {
+            match crate::prompt_flags::flag_value(p, "--zoom").map(|z| z.parse::<f64>()) {
+                Some(Ok(z)) if (1.0..=2.0).contains(&z) => Prompt::parse(p)?,
+                _ => return Err(AppError::invalid("prompt", Rule::NeedsPrompt)),
+            }
+        }
+        (Needs::Mask, given, None) => Prompt::parse(given.unwrap_or(&task.prompt))?,
+        (_, Some(p), None) => Prompt::parse(p)?,
+        (_, _, Some(_)) => return Err(AppError::invalid("zoom", Rule::NotOffered)),
+        (_, None, None) => return Err(AppError::invalid("prompt", Rule::NeedsPrompt)),
     };
     refuse_paid_flags(prompt.as_str())?;
+    let mask = match (needs, press.mask) {
+        (Needs::Mask, Some(mask)) => Some(mask_png(engine, user, task, mask).await?),
+        (Needs::Mask, None) => return Err(AppError::invalid("mask", Rule::NeedsMask)),
+        (_, Some(_)) => return Err(AppError::invalid("mask", Rule::NotOffered)),
+        (_, None) => None,
+    };
     let channel = engine
         .channel_of(task.channel_id.as_deref())
         .await?
         .ok_or_else(|| AppError::Upstream("The channel of this task is gone.".into()))?;
-    lifecycle::confirm(engine, &channel, task, prompt.as_str()).await?;
+    lifecycle::confirm(engine, &channel, task, prompt.as_str(), mask.as_deref()).await?;
     engine.wake_worker();
     Ok(Pressed::Continued(get(engine, user, &task.id).await?))
+}
+
+/// "1.8", "2": a zoom factor as a prompt writes it.
+fn zoom_text(zoom: f64) -> String {
+    let text = format!("{zoom:.2}");
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// Vary (Region)'s mask as the upstream takes it: a PNG of the picture's size, white where it
+/// repaints (given transparent or white there), checked to fit the picture it paints on.
+async fn mask_png(
+    engine: &Engine,
+    user: &CurrentUser,
+    task: &TaskRow,
+    mask: &Mask,
+) -> Result<Vec<u8>, AppError> {
+    let field = "mask";
+    let bytes: Vec<u8> = match mask {
+        Mask::Base64(text) => {
+            use base64::Engine as _;
+            let data = text.split_once(',').map_or(text.as_str(), |(_, d)| d);
+            base64::engine::general_purpose::STANDARD
+                .decode(data.trim())
+                .map_err(|_| AppError::invalid(field, Rule::NeedsMask))?
+        }
+        Mask::Upload(id) => {
+            let upload = super::uploads::visible(engine, user, id)
+                .await
+                .map_err(|e| match e {
+                    AppError::NotFound => AppError::invalid(field, Rule::NoSuchUpload),
+                    other => other,
+                })?;
+            engine
+                .images
+                .bytes(&upload.key)
+                .await
+                .map_err(super::internal)?
+                .ok_or_else(|| AppError::invalid(field, Rule::NoSuchUpload))?
+                .to_vec()
+        }
+    };
+    if bytes.len() > super::uploads::MAX_UPLOAD_BYTES {
+        return Err(AppError::invalid(field, Rule::MaskMismatch));
+    }
+    // The picture it paints on: the upscale this Vary (Region) belongs to.
+    let parent = match &task.parent_id {
+        Some(p) => db::tasks::get(&engine.pool, p)
+            .await
+            .map_err(super::internal)?,
+        None => None,
+    };
+    let (w, h) = parent
+        .as_ref()
+        .and_then(|p| p.outputs.first())
+        .and_then(|o| Some((o.width?, o.height?)))
+        .unwrap_or((1024, 1024));
+    crate::images::decoding(move || crate::images::mask_for(&bytes, w, h))
+        .await
+        .map_err(|_| AppError::invalid(field, Rule::NeedsMask))?
+        .ok_or_else(|| AppError::invalid(field, Rule::MaskMismatch))
 }
 
 /// The settings, once generation is on and the user may use it.
@@ -606,7 +797,8 @@ fn owned(user: &CurrentUser, row: Option<TaskRow>) -> Result<TaskRow, AppError> 
 }
 
 pub async fn get(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
-    Ok(view(&visible(engine, user, id).await?, user.is_admin()))
+    let task = view(&visible(engine, user, id).await?, user.is_admin());
+    Ok(all_priced(engine, vec![task]).await?.remove(0))
 }
 
 /// A page of the user's tasks, newest first, and the cursor of the next page.
@@ -622,7 +814,7 @@ pub async fn list(
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(TaskStatus::parse(s).ok_or_else(|| {
             let all: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
-            AppError::invalid("status", one_of(&all))
+            AppError::invalid("status", Rule::one_of(&all))
         })?),
         None => None,
     };
@@ -836,13 +1028,23 @@ async fn with_positions(
             .map(|p| (p.row.id, p.queue_position))
             .collect()
     };
-    Ok(rows
+    let views = rows
         .iter()
         .map(|row| TaskView {
             queue_position: places.get(&row.id).copied().flatten(),
             ..view(row, admin)
         })
-        .collect())
+        .collect();
+    all_priced(engine, views).await
+}
+
+/// The tasks with their buttons' prices (the settings are read only when one has buttons).
+async fn all_priced(engine: &Engine, tasks: Vec<TaskView>) -> Result<Vec<TaskView>, AppError> {
+    if tasks.iter().all(|t| t.buttons.is_empty()) {
+        return Ok(tasks);
+    }
+    let settings = engine.settings().await?;
+    Ok(tasks.into_iter().map(|t| priced(t, &settings)).collect())
 }
 
 /// The user's live tasks and their `recent` latest others, newest first.
@@ -888,6 +1090,7 @@ pub async fn updates(
             ..view(&r.row, user.is_admin())
         })
         .collect();
+    let tasks = all_priced(engine, tasks).await?;
     Ok(TaskUpdates { tasks, balance })
 }
 
@@ -977,6 +1180,7 @@ async fn search(
         .take(limit as usize)
         .map(|r| view(r, user.is_admin()))
         .collect();
+    let tasks = all_priced(engine, tasks).await?;
     let next = if more {
         tasks.last().map(|t| t.id.clone())
     } else {

@@ -251,15 +251,17 @@ async fn modal(engine: &Engine, channel: &Channel, row: &LiveRow) -> Result<(), 
         return Ok(());
     };
     let prompt = task.prompt.clone();
-    confirm(engine, channel, &task, &prompt).await
+    confirm(engine, channel, &task, &prompt, None).await
 }
 
-/// Sends the confirmation of a modal step with `prompt` (step `row.modal_step`).
+/// Sends the confirmation of a modal step with `prompt` and, for Vary (Region), the mask (step
+/// `row.modal_step`).
 pub async fn confirm(
     engine: &Engine,
     channel: &Channel,
     row: &TaskRow,
     prompt: &str,
+    mask: Option<&[u8]>,
 ) -> Result<(), ServiceError> {
     let (Some(upstream_id), Some(client)) =
         (row.upstream_id.as_deref(), channel.client.midjourney())
@@ -270,6 +272,7 @@ pub async fn confirm(
         client,
         upstream_id,
         prompt,
+        mask,
         engine.notify_url.as_deref(),
     )
     .await;

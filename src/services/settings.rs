@@ -97,6 +97,8 @@ pub struct Settings {
     pub models: Vec<ModelPrice>,
     /// Engines the admin switched off (their channels stay as they are).
     pub engines_off: Vec<EngineKind>,
+    /// Prices of follow-ups by [`crate::types::ACTION_PRICES`]; one not set costs `action_cost`.
+    pub action_costs: std::collections::BTreeMap<String, i64>,
 }
 
 impl Default for Settings {
@@ -125,6 +127,7 @@ impl Default for Settings {
             upload_retention_days: 7,
             models: default_models(),
             engines_off: Vec::new(),
+            action_costs: Default::default(),
         }
     }
 }
@@ -154,6 +157,22 @@ impl Settings {
                     ..any
                 })
         })
+    }
+
+    /// The price of follow-up `key` of [`crate::types::ACTION_PRICES`].
+    pub fn action_price(&self, key: &str) -> i64 {
+        self.action_costs
+            .get(key)
+            .copied()
+            .unwrap_or(self.action_cost)
+    }
+
+    /// Every follow-up's price, by its key.
+    pub fn action_prices(&self) -> std::collections::BTreeMap<String, i64> {
+        crate::types::ACTION_PRICES
+            .iter()
+            .map(|k| ((*k).to_owned(), self.action_price(k)))
+            .collect()
     }
 
     /// Is `engine` switched on?
@@ -193,6 +212,8 @@ pub struct ConfigPatch {
     pub signup_per_hour: Option<i64>,
     pub upload_quota_mb: Option<i64>,
     pub upload_retention_days: Option<i64>,
+    /// Follow-up prices by key; null puts one back to `action_cost`.
+    pub action_costs: Option<std::collections::BTreeMap<String, Option<i64>>>,
     /// `PATCH /api/v1/engines/{kind}`: that engine on or off.
     #[serde(skip)]
     pub engine_on: Option<(EngineKind, bool)>,
@@ -364,6 +385,7 @@ fn to_view(
         signup_per_hour: admin.then_some(s.signup_per_hour),
         upload_quota_mb: admin.then_some(s.upload_quota_mb),
         upload_retention_days: admin.then_some(s.upload_retention_days),
+        action_costs: s.action_prices(),
     }
 }
 
@@ -462,6 +484,25 @@ pub async fn update(
             v,
             crate::limits::UPLOAD_RETENTION_DAYS,
         )?;
+    }
+    if let Some(costs) = &patch.action_costs {
+        for (key, cost) in costs {
+            let field = format!("action_costs.{key}");
+            if !crate::types::ACTION_PRICES.contains(&key.as_str()) {
+                return Err(AppError::invalid(
+                    &field,
+                    crate::error::Rule::one_of(&crate::types::ACTION_PRICES),
+                ));
+            }
+            match cost {
+                Some(v) => {
+                    s.action_costs.insert(key.clone(), whole(&field, *v, COST)?);
+                }
+                None => {
+                    s.action_costs.remove(key);
+                }
+            }
+        }
     }
     if let Some((kind, on)) = patch.engine_on {
         s.engines_off.retain(|k| *k != kind);

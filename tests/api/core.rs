@@ -183,25 +183,6 @@ async fn a_modal_step_that_needs_input_waits_and_goes_on_without_a_second_charge
 }
 
 #[tokio::test]
-async fn vary_region_is_refused_with_a_clear_message_until_masks_exist() {
-    let (app, _fake, _, user) = setup().await;
-    let parent = id_of(&app.generate(&user, "a fox", "fast").await);
-    succeeded(&app, &user, &parent).await;
-    app.set_buttons(&parent, &[("MJ::Inpaint::1::h::SOLO", "Vary (Region)")])
-        .await;
-    let balance = app.balance(&user).await;
-    let a = press(&app, &user, &parent, "MJ::Inpaint::1::h::SOLO").await;
-    assert_eq!(a.status, 422, "{}", a.body);
-    assert!(
-        a.body["error"]["message"]
-            .as_str()
-            .unwrap()
-            .contains("mask")
-    );
-    assert_eq!(app.balance(&user).await, balance);
-}
-
-#[tokio::test]
 async fn two_channels_of_weight_one_each_receive_work_and_follow_ups_stay_with_their_parent() {
     let (app, first, admin, user) = setup().await;
     let second = fake_upstream::start().await;

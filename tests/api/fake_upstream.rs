@@ -93,6 +93,8 @@ pub async fn start() -> Fake {
         .route("/mj/submit/action", post(action))
         .route("/mj/submit/blend", post(blend))
         .route("/mj/submit/describe", post(describe))
+        .route("/mj/submit/shorten", post(shorten))
+        .route("/mj/submit/upload-discord-images", post(upload_images))
         .route("/mj/submit/modal", post(modal))
         .route("/mj/task/{id}/cancel", post(cancel))
         .route("/mj/task/list-by-condition", post(list))
@@ -114,6 +116,28 @@ fn task(id: &str, status: &str, progress: &str, image: Option<String>) -> Value 
            "imageUrl": image, "failReason": null, "buttons": []})
 }
 
+/// What a MidJourney v6 upscale carries (a "Web" link button has no customId).
+pub fn v6_upscale_buttons() -> Value {
+    let b = |id: &str, label: &str, emoji: &str| json!({"customId": id, "label": label, "emoji": emoji, "type": 2, "style": 2});
+    json!([
+        b("MJ::JOB::upsample_v6_2x_subtle::1::h::SOLO", "Upscale (Subtle)", ""),
+        b("MJ::JOB::upsample_v6_2x_creative::1::h::SOLO", "Upscale (Creative)", ""),
+        b("MJ::JOB::low_variation::1::h::SOLO", "Vary (Subtle)", "🪄"),
+        b("MJ::JOB::high_variation::1::h::SOLO", "Vary (Strong)", "🪄"),
+        b("MJ::Inpaint::1::h::SOLO", "Vary (Region)", "🖌️"),
+        b("MJ::Outpaint::50::1::h::SOLO", "Zoom Out 2x", "🔍"),
+        b("MJ::Outpaint::75::1::h::SOLO", "Zoom Out 1.5x", "🔍"),
+        b("MJ::CustomZoom::h", "Custom Zoom", "🔍"),
+        b("MJ::Outpaint::100::1::h::SOLO", "Make Square", "↔️"),
+        b("MJ::JOB::pan_left::1::h::SOLO", "", "⬅️"),
+        b("MJ::JOB::pan_right::1::h::SOLO", "", "➡️"),
+        b("MJ::JOB::pan_up::1::h::SOLO", "", "⬆️"),
+        b("MJ::JOB::pan_down::1::h::SOLO", "", "⬇️"),
+        b("MJ::BOOKMARK::h", "", "❤️"),
+        {"customId": "", "label": "Web", "emoji": "🌐", "type": 2, "style": 5}
+    ])
+}
+
 fn grid_buttons() -> Value {
     json!([
         {"customId": "MJ::JOB::upsample::1::h", "label": "U1", "emoji": "", "type": 2, "style": 2},
@@ -127,7 +151,12 @@ fn grid_buttons() -> Value {
 fn script(id: &str, prompt: &str, base: &str) -> Vec<Value> {
     let img = |n: &str| Some(format!("{base}/img/{n}"));
     let mut success = task(id, "SUCCESS", "100%", img("final.png"));
-    success["buttons"] = grid_buttons();
+    success["buttons"] = if prompt == "upscaled child" {
+        success["action"] = json!("UPSCALE");
+        v6_upscale_buttons()
+    } else {
+        grid_buttons()
+    };
     if prompt.contains("fails") {
         let mut failure = task(id, "FAILURE", "", None);
         failure["failReason"] = json!("Job failed: the bot refused it");
@@ -267,6 +296,51 @@ async fn describe(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> R
     Json(answer).into_response()
 }
 
+/// A shorten: it succeeds with five shorter prompts and the buttons that imagine them.
+async fn shorten(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    s.bodies.push(("/mj/submit/shorten".into(), body.0.clone()));
+    let answer = submit(&mut s, "/shorten", &base);
+    let id = answer["result"].as_str().unwrap_or_default().to_owned();
+    if let Some((steps, _)) = s.tasks.get_mut(&id) {
+        let mut done = task(&id, "SUCCESS", "100%", None);
+        done["action"] = json!("SHORTEN");
+        done["properties"] = json!({"finalPrompt": SHORTENED});
+        done["buttons"] = json!(
+            (1..=5)
+                .map(
+                    |i| json!({"customId": format!("MJ::Job::PromptAnalyzer::{i}"),
+            "emoji": "", "label": i.to_string(), "type": 2, "style": 2})
+                )
+                .collect::<Vec<_>>()
+        );
+        *steps = vec![done];
+    }
+    Json(answer).into_response()
+}
+
+/// What the fake's shorten answers: an analysis, then five prompts a line each.
+pub const SHORTENED: &str = "**Shortened prompts**\n1️⃣ red fox, snow\n2️⃣ red fox, snow, dusk\n3️⃣ fox in snow, oil\n4️⃣ a fox, winter, soft light\n5️⃣ fox";
+
+/// Pictures put where MidJourney reads them: one URL of the fake for each.
+async fn upload_images(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Response {
+    if !authorised(&h) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let mut s = state.lock().unwrap();
+    s.bodies
+        .push(("/mj/submit/upload-discord-images".into(), body.0.clone()));
+    let n = body["base64Array"].as_array().map_or(0, Vec::len);
+    let first = s.bodies.len();
+    let urls: Vec<String> = (0..n)
+        .map(|i| format!("{base}/img/ref-{first}-{i}.png"))
+        .collect();
+    Json(json!({"code": 1, "description": "success", "result": urls})).into_response()
+}
+
 /// What the fake's describe answers.
 pub const DESCRIBED: &str = "1️⃣ a red fox in snow\n\n2️⃣ a fox at dusk, oil painting\n\n3️⃣ a small orange animal, photo\n\n4️⃣ winter wildlife, watercolour";
 
@@ -299,7 +373,10 @@ async fn action(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Res
         }
         return Json(answer).into_response();
     }
-    if custom_id.contains("CustomZoom") || (s.remix && !custom_id.contains("upsample")) {
+    if custom_id.contains("CustomZoom")
+        || custom_id.contains("Inpaint")
+        || (s.remix && !custom_id.contains("upsample"))
+    {
         return Json(modal_task(&mut s, &base, "a modal child")).into_response();
     }
     Json(submit(&mut s, "a child", &base)).into_response()
@@ -314,6 +391,7 @@ async fn modal(State((state, _)): S, h: HeaderMap, body: Json<Value>) -> Respons
     let id = body["taskId"].as_str().unwrap_or("").to_owned();
     let prompt = body["prompt"].as_str().unwrap_or("").to_owned();
     s.modals.push((id.clone(), prompt));
+    s.bodies.push(("/mj/submit/modal".into(), body.0.clone()));
     match s.tasks.get_mut(&id) {
         Some((steps, i)) if steps.first().is_some_and(|t| t["status"] == "MODAL") => {
             steps.remove(0);

@@ -266,3 +266,53 @@ async fn the_simulator_blends_and_describes_through_the_real_client() {
         "{done}"
     );
 }
+
+#[tokio::test]
+async fn a_style_reference_ends_as_sref_with_the_uploaded_url_in_the_prompt_sent() {
+    let (app, fake, user) = setup().await;
+    let style = png(60);
+    let face = png(160);
+    let s = uploaded(&app, &user, style.clone()).await;
+    let c = uploaded(&app, &user, face.clone()).await;
+    let t = app
+        .post(
+            "/api/v1/tasks",
+            json!({"prompt": "a fox portrait --ar 2:3", "mode": "fast", "sw": 250, "cw": 40,
+                   "images": [{"upload_id": s, "role": "sref"}, {"upload_id": c, "role": "cref"}]}),
+            Some(&user),
+        )
+        .await;
+    let id = created_id(&t);
+    assert_eq!(t.body["task"]["params"]["sw"], 250);
+    assert_eq!(ended(&app, &user, &id).await["status"], "succeeded");
+    let uploads = bodies(&fake, "/mj/submit/upload-discord-images");
+    assert_eq!(uploads.len(), 2, "one upload per kind of reference");
+    assert_eq!(decoded(&uploads[0]["base64Array"][0]), style);
+    assert_eq!(decoded(&uploads[1]["base64Array"][0]), face);
+    let sent = bodies(&fake, "/mj/submit/imagine");
+    let prompt = sent[0]["prompt"].as_str().unwrap();
+    let base = &fake.base;
+    assert_eq!(
+        prompt,
+        format!(
+            "a fox portrait --ar 2:3 --sref {base}/img/ref-1-0.png --sw 250 --cref {base}/img/ref-2-0.png --cw 40"
+        )
+    );
+    assert!(
+        sent[0].get("base64Array").is_none(),
+        "references are not image prompts"
+    );
+    // A weight without its reference, or out of range, is named.
+    for (body, field) in [
+        (json!({"prompt": "a fox", "mode": "fast", "sw": 100}), "sw"),
+        (
+            json!({"prompt": "a fox", "mode": "fast", "cw": 101,
+                   "images": [{"upload_id": c, "role": "cref"}]}),
+            "cw",
+        ),
+    ] {
+        let a = app.post("/api/v1/tasks", body, Some(&user)).await;
+        assert_eq!(a.status, 422, "{}", a.body);
+        assert_eq!(a.body["error"]["field"], field);
+    }
+}

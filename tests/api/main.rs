@@ -3,6 +3,7 @@
 mod accounts;
 mod admin;
 mod auths;
+mod buttons;
 mod copy;
 mod core;
 mod engines;

@@ -92,6 +92,68 @@ impl Upstream {
         self.submit("/mj/submit/describe", req).await
     }
 
+    pub async fn shorten(
+        &self,
+        req: &wire::ShortenRequest<'_>,
+    ) -> Result<SubmitOutcome, UpstreamError> {
+        self.submit("/mj/submit/shorten", req).await
+    }
+
+    /// Puts pictures (data URLs) where MidJourney reads them, for `--sref` and `--cref`: their
+    /// URLs, one per picture, or the words of a proxy that cannot (the original has no such
+    /// endpoint and answers 404).
+    pub async fn upload_images(
+        &self,
+        images: &[String],
+    ) -> Result<Result<Vec<String>, String>, UpstreamError> {
+        let url = self.http.url("/mj/submit/upload-discord-images");
+        let req = wire::UploadRequest {
+            base64_array: images,
+        };
+        let (status, body) = self
+            .http
+            .send(false, ATTEMPTS, |c| c.post(&url).json(&req))
+            .await?;
+        if matches!(
+            status,
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED | StatusCode::NOT_IMPLEMENTED
+        ) {
+            return Ok(Err(
+                "This proxy cannot take style or character references (it has no upload-discord-images)."
+                    .into(),
+            ));
+        }
+        check_status(status, &body)?;
+        let r: wire::UploadResult =
+            serde_json::from_slice(&body).map_err(|e| protocol(e, &body))?;
+        let urls: Vec<String> = match &r.result {
+            Some(serde_json::Value::Array(a)) => a
+                .iter()
+                .filter_map(|v| v.as_str())
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                .map(str::to_owned)
+                .collect(),
+            Some(serde_json::Value::String(u)) => vec![u.clone()],
+            _ => Vec::new(),
+        };
+        if r.code == 1 && urls.len() == images.len() {
+            Ok(Ok(urls))
+        } else if matches!(r.code, 1 | 4) {
+            Ok(Err(r
+                .description
+                .filter(|d| !d.trim().is_empty())
+                .unwrap_or_else(|| {
+                    "The proxy did not take the reference images.".into()
+                })))
+        } else {
+            Err(UpstreamError::Failed(format!(
+                "upload-discord-images answered code {}: {}",
+                r.code,
+                r.description.unwrap_or_default()
+            )))
+        }
+    }
+
     /// One task, or None when the upstream does not know it (200 with an empty body, 204 or 404).
     pub async fn fetch(&self, id: &str) -> Result<Option<Task>, UpstreamError> {
         let url = self.http.url(&format!("/mj/task/{}/fetch", segment(id)));

@@ -80,6 +80,37 @@ pub struct DescribeRequest<'a> {
     pub account_filter: Option<AccountFilter>,
 }
 
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ShortenRequest<'a> {
+    pub prompt: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bot_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notify_hook: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub account_filter: Option<AccountFilter>,
+}
+
+/// `/mj/submit/upload-discord-images`: pictures to put where MidJourney can read them (for
+/// `--sref` and `--cref`), answered with their URLs in `result`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadRequest<'a> {
+    pub base64_array: &'a [String],
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UploadResult {
+    pub code: i64,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub result: Option<Value>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ListRequest<'a> {
