@@ -1,7 +1,7 @@
 //! Deterministic pictures: a landscape per seed (sky gradient, sun, mountain ridges), drawn from
 //! normalised coordinates so the same seed renders at any size and aspect ratio.
 
-use image::{Rgb, RgbImage, imageops};
+use image::{GrayImage, Rgb, RgbImage, imageops};
 
 /// A 64-bit FNV-1a hash: stable across runs and platforms.
 pub fn seed_of(parts: &[&[u8]]) -> u64 {
@@ -113,20 +113,110 @@ pub fn size_for((aw, ah): (u32, u32), long: u32) -> (u32, u32) {
     }
 }
 
-/// A 2x2 grid of four distinct pictures.
-pub fn grid(seed: u64, ar: (u32, u32), tile_long: u32) -> RgbImage {
-    let (w, h) = size_for(ar, tile_long);
-    let mut out = RgbImage::new(w * 2, h * 2);
-    for i in 0..4u32 {
-        let tile = picture(tile_seed(seed, i + 1), w, h);
-        imageops::replace(&mut out, &tile, i64::from(i % 2 * w), i64::from(i / 2 * h));
-    }
-    out
-}
-
 /// The seed of tile `index` (1-4) of a grid.
 pub fn tile_seed(grid_seed: u64, index: u32) -> u64 {
     seed_of(&[&grid_seed.to_le_bytes(), &index.to_le_bytes()])
+}
+
+/// How a job's pictures are drawn from what it was given.
+#[derive(Debug, Clone, Default)]
+pub enum Recipe {
+    /// From its seed alone.
+    #[default]
+    Plain,
+    /// Tinted towards a colour (the average of its image prompts and references).
+    Tinted([u8; 3]),
+    /// The mean of the given pictures, with a little of each tile's own.
+    Blend(Vec<RgbImage>),
+    /// The parent's picture, repainted where the mask is white (Vary (Region)).
+    Repaint { parent: u64, mask: GrayImage },
+    /// The parent's picture of aspect `of`, shrunk by `factor` in the middle of a new scene
+    /// (zoom out, custom zoom, make square).
+    Zoom {
+        parent: u64,
+        of: (u32, u32),
+        factor: f32,
+    },
+}
+
+/// One picture of `w` x `h` of `seed`, as `recipe` draws it.
+pub fn drawn(recipe: &Recipe, seed: u64, w: u32, h: u32) -> RgbImage {
+    let own = picture(seed, w, h);
+    match recipe {
+        Recipe::Plain => own,
+        Recipe::Tinted(c) => {
+            let c = c.map(|k| f32::from(k) / 255.0);
+            map_pixels(&own, |p, _, _| mix(p, c, 0.45))
+        }
+        Recipe::Blend(inputs) if !inputs.is_empty() => {
+            let scaled: Vec<RgbImage> = inputs
+                .iter()
+                .map(|i| imageops::resize(i, w, h, imageops::FilterType::Triangle))
+                .collect();
+            let n = scaled.len() as f32;
+            map_pixels(&own, |p, x, y| {
+                let mut sum = [0.0f32; 3];
+                for img in &scaled {
+                    let q = img.get_pixel(x, y).0;
+                    for (s, k) in sum.iter_mut().zip(q) {
+                        *s += f32::from(k) / 255.0;
+                    }
+                }
+                mix(sum.map(|s| s / n), p, 0.25)
+            })
+        }
+        Recipe::Blend(_) => own,
+        Recipe::Repaint { parent, mask } => {
+            let base = picture(*parent, w, h);
+            let mask = imageops::resize(mask, w, h, imageops::FilterType::Nearest);
+            RgbImage::from_fn(w, h, |x, y| {
+                if mask.get_pixel(x, y).0[0] >= 128 {
+                    *own.get_pixel(x, y)
+                } else {
+                    *base.get_pixel(x, y)
+                }
+            })
+        }
+        Recipe::Zoom { parent, of, factor } => {
+            let factor = factor.clamp(1.0, 4.0);
+            // The original's shape, fitted into the shrunken frame.
+            let (fw, fh) = (w as f32 / factor, h as f32 / factor);
+            let ratio = of.0 as f32 / of.1.max(1) as f32;
+            let (iw, ih) = if fw / fh > ratio {
+                ((fh * ratio).round() as u32, fh.round() as u32)
+            } else {
+                (fw.round() as u32, (fw / ratio).round() as u32)
+            };
+            let (iw, ih) = (iw.clamp(1, w), ih.clamp(1, h));
+            let inner = picture(*parent, iw, ih);
+            let mut out = own;
+            imageops::replace(
+                &mut out,
+                &inner,
+                i64::from((w - iw) / 2),
+                i64::from((h - ih) / 2),
+            );
+            out
+        }
+    }
+}
+
+fn map_pixels(img: &RgbImage, f: impl Fn([f32; 3], u32, u32) -> [f32; 3]) -> RgbImage {
+    RgbImage::from_fn(img.width(), img.height(), |x, y| {
+        let p = img.get_pixel(x, y).0.map(|k| f32::from(k) / 255.0);
+        Rgb(f(p, x, y).map(|k| (k.clamp(0.0, 1.0) * 255.0) as u8))
+    })
+}
+
+/// A 2x2 grid of four distinct pictures, as `recipe` draws them.
+pub fn drawn_grid(recipe: &Recipe, seed: u64, ar: (u32, u32), tile_long: u32) -> RgbImage {
+    let (w, h) = size_for(ar, tile_long);
+    let mut out = RgbImage::new(w * 2, h * 2);
+    for i in 0..4u32 {
+        let tile = drawn(recipe, tile_seed(seed, i + 1), w, h);
+        imageops::replace(&mut out, &tile, i64::from(i % 2 * w), i64::from(i / 2 * h));
+    }
+    out
 }
 
 /// A blurred version (for previews): scaled down by `factor`, then back up.
@@ -154,10 +244,11 @@ mod tests {
 
     #[test]
     fn pictures_are_deterministic_and_distinct() {
-        let a = grid(7, (3, 2), 64);
+        let grid = |seed| drawn_grid(&Recipe::Plain, seed, (3, 2), 64);
+        let a = grid(7);
         assert_eq!(a.dimensions(), (128, 86));
-        assert_eq!(a, grid(7, (3, 2), 64));
-        assert_ne!(a, grid(8, (3, 2), 64));
+        assert_eq!(a, grid(7));
+        assert_ne!(a, grid(8));
         let (w, h) = size_for((3, 2), 64);
         let tile = |i: u32| imageops::crop_imm(&a, i % 2 * w, i / 2 * h, w, h).to_image();
         for i in 0..4 {
@@ -166,5 +257,47 @@ mod tests {
             }
         }
         assert!(png(&a).starts_with(b"\x89PNG"));
+    }
+
+    #[test]
+    fn a_repaint_changes_only_the_masked_part_and_a_zoom_keeps_the_original_in_the_middle() {
+        let mask = GrayImage::from_fn(64, 64, |x, _| image::Luma([if x < 32 { 255 } else { 0 }]));
+        let out = drawn(&Recipe::Repaint { parent: 5, mask }, 9, 64, 64);
+        let (parent, own) = (picture(5, 64, 64), picture(9, 64, 64));
+        for (x, y, p) in out.enumerate_pixels() {
+            let expected = if x < 32 {
+                own.get_pixel(x, y)
+            } else {
+                parent.get_pixel(x, y)
+            };
+            assert_eq!(p, expected, "({x}, {y})");
+        }
+        let zoomed = drawn(
+            &Recipe::Zoom {
+                parent: 5,
+                of: (1, 1),
+                factor: 2.0,
+            },
+            9,
+            64,
+            64,
+        );
+        let inner = picture(5, 32, 32);
+        assert_eq!(
+            imageops::crop_imm(&zoomed, 16, 16, 32, 32).to_image(),
+            inner
+        );
+        assert_eq!(
+            zoomed.get_pixel(0, 0),
+            own.get_pixel(0, 0),
+            "a new scene around it"
+        );
+        let tinted = drawn(&Recipe::Tinted([255, 0, 0]), 9, 8, 8);
+        assert!(
+            tinted
+                .pixels()
+                .zip(own.pixels())
+                .all(|(t, o)| t.0[0] >= o.0[0])
+        );
     }
 }

@@ -49,6 +49,11 @@ struct Job {
     spec: Spec,
     step: u32,
     notify_hook: Option<String>,
+    /// How its pictures are drawn from what it was given (kept by this simulator only: after a
+    /// restart, a job is drawn plain from its id).
+    recipe: Arc<draw::Recipe>,
+    /// The seed of the picture it was made from (Vary (Region) repaints it).
+    parent_seed: u64,
 }
 
 /// What a job is, written into its id, so that any simulator answers for any job from the id
@@ -64,7 +69,7 @@ struct Spec {
 }
 
 /// The actions, by their digit in an id.
-const KINDS: [&str; 8] = [
+const KINDS: [&str; 10] = [
     "IMAGINE",
     "UPSCALE",
     "VARIATION",
@@ -73,6 +78,8 @@ const KINDS: [&str; 8] = [
     "ZOOM",
     "BLEND",
     "DESCRIBE",
+    "INPAINT",
+    "SHORTEN",
 ];
 const ID_LEN: usize = 13 + 3 + 1 + 3 + 3 + 20;
 
@@ -84,6 +91,11 @@ impl Spec {
     /// Grid (four pictures) or a single upscaled picture.
     fn single(&self) -> bool {
         matches!(self.action(), "UPSCALE" | "DESCRIBE")
+    }
+
+    /// Answered in words, not pictures.
+    fn text_only(&self) -> bool {
+        self.action() == "SHORTEN"
     }
 
     fn id(&self, counter: u64) -> String {
@@ -151,12 +163,12 @@ fn described(rgb: u64) -> String {
 
 /// The average colour of a picture given as base64 (a data URL or bare), as `0xRRGGBB`.
 fn average_colour(base64: &str) -> Option<u64> {
-    use base64::Engine as _;
-    let data = base64.split_once(',').map_or(base64, |(_, d)| d);
-    let bytes = base64::engine::general_purpose::STANDARD
-        .decode(data.trim())
-        .ok()?;
-    let img = crate::images::decode(&bytes)
+    average_of(&decode_base64(base64)?)
+}
+
+/// The average colour of a picture file, as `0xRRGGBB`.
+fn average_of(bytes: &[u8]) -> Option<u64> {
+    let img = crate::images::decode(bytes)
         .ok()?
         .thumbnail(32, 32)
         .into_rgb8();
@@ -170,12 +182,36 @@ fn average_colour(base64: &str) -> Option<u64> {
     Some((sum[0] / n) << 16 | (sum[1] / n) << 8 | (sum[2] / n))
 }
 
+/// The five shorter prompts a shorten answers: the prompt's words, fewer and fewer of them.
+fn shortened(prompt: &str) -> String {
+    let text: String = prompt
+        .split("--")
+        .next()
+        .unwrap_or(prompt)
+        .chars()
+        .filter(|c| c.is_alphanumeric() || c.is_whitespace() || *c == ',')
+        .collect();
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::from("**Shortened prompts**");
+    for (i, keep) in [8usize, 6, 5, 4, 2].into_iter().enumerate() {
+        let mut prompt = words[..words.len().min(keep)].join(" ");
+        prompt = prompt.trim_end_matches(',').to_owned();
+        if prompt.is_empty() {
+            prompt = "a picture".into();
+        }
+        out.push_str(&format!("\n{}\u{fe0f}\u{20e3} {prompt}", i + 1));
+    }
+    out
+}
+
 #[derive(Default)]
 struct Jobs {
     all: HashMap<String, Job>,
     running: Vec<String>,
     waiting: VecDeque<String>,
     counter: u64,
+    /// Pictures given to upload-discord-images, by the name they are served under.
+    uploads: HashMap<String, Bytes>,
 }
 
 pub struct Sim {
@@ -235,16 +271,15 @@ impl Sim {
                     job.task.status = Some("SUCCESS".into());
                     job.task.progress = Some("100%".into());
                     job.task.finish_time = Some(now);
-                    job.task.image_url =
-                        Some(format!("{}/sim/image/{id}/final.png", self.base_url));
-                    job.task.buttons = buttons(&id, job.spec.action());
+                    job.task.image_url = (!job.spec.text_only())
+                        .then(|| format!("{}/sim/image/{id}/final.png", self.base_url));
+                    job.task.buttons = buttons(&id, job.spec.action(), job.spec.aspect);
                 } else {
                     job.task.status = Some("IN_PROGRESS".into());
                     job.task.progress = Some(format!("{}%", job.step * 10));
-                    job.task.image_url = Some(format!(
-                        "{}/sim/image/{id}/preview-{}.png",
-                        self.base_url, job.step
-                    ));
+                    job.task.image_url = (!job.spec.text_only()).then(|| {
+                        format!("{}/sim/image/{id}/preview-{}.png", self.base_url, job.step)
+                    });
                     still.push(id.clone());
                 }
                 changed.push(id);
@@ -291,10 +326,11 @@ impl Sim {
                 .is_some_and(|v| v.as_bytes() == self.config.secret.as_bytes())
     }
 
-    /// Queues a new job; answers like a proxy's submit.
+    /// Queues a new job; answers like a proxy's submit. A job that `waits` is held in a modal
+    /// step (code 21) until `/mj/submit/modal` answers it.
     fn enqueue(&self, new: NewJob<'_>) -> Value {
         let mut jobs = self.jobs();
-        if jobs.waiting.len() >= self.config.queue {
+        if !new.waits && jobs.waiting.len() >= self.config.queue {
             return json!({"code": 23, "description": "queue is full, please try again later", "result": null});
         }
         jobs.counter += 1;
@@ -317,6 +353,10 @@ impl Sim {
             properties: Some(json!({"finalPrompt": new.prompt})),
             ..Task::default()
         };
+        let mut task = task;
+        if new.waits {
+            task.status = Some("MODAL".into());
+        }
         jobs.all.insert(
             id.clone(),
             Job {
@@ -324,8 +364,13 @@ impl Sim {
                 spec,
                 step: 0,
                 notify_hook: new.hook,
+                recipe: Arc::new(new.recipe),
+                parent_seed: new.parent_seed,
             },
         );
+        if new.waits {
+            return json!({"code": 21, "description": "Waiting for window confirm", "result": id});
+        }
         jobs.waiting.push_back(id.clone());
         if runs_now {
             json!({"code": 1, "description": "Submit success", "result": id})
@@ -345,9 +390,42 @@ struct NewJob<'a> {
     aspect: (u32, u32),
     hook: Option<String>,
     state: Option<String>,
+    recipe: draw::Recipe,
+    /// Held in a modal step first (Vary (Region), Custom Zoom).
+    waits: bool,
+    /// The seed of the picture it is made from, if any.
+    parent_seed: u64,
 }
 
 impl Sim {
+    /// The colours of the pictures a prompt's `--sref` and `--cref` name, where they are this
+    /// simulator's uploads.
+    fn referenced_colours(&self, prompt: &str) -> Vec<u64> {
+        let prefix = format!("{}/sim/upload/", self.base_url);
+        let names: Vec<String> = prompt
+            .split_whitespace()
+            .filter_map(|w| w.strip_prefix(&prefix))
+            .map(str::to_owned)
+            .collect();
+        let files: Vec<Bytes> = {
+            let jobs = self.jobs();
+            names
+                .iter()
+                .filter_map(|n| jobs.uploads.get(n).cloned())
+                .collect()
+        };
+        files.iter().filter_map(|f| average_of(f)).collect()
+    }
+
+    /// How a job this simulator knows draws its pictures.
+    fn recipe(&self, id: &str) -> Arc<draw::Recipe> {
+        self.jobs()
+            .all
+            .get(id)
+            .map(|j| j.recipe.clone())
+            .unwrap_or_default()
+    }
+
     /// A job as this simulator knows it, or as its id describes it (made by another simulator,
     /// or before a restart): as if it had started when submitted and run a step per step since.
     fn task(&self, id: &str) -> Option<(Task, Spec)> {
@@ -363,6 +441,8 @@ impl Sim {
             id: id.to_owned(),
             action: Some(spec.action().into()),
             prompt: (spec.action() == "DESCRIBE").then(|| described(spec.seed)),
+            properties: (spec.action() == "SHORTEN")
+                .then(|| json!({"finalPrompt": shortened("a picture")})),
             submit_time: Some(spec.submitted),
             start_time: Some(spec.submitted + step_ms),
             ..Task::default()
@@ -371,8 +451,9 @@ impl Sim {
             task.status = Some("SUCCESS".into());
             task.progress = Some("100%".into());
             task.finish_time = Some(spec.submitted + step_ms * i64::from(STEPS + 1));
-            task.image_url = Some(format!("{}/sim/image/{id}/final.png", self.base_url));
-            task.buttons = buttons(id, spec.action());
+            task.image_url =
+                (!spec.text_only()).then(|| format!("{}/sim/image/{id}/final.png", self.base_url));
+            task.buttons = buttons(id, spec.action(), spec.aspect);
         } else {
             let step = steps.saturating_sub(1);
             task.status = Some(
@@ -395,7 +476,7 @@ impl Sim {
     }
 }
 
-fn buttons(id: &str, action: &str) -> Vec<WireButton> {
+fn buttons(id: &str, action: &str, aspect: (u32, u32)) -> Vec<WireButton> {
     let hash = format!("{:016x}", draw::seed_of(&[id.as_bytes()]));
     let b = |custom_id: String, label: &str, emoji: &str| WireButton {
         custom_id,
@@ -404,52 +485,80 @@ fn buttons(id: &str, action: &str) -> Vec<WireButton> {
         kind: 2,
         style: 2,
     };
-    if action == "DESCRIBE" {
+    match action {
         // Imagine one of the four prompts, or describe again.
-        let mut v: Vec<WireButton> = (1..=4)
-            .map(|i| b(format!("MJ::Job::PicReader::{i}"), &i.to_string(), ""))
-            .collect();
-        v.push(b("MJ::Picread::Retry".into(), "", "🔄"));
-        v
-    } else if action == "UPSCALE" {
-        vec![
-            b(
-                format!("MJ::JOB::low_variation::1::{hash}::SOLO"),
-                "Vary (Subtle)",
-                "🪄",
-            ),
-            b(
-                format!("MJ::JOB::high_variation::1::{hash}::SOLO"),
-                "Vary (Strong)",
-                "🪄",
-            ),
-            b(
-                format!("MJ::Outpaint::50::1::{hash}::SOLO"),
-                "Zoom Out 2x",
-                "🔍",
-            ),
-            b(format!("MJ::JOB::pan_left::1::{hash}::SOLO"), "", "⬅️"),
-            b(format!("MJ::JOB::pan_right::1::{hash}::SOLO"), "", "➡️"),
-        ]
-    } else {
-        let mut v: Vec<WireButton> = (1..=4)
-            .map(|i| {
+        "DESCRIBE" => {
+            let mut v: Vec<WireButton> = (1..=4)
+                .map(|i| b(format!("MJ::Job::PicReader::{i}"), &i.to_string(), ""))
+                .collect();
+            v.push(b("MJ::Picread::Retry".into(), "", "🔄"));
+            v
+        }
+        "SHORTEN" => (1..=5)
+            .map(|i| b(format!("MJ::Job::PromptAnalyzer::{i}"), &i.to_string(), ""))
+            .collect(),
+        // What a v6 upscale carries.
+        "UPSCALE" => {
+            let solo = |kind: &str| format!("MJ::JOB::{kind}::1::{hash}::SOLO");
+            let mut v = vec![
+                b(solo("upsample_v6_2x_subtle"), "Upscale (Subtle)", ""),
+                b(solo("upsample_v6_2x_creative"), "Upscale (Creative)", ""),
+                b(solo("low_variation"), "Vary (Subtle)", "🪄"),
+                b(solo("high_variation"), "Vary (Strong)", "🪄"),
                 b(
-                    format!("MJ::JOB::upsample::{i}::{hash}"),
-                    &format!("U{i}"),
+                    format!("MJ::Inpaint::1::{hash}::SOLO"),
+                    "Vary (Region)",
+                    "🖌️",
+                ),
+                b(
+                    format!("MJ::Outpaint::50::1::{hash}::SOLO"),
+                    "Zoom Out 2x",
+                    "🔍",
+                ),
+                b(
+                    format!("MJ::Outpaint::75::1::{hash}::SOLO"),
+                    "Zoom Out 1.5x",
+                    "🔍",
+                ),
+                b(format!("MJ::CustomZoom::{hash}"), "Custom Zoom", "🔍"),
+            ];
+            if aspect.0 != aspect.1 {
+                v.push(b(
+                    format!("MJ::Outpaint::100::1::{hash}::SOLO"),
+                    "Make Square",
+                    "↔️",
+                ));
+            }
+            for (d, emoji) in [
+                ("left", "⬅️"),
+                ("right", "➡️"),
+                ("up", "⬆️"),
+                ("down", "⬇️"),
+            ] {
+                v.push(b(solo(&format!("pan_{d}")), "", emoji));
+            }
+            v
+        }
+        _ => {
+            let mut v: Vec<WireButton> = (1..=4)
+                .map(|i| {
+                    b(
+                        format!("MJ::JOB::upsample::{i}::{hash}"),
+                        &format!("U{i}"),
+                        "",
+                    )
+                })
+                .collect();
+            v.push(b(format!("MJ::JOB::reroll::0::{hash}::SOLO"), "", "🔄"));
+            v.extend((1..=4).map(|i| {
+                b(
+                    format!("MJ::JOB::variation::{i}::{hash}"),
+                    &format!("V{i}"),
                     "",
                 )
-            })
-            .collect();
-        v.push(b(format!("MJ::JOB::reroll::0::{hash}::SOLO"), "", "🔄"));
-        v.extend((1..=4).map(|i| {
-            b(
-                format!("MJ::JOB::variation::{i}::{hash}"),
-                &format!("V{i}"),
-                "",
-            )
-        }));
-        v
+            }));
+            v
+        }
     }
 }
 
@@ -459,6 +568,10 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route("/mj/submit/action", post(action))
         .route("/mj/submit/blend", post(blend))
         .route("/mj/submit/describe", post(describe))
+        .route("/mj/submit/shorten", post(shorten))
+        .route("/mj/submit/modal", post(modal))
+        .route("/mj/submit/upload-discord-images", post(upload_images))
+        .route("/sim/upload/{name}", get(uploaded))
         .route("/mj/task/{id}/fetch", get(fetch))
         .route("/mj/task/list-by-condition", post(list))
         .route("/mj/task/{id}/cancel", post(cancel))
@@ -515,6 +628,23 @@ async fn imagine(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) 
     let aspect = crate::domain::prompt::aspect_ratio(prompt);
     let hook = field(&req, "notifyHook").map(str::to_owned);
     let state = field(&req, "state").map(str::to_owned);
+    // Image prompts and references tint the picture with their colours.
+    let mut colours: Vec<u64> = req
+        .get("base64Array")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter_map(average_colour)
+                .collect()
+        })
+        .unwrap_or_default();
+    colours.extend(sim.referenced_colours(prompt));
+    let recipe = if colours.is_empty() {
+        draw::Recipe::Plain
+    } else {
+        draw::Recipe::Tinted(mean_colour(&colours))
+    };
     Ok(Json(sim.enqueue(NewJob {
         action: "IMAGINE",
         prompt,
@@ -522,8 +652,19 @@ async fn imagine(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) 
         aspect,
         hook,
         state,
+        recipe,
+        waits: false,
+        parent_seed: 0,
     }))
     .into_response())
+}
+
+/// The mean of `0xRRGGBB` colours, as RGB.
+fn mean_colour(colours: &[u64]) -> [u8; 3] {
+    let n = colours.len().max(1) as u64;
+    [16, 8, 0].map(|shift| {
+        u8::try_from(colours.iter().map(|c| (c >> shift) & 0xff).sum::<u64>() / n).unwrap_or(255)
+    })
 }
 
 async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
@@ -538,7 +679,7 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
     let parent = sim
         .task(task_id)
         .map(|(task, spec)| (task, spec.seed, spec.aspect));
-    let Some((parent, parent_seed, aspect)) = parent else {
+    let Some((parent, parent_seed, parent_aspect)) = parent else {
         return Ok(Json(json!({"code": 3, "description": "task not found"})).into_response());
     };
     if parent.status.as_deref() != Some("SUCCESS") {
@@ -581,10 +722,45 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
             draw::seed_of(&[&parent_seed.to_le_bytes(), b"zoom"]),
         ),
     };
+    let aspect = parent_aspect;
     let mut prompt = parent.prompt.unwrap_or_default();
+    let group = parts.get(1).copied().unwrap_or("");
+    let zoom = |factor: f32| draw::Recipe::Zoom {
+        parent: parent_seed,
+        of: parent_aspect,
+        factor,
+    };
+    // (recipe, held in a modal step)
+    let (recipe, waits) = match (group, kind) {
+        ("Inpaint", _) => (draw::Recipe::Plain, true),
+        ("CustomZoom", _) => (zoom(1.0), true),
+        ("Outpaint", "100") => (zoom(1.0), false),
+        ("Outpaint", "75") => (zoom(1.5), false),
+        ("Outpaint", _) => (zoom(2.0), false),
+        // An upscale, a variation, a pan: drawn as the picture they come from.
+        _ => (sim.recipe(task_id).as_ref().clone(), false),
+    };
+    let name = match group {
+        "Inpaint" => "INPAINT",
+        "Outpaint" | "CustomZoom" => "ZOOM",
+        _ => name,
+    };
+    let aspect = if (group, kind) == ("Outpaint", "100") {
+        (1, 1)
+    } else {
+        aspect
+    };
     let (name, seed, aspect) = match kind {
         // A describe's button: imagine its prompt `index` (Retry: describe the same again).
         "PicReader" => {
+            prompt = crate::engines::midjourney::numbered_prompt(&prompt, index).unwrap_or(prompt);
+            (
+                "IMAGINE",
+                draw::seed_of(&[prompt.as_bytes()]),
+                crate::domain::prompt::aspect_ratio(&prompt),
+            )
+        }
+        "PromptAnalyzer" => {
             prompt = crate::engines::midjourney::numbered_prompt(&prompt, index).unwrap_or(prompt);
             (
                 "IMAGINE",
@@ -604,8 +780,157 @@ async fn action(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -
         aspect,
         hook,
         state,
+        recipe,
+        waits,
+        parent_seed,
     }))
     .into_response())
+}
+
+/// Answers a job held in a modal step: Vary (Region)'s mask and prompt, Custom Zoom's prompt
+/// with its `--zoom`; the job then runs.
+async fn modal(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let Some(task_id) = field(&req, "taskId") else {
+        return Ok(Json(json!({"code": 4, "description": "taskId is required"})).into_response());
+    };
+    let prompt = field(&req, "prompt").map(str::to_owned);
+    let mask = field(&req, "maskBase64").map(decode_base64);
+    let answer = {
+        let mut jobs = sim.jobs();
+        let Some(job) = jobs.all.get_mut(task_id) else {
+            return Ok(Json(json!({"code": 3, "description": "task not found"})).into_response());
+        };
+        if job.task.status.as_deref() != Some("MODAL") {
+            return Ok(
+                Json(json!({"code": 4, "description": "task is not waiting for a modal"}))
+                    .into_response(),
+            );
+        }
+        let recipe = match (job.spec.action(), job.recipe.as_ref()) {
+            ("INPAINT", _) => {
+                let Some(mask) = mask
+                    .flatten()
+                    .and_then(|b| crate::images::decode(&b).ok())
+                    .map(|m| m.to_luma8())
+                else {
+                    return Ok(Json(
+                        json!({"code": 4, "description": "maskBase64 is not an image"}),
+                    )
+                    .into_response());
+                };
+                draw::Recipe::Repaint {
+                    parent: job.parent_seed,
+                    mask,
+                }
+            }
+            (_, draw::Recipe::Zoom { parent, of, .. }) => {
+                let factor = prompt
+                    .as_deref()
+                    .and_then(|p| crate::prompt_flags::flag_value(p, "--zoom"))
+                    .and_then(|z| z.parse::<f32>().ok())
+                    .filter(|z| (1.0..=2.0).contains(z));
+                let Some(factor) = factor else {
+                    return Ok(Json(
+                        json!({"code": 4, "description": "the prompt needs --zoom from 1 to 2"}),
+                    )
+                    .into_response());
+                };
+                draw::Recipe::Zoom {
+                    parent: *parent,
+                    of: *of,
+                    factor,
+                }
+            }
+            (_, other) => other.clone(),
+        };
+        job.recipe = Arc::new(recipe);
+        if let Some(p) = &prompt {
+            job.task.prompt = Some(p.clone());
+        }
+        job.task.status = Some("NOT_START".into());
+        jobs.waiting.push_back(task_id.to_owned());
+        json!({"code": 1, "description": "Submit success", "result": task_id})
+    };
+    Ok(Json(answer).into_response())
+}
+
+fn decode_base64(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    let data = text.split_once(',').map_or(text, |(_, d)| d);
+    base64::engine::general_purpose::STANDARD
+        .decode(data.trim())
+        .ok()
+}
+
+/// A shorten: five shorter prompts in words, with the buttons that imagine them.
+async fn shorten(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let Some(prompt) = field(&req, "prompt") else {
+        return Ok(
+            Json(json!({"code": 4, "description": "prompt cannot be empty"})).into_response(),
+        );
+    };
+    let text = shortened(prompt);
+    let hook = field(&req, "notifyHook").map(str::to_owned);
+    let state = field(&req, "state").map(str::to_owned);
+    let answer = sim.enqueue(NewJob {
+        action: "SHORTEN",
+        prompt: &text,
+        seed: draw::seed_of(&[prompt.as_bytes()]),
+        aspect: (1, 1),
+        hook,
+        state,
+        recipe: draw::Recipe::Plain,
+        waits: false,
+        parent_seed: 0,
+    });
+    Ok(Json(answer).into_response())
+}
+
+/// Keeps pictures where MidJourney would read them (for `--sref`, `--cref`): served by the
+/// simulator under `/sim/upload/`.
+async fn upload_images(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
+    guard(&sim, &headers)?;
+    let req = body(&bytes);
+    let given: Vec<&str> = req
+        .get("base64Array")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    if given.is_empty() || given.len() > 5 {
+        return Ok(
+            Json(json!({"code": 4, "description": "base64Array needs 1 to 5 images"}))
+                .into_response(),
+        );
+    }
+    let mut urls = Vec::new();
+    for data in given {
+        let Some(file) = decode_base64(data).filter(|b| crate::images::sniff(b).is_some()) else {
+            return Ok(
+                Json(json!({"code": 4, "description": "an image is not valid"})).into_response(),
+            );
+        };
+        let ext = crate::images::sniff(&file).unwrap_or("png");
+        let name = format!("{:016x}.{ext}", draw::seed_of(&[&file]));
+        urls.push(format!("{}/sim/upload/{name}", sim.base_url));
+        sim.jobs().uploads.insert(name, Bytes::from(file));
+    }
+    Ok(Json(json!({"code": 1, "description": "success", "result": urls})).into_response())
+}
+
+async fn uploaded(State(sim): State<Arc<Sim>>, Path(name): Path<String>) -> Answer {
+    let file = sim
+        .jobs()
+        .uploads
+        .get(&name)
+        .cloned()
+        .ok_or(StatusCode::NOT_FOUND)?;
+    let ext = name.rsplit('.').next().unwrap_or("png");
+    let mime = crate::images::mime(ext).unwrap_or("image/png");
+    Ok(([(header::CONTENT_TYPE, mime)], file).into_response())
 }
 
 async fn blend(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) -> Answer {
@@ -628,13 +953,35 @@ async fn blend(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes) ->
     };
     let seed = draw::seed_of(&[&bytes]);
     let hook = field(&req, "notifyHook").map(str::to_owned);
+    // The pictures it mixes, small: a blend draws their mean.
+    let inputs: Vec<image::RgbImage> = req
+        .get("base64Array")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter_map(decode_base64)
+                .filter_map(|b| crate::images::decode(&b).ok())
+                .map(|i| i.thumbnail(128, 128).into_rgb8())
+                .collect()
+        })
+        .unwrap_or_default();
+    if inputs.len() != images {
+        return Ok(
+            Json(json!({"code": 4, "description": "an image of base64Array is not valid"}))
+                .into_response(),
+        );
+    }
     Ok(Json(sim.enqueue(NewJob {
         action: "BLEND",
         prompt: "/blend",
         seed,
         aspect,
         hook,
-        state: None,
+        state: field(&req, "state").map(str::to_owned),
+        recipe: draw::Recipe::Blend(inputs),
+        waits: false,
+        parent_seed: 0,
     }))
     .into_response())
 }
@@ -660,7 +1007,10 @@ async fn describe(State(sim): State<Arc<Sim>>, headers: HeaderMap, bytes: Bytes)
         seed,
         aspect: (1, 1),
         hook,
-        state: None,
+        state: field(&req, "state").map(str::to_owned),
+        recipe: draw::Recipe::Plain,
+        waits: false,
+        parent_seed: 0,
     }))
     .into_response())
 }
@@ -722,6 +1072,10 @@ async fn image(State(sim): State<Arc<Sim>>, Path((id, file)): Path<(String, Stri
         .map(|(_, spec)| spec)
         .ok_or(StatusCode::NOT_FOUND)?;
     let (seed, aspect, single) = (spec.seed, spec.aspect, spec.single());
+    if spec.text_only() {
+        return Err(StatusCode::NOT_FOUND);
+    }
+    let recipe = sim.recipe(&id);
     let step: Option<u32> = match file.as_str() {
         "final.png" => None,
         f => Some(
@@ -734,9 +1088,9 @@ async fn image(State(sim): State<Arc<Sim>>, Path((id, file)): Path<(String, Stri
     let png = tokio::task::spawn_blocking(move || {
         let img = if single {
             let (w, h) = draw::size_for(aspect, 1024);
-            draw::picture(seed, w, h)
+            draw::drawn(&recipe, seed, w, h)
         } else {
-            draw::grid(seed, aspect, 512)
+            draw::drawn_grid(&recipe, seed, aspect, 512)
         };
         let img = match step {
             Some(step) => draw::blurred(&img, 64 >> (step.min(9) / 2)),

@@ -23,6 +23,7 @@ mod process;
 mod restart;
 mod scale;
 mod sd_webui;
+mod sim_images;
 mod storage;
 mod upgrade;
 mod uploads;
