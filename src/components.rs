@@ -2,6 +2,7 @@
 
 pub mod api_keys;
 pub mod header;
+pub mod image_inputs;
 pub mod post_form;
 pub mod progress_bar;
 pub mod require;

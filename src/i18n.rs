@@ -264,6 +264,26 @@ pub struct StudioTexts {
     pub count_label: &'static str,
     /// A synchronous engine's task while it draws (no percentage to show).
     pub drawing: &'static str,
+    /// The Generate page's pictures: what to do with them, and each one's role.
+    pub mj_action_label: &'static str,
+    pub images_label: &'static str,
+    pub images_help: &'static str,
+    pub add_images: &'static str,
+    pub uploading: &'static str,
+    pub remove_image: fn(usize) -> String,
+    pub role_label: fn(usize) -> String,
+    /// reference, sref, cref, blend, describe.
+    pub roles: [&'static str; 5],
+    pub dimensions_label: &'static str,
+    /// portrait, square, landscape.
+    pub dimensions: [&'static str; 3],
+    pub sw_label: &'static str,
+    pub cw_label: &'static str,
+    /// Blend: 2-5 pictures; describe: one.
+    pub reason_images: fn(usize, usize) -> String,
+    pub use_prompt: &'static str,
+    pub imagine_prompt: fn(usize) -> String,
+    pub zoom_label: &'static str,
     /// low, medium, high, auto, standard, hd.
     pub qualities: [&'static str; 6],
     /// "Picture 2 of 4".
@@ -979,6 +999,34 @@ pub static EN: Texts = Texts {
         quality_label: "Quality",
         count_label: "Images",
         drawing: "Drawing…",
+        mj_action_label: "What to do",
+        images_label: "Images",
+        images_help: "Drop, paste (Ctrl+V) or pick up to five pictures: PNG, JPEG or WebP, at most 10 MB each.",
+        add_images: "Add images",
+        uploading: "Uploading…",
+        remove_image: |n| format!("Remove image {n}"),
+        role_label: |n| format!("Role of image {n}"),
+        roles: [
+            "Image prompt",
+            "Style reference",
+            "Character reference",
+            "To blend",
+            "To describe",
+        ],
+        dimensions_label: "Shape",
+        dimensions: ["Portrait", "Square", "Landscape"],
+        sw_label: "Style weight (--sw, 0-1000)",
+        cw_label: "Character weight (--cw, 0-100)",
+        reason_images: |min, max| {
+            if min == max {
+                format!("Give {min} picture.")
+            } else {
+                format!("Give {min} to {max} pictures.")
+            }
+        },
+        use_prompt: "Use this prompt",
+        imagine_prompt: |n| format!("Imagine prompt {n}"),
+        zoom_label: "Zoom out by (1 to 2)",
         qualities: ["Low", "Medium", "High", "Auto", "Standard", "HD"],
         picture_of: |n, of| format!("Picture {n} of {of}"),
         negative_prompt_label: "Negative prompt",
@@ -1354,6 +1402,28 @@ pub static ZH: Texts = Texts {
         quality_label: "质量",
         count_label: "张数",
         drawing: "绘制中…",
+        mj_action_label: "操作",
+        images_label: "图片",
+        images_help: "拖入、粘贴（Ctrl+V）或选择最多五张图片：PNG、JPEG 或 WebP，每张不超过 10 MB。",
+        add_images: "添加图片",
+        uploading: "上传中…",
+        remove_image: |n| format!("移除图片 {n}"),
+        role_label: |n| format!("图片 {n} 的用途"),
+        roles: ["垫图", "风格参考", "角色参考", "混图", "识图"],
+        dimensions_label: "画幅",
+        dimensions: ["竖图", "方图", "横图"],
+        sw_label: "风格权重（--sw，0-1000）",
+        cw_label: "角色权重（--cw，0-100）",
+        reason_images: |min, max| {
+            if min == max {
+                format!("请提供 {min} 张图片。")
+            } else {
+                format!("请提供 {min} 到 {max} 张图片。")
+            }
+        },
+        use_prompt: "使用此提示词",
+        imagine_prompt: |n| format!("用提示词 {n} 生成"),
+        zoom_label: "缩小倍数（1 到 2）",
         qualities: ["低", "中", "高", "自动", "标准", "高清"],
         picture_of: |n, of| format!("第 {n} 张，共 {of} 张"),
         negative_prompt_label: "反向提示词",

@@ -46,6 +46,37 @@ pub fn paid_flag(prompt: &str) -> Option<&str> {
     })
 }
 
+/// Prompt `index` of a describe's four or a shorten's five, as MidJourney numbers them
+/// ("1️⃣ a fox", "2. a den"), each on its own line or paragraph; text before the first number (a
+/// shorten's analysis) is not a prompt. Without numbers, the `index`-th paragraph.
+pub fn numbered_prompt(text: &str, index: u32) -> Option<String> {
+    let numbered = |line: &str| -> Option<(u32, String)> {
+        let line = line.trim().trim_start_matches('*');
+        let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n: u32 = line[..digits].parse().ok()?;
+        let rest = &line[digits..];
+        let unnumbered = rest.trim_start_matches(['\u{fe0f}', '\u{20e3}', '.', ')']);
+        (unnumbered.len() < rest.len()).then(|| (n, unnumbered.trim().to_owned()))
+    };
+    let mut found = text.lines().filter_map(numbered).peekable();
+    if found.peek().is_some() {
+        return found
+            .find(|(n, _)| *n == index)
+            .map(|(_, p)| p)
+            .filter(|p| !p.is_empty());
+    }
+    text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .nth(index.checked_sub(1)? as usize)
+        .map(str::to_owned)
+}
+
+/// Every numbered prompt of a describe's or a shorten's text, in order.
+pub fn numbered_prompts(text: &str) -> Vec<String> {
+    (1..=9).map_while(|i| numbered_prompt(text, i)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

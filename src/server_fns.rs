@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod tasks;
+pub mod uploads;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {

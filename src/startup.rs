@@ -15,7 +15,7 @@ use crate::{
 use anyhow::Context;
 use axum::Router;
 use leptos::prelude::*;
-use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list_with_exclusions};
 use std::{future::Future, net::SocketAddr, sync::Arc, time::Duration};
 use tokio::net::TcpListener;
 
@@ -138,7 +138,15 @@ impl Application {
 /// before any server answers, closes that window; tests start many servers in one process.
 fn routes() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+    // The upload server function gets its own route, with room for a whole picture.
+    ROUTES
+        .get_or_init(|| {
+            generate_route_list_with_exclusions(
+                App,
+                Some(vec![crate::server_fns::uploads::UPLOAD_PATH.to_owned()]),
+            )
+        })
+        .clone()
 }
 
 fn router(state: AppState) -> Router {
@@ -148,8 +156,20 @@ fn router(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
     let options = state.leptos_options.clone();
+    let upload = {
+        let context = context.clone();
+        move |req: axum::extract::Request| async move {
+            leptos_axum::handle_server_fns_with_context(context, req).await
+        }
+    };
     Router::new()
         .merge(crate::http::router())
+        .route(
+            crate::server_fns::uploads::UPLOAD_PATH,
+            axum::routing::post(upload).layer(axum::extract::DefaultBodyLimit::max(
+                crate::services::uploads::MAX_UPLOAD_BYTES + 64 * 1024,
+            )),
+        )
         .leptos_routes_with_context(&state, routes, context.clone(), move || {
             shell(options.clone())
         })

@@ -627,6 +627,8 @@ pub struct GenerateState {
     pub engines: Vec<EngineOffer>,
     pub modes: Vec<ModeView>,
     pub action_cost: i64,
+    /// Each follow-up's price, by [`ACTION_PRICES`] (describe and shorten too).
+    pub action_costs: std::collections::BTreeMap<String, i64>,
     pub balance: i64,
     pub pending: bool,
     /// The user's live tasks and their latest finished ones, newest first.
@@ -1328,3 +1330,12 @@ pub struct ChannelForm {
 // Stored as their names (see `db::text_column!`).
 #[cfg(feature = "ssr")]
 crate::text_column!(Role, EngineKind, Mode, TaskStatus, TaskAction, HealthState);
+
+/// One of the user's uploads as the pages show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadedImage {
+    pub id: String,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+}

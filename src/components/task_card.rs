@@ -4,20 +4,41 @@ use crate::{
     browser,
     components::progress_bar::ProgressBar,
     i18n::use_texts,
-    types::{EngineKind, TaskStatus, TaskView},
+    types::{EngineKind, TaskAction, TaskStatus, TaskView},
 };
 use leptos::prelude::*;
+
+/// A pressed button of a task, or the answer to the step a task waits in (its own button, with
+/// a prompt, a mask or a zoom factor).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PressArgs {
+    pub task_id: String,
+    pub custom_id: String,
+    pub prompt: Option<String>,
+    pub mask: Option<String>,
+    pub zoom: Option<f64>,
+}
+
+impl PressArgs {
+    pub fn button(task_id: String, custom_id: String) -> Self {
+        Self {
+            task_id,
+            custom_id,
+            ..Self::default()
+        }
+    }
+}
 
 /// What a card can ask its page to do.
 #[derive(Clone, Copy)]
 pub struct CardActions {
-    /// (task id, custom_id, prompt) of a pressed button (the prompt answers a step the task
-    /// waits in).
-    pub press: Callback<(String, String, Option<String>)>,
+    pub press: Callback<PressArgs>,
     pub cancel: Callback<String>,
     /// True while a request of the page is under way (buttons wait).
     pub busy: Signal<bool>,
     pub action_cost: Signal<i64>,
+    /// Puts a prompt (one of a describe's or a shorten's) into the page's prompt box.
+    pub use_prompt: Callback<String>,
 }
 
 #[component]
@@ -90,12 +111,20 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                 <Show when=move || status() == TaskStatus::NeedsInput>
                     <StepInput task actions />
                 </Show>
-                <Show when=move || status() == TaskStatus::Succeeded>
+                <Show when=move || status() == TaskStatus::Succeeded && task.with(gives_prompts)>
+                    <Prompts task actions />
+                </Show>
+                <Show when=move || status() == TaskStatus::Succeeded && task.with(|t| t.image_url.is_some() && !gives_prompts(t))>
                     <Picture task actions />
                 </Show>
             </div>
         </article>
     }
+}
+
+/// A describe's or a shorten's answer: prompts to choose from, not a picture.
+fn gives_prompts(task: &TaskView) -> bool {
+    task.text.is_some() && matches!(task.action, TaskAction::Describe | TaskAction::Shorten)
 }
 
 /// A synchronous engine's task being drawn: the upstream gives no percentage until it is done.
@@ -129,22 +158,49 @@ pub fn short_model(engine: EngineKind, model: &str) -> &str {
         .unwrap_or(name)
 }
 
-/// The prompt a task waiting in a modal step asks for (a custom zoom, say), and Continue.
+/// The prompt a task waiting in a modal step asks for, and Continue; for Custom Zoom, its factor
+/// (1 to 2) too.
 #[component]
 fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let t = use_texts();
     let prompt = RwSignal::new(task.with_untracked(|t| t.prompt.clone()));
+    let zoom = RwSignal::new("1.5".to_owned());
+    let custom_zoom = move || {
+        task.with(|t| {
+            t.custom_id
+                .as_deref()
+                .is_some_and(|c| c.starts_with("MJ::CustomZoom"))
+        })
+    };
     let field = move || format!("step-{}", task.with(|t| t.id.clone()));
+    let zoom_field = move || format!("zoom-{}", task.with(|t| t.id.clone()));
     view! {
         <form
             class="space-y-2"
+            data-testid="step-input"
             on:submit=move |ev| {
                 ev.prevent_default();
-                let (id, custom_id) = task.with_untracked(|t| (t.id.clone(), t.custom_id.clone().unwrap_or_default()));
-                actions.press.run((id, custom_id, Some(prompt.get_untracked())));
+                let (task_id, custom_id) = task.with_untracked(|t| (t.id.clone(), t.custom_id.clone().unwrap_or_default()));
+                let zoom = if custom_zoom() { zoom.get_untracked().parse().ok() } else { None };
+                actions.press.run(PressArgs { task_id, custom_id, prompt: Some(prompt.get_untracked()), mask: None, zoom });
             }
         >
-            <label for=field class="block text-sm">{t.continue_help}</label>
+            <Show when=custom_zoom>
+                <label for=zoom_field class="block text-sm">{t.studio.zoom_label}</label>
+                <div class="flex items-center gap-2">
+                    <input
+                        id=zoom_field
+                        type="range"
+                        min="1" max="2" step="0.1"
+                        class="w-full"
+                        data-testid="zoom-factor"
+                        prop:value=move || zoom.get()
+                        on:input=move |ev| zoom.set(event_target_value(&ev))
+                    />
+                    <span class="w-10 text-sm tabular-nums">{move || zoom.get()}</span>
+                </div>
+            </Show>
+            <label for=field class="block text-sm">{move || if custom_zoom() { t.prompt_label } else { t.continue_help }}</label>
             <input
                 id=field
                 type="text"
@@ -162,6 +218,56 @@ fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 {t.continue_label}
             </button>
         </form>
+    }
+}
+
+/// A describe's four prompts or a shorten's five, each to use in the prompt box or to imagine at
+/// once (its own button of the upstream).
+#[component]
+fn Prompts(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
+    let t = use_texts();
+    let prompts = move || {
+        task.with(|tv| {
+            crate::prompt_flags::numbered_prompts(tv.text.as_deref().unwrap_or_default())
+        })
+    };
+    view! {
+        <ol class="space-y-3 text-sm" data-testid="task-prompts">
+            {move || prompts().into_iter().enumerate().map(|(i, p)| {
+                let n = i + 1;
+                let button = task.with(|tv| tv.buttons.iter().find(|b| b.label == n.to_string()).cloned());
+                let text = p.clone();
+                view! {
+                    <li class="space-y-1" data-testid="task-prompt-choice">
+                        <p class="break-words"><span class="font-medium">{format!("{n}. ")}</span>{p}</p>
+                        <div class="flex flex-wrap gap-2">
+                            <button
+                                type="button"
+                                class="rounded border border-stone-300 px-2 py-1 text-xs hover:bg-stone-100 dark:border-stone-700 dark:hover:bg-stone-800"
+                                on:click=move |_| actions.use_prompt.run(text.clone())
+                            >
+                                {t.studio.use_prompt}
+                            </button>
+                            {button.map(|b| {
+                                let custom_id = b.custom_id.clone();
+                                let cost = b.cost.unwrap_or_else(|| actions.action_cost.get_untracked());
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="rounded bg-indigo-600 px-2 py-1 text-xs text-white hover:bg-indigo-500 disabled:opacity-50"
+                                        disabled=move || actions.busy.get()
+                                        on:click=move |_| actions.press.run(PressArgs::button(task.with_untracked(|t| t.id.clone()), custom_id.clone()))
+                                    >
+                                        {(t.studio.imagine_prompt)(n)}
+                                        <span class="ml-1 opacity-80">{(t.credits)(cost)}</span>
+                                    </button>
+                                }
+                            })}
+                        </div>
+                    </li>
+                }
+            }).collect_view()}
+        </ol>
     }
 }
 
@@ -268,7 +374,7 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 {
                     let custom_id = button.custom_id.clone();
                     let press = Callback::new(move |()| {
-                        actions.press.run((task.with_untracked(|t| t.id.clone()), custom_id.clone(), None))
+                        actions.press.run(PressArgs::button(task.with_untracked(|t| t.id.clone()), custom_id.clone()))
                     });
                     view! { <ActionButton button cost=actions.action_cost disabled=actions.busy press /> }
                 }

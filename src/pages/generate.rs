@@ -4,8 +4,9 @@
 use crate::codec::page_data;
 use crate::{
     components::{
+        image_inputs::{Given, ImageInputs, form_value},
         post_form::PostForm,
-        task_card::{CardActions, TaskCard},
+        task_card::{CardActions, PressArgs, TaskCard},
     },
     error::AppError,
     i18n::{Texts, use_texts},
@@ -13,7 +14,8 @@ use crate::{
     server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button},
     session::use_balance,
     types::{
-        EngineKind, EngineOffer, GenerateState, Mode, ModeView, ModelOffer, TaskUpdates, TaskView,
+        EngineKind, EngineOffer, GenerateState, Mode, ModeView, ModelOffer, TaskAction,
+        TaskUpdates, TaskView,
     },
 };
 use leptos::{html, prelude::*};
@@ -45,6 +47,8 @@ fn Studio(initial: GenerateState) -> impl IntoView {
     let tasks = RwSignal::new(initial.tasks.clone());
     let error = RwSignal::new(None::<AppError>);
     let now = RwSignal::new(crate::browser::now_ms());
+    // A prompt a card chose for the prompt box (a describe's "use this prompt").
+    let chosen_prompt = RwSignal::new(None::<String>);
 
     let apply = move |u: TaskUpdates| {
         balance.set(Some(u.balance));
@@ -57,11 +61,15 @@ fn Studio(initial: GenerateState) -> impl IntoView {
             }
         });
     };
-    let press = Action::new(
-        move |(id, custom_id, prompt): &(String, String, Option<String>)| {
-            press_button(id.clone(), custom_id.clone(), prompt.clone(), None, None)
-        },
-    );
+    let press = Action::new(move |p: &PressArgs| {
+        press_button(
+            p.task_id.clone(),
+            p.custom_id.clone(),
+            p.prompt.clone(),
+            p.mask.clone(),
+            p.zoom,
+        )
+    });
     let cancel = Action::new(move |id: &String| cancel_task(id.clone()));
     let submit = ServerAction::<SubmitTask>::new();
     for value in [submit.value(), press.value(), cancel.value()] {
@@ -86,10 +94,13 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         }),
         busy,
         action_cost: Signal::stored(initial.action_cost),
+        use_prompt: Callback::new(move |p: String| {
+            chosen_prompt.set(Some(p));
+        }),
     };
     view! {
         <div class="grid gap-8 lg:grid-cols-[minmax(0,26rem)_1fr]">
-            <PromptForm initial=initial.clone() submit error />
+            <PromptForm initial=initial.clone() submit error chosen_prompt />
             <section aria-labelledby="tasks-heading">
                 <h2 id="tasks-heading" class="mb-3 text-lg font-semibold">{t.your_tasks}</h2>
                 <Show when=move || tasks.with(Vec::is_empty)>
@@ -201,6 +212,7 @@ fn PromptForm(
     initial: GenerateState,
     submit: ServerAction<SubmitTask>,
     error: RwSignal<Option<AppError>>,
+    chosen_prompt: RwSignal<Option<String>>,
 ) -> impl IntoView {
     let t = use_texts();
     let balance = use_balance().0;
@@ -254,17 +266,54 @@ fn PromptForm(
             .unwrap_or_default(),
     );
     let prompt = RwSignal::new(String::new());
+    let mj_action = RwSignal::new(TaskAction::Imagine);
+    // A card's "use this prompt": into the box, to imagine.
+    Effect::new(move || {
+        if let Some(p) = chosen_prompt.get() {
+            prompt.set(p);
+            mj_action.set(TaskAction::Imagine);
+            engine.set(EngineKind::Midjourney);
+            chosen_prompt.set(None);
+            crate::browser::focus("prompt");
+        }
+    });
+    // Midjourney: what to do (imagine, blend, describe, shorten), with which pictures.
+    let images = RwSignal::new(Vec::<Given>::new());
+    let dimensions = RwSignal::new("square".to_owned());
+    let (sw, cw) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let costs = modes.clone();
+    let action_costs = initial.action_costs.clone();
     let cost = Signal::derive(move || match engine.get() {
         EngineKind::Openai => choice.cost(),
         EngineKind::SdWebui => sd.cost(),
-        EngineKind::Midjourney => {
-            let m = mode.get();
-            costs
-                .iter()
-                .find(|c| Some(c.mode) == m)
-                .map_or(0, |c| c.cost)
-        }
+        EngineKind::Midjourney => match mj_action.get() {
+            TaskAction::Describe => action_costs
+                .get("describe")
+                .copied()
+                .unwrap_or(initial.action_cost),
+            TaskAction::Shorten => action_costs
+                .get("shorten")
+                .copied()
+                .unwrap_or(initial.action_cost),
+            _ => {
+                let m = mode.get();
+                costs
+                    .iter()
+                    .find(|c| Some(c.mode) == m)
+                    .map_or(0, |c| c.cost)
+            }
+        },
+    });
+    // How many pictures the action takes.
+    let wanted = move || match (engine.get(), mj_action.get()) {
+        (EngineKind::Midjourney, TaskAction::Blend) => Some((2, 5)),
+        (EngineKind::Midjourney, TaskAction::Describe) => Some((1, 1)),
+        _ => None,
+    };
+    let roles = Signal::derive(move || match mj_action.get() {
+        TaskAction::Blend => vec!["blend"],
+        TaskAction::Describe => vec!["describe"],
+        _ => vec!["reference", "sref", "cref"],
     });
     let have = Signal::derive(move || balance.get().unwrap_or(initial.balance));
     let (enabled, pending) = (initial.enabled, initial.pending);
@@ -274,11 +323,29 @@ fn PromptForm(
         EngineKind::SdWebui => sd.model.get().is_some(),
     };
     let blocked = move || {
+        let needs_words = !matches!(
+            (engine.get(), mj_action.get()),
+            (
+                EngineKind::Midjourney,
+                TaskAction::Blend | TaskAction::Describe
+            )
+        );
+        if let Some((min, max)) = wanted() {
+            let n = images.with(Vec::len);
+            if n < min || n > max {
+                return Some((t.studio.reason_images)(min, max));
+            }
+        }
         blocked_reason(
             t,
             enabled,
             pending,
-            &prompt.get(),
+            if needs_words {
+                prompt.get()
+            } else {
+                "-".to_owned()
+            }
+            .as_str(),
             cost.get(),
             have.get(),
             picked(),
@@ -303,9 +370,35 @@ fn PromptForm(
             cfg_scale: String::new(),
             sampler: String::new(),
             seed: String::new(),
+            action: String::new(),
+            images: String::new(),
+            dimensions: String::new(),
+            sw: String::new(),
+            cw: String::new(),
         };
         match kind {
-            EngineKind::Midjourney => {}
+            EngineKind::Midjourney => {
+                let action = mj_action.get_untracked();
+                args.action = action.as_str().to_owned();
+                let given = images.get_untracked();
+                args.images = match action {
+                    TaskAction::Blend => form_value(&given, Some("blend")),
+                    TaskAction::Describe => form_value(&given, Some("describe")),
+                    TaskAction::Shorten => String::new(),
+                    _ => form_value(&given, None),
+                };
+                if action == TaskAction::Blend {
+                    args.dimensions = dimensions.get_untracked();
+                }
+                if action == TaskAction::Imagine {
+                    if given.iter().any(|g| g.role == "sref") {
+                        args.sw = sw.get_untracked();
+                    }
+                    if given.iter().any(|g| g.role == "cref") {
+                        args.cw = cw.get_untracked();
+                    }
+                }
+            }
             EngineKind::Openai => {
                 args.model = choice.model.get_untracked().unwrap_or_default();
                 args.size = choice.size.get_untracked().unwrap_or_default();
@@ -344,6 +437,18 @@ fn PromptForm(
                         </div>
                     </fieldset>
                 </Show>
+                <Show when=move || engine.get() == EngineKind::Midjourney>
+                    <fieldset class="space-y-2">
+                        <legend class="text-sm font-medium">{t.studio.mj_action_label}</legend>
+                        <div class="flex flex-wrap gap-2" data-testid="mj-action">
+                            {[TaskAction::Imagine, TaskAction::Blend, TaskAction::Describe, TaskAction::Shorten].into_iter().map(|a| view! {
+                                <Radio name="action" value=a.as_str() checked=Signal::derive(move || mj_action.get() == a) pick=Callback::new(move |()| mj_action.set(a))>
+                                    <span>{t.action(a)}</span>
+                                </Radio>
+                            }).collect_view()}
+                        </div>
+                    </fieldset>
+                </Show>
                 <label class="block text-sm font-medium" for="prompt">{t.prompt_label}</label>
                 <textarea
                     id="prompt"
@@ -366,6 +471,32 @@ fn PromptForm(
                     }
                 ></textarea>
                 <p class="text-xs text-stone-500">{t.shortcut_hint}</p>
+                <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() != TaskAction::Shorten>
+                    <ImageInputs images roles error />
+                </Show>
+                <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Blend>
+                    <label class="block text-sm">{t.studio.dimensions_label}
+                        <select class=SELECT data-testid="blend-dimensions" on:change=move |ev| dimensions.set(event_target_value(&ev))>
+                            {["portrait", "square", "landscape"].into_iter().enumerate().map(|(i, d)| view! {
+                                <option value=d selected=d == "square">{t.studio.dimensions[i]}</option>
+                            }).collect_view()}
+                        </select>
+                    </label>
+                </Show>
+                <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Imagine && images.with(|v| v.iter().any(|g| g.role == "sref" || g.role == "cref"))>
+                    <div class="grid grid-cols-2 gap-3 text-sm">
+                        <Show when=move || images.with(|v| v.iter().any(|g| g.role == "sref"))>
+                            <label class="block">{t.studio.sw_label}
+                                <input type="number" min="0" max="1000" class=SELECT prop:value=move || sw.get() on:input=move |ev| sw.set(event_target_value(&ev)) />
+                            </label>
+                        </Show>
+                        <Show when=move || images.with(|v| v.iter().any(|g| g.role == "cref"))>
+                            <label class="block">{t.studio.cw_label}
+                                <input type="number" min="0" max="100" class=SELECT prop:value=move || cw.get() on:input=move |ev| cw.set(event_target_value(&ev)) />
+                            </label>
+                        </Show>
+                    </div>
+                </Show>
                 <Show when=move || engine.get() == EngineKind::Midjourney>
                     <MidjourneyControls modes=modes.clone() mode flag />
                 </Show>

@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::{PostUrl, Postcard};
 
 #[cfg(feature = "ssr")]
-async fn engine_and_user() -> Result<
+pub(crate) async fn engine_and_user() -> Result<
     (
         std::sync::Arc<crate::engine::Engine>,
         crate::auth::CurrentUser,
@@ -39,6 +39,7 @@ pub async fn load_generate() -> Result<GenerateState, AppError> {
         engines: crate::services::engines::offers(&engine).await?,
         modes,
         action_cost: settings.action_cost,
+        action_costs: settings.action_prices(),
         balance: crate::services::credits::balance(&engine.pool, &user.id).await?,
         pending: user.role == crate::types::Role::Pending,
         tasks: crate::services::generation::opening(&engine, &user, 12).await?,
@@ -72,6 +73,11 @@ pub async fn submit_task(
     #[server(default)] cfg_scale: String,
     #[server(default)] sampler: String,
     #[server(default)] seed: String,
+    #[server(default)] action: String,
+    #[server(default)] images: String,
+    #[server(default)] dimensions: String,
+    #[server(default)] sw: String,
+    #[server(default)] cw: String,
 ) -> Result<TaskUpdates, AppError> {
     let (state, user) = engine_and_user().await?;
     let given = |v: String| (!v.trim().is_empty()).then(|| v.trim().to_owned());
@@ -123,6 +129,25 @@ pub async fn submit_task(
         cfg_scale,
         sampler: given(sampler).filter(|_| sd),
         seed,
+        action: given(action),
+        // "upload_id:role,upload_id:role"
+        images: given(images).map(|list| {
+            list.split(',')
+                .filter_map(|item| item.split_once(':'))
+                .map(|(id, role)| serde_json::json!({"upload_id": id.trim(), "role": role.trim()}))
+                .collect()
+        }),
+        dimensions: given(dimensions).filter(|_| !other),
+        sw: number(
+            given(sw).filter(|_| !other),
+            "sw",
+            Rule::Number { min: 0, max: 1000 },
+        )?,
+        cw: number(
+            given(cw).filter(|_| !other),
+            "cw",
+            Rule::Number { min: 0, max: 100 },
+        )?,
         ..Default::default()
     };
     let task = crate::services::generation::submit_job(&state, &user, &job).await?;

@@ -343,3 +343,29 @@ async fn shorten_answers_five_prompts_and_imagines_the_chosen_one() {
     assert_eq!(child.body["task"]["prompt"], "red fox, snow, dusk");
     assert_eq!(child.body["task"]["action"], "imagine");
 }
+
+#[tokio::test]
+async fn cancelling_a_step_that_waits_for_input_refunds_what_it_charged() {
+    let (app, _fake, admin, user) = setup().await;
+    app.configure(&admin, json!({"action_costs": {"custom_zoom": 6}}))
+        .await;
+    let (id, up) = upscale(&app, &user, "a fox far away").await;
+    let zoom = button(&up, "Custom Zoom")["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let before = app.balance(&user).await;
+    let child = created_id(&press(&app, &user, &id, json!({"custom_id": zoom})).await);
+    assert_eq!(app.balance(&user).await, before - 6);
+    assert_eq!(waiting(&app, &user, &child).await["status"], "needs_input");
+    let c = app
+        .post(
+            &format!("/api/v1/tasks/{child}/cancel"),
+            json!({}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(c.status, 200, "{}", c.body);
+    assert_eq!(c.body["task"]["status"], "cancelled");
+    assert_eq!(app.balance(&user).await, before, "all of it back");
+}
