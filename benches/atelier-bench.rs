@@ -154,6 +154,7 @@ async fn worker_ticks(backends: &[Backend], sizes: &[usize], runs: usize) -> any
                 let prompt = format!("bench picture {i}");
                 let req = wire::ImagineRequest {
                     prompt: &prompt,
+                    base64_array: None,
                     bot_type: None,
                     notify_hook: None,
                     state: None,

@@ -3,6 +3,7 @@
 pub mod api_keys;
 pub mod header;
 pub mod image_inputs;
+pub mod mask_editor;
 pub mod post_form;
 pub mod progress_bar;
 pub mod require;

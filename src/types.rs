@@ -797,6 +797,7 @@ mod tests {
             signup_per_hour: 20,
             upload_quota_mb: 200,
             upload_retention_days: 7,
+            action_costs: [("upscale".to_owned(), Some(3)), ("pan".to_owned(), None)].into(),
         };
         assert_eq!(
             SettingsChange::between(&form, &form),
@@ -814,6 +815,15 @@ mod tests {
             ),
             (Some(9), None, None),
             "the deadline the environment set is not pinned"
+        );
+        assert!(change.action_costs.is_empty());
+        let mut priced = form.clone();
+        priced.action_costs.insert("upscale".into(), None);
+        priced.action_costs.insert("pan".into(), Some(4));
+        assert_eq!(
+            SettingsChange::between(&form, &priced).action_costs,
+            [("pan".to_owned(), Some(4)), ("upscale".to_owned(), None)].into(),
+            "a price cleared goes back to the default"
         );
     }
 
@@ -999,6 +1009,9 @@ pub struct ConfigView {
     /// The price of every follow-up of [`ACTION_PRICES`] (the admin's, else `action_cost`).
     #[serde(default)]
     pub action_costs: std::collections::BTreeMap<String, i64>,
+    /// Admins only: the follow-up prices the admin set (the others follow `action_cost`).
+    #[serde(default)]
+    pub action_costs_set: Option<std::collections::BTreeMap<String, i64>>,
 }
 
 /// The admin's settings form as it stands: every writable setting. `api_secret`: None keeps the
@@ -1019,6 +1032,8 @@ pub struct SettingsForm {
     pub signup_per_hour: i64,
     pub upload_quota_mb: i64,
     pub upload_retention_days: i64,
+    /// Each follow-up's own price by its [`ACTION_PRICES`] key; None: `action_cost`.
+    pub action_costs: std::collections::BTreeMap<String, Option<i64>>,
 }
 
 /// What a save of the settings form changes: only the fields that differ from what was loaded
@@ -1039,6 +1054,8 @@ pub struct SettingsChange {
     pub signup_per_hour: Option<i64>,
     pub upload_quota_mb: Option<i64>,
     pub upload_retention_days: Option<i64>,
+    /// The follow-up prices that changed (None: back to `action_cost`).
+    pub action_costs: std::collections::BTreeMap<String, Option<i64>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1089,6 +1106,12 @@ impl SettingsChange {
             signup_per_hour: changed(saved.signup_per_hour, now.signup_per_hour),
             upload_quota_mb: changed(saved.upload_quota_mb, now.upload_quota_mb),
             upload_retention_days: changed(saved.upload_retention_days, now.upload_retention_days),
+            action_costs: now
+                .action_costs
+                .iter()
+                .filter(|(k, v)| saved.action_costs.get(*k) != Some(v))
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
         }
     }
 }

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { signUp } from "./helpers";
+import { hydrated, signUp } from "./helpers";
 
 // Pictures into MidJourney from the Generate page, against the built-in simulator: paste one as
 // an image prompt, blend two, describe one and imagine its second prompt, zoom out by a factor.
@@ -98,5 +98,127 @@ test.describe.serial("images in", () => {
     await zoom.getByRole("button", { name: "Continue" }).click();
     await expect(zoom).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
     await expect(zoom.getByTestId("task-image")).toBeVisible();
+  });
+
+  test("a region painted with the mouse on an upscale is repainted, the rest kept", async ({ page }) => {
+    await signUp(page, "Iris Five", "iris5@example.com");
+    await page.getByLabel("Prompt").fill("a red barn in a field");
+    await page.getByLabel("Relax").check();
+    await page.getByRole("button", { name: "Generate" }).click();
+    const grid = page.getByTestId("task-card").first();
+    await expect(grid).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    const gridId = (await grid.getAttribute("data-task-id")) ?? "";
+    await grid.getByRole("button", { name: /^Upscale picture 2/ }).click();
+    const up = await newCard(page, [gridId]);
+    await expect(up).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    const upId = (await up.getAttribute("data-task-id")) ?? "";
+    await up.getByRole("button", { name: /^Vary \(Region\)/ }).click();
+    const region = await newCard(page, [gridId, upId]);
+    await expect(region).toHaveAttribute("data-status", "needs_input", { timeout: 30_000 });
+    const canvas = region.getByTestId("mask-canvas");
+    await expect(canvas).toBeVisible();
+
+    // Nothing painted: nothing sent.
+    await region.getByRole("button", { name: "Continue" }).click();
+    await expect(region.getByRole("alert")).toHaveText("Paint the region to repaint first.");
+    await expect(region).toHaveAttribute("data-status", "needs_input");
+
+    // The keyboard paints the dashed box; undo takes it back.
+    await canvas.focus();
+    await page.keyboard.press("Enter");
+    await expect(region.getByTestId("mask-undo")).toBeEnabled();
+    await page.keyboard.press("Backspace");
+    await expect(region.getByTestId("mask-undo")).toBeDisabled();
+
+    // A rectangle dragged with the mouse over the picture's upper left.
+    const box = (await canvas.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.1);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.3, { steps: 5 });
+    await page.mouse.move(box.x + box.width * 0.45, box.y + box.height * 0.45, { steps: 5 });
+    await page.mouse.up();
+    await expect(region.getByTestId("mask-undo")).toBeEnabled();
+    await region.getByLabel("Prompt for the region").fill("a red barn with a blue door");
+    await region.getByRole("button", { name: "Continue" }).click();
+    await expect(region).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    await expect(region.getByTestId("task-prompt")).toHaveText("a red barn with a blue door");
+    await expect(region.getByTestId("task-image")).toBeVisible();
+
+    // Inside the region the child differs from its parent; far from it, it is the parent.
+    const regionId = (await region.getAttribute("data-task-id")) ?? "";
+    const differ = await page.evaluate(
+      async ([parent, child]) => {
+        const load = async (url: string) => {
+          const img = new Image();
+          img.src = url;
+          await img.decode();
+          const c = document.createElement("canvas");
+          c.width = img.naturalWidth;
+          c.height = img.naturalHeight;
+          const ctx = c.getContext("2d")!;
+          ctx.drawImage(img, 0, 0);
+          return (fx: number, fy: number) =>
+            Array.from(ctx.getImageData(Math.floor(fx * c.width), Math.floor(fy * c.height), 1, 1).data);
+        };
+        const [a, b] = [await load(parent), await load(child)];
+        const same = (fx: number, fy: number) => a(fx, fy).every((v, i) => Math.abs(v - b(fx, fy)[i]) <= 2);
+        return { inside: !same(0.28, 0.28), outside: same(0.8, 0.8) && same(0.9, 0.1) };
+      },
+      [`/api/v1/tasks/${upId}/image`, `/api/v1/tasks/${regionId}/image`],
+    );
+    expect(differ).toEqual({ inside: true, outside: true });
+  });
+
+  test("remix: a variation drawn from a changed prompt", async ({ page }) => {
+    await signUp(page, "Iris Six", "iris6@example.com");
+    await page.getByLabel("Prompt").fill("a quiet harbour");
+    await page.getByLabel("Relax").check();
+    await page.getByRole("button", { name: "Generate" }).click();
+    const grid = page.getByTestId("task-card").first();
+    await expect(grid).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    const gridId = (await grid.getAttribute("data-task-id")) ?? "";
+    await grid.getByTestId("remix").check();
+    await grid.getByRole("button", { name: /^Variation picture 1/ }).click();
+    const form = grid.getByTestId("remix-form");
+    await expect(form.getByRole("textbox")).toBeFocused();
+    await form.getByRole("textbox").fill("a stormy harbour");
+    await form.getByRole("button", { name: "Send" }).click();
+    const child = await newCard(page, [gridId]);
+    await expect(child.getByTestId("task-prompt")).toHaveText("a stormy harbour");
+    await expect(child).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+  });
+
+  test("a picture of the history as a reference, and an OpenAI edit of a painted region", async ({ page }) => {
+    await signUp(page, "Iris Seven", "iris7@example.com");
+    await page.getByRole("radio", { name: "OpenAI" }).check();
+    await page.getByRole("combobox", { name: "Model" }).selectOption("gpt-image-1");
+    await page.getByLabel("Prompt").fill("a teapot on a table");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const first = page.getByTestId("task-card").first();
+    await expect(first).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    const firstId = (await first.getAttribute("data-task-id")) ?? "";
+
+    // From its page, to the Generate page as the picture to start from.
+    await page.goto(`/history/${firstId}`);
+    await hydrated(page);
+    await page.getByTestId("use-as-reference").click();
+    await expect(page).toHaveURL(/\/\?reference=/);
+    await expect(page.getByTestId("given-image")).toHaveCount(1);
+    await page.getByRole("radio", { name: "OpenAI" }).check();
+    await page.getByRole("combobox", { name: "Model" }).selectOption("gpt-image-1");
+    const editor = page.getByTestId("edit-controls").getByTestId("mask-canvas");
+    await expect(editor).toBeVisible();
+    const box = (await editor.boundingBox())!;
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * 0.9, box.y + box.height * 0.9, { steps: 5 });
+    await page.mouse.up();
+    await page.getByTestId("edit-controls").getByTestId("mask-invert").click();
+    await page.getByLabel("Prompt").fill("the same teapot, in gold");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const edit = await newCard(page, [firstId]);
+    await expect(edit).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    await expect(edit).toContainText("Edit");
+    await expect(edit.getByTestId("task-image")).toBeVisible();
   });
 });

@@ -49,17 +49,7 @@ pub fn ImageInputs(
                 match answer {
                     Ok(upload) => {
                         error.set(None);
-                        let role = roles
-                            .get_untracked()
-                            .first()
-                            .copied()
-                            .unwrap_or("reference");
-                        images.update(|v| {
-                            v.push(Given {
-                                upload,
-                                role: role.to_owned(),
-                            })
-                        });
+                        give(images, roles, upload);
                     }
                     Err(e) => error.set(Some(e)),
                 }
@@ -67,6 +57,20 @@ pub fn ImageInputs(
         }
     };
     paste_listener(add);
+    // Another action or engine: a picture keeps its role where the new one offers it.
+    Effect::new(move || {
+        let offered = roles.get();
+        let Some(first) = offered.first().copied() else {
+            return;
+        };
+        if images.with_untracked(|v| v.iter().any(|g| !offered.contains(&g.role.as_str()))) {
+            images.update(|v| {
+                for g in v.iter_mut().filter(|g| !offered.contains(&g.role.as_str())) {
+                    g.role = first.to_owned();
+                }
+            });
+        }
+    });
     view! {
         <fieldset class="space-y-2" data-testid="image-inputs">
             <legend class="text-sm font-medium">{t.studio.images_label}</legend>
@@ -148,6 +152,23 @@ pub fn ImageInputs(
             </div>
         </fieldset>
     }
+}
+
+/// Adds an uploaded picture in the first role the action offers (once, and while there is room).
+pub fn give(images: RwSignal<Vec<Given>>, roles: Signal<Vec<&'static str>>, upload: UploadedImage) {
+    let role = roles
+        .get_untracked()
+        .first()
+        .copied()
+        .unwrap_or("reference");
+    images.update(|v| {
+        if v.len() < MAX_IMAGES && !v.iter().any(|g| g.upload.id == upload.id) {
+            v.push(Given {
+                upload,
+                role: role.to_owned(),
+            });
+        }
+    });
 }
 
 fn enumerated(images: Vec<Given>) -> Vec<(usize, Given)> {

@@ -2,7 +2,10 @@
 
 use crate::{
     browser,
-    components::progress_bar::ProgressBar,
+    components::{
+        mask_editor::{MaskEditor, MaskState},
+        progress_bar::ProgressBar,
+    },
     i18n::use_texts,
     types::{EngineKind, TaskAction, TaskStatus, TaskView},
 };
@@ -122,6 +125,14 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
     }
 }
 
+/// A button whose child may be drawn from a changed prompt (Remix).
+fn remixable(b: &crate::types::Button) -> bool {
+    matches!(
+        b.action,
+        Some(TaskAction::Variation | TaskAction::Reroll | TaskAction::Pan)
+    )
+}
+
 /// A describe's or a shorten's answer: prompts to choose from, not a picture.
 fn gives_prompts(task: &TaskView) -> bool {
     task.text.is_some() && matches!(task.action, TaskAction::Describe | TaskAction::Shorten)
@@ -158,22 +169,37 @@ pub fn short_model(engine: EngineKind, model: &str) -> &str {
         .unwrap_or(name)
 }
 
-/// The prompt a task waiting in a modal step asks for, and Continue; for Custom Zoom, its factor
-/// (1 to 2) too.
+/// The answer a task waiting in a modal step asks for, and Continue: for Vary (Region), the
+/// region painted on the parent's picture (and its prompt); for Custom Zoom, its factor (1 to 2)
+/// and prompt; else the prompt.
 #[component]
 fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let t = use_texts();
     let prompt = RwSignal::new(task.with_untracked(|t| t.prompt.clone()));
     let zoom = RwSignal::new("1.5".to_owned());
-    let custom_zoom = move || {
+    let step = move |prefix: &str| {
         task.with(|t| {
             t.custom_id
                 .as_deref()
-                .is_some_and(|c| c.starts_with("MJ::CustomZoom"))
+                .is_some_and(|c| c.starts_with(prefix))
         })
     };
-    let field = move || format!("step-{}", task.with(|t| t.id.clone()));
-    let zoom_field = move || format!("zoom-{}", task.with(|t| t.id.clone()));
+    let custom_zoom = move || step("MJ::CustomZoom");
+    let region = move || step("MJ::Inpaint");
+    let mask = MaskState::new();
+    let missing = RwSignal::new(false);
+    let id = task.with_untracked(|t| t.id.clone());
+    let field = format!("step-{id}");
+    let zoom_field = format!("zoom-{id}");
+    // The picture the region is painted on: the upscale whose button this is.
+    let parent_image = Signal::derive(move || {
+        task.with(|t| {
+            t.parent_id
+                .as_deref()
+                .map(|p| format!("/api/v1/tasks/{p}/image"))
+                .unwrap_or_default()
+        })
+    });
     view! {
         <form
             class="space-y-2"
@@ -182,14 +208,30 @@ fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 ev.prevent_default();
                 let (task_id, custom_id) = task.with_untracked(|t| (t.id.clone(), t.custom_id.clone().unwrap_or_default()));
                 let zoom = if custom_zoom() { zoom.get_untracked().parse().ok() } else { None };
-                actions.press.run(PressArgs { task_id, custom_id, prompt: Some(prompt.get_untracked()), mask: None, zoom });
+                let painted = if region() {
+                    let Some(url) = mask.data_url() else {
+                        missing.set(true);
+                        return;
+                    };
+                    Some(url)
+                } else {
+                    None
+                };
+                missing.set(false);
+                actions.press.run(PressArgs { task_id, custom_id, prompt: Some(prompt.get_untracked()), mask: painted, zoom });
             }
         >
+            <Show when=region>
+                <MaskEditor image_url=parent_image state=mask id=id.clone() />
+                <Show when=move || missing.get()>
+                    <p role="alert" class="text-sm text-red-700 dark:text-red-400">{t.studio.mask_needed}</p>
+                </Show>
+            </Show>
             <Show when=custom_zoom>
-                <label for=zoom_field class="block text-sm">{t.studio.zoom_label}</label>
+                <label for=zoom_field.clone() class="block text-sm">{t.studio.zoom_label}</label>
                 <div class="flex items-center gap-2">
                     <input
-                        id=zoom_field
+                        id=zoom_field.clone()
                         type="range"
                         min="1" max="2" step="0.1"
                         class="w-full"
@@ -200,18 +242,21 @@ fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                     <span class="w-10 text-sm tabular-nums">{move || zoom.get()}</span>
                 </div>
             </Show>
-            <label for=field class="block text-sm">{move || if custom_zoom() { t.prompt_label } else { t.continue_help }}</label>
+            <label for=field.clone() class="block text-sm">
+                {move || if region() { t.studio.region_prompt } else if custom_zoom() { t.prompt_label } else { t.continue_help }}
+            </label>
             <input
                 id=field
                 type="text"
                 class="w-full rounded border border-stone-300 px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900"
                 prop:value=move || prompt.get()
                 on:input=move |ev| prompt.set(event_target_value(&ev))
-                required
+                required=move || !region()
                 maxlength=crate::limits::PROMPT_MAX_CHARS.to_string()
             />
             <button
                 type="submit"
+                data-testid="step-continue"
                 class="rounded bg-indigo-600 px-3 py-1 text-sm text-white hover:bg-indigo-700 disabled:opacity-50"
                 disabled=move || actions.busy.get()
             >
@@ -328,6 +373,11 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let image = move || task.with(|t| t.image_url.clone().unwrap_or_default());
     let prompt = move || task.with(|t| t.prompt.clone());
     let several = move || task.with(|t| t.images.len() > 1);
+    // Remix: a variation, reroll or pan asks for its prompt first.
+    let remix = RwSignal::new(false);
+    let remixing = RwSignal::new(None::<(String, String)>);
+    let remix_prompt = RwSignal::new(String::new());
+    let remix_field_id = move || format!("remix-{}", task.with_untracked(|t| t.id.clone()));
     view! {
         <Show
             when=several
@@ -365,6 +415,12 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 </button>
             </div>
         </Show>
+        <Show when=move || task.with(|t| t.buttons.iter().any(remixable))>
+            <label class="flex items-center gap-2 text-sm">
+                <input type="checkbox" data-testid="remix" prop:checked=move || remix.get() on:change=move |ev| remix.set(event_target_checked(&ev)) />
+                {t.studio.remix_label}
+            </label>
+        </Show>
         <div class="flex flex-wrap gap-1" role="group" aria-label="Actions">
             <For
                 each=move || task.with(|t| t.buttons.clone())
@@ -373,13 +429,60 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
             >
                 {
                     let custom_id = button.custom_id.clone();
+                    let can_remix = remixable(&button);
+                    let what = button.label.clone();
                     let press = Callback::new(move |()| {
-                        actions.press.run(PressArgs::button(task.with_untracked(|t| t.id.clone()), custom_id.clone()))
+                        if can_remix && remix.get_untracked() {
+                            remix_prompt.set(task.with_untracked(|t| t.prompt.clone()));
+                            remixing.set(Some((custom_id.clone(), what.clone())));
+                            let field = remix_field_id();
+                            request_animation_frame(move || crate::browser::focus(&field));
+                        } else {
+                            actions.press.run(PressArgs::button(task.with_untracked(|t| t.id.clone()), custom_id.clone()));
+                        }
                     });
                     view! { <ActionButton button cost=actions.action_cost disabled=actions.busy press /> }
                 }
             </For>
         </div>
+        {move || remixing.get().map(|(custom_id, what)| {
+            let field = remix_field_id();
+            view! {
+                <form
+                    class="space-y-2"
+                    data-testid="remix-form"
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        remixing.set(None);
+                        actions.press.run(PressArgs {
+                            task_id: task.with_untracked(|t| t.id.clone()),
+                            custom_id: custom_id.clone(),
+                            prompt: Some(remix_prompt.get_untracked()),
+                            ..PressArgs::default()
+                        });
+                    }
+                >
+                    <label for=field.clone() class="block text-sm">{(t.studio.remix_prompt)(&what)}</label>
+                    <input
+                        id=field
+                        type="text"
+                        required
+                        maxlength=crate::limits::PROMPT_MAX_CHARS.to_string()
+                        class="w-full rounded border border-stone-300 px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900"
+                        prop:value=move || remix_prompt.get()
+                        on:input=move |ev| remix_prompt.set(event_target_value(&ev))
+                    />
+                    <div class="flex gap-2">
+                        <button type="submit" class="rounded bg-indigo-600 px-3 py-1 text-sm text-white hover:bg-indigo-700 disabled:opacity-50" disabled=move || actions.busy.get()>
+                            {t.studio.remix_send}
+                        </button>
+                        <button type="button" class="rounded border border-stone-300 px-3 py-1 text-sm dark:border-stone-700" on:click=move |_| remixing.set(None)>
+                            {t.cancel}
+                        </button>
+                    </div>
+                </form>
+            }
+        })}
         <div class="flex flex-wrap gap-3 text-sm">
             <a href=image download class="text-indigo-700 underline dark:text-indigo-300">{t.download}</a>
             <button

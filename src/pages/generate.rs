@@ -4,7 +4,8 @@
 use crate::codec::page_data;
 use crate::{
     components::{
-        image_inputs::{Given, ImageInputs, form_value},
+        image_inputs::{Given, ImageInputs, form_value, give},
+        mask_editor::{MaskEditor, MaskState},
         post_form::PostForm,
         task_card::{CardActions, PressArgs, TaskCard},
     },
@@ -308,12 +309,44 @@ fn PromptForm(
     let wanted = move || match (engine.get(), mj_action.get()) {
         (EngineKind::Midjourney, TaskAction::Blend) => Some((2, 5)),
         (EngineKind::Midjourney, TaskAction::Describe) => Some((1, 1)),
-        _ => None,
+        (EngineKind::Midjourney, _) => None,
+        // The other engines edit one picture, or draw from words alone.
+        _ => Some((0, 1)),
     };
-    let roles = Signal::derive(move || match mj_action.get() {
-        TaskAction::Blend => vec!["blend"],
-        TaskAction::Describe => vec!["describe"],
+    let roles = Signal::derive(move || match (engine.get(), mj_action.get()) {
+        (EngineKind::Openai | EngineKind::SdWebui, _) => vec!["edit"],
+        (_, TaskAction::Blend) => vec!["blend"],
+        (_, TaskAction::Describe) => vec!["describe"],
         _ => vec!["reference", "sref", "cref"],
+    });
+    // An edit (OpenAI, Stable Diffusion): the picture given, the region painted on it, and
+    // (Stable Diffusion) how far to stray from it.
+    let editing = move || engine.get() != EngineKind::Midjourney && images.with(|v| !v.is_empty());
+    let edit_image = Signal::derive(move || {
+        images.with(|v| v.first().map(|g| g.upload.url.clone()).unwrap_or_default())
+    });
+    let mask = MaskState::new();
+    let strength = RwSignal::new("0.75".to_owned());
+    // A new picture to edit: a new region to paint.
+    Effect::new(move || {
+        edit_image.track();
+        mask.draft.set(Default::default());
+    });
+    // "Use as reference" from a task's page: the Generate page starts with that picture.
+    let query = leptos_router::hooks::use_query_map();
+    Effect::new(move || {
+        let Some(id) = query.with(|q| q.get("reference")) else {
+            return;
+        };
+        if images.with_untracked(|v| v.iter().any(|g| g.upload.id == id)) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            match crate::server_fns::uploads::my_upload(id).await {
+                Ok(upload) => give(images, roles, upload),
+                Err(e) => error.set(Some(e)),
+            }
+        });
     });
     let have = Signal::derive(move || balance.get().unwrap_or(initial.balance));
     let (enabled, pending) = (initial.enabled, initial.pending);
@@ -333,7 +366,7 @@ fn PromptForm(
         if let Some((min, max)) = wanted() {
             let n = images.with(Vec::len);
             if n < min || n > max {
-                return Some((t.studio.reason_images)(min, max));
+                return Some((t.studio.reason_images)(min.max(1), max));
             }
         }
         blocked_reason(
@@ -375,7 +408,18 @@ fn PromptForm(
             dimensions: String::new(),
             sw: String::new(),
             cw: String::new(),
+            denoising_strength: String::new(),
+            mask: String::new(),
         };
+        // An edit of the other engines: the picture, and the region painted on it.
+        if kind != EngineKind::Midjourney && images.with_untracked(|v| !v.is_empty()) {
+            args.action = TaskAction::Edit.as_str().to_owned();
+            args.images = form_value(&images.get_untracked()[..1], Some("edit"));
+            args.mask = mask.data_url().unwrap_or_default();
+            if kind == EngineKind::SdWebui {
+                args.denoising_strength = strength.get_untracked();
+            }
+        }
         match kind {
             EngineKind::Midjourney => {
                 let action = mj_action.get_untracked();
@@ -471,8 +515,25 @@ fn PromptForm(
                     }
                 ></textarea>
                 <p class="text-xs text-stone-500">{t.shortcut_hint}</p>
-                <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() != TaskAction::Shorten>
+                <Show when=move || !(engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Shorten)>
                     <ImageInputs images roles error />
+                </Show>
+                <Show when=editing>
+                    <div class="space-y-2" data-testid="edit-controls">
+                        <p class="text-sm font-medium">{t.studio.edit_mask_label}</p>
+                        <MaskEditor image_url=edit_image state=mask id="edit".to_owned() />
+                        <Show when=move || engine.get() == EngineKind::SdWebui>
+                            <label for="sd-strength" class="block text-sm">{t.studio.strength_label}</label>
+                            <div class="flex items-center gap-2">
+                                <input id="sd-strength" type="range" min="0" max="1" step="0.05" class="w-full"
+                                    aria-describedby="sd-strength-hint"
+                                    prop:value=move || strength.get()
+                                    on:input=move |ev| strength.set(event_target_value(&ev)) />
+                                <span class="w-10 text-sm tabular-nums">{move || strength.get()}</span>
+                            </div>
+                            <p id="sd-strength-hint" class="text-xs text-stone-500">{t.studio.strength_hint}</p>
+                        </Show>
+                    </div>
                 </Show>
                 <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Blend>
                     <label class="block text-sm">{t.studio.dimensions_label}

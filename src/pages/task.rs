@@ -6,9 +6,12 @@ use crate::{
     components::task_card::ActionButton,
     i18n::use_texts,
     pages::errors::NotFound,
-    server_fns::tasks::{load_task, press_button},
+    server_fns::{
+        tasks::{load_task, press_button},
+        uploads::reference_from_task,
+    },
     session::use_balance,
-    types::TaskView,
+    types::{TaskAction, TaskView},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -60,6 +63,17 @@ fn TaskDetailView(
         }
     };
     let id = task.id.clone();
+    // "Use as reference": the picture becomes an upload, and the Generate page starts with it.
+    let reference = Action::new(|id: &String| reference_from_task(id.clone(), 0));
+    let go = use_navigate();
+    Effect::new(move || {
+        if let Some(Ok(up)) = reference.value().get() {
+            go(&format!("/?reference={}", up.id), Default::default());
+        }
+    });
+    let gives_picture = task.image_url.is_some()
+        && !matches!(task.action, TaskAction::Describe | TaskAction::Shorten);
+    let reference_id = id.clone();
     view! {
         <Title text=task.prompt.clone() />
         <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
@@ -92,7 +106,26 @@ fn TaskDetailView(
                     }).collect_view()}
                 </div>
                 {move || press.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="text-sm text-red-700">{t.error(&e)}</p> })}
-                {task.image_url.clone().map(|src| view! { <a href=src download class="inline-block text-sm text-indigo-700 underline dark:text-indigo-300">{t.download}</a> })}
+                <div class="flex flex-wrap items-center gap-3 text-sm">
+                    {task.image_url.clone().map(|src| view! { <a href=src download class="text-indigo-700 underline dark:text-indigo-300">{t.download}</a> })}
+                    <Show when=move || gives_picture>
+                        {
+                            let id = reference_id.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    data-testid="use-as-reference"
+                                    class="rounded border border-stone-300 px-2 py-1 hover:bg-stone-100 disabled:opacity-50 dark:border-stone-700 dark:hover:bg-stone-800"
+                                    disabled=move || reference.pending().get()
+                                    on:click=move |_| { reference.dispatch(id.clone()); }
+                                >
+                                    {t.studio.use_as_reference}
+                                </button>
+                            }
+                        }
+                    </Show>
+                </div>
+                {move || reference.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="text-sm text-red-700">{t.error(&e)}</p> })}
                 {parent.map(|p| view! {
                     <div class="text-sm"><p class="text-stone-500">{t.made_from}</p><TaskLink task=p /></div>
                 })}

@@ -78,8 +78,29 @@ pub async fn submit_task(
     #[server(default)] dimensions: String,
     #[server(default)] sw: String,
     #[server(default)] cw: String,
+    #[server(default)] denoising_strength: String,
+    // An edit's mask painted on the page: a PNG as a data URL, white where it repaints.
+    #[server(default)] mask: String,
 ) -> Result<TaskUpdates, AppError> {
     let (state, user) = engine_and_user().await?;
+    let mut images = images;
+    if !mask.trim().is_empty() && action == "edit" {
+        use base64::Engine as _;
+        let data = mask.split_once(',').map_or(mask.as_str(), |(_, d)| d);
+        let png = base64::engine::general_purpose::STANDARD
+            .decode(data.trim())
+            .map_err(|_| AppError::invalid("mask", crate::error::Rule::NeedsMask))?;
+        let up = crate::services::uploads::create(&state, &user, bytes::Bytes::from(png))
+            .await
+            .map_err(|e| match e {
+                AppError::Validation { rule, .. } => AppError::Validation {
+                    field: "mask".into(),
+                    rule,
+                },
+                other => other,
+            })?;
+        images = format!("{images},{}:mask", up.id);
+    }
     let given = |v: String| (!v.trim().is_empty()).then(|| v.trim().to_owned());
     // A number a form field holds, if any: else the field's range in the error.
     fn number<T: std::str::FromStr>(
@@ -116,7 +137,13 @@ pub async fn submit_task(
             max: i64::from(u32::MAX),
         },
     )?;
+    let denoising_strength = number(
+        given(denoising_strength).filter(|_| sd),
+        "denoising_strength",
+        Rule::Number { min: 0, max: 1 },
+    )?;
     let job = crate::services::generation::NewJob {
+        denoising_strength,
         engine: given(engine.clone()),
         prompt,
         mode: (!other).then_some(mode),
@@ -148,7 +175,6 @@ pub async fn submit_task(
             "cw",
             Rule::Number { min: 0, max: 100 },
         )?,
-        ..Default::default()
     };
     let task = crate::services::generation::submit_job(&state, &user, &job).await?;
     with_balance(&state, &user.id, vec![task]).await

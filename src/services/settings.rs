@@ -386,6 +386,7 @@ fn to_view(
         upload_quota_mb: admin.then_some(s.upload_quota_mb),
         upload_retention_days: admin.then_some(s.upload_retention_days),
         action_costs: s.action_prices(),
+        action_costs_set: admin.then(|| s.action_costs.clone()),
     }
 }
 

@@ -102,6 +102,29 @@ pub async fn create(
     Ok(view(&row))
 }
 
+/// A picture of the user's history (picture `n` of task `task_id`) as a new upload of theirs,
+/// to give another task ("use as reference"). The file is the same: stored once, by its content.
+pub async fn from_task(
+    engine: &Engine,
+    user: &CurrentUser,
+    task_id: &str,
+    n: usize,
+) -> Result<UploadView, AppError> {
+    let task = super::generation::visible(engine, user, task_id).await?;
+    if task.user_id != user.id {
+        // An admin sees others' tasks, but their pictures do not become the admin's uploads.
+        return Err(AppError::NotFound);
+    }
+    let output = task.outputs.get(n).ok_or(AppError::NotFound)?;
+    let bytes = engine
+        .images
+        .bytes(&output.key)
+        .await
+        .map_err(super::internal)?
+        .ok_or(AppError::NotFound)?;
+    create(engine, user, bytes).await
+}
+
 /// Removes the uploads no task used once they are older than the admin's retention period (the
 /// hourly sweep); their files go when nothing else holds them. Answers how many went.
 pub async fn sweep(engine: &Engine, now: i64) -> Result<usize, AppError> {

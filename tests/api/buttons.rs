@@ -155,6 +155,11 @@ async fn every_button_of_a_v6_upscale_is_accepted_and_priced() {
     let config = app.get("/api/v1/midjourney/config", Some(&admin)).await;
     assert_eq!(config.body["action_costs"]["vary_region"], 9);
     assert_eq!(config.body["action_costs"]["reroll"], 3, "the default");
+    // The admin also sees which prices are their own (the settings page's table), a user not.
+    assert_eq!(config.body["action_costs_set"]["vary_region"], 9);
+    assert!(config.body["action_costs_set"].get("reroll").is_none());
+    let seen = app.get("/api/v1/midjourney/config", Some(&user)).await;
+    assert!(seen.body["action_costs_set"].is_null(), "{}", seen.body);
     let bad = app
         .post(
             "/api/v1/midjourney/config",

@@ -38,6 +38,8 @@ pub(super) struct Num {
     text: RwSignal<String>,
     min: i64,
     max: i64,
+    /// Empty is a value too (a default applies).
+    optional: bool,
 }
 
 impl Num {
@@ -46,7 +48,24 @@ impl Num {
             text: RwSignal::new(v.to_string()),
             min,
             max,
+            optional: false,
         }
+    }
+    /// A field that may stay empty (None).
+    fn optional(v: Option<i64>, min: i64, max: i64) -> Self {
+        Self {
+            text: RwSignal::new(v.map(|v| v.to_string()).unwrap_or_default()),
+            min,
+            max,
+            optional: true,
+        }
+    }
+    /// An optional field's value: Some(None) when empty, None while invalid.
+    fn maybe(&self) -> Option<Option<i64>> {
+        if self.optional && self.text.with(|s| s.trim().is_empty()) {
+            return Some(None);
+        }
+        self.value().map(Some)
     }
     pub(super) fn value(&self) -> Option<i64> {
         self.text
@@ -54,7 +73,7 @@ impl Num {
             .filter(|v| (self.min..=self.max).contains(v))
     }
     fn error(&self, t: &'static Texts) -> Option<String> {
-        self.value()
+        self.maybe()
             .is_none()
             .then(|| (t.admin.whole_number)(self.min, self.max))
     }
@@ -85,6 +104,8 @@ struct Fields {
     signup_per_hour: Num,
     upload_quota_mb: Num,
     upload_retention_days: Num,
+    /// Each follow-up's own price, by its key of [`crate::types::ACTION_PRICES`].
+    action_costs: [Num; 15],
 }
 
 use crate::limits;
@@ -144,6 +165,13 @@ impl Fields {
                 limits::UPLOAD_RETENTION_DAYS.0,
                 limits::UPLOAD_RETENTION_DAYS.1,
             ),
+            action_costs: crate::types::ACTION_PRICES.map(|key| {
+                let own = c
+                    .action_costs_set
+                    .as_ref()
+                    .and_then(|set| set.get(key).copied());
+                Num::optional(own, limits::COST.0, limits::COST.1)
+            }),
         }
     }
 
@@ -167,7 +195,12 @@ impl Fields {
                 concurrency: m.concurrency.value()?,
             });
         }
+        let mut action_costs = std::collections::BTreeMap::new();
+        for (key, num) in crate::types::ACTION_PRICES.iter().zip(&self.action_costs) {
+            action_costs.insert((*key).to_owned(), num.maybe()?);
+        }
         Some(SettingsForm {
+            action_costs,
             enabled: self.enabled.get(),
             api_url: url,
             api_secret: secret,
@@ -297,6 +330,20 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     </tr></thead>
                     <tbody>{mode_rows.into_iter().collect_view()}</tbody>
                 </table>
+                <details class="rounded border border-stone-200 p-3 dark:border-stone-800" data-testid="action-prices">
+                    <summary class="cursor-pointer text-sm font-medium">{t.admin.action_prices}</summary>
+                    <p class="mt-2 text-xs text-stone-500">{t.admin.action_prices_help}</p>
+                    <div class="mt-2 grid gap-2 sm:grid-cols-3">
+                        {fields.action_costs.iter().zip(t.admin.action_price_names).map(|(num, name)| {
+                            let default = Signal::derive(move || fields.action_cost.value().map(|v| v.to_string()).unwrap_or_default());
+                            view! {
+                                <label class="block text-sm">{name}
+                                    <NumInput num=*num label=name.to_owned() placeholder=default />
+                                </label>
+                            }
+                        }).collect_view()}
+                    </div>
+                </details>
                 <div class="grid gap-3 sm:grid-cols-2">
                     <label class="block text-sm">{t.admin.action_cost}<NumInput num=fields.action_cost label=t.admin.action_cost.to_owned() /></label>
                     <label class="block text-sm">{t.admin.signup_credits}<NumInput num=fields.signup_credits label=t.admin.signup_credits.to_owned() /></label>
@@ -367,12 +414,19 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
 }
 
 #[component]
-pub(super) fn NumInput(num: Num, label: String) -> impl IntoView {
+pub(super) fn NumInput(
+    num: Num,
+    label: String,
+    /// Shown while an optional field is empty: the value that applies then.
+    #[prop(optional, into)]
+    placeholder: MaybeProp<String>,
+) -> impl IntoView {
     let t = use_texts();
     view! {
         <input type="number" min=num.min max=num.max aria-label=label class=INPUT
             prop:value=move || num.text.get()
-            aria-invalid=move || num.value().is_none().to_string()
+            aria-invalid=move || num.maybe().is_none().to_string()
+            placeholder=move || placeholder.get()
             on:input=move |ev| num.text.set(event_target_value(&ev)) />
         {move || num.error(t).map(|e| view! { <span class="text-xs text-red-700">{e}</span> })}
     }
