@@ -182,6 +182,7 @@ async fn worker_ticks(backends: &[Backend], sizes: &[usize], runs: usize) -> any
                     channel_id: None,
                     inputs: &[],
                     cost: 0,
+                    batch_id: None,
                 };
                 db::tasks::insert(&mut tx, &task, now).await?;
                 db::on_tx!(&mut tx, |c| sqlx::query(
@@ -260,6 +261,7 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
             channel_id: None,
             inputs: &[],
             cost: 2,
+            batch_id: None,
         };
         db::tasks::insert(&mut tx, &task, now + i as i64).await?;
         if i == n / 2 {
@@ -830,6 +832,7 @@ async fn process(quick: bool) -> anyhow::Result<()> {
                 channel_id: None,
                 inputs: &[],
                 cost: 2,
+                batch_id: None,
             };
             db::tasks::insert(&mut tx, &t, db::now_ms()).await?;
         }

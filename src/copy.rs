@@ -159,6 +159,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("fail_detail", Text),
             ("refunded", Int),
             ("inputs", Json),
+            ("batch_id", Text),
         ],
     ),
     (

@@ -79,6 +79,13 @@ pub enum Rule {
     NoSuchUpload,
     /// An edit's mask that is not a PNG of its picture's size.
     MaskMismatch,
+    /// A batch that would make more tasks than the admin allows.
+    BatchTooLarge {
+        count: u64,
+        max: u64,
+    },
+    /// A permutation prompt whose braces do not pair up.
+    Braces,
     /// An upload past the user's storage for uploads.
     QuotaExceeded {
         max_mb: u32,

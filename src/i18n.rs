@@ -373,6 +373,8 @@ pub struct RuleTexts {
     pub too_many_pixels: fn(u32) -> String,
     pub no_such_upload: &'static str,
     pub mask_mismatch: &'static str,
+    pub batch_too_large: fn(u64, u64) -> String,
+    pub braces: &'static str,
     pub number: fn(i64, i64) -> String,
     pub quota_exceeded: fn(u32) -> String,
     pub size: fn(u32, u32) -> String,
@@ -524,6 +526,7 @@ pub struct AdminTexts {
     pub upload_quota_mb: &'static str,
     pub zero_no_limit: &'static str,
     pub upload_retention_days: &'static str,
+    pub batch_max: &'static str,
     pub upload_retention_help: &'static str,
 }
 
@@ -598,6 +601,8 @@ impl Texts {
             R::TooManyPixels { max_mp } => (t.too_many_pixels)(*max_mp),
             R::NoSuchUpload => t.no_such_upload.into(),
             R::MaskMismatch => t.mask_mismatch.into(),
+            R::BatchTooLarge { count, max } => (t.batch_too_large)(*count, *max),
+            R::Braces => t.braces.into(),
             R::Number { min, max } => (t.number)(*min, *max),
             R::QuotaExceeded { max_mb } => (t.quota_exceeded)(*max_mb),
             R::Size { min, max } => (t.size)(*min, *max),
@@ -744,6 +749,14 @@ pub static EN: Texts = Texts {
         too_many_pixels: |max| format!("Use an image of at most {max} megapixels."),
         no_such_upload: "There is no such upload: upload the image first.",
         mask_mismatch: "The mask must be a PNG of the image's size (for Vary (Region): of its shape, painting something).",
+        batch_too_large: |count, max| {
+            if count == u64::MAX {
+                format!("This makes too many prompts: a batch has at most {max}.")
+            } else {
+                format!("This makes {count} prompts: a batch has at most {max}.")
+            }
+        },
+        braces: "Each { needs its } (write \\{ or \\, to keep one as it is).",
         number: |min, max| format!("Use a number from {min} to {max}."),
         quota_exceeded: |max| {
             format!("Your uploads would take more than your {max} MB: delete some first.")
@@ -1025,6 +1038,7 @@ pub static EN: Texts = Texts {
         upload_quota_mb: "Storage per user for uploaded images (MB)",
         zero_no_limit: "0 means no limit.",
         upload_retention_days: "Keep unused uploads for (days)",
+        batch_max: "Tasks per batch (at most)",
         upload_retention_help: "Uploaded images no task used are removed after this many days; images a task used stay with it. 0 keeps them until deleted.",
     },
     account: AccountTexts {
@@ -1089,7 +1103,7 @@ pub static EN: Texts = Texts {
         mask_cleared: "Cleared.",
         mask_needed: "Paint the region to repaint first.",
         region_prompt: "Prompt for the region (change it or keep it)",
-        remix_label: "Remix: change the prompt of a variation, reroll or pan",
+        remix_label: "Remix: rewrite the words of a variation, reroll or pan first",
         remix_prompt: |button| format!("Prompt for {button}"),
         remix_send: "Send",
         edit_mask_label: "Paint the region to change (optional: without it, the whole picture changes)",
@@ -1192,6 +1206,14 @@ pub static ZH: Texts = Texts {
         too_many_pixels: |max| format!("图片最多 {max} 百万像素。"),
         no_such_upload: "找不到该上传的图片，请先上传。",
         mask_mismatch: "蒙版必须是与图片尺寸相同的 PNG（局部重绘：与图片比例相同，且涂有区域）。",
+        batch_too_large: |count, max| {
+            if count == u64::MAX {
+                format!("提示词组合太多：每批最多 {max} 个。")
+            } else {
+                format!("这会生成 {count} 个提示词：每批最多 {max} 个。")
+            }
+        },
+        braces: "每个 { 都需要对应的 }（写 \\{ 或 \\, 可保留原字符）。",
         number: |min, max| format!("请输入 {min} 到 {max} 之间的数字。"),
         quota_exceeded: |max| format!("上传图片将超出您的 {max} MB 空间：请先删除一些。"),
         size: |min, max| format!("尺寸请写成 宽x高，每边为 8 的倍数，介于 {min} 到 {max} 之间。"),
@@ -1467,6 +1489,7 @@ pub static ZH: Texts = Texts {
         upload_quota_mb: "每位用户的上传图片空间（MB）",
         zero_no_limit: "0 表示不限。",
         upload_retention_days: "未使用的上传保留天数",
+        batch_max: "每批最多任务数",
         upload_retention_help: "未被任何任务使用的上传图片在此天数后删除；任务用过的图片随任务保留。0 表示保留到手动删除。",
     },
     account: AccountTexts {

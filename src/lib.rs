@@ -14,6 +14,7 @@ pub mod error;
 pub mod i18n;
 pub mod limits;
 pub mod pages;
+pub mod permutations;
 pub mod prompt_flags;
 pub mod server_fns;
 pub mod session;

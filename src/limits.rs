@@ -35,6 +35,8 @@ pub const SIGNUP_PER_HOUR: (i64, i64) = (0, 100_000);
 pub const UPLOAD_QUOTA_MB: (i64, i64) = (0, 1_000_000);
 /// Days an upload no task used is kept (0: kept until deleted).
 pub const UPLOAD_RETENTION_DAYS: (i64, i64) = (0, 3650);
+/// Tasks one batch may make.
+pub const BATCH_MAX: (i64, i64) = (1, 100);
 /// Uses of one invite code.
 pub const INVITE_USES: (i64, i64) = (1, 10_000);
 /// Days an invite code stays valid.

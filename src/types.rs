@@ -529,6 +529,9 @@ pub struct TaskView {
     pub created_at: String,
     pub started_at: Option<String>,
     pub finished_at: Option<String>,
+    /// The batch it was made in (`POST /api/v1/tasks/batch`), shared by its tasks.
+    #[serde(default)]
+    pub batch_id: Option<String>,
     /// While queued in Atelier: how many tasks of the same mode go first (the UI's polls only).
     #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(ignore))]
@@ -571,10 +574,11 @@ impl Serialize for TaskView {
             created_at,
             started_at,
             finished_at,
+            batch_id,
             queue_position,
         } = self;
         let always = !serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("TaskView", 30)?;
+        let mut s = serializer.serialize_struct("TaskView", 31)?;
         s.serialize_field("id", id)?;
         s.serialize_field("parent_id", parent_id)?;
         s.serialize_field("engine", engine)?;
@@ -604,6 +608,7 @@ impl Serialize for TaskView {
         s.serialize_field("created_at", created_at)?;
         s.serialize_field("started_at", started_at)?;
         s.serialize_field("finished_at", finished_at)?;
+        s.serialize_field("batch_id", batch_id)?;
         if queue_position.is_some() || always {
             s.serialize_field("queue_position", queue_position)?;
         } else {
@@ -746,6 +751,7 @@ mod tests {
             created_at: "2026-11-28T10:00:00Z".into(),
             started_at: Some("2026-11-28T10:00:01Z".into()),
             finished_at: Some("2026-11-28T10:00:02Z".into()),
+            batch_id: None,
             queue_position,
         }
     }
@@ -761,7 +767,7 @@ mod tests {
             );
             assert_eq!(
                 json.as_object().unwrap().len(),
-                29 + usize::from(place.is_some())
+                30 + usize::from(place.is_some())
             );
             assert_eq!(
                 serde_json::from_value::<TaskView>(json).unwrap(),
@@ -797,6 +803,7 @@ mod tests {
             signup_per_hour: 20,
             upload_quota_mb: 200,
             upload_retention_days: 7,
+            batch_max: 10,
             action_costs: [("upscale".to_owned(), Some(3)), ("pan".to_owned(), None)].into(),
         };
         assert_eq!(
@@ -1009,6 +1016,9 @@ pub struct ConfigView {
     /// The price of every follow-up of [`ACTION_PRICES`] (the admin's, else `action_cost`).
     #[serde(default)]
     pub action_costs: std::collections::BTreeMap<String, i64>,
+    /// The most tasks one batch may make.
+    #[serde(default)]
+    pub batch_max: i64,
     /// Admins only: the follow-up prices the admin set (the others follow `action_cost`).
     #[serde(default)]
     pub action_costs_set: Option<std::collections::BTreeMap<String, i64>>,
@@ -1032,6 +1042,7 @@ pub struct SettingsForm {
     pub signup_per_hour: i64,
     pub upload_quota_mb: i64,
     pub upload_retention_days: i64,
+    pub batch_max: i64,
     /// Each follow-up's own price by its [`ACTION_PRICES`] key; None: `action_cost`.
     pub action_costs: std::collections::BTreeMap<String, Option<i64>>,
 }
@@ -1054,6 +1065,7 @@ pub struct SettingsChange {
     pub signup_per_hour: Option<i64>,
     pub upload_quota_mb: Option<i64>,
     pub upload_retention_days: Option<i64>,
+    pub batch_max: Option<i64>,
     /// The follow-up prices that changed (None: back to `action_cost`).
     pub action_costs: std::collections::BTreeMap<String, Option<i64>>,
 }
@@ -1106,6 +1118,7 @@ impl SettingsChange {
             signup_per_hour: changed(saved.signup_per_hour, now.signup_per_hour),
             upload_quota_mb: changed(saved.upload_quota_mb, now.upload_quota_mb),
             upload_retention_days: changed(saved.upload_retention_days, now.upload_retention_days),
+            batch_max: changed(saved.batch_max, now.batch_max),
             action_costs: now
                 .action_costs
                 .iter()

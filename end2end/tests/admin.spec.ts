@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { ADMIN, PASSWORD, configure, hydrated, logIn, signUp } from "./helpers";
+import { ADMIN, PASSWORD, adminToken, configure, hydrated, logIn, signUp } from "./helpers";
 
 // Runs after accounts.spec.ts (which made ADMIN and bo@example.com).
 async function logInAs(page: Page, email: string) {
@@ -34,6 +34,43 @@ test.describe.serial("administration", () => {
       await context.close();
     } finally {
       await configure(request, { modes: [{ mode: "fast", cost: 8 }] });
+    }
+  });
+
+  test("the admin prices one button and puts it back to the default", async ({ page, request }) => {
+    const config = async () => {
+      const token = await adminToken(request);
+      const res = await request.get("/api/v1/midjourney/config", { headers: { authorization: `Bearer ${token}` } });
+      return await res.json();
+    };
+    try {
+      await logIn(page, ADMIN.email);
+      await page.goto("/admin");
+      await hydrated(page);
+      const table = page.getByTestId("action-prices");
+      await table.getByText("Price of each button").click();
+      const region = table.getByLabel("Vary (Region)", { exact: true });
+      await expect(region).toHaveValue("");
+      await expect(region).toHaveAttribute("placeholder", "2");
+      await region.fill("9");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByTestId("save-status")).toHaveText("Saved.");
+      let c = await config();
+      expect(c.action_costs.vary_region).toBe(9);
+      expect(c.action_costs_set).toEqual({ vary_region: 9 });
+      // After a reload it is the admin's own; emptied, it follows the follow-up cost again.
+      await page.reload();
+      await hydrated(page);
+      await table.getByText("Price of each button").click();
+      await expect(region).toHaveValue("9");
+      await region.fill("");
+      await page.getByRole("button", { name: "Save" }).click();
+      await expect(page.getByTestId("save-status")).toHaveText("Saved.");
+      c = await config();
+      expect(c.action_costs.vary_region).toBe(c.action_cost);
+      expect(c.action_costs_set).toEqual({});
+    } finally {
+      await configure(request, { action_costs: { vary_region: null } });
     }
   });
 

@@ -77,7 +77,9 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                     <span class="ml-auto tabular-nums">{elapsed}</span>
                 </div>
                 <p class="line-clamp-3 break-words text-sm" data-testid="task-prompt">
-                    {move || task.with(|t| t.prompt.clone())}
+                    // What it was drawn from: a modal step's prompt (Vary (Region), Custom Zoom)
+                    // where the user changed it.
+                    {move || task.with(|t| t.params.modal_prompt.clone().unwrap_or_else(|| t.prompt.clone()))}
                 </p>
                 <p
                     data-testid="task-status"

@@ -61,6 +61,8 @@ pub struct TaskRow {
     pub fail_detail: Option<String>,
     pub refunded: i64,
     pub inputs: Json<Vec<Input>>,
+    /// The batch it was made in, if any.
+    pub batch_id: Option<String>,
 }
 
 impl TaskRow {
@@ -123,7 +125,7 @@ macro_rules! task_columns {
         "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
          progress, cost, channel_id, attempt, modal_step, upstream_id, fail_reason, buttons, outputs,
          text, preview_key, preview_url, final_url, created_at, started_at, finished_at, touched_at,
-         misses, fail_detail, refunded, inputs"
+         misses, fail_detail, refunded, inputs, batch_id"
     };
 }
 
@@ -156,6 +158,8 @@ pub struct NewTask<'a> {
     /// A follow-up runs where its parent ran.
     pub channel_id: Option<&'a str>,
     pub inputs: &'a [Input],
+    /// The batch it is made in.
+    pub batch_id: Option<&'a str>,
 }
 
 /// Inserts a queued task and returns it as stored (one round trip: no read-back).
@@ -175,8 +179,9 @@ pub async fn insert_below(
 ) -> Result<Option<TaskRow>, sqlx::Error> {
     super::on_tx!(tx, |conn| sqlx::query_as(concat!(
         "INSERT INTO tasks (id, user_id, parent_id, engine, action, custom_id, mode, model, prompt,
-                            params, status, cost, channel_id, created_at, touched_at, inputs)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $13, $13, $15
+                            params, status, cost, channel_id, created_at, touched_at, inputs,
+                            batch_id)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'queued', $11, $12, $13, $13, $15, $16
          WHERE (SELECT COUNT(*) FROM tasks WHERE user_id = $2 AND status IN ",
         live!(),
         ") < $14
@@ -198,6 +203,7 @@ pub async fn insert_below(
     .bind(now)
     .bind(max_live)
     .bind(Json(t.inputs))
+    .bind(t.batch_id)
     .fetch_optional(conn)
     .await)
 }

@@ -68,11 +68,11 @@ async fn document() -> impl IntoResponse {
         mj_file, mj_file_n, mj_notify,
         v1_models, v1_generations, v1_edits, v1_file,
         healthz, readyz, metrics,
-        tasks, submit, task, delete_task, cancel, action, task_file, task_file_n,
+        tasks, submit, batch, task, delete_task, cancel, action, task_file, task_file_n,
         upload, get_upload, delete_upload,
         openapi,
     ),
-    components(schemas(ErrorBody, ErrorDetail, TaskAnswer, TaskList, NewTask, ActionBody))
+    components(schemas(ErrorBody, ErrorDetail, TaskAnswer, TaskList, NewTask, NewBatch, BatchAnswer, ActionBody))
 )]
 struct ApiDoc;
 
@@ -170,6 +170,25 @@ struct NewTask {
     sw: Option<i64>,
     /// midjourney, with character references: the character weight, 0-100 (`--cw`).
     cw: Option<i64>,
+}
+
+/// `POST /api/v1/tasks/batch`: a submit's fields (as `NewTask`), with the prompts.
+#[derive(ToSchema)]
+struct NewBatch {
+    /// Several prompts, each also expanded by its `{a, b}` permutations.
+    prompts: Option<Vec<String>>,
+    /// Without `prompts`: one prompt whose permutations (`a {red, blue} fox`) make the list.
+    /// Groups nest; `\,` and `\{` keep a comma or a brace as it is.
+    prompt: Option<String>,
+    /// As in `NewTask`; also `model`, `size`, `quality`, `n`, `images`...
+    engine: Option<String>,
+    mode: Option<String>,
+}
+
+/// The tasks of a batch, in the order of their prompts, sharing their `batch_id`.
+#[derive(ToSchema)]
+struct BatchAnswer {
+    tasks: Vec<TaskView>,
 }
 
 /// `POST /api/v1/tasks/{id}/action`.
@@ -312,6 +331,10 @@ fn tasks() {}
     responses((status = 201, description = "Charged", body = TaskAnswer), (status = 402, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 fn submit() {}
+#[utoipa::path(post, path = "/api/v1/tasks/batch", tag = "tasks", request_body = NewBatch,
+    responses((status = 201, description = "Every task charged and queued", body = BatchAnswer), (status = 402, description = "Nothing created, nothing charged", body = ErrorBody), (status = 422, description = "`prompt`, `prompts`, `prompts[i]` or another field", body = ErrorBody), (status = 429, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn batch() {}
 #[utoipa::path(get, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = String, Path)), responses((status = 200, body = TaskAnswer), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 fn task() {}
 #[utoipa::path(delete, path = "/api/v1/tasks/{id}", tag = "tasks", params(("id" = String, Path)), responses((status = 204, description = "The task and its images are gone"), (status = 409, description = "Still live", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]

@@ -21,6 +21,7 @@ use std::collections::HashMap;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/tasks", get(list).post(submit))
+        .route("/api/v1/tasks/batch", post(batch))
         .route("/api/v1/tasks/{id}", get(task).delete(delete))
         .route("/api/v1/tasks/{id}/cancel", post(cancel))
         .route("/api/v1/tasks/{id}/action", post(action))
@@ -55,6 +56,30 @@ async fn submit(
 ) -> Result<Response, AppError> {
     let task = generation::submit_job(&s.engine, &user, &job).await?;
     Ok(answer(StatusCode::CREATED, task))
+}
+
+/// `POST /api/v1/tasks/batch`: a submit's fields, with `prompts` (a list) or `prompt` (whose
+/// `{a, b}` permutations make the list).
+#[derive(Deserialize)]
+struct BatchJob {
+    #[serde(flatten)]
+    job: NewJob,
+    #[serde(default)]
+    prompts: Option<Vec<String>>,
+}
+
+#[derive(serde::Serialize)]
+struct TasksAnswer {
+    tasks: Vec<TaskView>,
+}
+
+async fn batch(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    ApiJson(b): ApiJson<BatchJob>,
+) -> Result<Response, AppError> {
+    let tasks = generation::submit_batch(&s.engine, &user, &b.job, b.prompts.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(TasksAnswer { tasks })).into_response())
 }
 
 async fn task(

@@ -154,6 +154,7 @@ fn placeholder(id: &str) -> TaskView {
         created_at: String::new(),
         started_at: None,
         finished_at: None,
+        batch_id: None,
         queue_position: None,
     }
 }

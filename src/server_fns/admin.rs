@@ -54,6 +54,7 @@ pub async fn save_settings(change: SettingsChange) -> Result<ConfigView, AppErro
         "signup_per_hour": change.signup_per_hour,
         "upload_quota_mb": change.upload_quota_mb,
         "upload_retention_days": change.upload_retention_days,
+        "batch_max": change.batch_max,
         "action_costs": (!change.action_costs.is_empty()).then_some(&change.action_costs),
     }))
     .map_err(crate::services::internal)?;

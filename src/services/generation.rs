@@ -68,6 +68,151 @@ pub async fn submit_job(
     job: &NewJob,
 ) -> Result<TaskView, AppError> {
     let settings = ready(engine, user).await?;
+    let planned = plan(engine, user, &settings, job).await?;
+    let id = db::new_id();
+    let task = planned.task(&id, &user.id, None);
+    Ok(create(
+        engine,
+        std::slice::from_ref(&task),
+        settings.max_active_tasks_per_user,
+        user.is_admin(),
+    )
+    .await?
+    .remove(0))
+}
+
+/// A batch (`POST /api/v1/tasks/batch`): the prompts given (or the one prompt), each expanded by
+/// its `{a, b}` permutations, at most the admin's `batch_max` in all; each task checked as a
+/// single submit would be, then all charged and queued in one transaction, or none (402 names
+/// what the whole batch costs). The batch is refused while the user has as many live tasks as
+/// they may; else all its tasks queue, one after another.
+#[tracing::instrument(skip(engine, user, job, prompts), fields(user_id = %user.id))]
+pub async fn submit_batch(
+    engine: &Engine,
+    user: &CurrentUser,
+    job: &NewJob,
+    prompts: Option<&[String]>,
+) -> Result<Vec<TaskView>, AppError> {
+    let settings = ready(engine, user).await?;
+    let (field, given) = match prompts {
+        Some(list) => ("prompts", list.to_vec()),
+        None => ("prompt", vec![job.prompt.clone()]),
+    };
+    let all = batch_prompts(&given, u64::try_from(settings.batch_max).unwrap_or(0))
+        .map_err(|rule| AppError::invalid(field, rule))?;
+    let mut planned = Vec::with_capacity(all.len());
+    for (i, prompt) in all.into_iter().enumerate() {
+        let one = NewJob {
+            prompt,
+            ..job.clone()
+        };
+        planned.push(
+            plan(engine, user, &settings, &one)
+                .await
+                .map_err(|e| match e {
+                    // Which prompt of the list: `prompts[2]`.
+                    AppError::Validation { field: f, rule }
+                        if f == "prompt" && prompts.is_some() =>
+                    {
+                        AppError::Validation {
+                            field: format!("prompts[{i}]"),
+                            rule,
+                        }
+                    }
+                    other => other,
+                })?,
+        );
+    }
+    let batch_id = db::new_id();
+    let ids: Vec<String> = planned.iter().map(|_| db::new_id()).collect();
+    let tasks: Vec<db::tasks::NewTask<'_>> = planned
+        .iter()
+        .zip(&ids)
+        .map(|(p, id)| p.task(id, &user.id, Some(&batch_id)))
+        .collect();
+    create(
+        engine,
+        &tasks,
+        settings.max_active_tasks_per_user,
+        user.is_admin(),
+    )
+    .await
+}
+
+/// Every prompt a batch makes: each given prompt (blank ones skipped) expanded by its
+/// permutations, in order, at most `max` in all.
+pub fn batch_prompts(given: &[String], max: u64) -> Result<Vec<String>, Rule> {
+    use crate::permutations::{PermutationError, count, expand};
+    let given: Vec<&str> = given
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if given.is_empty() {
+        return Err(Rule::Required);
+    }
+    let mut total = 0u64;
+    for p in &given {
+        total = total.saturating_add(count(p).map_err(|_| Rule::Braces)?);
+    }
+    if total > max {
+        return Err(Rule::BatchTooLarge { count: total, max });
+    }
+    let mut all = Vec::new();
+    for p in given {
+        all.extend(expand(p, max).map_err(|e| match e {
+            PermutationError::TooMany { count, max } => Rule::BatchTooLarge { count, max },
+            _ => Rule::Braces,
+        })?);
+    }
+    Ok(all)
+}
+
+/// A new task, checked and priced, before it is stored.
+struct Planned {
+    kind: EngineKind,
+    action: TaskAction,
+    mode: Option<Mode>,
+    model: Option<String>,
+    prompt: String,
+    params: TaskParams,
+    cost: i64,
+    inputs: Vec<db::tasks::Input>,
+}
+
+impl Planned {
+    fn task<'a>(
+        &'a self,
+        id: &'a str,
+        user_id: &'a str,
+        batch_id: Option<&'a str>,
+    ) -> db::tasks::NewTask<'a> {
+        db::tasks::NewTask {
+            id,
+            user_id,
+            parent_id: None,
+            engine: self.kind,
+            action: self.action,
+            custom_id: None,
+            mode: self.mode,
+            model: self.model.as_deref(),
+            prompt: &self.prompt,
+            params: &self.params,
+            cost: self.cost,
+            channel_id: None,
+            inputs: &self.inputs,
+            batch_id,
+        }
+    }
+}
+
+/// Checks a new task and prices it.
+async fn plan(
+    engine: &Engine,
+    user: &CurrentUser,
+    settings: &crate::services::settings::Settings,
+    job: &NewJob,
+) -> Result<Planned, AppError> {
     let kind = match job.engine.as_deref().map(str::trim) {
         None | Some("") => EngineKind::Midjourney,
         Some(e) => EngineKind::parse(e)
@@ -183,28 +328,16 @@ pub async fn submit_job(
             (None, model, params, cost)
         }
     };
-    let task = db::tasks::NewTask {
-        id: &db::new_id(),
-        user_id: &user.id,
-        parent_id: None,
-        engine: kind,
+    Ok(Planned {
+        kind,
         action,
-        custom_id: None,
         mode,
-        model: model.as_deref(),
-        prompt: prompt.as_str(),
-        params: &params,
+        model,
+        prompt: prompt.as_str().to_owned(),
+        params,
         cost,
-        channel_id: None,
-        inputs: &inputs,
-    };
-    create(
-        engine,
-        &task,
-        settings.max_active_tasks_per_user,
-        user.is_admin(),
-    )
-    .await
+        inputs,
+    })
 }
 
 /// One of `images` as submitted.
@@ -550,15 +683,16 @@ pub async fn action(
         cost,
         channel_id: parent.channel_id.as_deref(),
         inputs: &[],
+        batch_id: None,
     };
     create(
         engine,
-        &task,
+        std::slice::from_ref(&task),
         settings.max_active_tasks_per_user,
         user.is_admin(),
     )
     .await
-    .map(|t| Pressed::Created(priced(t, &settings)))
+    .map(|mut t| Pressed::Created(priced(t.remove(0), &settings)))
 }
 
 /// The task with what each of its buttons costs now.
@@ -705,58 +839,74 @@ async fn ready(
 
 async fn create(
     engine: &Engine,
-    task: &db::tasks::NewTask<'_>,
+    tasks: &[db::tasks::NewTask<'_>],
     max_active: i64,
     admin: bool,
-) -> Result<TaskView, AppError> {
+) -> Result<Vec<TaskView>, AppError> {
+    let Some(first) = tasks.first() else {
+        return Ok(Vec::new());
+    };
     let now = db::now_ms();
     // The account is locked first (on SQLite: the database), so the count, the charge and the
     // insert see one state even with submits on several instances at once.
     let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
-    db::users::lock(&mut tx, task.user_id)
+    db::users::lock(&mut tx, first.user_id)
         .await
         .map_err(super::internal)?;
-    let Some(row) = db::tasks::insert_below(&mut tx, task, now, max_active)
-        .await
-        .map_err(super::internal)?
-    else {
-        return Err(AppError::TooManyTasks { limit: max_active });
-    };
-    // The task holds its inputs' files, whatever becomes of the uploads, and the uploads it used
-    // are kept.
-    blobs::acquire(&mut tx, &row.input_keys())
-        .await
-        .map_err(super::internal)?;
-    let used: Vec<String> = task.inputs.iter().map(|i| i.upload_id.clone()).collect();
-    db::uploads::mark_used(&mut tx, &used, now)
-        .await
-        .map_err(super::internal)?;
-    if task.cost > 0 {
-        let charge = ledger::NewEntry {
-            user_id: task.user_id,
-            delta: -task.cost,
-            reason: ledger::Reason::Charge,
-            task_id: Some(task.id),
-            note: None,
+    let mut rows = Vec::with_capacity(tasks.len());
+    for (i, task) in tasks.iter().enumerate() {
+        // The live-task limit holds the first back; a batch let in queues all of its tasks.
+        let limit = if i == 0 { max_active } else { i64::MAX };
+        let Some(row) = db::tasks::insert_below(&mut tx, task, now, limit)
+            .await
+            .map_err(super::internal)?
+        else {
+            return Err(AppError::TooManyTasks { limit: max_active });
         };
-        match ledger::append(&mut tx, charge, now).await {
-            Ok(_) => {}
-            Err(ledger::AppendError::WouldGoNegative) => {
-                drop(tx);
-                let have = super::credits::balance(&engine.pool, task.user_id).await?;
-                return Err(AppError::InsufficientCredits {
-                    need: task.cost,
-                    have,
-                });
+        // The task holds its inputs' files, whatever becomes of the uploads, and the uploads it
+        // used are kept.
+        blobs::acquire(&mut tx, &row.input_keys())
+            .await
+            .map_err(super::internal)?;
+        let used: Vec<String> = task.inputs.iter().map(|i| i.upload_id.clone()).collect();
+        db::uploads::mark_used(&mut tx, &used, now)
+            .await
+            .map_err(super::internal)?;
+        if task.cost > 0 {
+            let charge = ledger::NewEntry {
+                user_id: task.user_id,
+                delta: -task.cost,
+                reason: ledger::Reason::Charge,
+                task_id: Some(task.id),
+                note: None,
+            };
+            match ledger::append(&mut tx, charge, now).await {
+                Ok(_) => {}
+                Err(ledger::AppendError::WouldGoNegative) => {
+                    drop(tx);
+                    let have = super::credits::balance(&engine.pool, task.user_id).await?;
+                    return Err(AppError::InsufficientCredits {
+                        need: tasks.iter().map(|t| t.cost).sum(),
+                        have,
+                    });
+                }
+                Err(e) => return Err(super::internal(e)),
             }
-            Err(e) => return Err(super::internal(e)),
         }
+        rows.push(row);
     }
     tx.commit().await.map_err(super::internal)?;
-    tracing::info!(task_id = task.id, cost = task.cost, "task queued");
-    engine.metrics.submitted(task.engine);
+    for task in tasks {
+        tracing::info!(
+            task_id = task.id,
+            cost = task.cost,
+            batch_id = task.batch_id,
+            "task queued"
+        );
+        engine.metrics.submitted(task.engine);
+    }
     engine.wake_worker();
-    Ok(view(&row, admin))
+    Ok(rows.iter().map(|r| view(r, admin)).collect())
 }
 
 /// A prompt may not choose another mode than the one paid for, nor ask for several jobs.
@@ -1001,6 +1151,7 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
         created_at: rfc3339(row.created_at),
         started_at: row.started_at.map(rfc3339),
         finished_at: row.finished_at.map(rfc3339),
+        batch_id: row.batch_id.clone(),
         queue_position: None,
     }
 }

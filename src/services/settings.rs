@@ -93,6 +93,8 @@ pub struct Settings {
     pub upload_quota_mb: i64,
     /// Uploads no task used are removed after this many days; 0: kept until deleted.
     pub upload_retention_days: i64,
+    /// The most tasks one batch may make.
+    pub batch_max: i64,
     /// Prices and switches of the openai and sd_webui models.
     pub models: Vec<ModelPrice>,
     /// Engines the admin switched off (their channels stay as they are).
@@ -125,6 +127,7 @@ impl Default for Settings {
             signup_per_hour: 20,
             upload_quota_mb: 200,
             upload_retention_days: 7,
+            batch_max: 10,
             models: default_models(),
             engines_off: Vec::new(),
             action_costs: Default::default(),
@@ -212,6 +215,7 @@ pub struct ConfigPatch {
     pub signup_per_hour: Option<i64>,
     pub upload_quota_mb: Option<i64>,
     pub upload_retention_days: Option<i64>,
+    pub batch_max: Option<i64>,
     /// Follow-up prices by key; null puts one back to `action_cost`.
     pub action_costs: Option<std::collections::BTreeMap<String, Option<i64>>>,
     /// `PATCH /api/v1/engines/{kind}`: that engine on or off.
@@ -385,6 +389,7 @@ fn to_view(
         signup_per_hour: admin.then_some(s.signup_per_hour),
         upload_quota_mb: admin.then_some(s.upload_quota_mb),
         upload_retention_days: admin.then_some(s.upload_retention_days),
+        batch_max: s.batch_max,
         action_costs: s.action_prices(),
         action_costs_set: admin.then(|| s.action_costs.clone()),
     }
@@ -478,6 +483,9 @@ pub async fn update(
     }
     if let Some(v) = patch.upload_quota_mb {
         s.upload_quota_mb = whole("upload_quota_mb", v, crate::limits::UPLOAD_QUOTA_MB)?;
+    }
+    if let Some(v) = patch.batch_max {
+        s.batch_max = whole("batch_max", v, crate::limits::BATCH_MAX)?;
     }
     if let Some(v) = patch.upload_retention_days {
         s.upload_retention_days = whole(
@@ -620,6 +628,7 @@ fn describe_change(before: &Settings, after: &Settings) -> String {
         "signup_per_hour",
         "upload_quota_mb",
         "upload_retention_days",
+        "batch_max",
     ] {
         if a.get(key) != b.get(key) {
             out.push(format!("{key}: {} → {}", a[key], b[key]));

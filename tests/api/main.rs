@@ -15,6 +15,7 @@ mod hardening;
 mod helpers;
 mod image_inputs;
 mod instances;
+mod library;
 mod openai_facade;
 mod openapi;
 mod ops;

@@ -104,6 +104,7 @@ struct Fields {
     signup_per_hour: Num,
     upload_quota_mb: Num,
     upload_retention_days: Num,
+    batch_max: Num,
     /// Each follow-up's own price, by its key of [`crate::types::ACTION_PRICES`].
     action_costs: [Num; 15],
 }
@@ -165,6 +166,7 @@ impl Fields {
                 limits::UPLOAD_RETENTION_DAYS.0,
                 limits::UPLOAD_RETENTION_DAYS.1,
             ),
+            batch_max: Num::new(c.batch_max, limits::BATCH_MAX.0, limits::BATCH_MAX.1),
             action_costs: crate::types::ACTION_PRICES.map(|key| {
                 let own = c
                     .action_costs_set
@@ -214,6 +216,7 @@ impl Fields {
             signup_per_hour: self.signup_per_hour.value()?,
             upload_quota_mb: self.upload_quota_mb.value()?,
             upload_retention_days: self.upload_retention_days.value()?,
+            batch_max: self.batch_max.value()?,
             new_user_role: if self.pending_signups.get() {
                 Role::Pending
             } else {
@@ -349,6 +352,7 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                     <label class="block text-sm">{t.admin.signup_credits}<NumInput num=fields.signup_credits label=t.admin.signup_credits.to_owned() /></label>
                     <label class="block text-sm">{t.admin.max_active}<NumInput num=fields.max_active label=t.admin.max_active.to_owned() /></label>
                     <label class="block text-sm">{t.admin.deadline}<NumInput num=fields.deadline label=t.admin.deadline.to_owned() /></label>
+                    <label class="block text-sm">{t.admin.batch_max}<NumInput num=fields.batch_max label=t.admin.batch_max.to_owned() /></label>
                     <div class="text-sm">
                         <label class="block">{t.admin.cancel_refund}
                             <Choice name="cancel_refund" options=&CancelRefund::ALL value=fields.cancel_refund

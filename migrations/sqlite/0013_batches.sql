@@ -1,0 +1,3 @@
+-- A batch's tasks (several prompts, or one prompt's {a, b} permutations) share its id.
+ALTER TABLE tasks ADD COLUMN batch_id TEXT;
+CREATE INDEX tasks_batch ON tasks (batch_id) WHERE batch_id IS NOT NULL;

@@ -1,0 +1,213 @@
+//! The library (rest-api.md, "Library" and "Tasks"): batches of prompts and permutations, all
+//! or nothing.
+
+use crate::{
+    fake_upstream::{self, Fake, SECRET},
+    helpers::{TestApp, error_of, spawn_app},
+};
+use serde_json::{Value, json};
+
+/// An app pointed at the scripted fake proxy (relax costs 2), its admin and a user (100 credits).
+async fn setup() -> (TestApp, Fake, String, String) {
+    let app = spawn_app().await;
+    let fake = fake_upstream::start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    app.configure(
+        &admin,
+        json!({"api_url": fake.base, "api_secret": SECRET,
+               "modes": [{"mode": "fast", "cost": 8}, {"mode": "relax", "cost": 2}]}),
+    )
+    .await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    (app, fake, admin, user)
+}
+
+fn prompts(tasks: &Value) -> Vec<String> {
+    tasks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["prompt"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn task_count(app: &TestApp, token: &str) -> usize {
+    let list = app.get("/api/v1/tasks?limit=100", Some(token)).await;
+    list.body["tasks"].as_array().unwrap().len()
+}
+
+#[tokio::test]
+async fn a_permutation_prompt_makes_the_product_of_its_groups_each_charged() {
+    let (app, _fake, _, user) = setup().await;
+    let made = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompt": "a {red, blue, green} fox in {snow, rain} --ar 3:2"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let tasks = &made.body["tasks"];
+    assert_eq!(
+        prompts(tasks),
+        [
+            "a red fox in snow --ar 3:2",
+            "a red fox in rain --ar 3:2",
+            "a blue fox in snow --ar 3:2",
+            "a blue fox in rain --ar 3:2",
+            "a green fox in snow --ar 3:2",
+            "a green fox in rain --ar 3:2",
+        ]
+    );
+    let batch = tasks[0]["batch_id"]
+        .as_str()
+        .expect("a batch id")
+        .to_owned();
+    for t in tasks.as_array().unwrap() {
+        assert_eq!(t["batch_id"], batch.as_str());
+        assert_eq!(t["cost"], 2);
+        assert_eq!(t["status"], "queued");
+    }
+    assert_eq!(app.balance(&user).await, 100 - 6 * 2, "each task charged");
+    let charges = app
+        .entries(&user)
+        .await
+        .into_iter()
+        .filter(|e| e["reason"] == "charge")
+        .count();
+    assert_eq!(charges, 6, "one ledger entry per task");
+    // A task of the batch is a task like any other.
+    let one = app
+        .get(
+            &format!("/api/v1/tasks/{}", tasks[3]["id"].as_str().unwrap()),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(one.body["task"]["batch_id"], batch.as_str());
+}
+
+#[tokio::test]
+async fn a_list_of_prompts_each_expanded_and_blank_ones_skipped() {
+    let (app, _fake, _, user) = setup().await;
+    let made = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompts": ["a lighthouse", "  ", "a {cat, dog}"]}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(
+        prompts(&made.body["tasks"]),
+        ["a lighthouse", "a cat", "a dog"]
+    );
+    // A bad prompt of the list is named by its place, and nothing is made.
+    let before = app.balance(&user).await;
+    let bad = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompts": ["a fox", "a fox --fast"]}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(bad.status, 422, "{}", bad.body);
+    assert_eq!(error_of(&bad)["field"], "prompts[1]");
+    assert_eq!(app.balance(&user).await, before);
+    assert_eq!(task_count(&app, &user).await, 3);
+}
+
+#[tokio::test]
+async fn a_batch_the_user_cannot_pay_for_creates_nothing_and_charges_nothing() {
+    let (app, _fake, admin, user) = setup().await;
+    // 100 credits; fast costs 8: with the batch limit raised to 20, sixteen would cost 128.
+    app.configure(&admin, json!({"batch_max": 20})).await;
+    let made = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "fast", "prompt": "{a, b, c, d} {e, f, g, h}"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(made.status, 402, "{}", made.body);
+    assert_eq!(
+        error_of(&made)["code"],
+        "insufficient_credits",
+        "{}",
+        made.body
+    );
+    assert!(
+        error_of(&made)["message"].as_str().unwrap().contains("128"),
+        "names what the whole batch costs: {}",
+        made.body
+    );
+    assert_eq!(app.balance(&user).await, 100, "nothing charged");
+    assert_eq!(task_count(&app, &user).await, 0, "nothing created");
+    assert!(
+        app.entries(&user)
+            .await
+            .iter()
+            .all(|e| e["reason"] != "charge"),
+        "no charge written"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_past_the_admins_limit_or_with_unpaired_braces_is_refused_by_field() {
+    let (app, _fake, admin, user) = setup().await;
+    let big = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompt": "{a, b, c} {d, e, f, g}"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(big.status, 422, "{}", big.body);
+    assert_eq!(error_of(&big)["field"], "prompt");
+    assert!(
+        error_of(&big)["message"]
+            .as_str()
+            .unwrap()
+            .contains("12 prompts"),
+        "{}",
+        big.body
+    );
+    let braces = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompt": "a {red, blue fox"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(braces.status, 422);
+    assert_eq!(error_of(&braces)["field"], "prompt");
+    let list = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompts": []}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(list.status, 422);
+    assert_eq!(error_of(&list)["field"], "prompts");
+    assert_eq!(app.balance(&user).await, 100);
+    // The admin's limit is a setting with a range.
+    let bad = app
+        .post(
+            "/api/v1/midjourney/config",
+            json!({"batch_max": 0}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(error_of(&bad)["field"], "batch_max");
+    app.configure(&admin, json!({"batch_max": 12})).await;
+    let ok = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompt": "{a, b, c} {d, e, f, g}"}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(ok.status, 201, "{}", ok.body);
+    assert_eq!(ok.body["tasks"].as_array().unwrap().len(), 12);
+}
