@@ -310,7 +310,7 @@ async fn plan(
             (Some(mode), None, params, cost)
         }
         EngineKind::Openai => {
-            let (model, params, cost) = openai_job(&settings, job, &prompt)?;
+            let (model, params, cost) = openai_job(settings, job, &prompt)?;
             if action == TaskAction::Edit {
                 openai::takes_edits(&model)?;
             }
@@ -318,13 +318,8 @@ async fn plan(
         }
         EngineKind::SdWebui => {
             let catalog = super::engines::sd_catalog(&channels);
-            let (model, params, cost) = sd_job(
-                &settings,
-                &catalog,
-                job,
-                &prompt,
-                action == TaskAction::Edit,
-            )?;
+            let (model, params, cost) =
+                sd_job(settings, &catalog, job, &prompt, action == TaskAction::Edit)?;
             (None, model, params, cost)
         }
     };
