@@ -309,6 +309,11 @@ pub struct StudioTexts {
     pub strength_hint: &'static str,
     /// A picture of the history given to a new task.
     pub use_as_reference: &'static str,
+    /// Batches: the switch, its help, the preview's count and price, a card's place in its batch.
+    pub batch_label: &'static str,
+    pub batch_help: &'static str,
+    pub batch_preview: fn(usize, i64) -> String,
+    pub batch_badge: fn(usize, usize) -> String,
     /// low, medium, high, auto, standard, hd.
     pub qualities: [&'static str; 6],
     /// "Picture 2 of 4".
@@ -1110,6 +1115,10 @@ pub static EN: Texts = Texts {
         strength_label: "Denoising strength",
         strength_hint: "0 keeps the picture, 1 ignores it.",
         use_as_reference: "Use as reference",
+        batch_label: "Batch: one task per line",
+        batch_help: "One prompt per line; {red, blue} makes one prompt of each (a {red, blue} fox in {snow, rain} is four).",
+        batch_preview: |n, cost| format!("Makes {n} tasks, {cost} credits in all:"),
+        batch_badge: |k, n| format!("Batch · {k} of {n}"),
         qualities: ["Low", "Medium", "High", "Auto", "Standard", "HD"],
         picture_of: |n, of| format!("Picture {n} of {of}"),
         negative_prompt_label: "Negative prompt",
@@ -1555,6 +1564,10 @@ pub static ZH: Texts = Texts {
         strength_label: "重绘幅度",
         strength_hint: "0 保留原图，1 完全忽略原图。",
         use_as_reference: "用作参考图",
+        batch_label: "批量：一次多个提示词",
+        batch_help: "每行一个提示词；{红, 蓝} 会为每个选项各生成一个（a {red, blue} fox in {snow, rain} 为四个）。",
+        batch_preview: |n, cost| format!("将创建 {n} 个任务，共 {cost} 积分："),
+        batch_badge: |k, n| format!("批量 · 第 {k} 个，共 {n} 个"),
         qualities: ["低", "中", "高", "自动", "标准", "高清"],
         picture_of: |n, of| format!("第 {n} 张，共 {of} 张"),
         negative_prompt_label: "反向提示词",

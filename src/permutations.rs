@@ -107,6 +107,36 @@ pub fn expand(prompt: &str, max: u64) -> Result<Vec<String>, PermutationError> {
     Ok(expand_seq(&seq).iter().map(|p| tidy(p)).collect())
 }
 
+use crate::error::Rule;
+
+/// Every prompt a batch makes: each given prompt (blank ones skipped) expanded by its
+/// permutations, in order, at most `max` in all.
+pub fn batch_prompts(given: &[String], max: u64) -> Result<Vec<String>, Rule> {
+    let given: Vec<&str> = given
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if given.is_empty() {
+        return Err(Rule::Required);
+    }
+    let mut total = 0u64;
+    for p in &given {
+        total = total.saturating_add(count(p).map_err(|_| Rule::Braces)?);
+    }
+    if total > max {
+        return Err(Rule::BatchTooLarge { count: total, max });
+    }
+    let mut all = Vec::new();
+    for p in given {
+        all.extend(expand(p, max).map_err(|e| match e {
+            PermutationError::TooMany { count, max } => Rule::BatchTooLarge { count, max },
+            _ => Rule::Braces,
+        })?);
+    }
+    Ok(all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +221,24 @@ mod tests {
             expand("{a, b, c}", 2),
             Err(PermutationError::TooMany { count: 3, max: 2 })
         );
+    }
+
+    #[test]
+    fn a_batch_is_every_line_expanded_within_the_limit() {
+        let lines = [
+            "a {cat, dog}".to_owned(),
+            " ".to_owned(),
+            "a fox".to_owned(),
+        ];
+        assert_eq!(
+            batch_prompts(&lines, 3).unwrap(),
+            ["a cat", "a dog", "a fox"]
+        );
+        assert_eq!(
+            batch_prompts(&lines, 2),
+            Err(Rule::BatchTooLarge { count: 3, max: 2 })
+        );
+        assert_eq!(batch_prompts(&[" ".to_owned()], 5), Err(Rule::Required));
+        assert_eq!(batch_prompts(&["{a".to_owned()], 5), Err(Rule::Braces));
     }
 }

@@ -634,6 +634,8 @@ pub struct GenerateState {
     pub action_cost: i64,
     /// Each follow-up's price, by [`ACTION_PRICES`] (describe and shorten too).
     pub action_costs: std::collections::BTreeMap<String, i64>,
+    /// The most tasks one batch may make.
+    pub batch_max: i64,
     pub balance: i64,
     pub pending: bool,
     /// The user's live tasks and their latest finished ones, newest first.

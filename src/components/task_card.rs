@@ -45,7 +45,14 @@ pub struct CardActions {
 }
 
 #[component]
-pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) -> impl IntoView {
+pub fn TaskCard(
+    task: Signal<TaskView>,
+    now: Signal<f64>,
+    actions: CardActions,
+    /// Its place in its batch, and the batch's size.
+    #[prop(optional, into)]
+    batch: Signal<Option<(usize, usize)>>,
+) -> impl IntoView {
     let t = use_texts();
     let status = move || task.with(|t| t.status);
     let live = move || task.with(TaskView::is_live);
@@ -73,6 +80,11 @@ pub fn TaskCard(task: Signal<TaskView>, now: Signal<f64>, actions: CardActions) 
                         {move || t.action(task.with(|t| t.action))}
                     </span>
                     <span>{move || task.with(|tv| made_with(t, tv))}</span>
+                    {move || batch.get().map(|(k, n)| view! {
+                        <span class="rounded bg-indigo-50 px-2 py-0.5 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200" data-testid="batch-badge">
+                            {(t.studio.batch_badge)(k, n)}
+                        </span>
+                    })}
                     <span>{move || (t.credits)(task.with(|t| t.cost))}</span>
                     <span class="ml-auto tabular-nums">{elapsed}</span>
                 </div>

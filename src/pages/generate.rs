@@ -54,12 +54,15 @@ fn Studio(initial: GenerateState) -> impl IntoView {
     let apply = move |u: TaskUpdates| {
         balance.set(Some(u.balance));
         tasks.update(|list| {
+            // New tasks go on top in the order given (a batch's in the order of its prompts).
+            let mut new = Vec::new();
             for fresh in u.tasks {
                 match list.iter_mut().find(|x| x.id == fresh.id) {
                     Some(old) => *old = fresh,
-                    None => list.insert(0, fresh),
+                    None => new.push(fresh),
                 }
             }
+            list.splice(0..0, new);
         });
     };
     let press = Action::new(move |p: &PressArgs| {
@@ -110,16 +113,30 @@ fn Studio(initial: GenerateState) -> impl IntoView {
                 <div class="grid gap-4 sm:grid-cols-2">
                     <For each=move || tasks.with(|ts| ts.iter().map(|t| t.id.clone()).collect::<Vec<_>>()) key=|id| id.clone() let:id>
                         {
+                            let card_id = id.clone();
                             let task = Signal::derive(move || {
-                                tasks.with(|ts| ts.iter().find(|x| x.id == id).cloned()).unwrap_or_else(|| placeholder(&id))
+                                tasks.with(|ts| ts.iter().find(|x| x.id == card_id).cloned()).unwrap_or_else(|| placeholder(&card_id))
                             });
-                            view! { <TaskCard task now=now.into() actions /> }
+                            let batch = Signal::derive(move || tasks.with(|ts| batch_place(ts, &id)));
+                            view! { <TaskCard task now=now.into() actions batch /> }
                         }
                     </For>
                 </div>
             </section>
         </div>
     }
+}
+
+/// A task's place in its batch among the page's tasks (first, second...), and the batch's size.
+fn batch_place(tasks: &[TaskView], id: &str) -> Option<(usize, usize)> {
+    let batch = tasks.iter().find(|t| t.id == id)?.batch_id.as_deref()?;
+    let members: Vec<&str> = tasks
+        .iter()
+        .filter(|t| t.batch_id.as_deref() == Some(batch))
+        .map(|t| t.id.as_str())
+        .collect();
+    let k = members.iter().position(|m| *m == id)?;
+    Some((k + 1, members.len()))
 }
 
 /// Never shown: a card's task is always in the list while its card exists.
@@ -349,6 +366,24 @@ fn PromptForm(
             }
         });
     });
+    // A batch: one prompt per line, each expanded by its permutations, shown before a charge.
+    let batch = RwSignal::new(false);
+    let batch_max = u64::try_from(initial.batch_max).unwrap_or(0);
+    let batchable = move || match engine.get() {
+        EngineKind::Midjourney => mj_action.get() == TaskAction::Imagine,
+        _ => !editing(),
+    };
+    let batch_list = Signal::derive(move || {
+        (batch.get() && batchable()).then(|| {
+            let lines: Vec<String> = prompt.with(|p| p.lines().map(str::to_owned).collect());
+            crate::permutations::batch_prompts(&lines, batch_max)
+        })
+    });
+    // The price of this submit: the task's, times the batch's tasks.
+    let total = Signal::derive(move || match batch_list.get() {
+        Some(Ok(v)) => cost.get().saturating_mul(v.len() as i64),
+        _ => cost.get(),
+    });
     let have = Signal::derive(move || balance.get().unwrap_or(initial.balance));
     let (enabled, pending) = (initial.enabled, initial.pending);
     let picked = move || match engine.get() {
@@ -370,6 +405,9 @@ fn PromptForm(
                 return Some((t.studio.reason_images)(min.max(1), max));
             }
         }
+        if let Some(Err(rule)) = batch_list.get() {
+            return Some(t.rule(&rule));
+        }
         blocked_reason(
             t,
             enabled,
@@ -380,7 +418,7 @@ fn PromptForm(
                 "-".to_owned()
             }
             .as_str(),
-            cost.get(),
+            total.get(),
             have.get(),
             picked(),
         )
@@ -411,6 +449,11 @@ fn PromptForm(
             cw: String::new(),
             denoising_strength: String::new(),
             mask: String::new(),
+            batch: if batch.get_untracked() && batchable() {
+                "1".to_owned()
+            } else {
+                String::new()
+            },
         };
         // An edit of the other engines: the picture, and the region painted on it.
         if kind != EngineKind::Midjourney && images.with_untracked(|v| !v.is_empty()) {
@@ -516,6 +559,24 @@ fn PromptForm(
                     }
                 ></textarea>
                 <p class="text-xs text-stone-500">{t.shortcut_hint}</p>
+                <Show when=batchable>
+                    <div class="space-y-1 text-sm">
+                        <label class="flex items-center gap-2">
+                            <input type="checkbox" data-testid="batch" aria-describedby="batch-help"
+                                prop:checked=move || batch.get() on:change=move |ev| batch.set(event_target_checked(&ev)) />
+                            {t.studio.batch_label}
+                        </label>
+                        <p id="batch-help" class="text-xs text-stone-500">{t.studio.batch_help}</p>
+                    </div>
+                </Show>
+                {move || batch_list.get().and_then(Result::ok).map(|list| view! {
+                    <div class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800" data-testid="batch-preview" aria-live="polite">
+                        <p class="font-medium">{(t.studio.batch_preview)(list.len(), total.get())}</p>
+                        <ol class="mt-1 max-h-48 list-decimal overflow-y-auto pl-5">
+                            {list.into_iter().map(|p| view! { <li class="break-words">{p}</li> }).collect_view()}
+                        </ol>
+                    </div>
+                })}
                 <Show when=move || !(engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Shorten)>
                     <ImageInputs images roles error />
                 </Show>
@@ -578,7 +639,7 @@ fn PromptForm(
                         {t.generate_button}
                     </button>
                     <span data-testid="cost-line" class="text-sm text-stone-600 dark:text-stone-400">
-                        {move || (t.cost_line)(cost.get(), have.get())}
+                        {move || (t.cost_line)(total.get(), have.get())}
                     </span>
                 </div>
                 <p id="generate-reason" data-testid="generate-reason" class="text-sm text-stone-600 dark:text-stone-400">

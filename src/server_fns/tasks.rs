@@ -40,6 +40,7 @@ pub async fn load_generate() -> Result<GenerateState, AppError> {
         modes,
         action_cost: settings.action_cost,
         action_costs: settings.action_prices(),
+        batch_max: settings.batch_max,
         balance: crate::services::credits::balance(&engine.pool, &user.id).await?,
         pending: user.role == crate::types::Role::Pending,
         tasks: crate::services::generation::opening(&engine, &user, 12).await?,
@@ -81,6 +82,8 @@ pub async fn submit_task(
     #[server(default)] denoising_strength: String,
     // An edit's mask painted on the page: a PNG as a data URL, white where it repaints.
     #[server(default)] mask: String,
+    // "1": a batch, one prompt per line, each expanded by its permutations.
+    #[server(default)] batch: String,
 ) -> Result<TaskUpdates, AppError> {
     let (state, user) = engine_and_user().await?;
     let mut images = images;
@@ -176,6 +179,12 @@ pub async fn submit_task(
             Rule::Number { min: 0, max: 100 },
         )?,
     };
+    if batch == "1" {
+        let lines: Vec<String> = job.prompt.lines().map(str::to_owned).collect();
+        let tasks =
+            crate::services::generation::submit_batch(&state, &user, &job, Some(&lines)).await?;
+        return with_balance(&state, &user.id, tasks).await;
+    }
     let task = crate::services::generation::submit_job(&state, &user, &job).await?;
     with_balance(&state, &user.id, vec![task]).await
 }

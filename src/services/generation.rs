@@ -98,8 +98,9 @@ pub async fn submit_batch(
         Some(list) => ("prompts", list.to_vec()),
         None => ("prompt", vec![job.prompt.clone()]),
     };
-    let all = batch_prompts(&given, u64::try_from(settings.batch_max).unwrap_or(0))
-        .map_err(|rule| AppError::invalid(field, rule))?;
+    let all =
+        crate::permutations::batch_prompts(&given, u64::try_from(settings.batch_max).unwrap_or(0))
+            .map_err(|rule| AppError::invalid(field, rule))?;
     let mut planned = Vec::with_capacity(all.len());
     for (i, prompt) in all.into_iter().enumerate() {
         let one = NewJob {
@@ -137,35 +138,6 @@ pub async fn submit_batch(
         user.is_admin(),
     )
     .await
-}
-
-/// Every prompt a batch makes: each given prompt (blank ones skipped) expanded by its
-/// permutations, in order, at most `max` in all.
-pub fn batch_prompts(given: &[String], max: u64) -> Result<Vec<String>, Rule> {
-    use crate::permutations::{PermutationError, count, expand};
-    let given: Vec<&str> = given
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .collect();
-    if given.is_empty() {
-        return Err(Rule::Required);
-    }
-    let mut total = 0u64;
-    for p in &given {
-        total = total.saturating_add(count(p).map_err(|_| Rule::Braces)?);
-    }
-    if total > max {
-        return Err(Rule::BatchTooLarge { count: total, max });
-    }
-    let mut all = Vec::new();
-    for p in given {
-        all.extend(expand(p, max).map_err(|e| match e {
-            PermutationError::TooMany { count, max } => Rule::BatchTooLarge { count, max },
-            _ => Rule::Braces,
-        })?);
-    }
-    Ok(all)
 }
 
 /// A new task, checked and priced, before it is stored.
