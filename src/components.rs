@@ -7,4 +7,5 @@ pub mod mask_editor;
 pub mod post_form;
 pub mod progress_bar;
 pub mod require;
+pub mod star;
 pub mod task_card;

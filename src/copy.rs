@@ -160,6 +160,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("refunded", Int),
             ("inputs", Json),
             ("batch_id", Text),
+            ("favorite_at", Int),
         ],
     ),
     (

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp } from "./helpers";
+import { hydrated, logIn, signUp } from "./helpers";
 
 // The library: many pictures at once from the Generate page.
 test.describe.serial("library", () => {
@@ -34,5 +34,22 @@ test.describe.serial("library", () => {
     for (const card of await page.getByTestId("task-card").all()) {
       await expect(card).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
     }
+  });
+
+  test("a star from history, and the favourites filter", async ({ page }) => {
+    await logIn(page, "lena@example.com");
+    await page.goto("/history");
+    await hydrated(page);
+    const items = page.getByTestId("history-item");
+    await expect(items).toHaveCount(3);
+    const saved = page.waitForResponse((r) => r.url().includes("favorite") && r.ok());
+    await items.nth(1).getByTestId("star").click();
+    await saved;
+    await expect(items.nth(1).getByTestId("star")).toHaveAttribute("aria-pressed", "true");
+    await page.getByTestId("favorite-filter").click();
+    await expect(page).toHaveURL(/favorite=1/);
+    await expect(page.getByTestId("history-item")).toHaveCount(1);
+    await expect(page.getByTestId("history-item").first()).toContainText("a cat on a roof");
+    await expect(page.getByTestId("history-item").first().getByTestId("star")).toHaveAttribute("aria-pressed", "true");
   });
 });

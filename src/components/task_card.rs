@@ -5,6 +5,7 @@ use crate::{
     components::{
         mask_editor::{MaskEditor, MaskState},
         progress_bar::ProgressBar,
+        star::Star,
     },
     i18n::use_texts,
     types::{EngineKind, TaskAction, TaskStatus, TaskView},
@@ -87,6 +88,10 @@ pub fn TaskCard(
                     })}
                     <span>{move || (t.credits)(task.with(|t| t.cost))}</span>
                     <span class="ml-auto tabular-nums">{elapsed}</span>
+                    {
+                        let (id, on) = task.with_untracked(|t| (t.id.clone(), t.favorite));
+                        view! { <Star task_id=id on /> }
+                    }
                 </div>
                 <p class="line-clamp-3 break-words text-sm" data-testid="task-prompt">
                     // What it was drawn from: a modal step's prompt (Vary (Region), Custom Zoom)

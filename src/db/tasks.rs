@@ -63,6 +63,8 @@ pub struct TaskRow {
     pub inputs: Json<Vec<Input>>,
     /// The batch it was made in, if any.
     pub batch_id: Option<String>,
+    /// When its owner starred it.
+    pub favorite_at: Option<i64>,
 }
 
 impl TaskRow {
@@ -125,7 +127,7 @@ macro_rules! task_columns {
         "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
          progress, cost, channel_id, attempt, modal_step, upstream_id, fail_reason, buttons, outputs,
          text, preview_key, preview_url, final_url, created_at, started_at, finished_at, touched_at,
-         misses, fail_detail, refunded, inputs, batch_id"
+         misses, fail_detail, refunded, inputs, batch_id, favorite_at"
     };
 }
 
@@ -891,13 +893,47 @@ pub async fn children(pool: &super::Pool, id: &str) -> Result<Vec<TaskRow>, sqlx
 
 /// History: newest first, keyset-paginated on the id, optional engine, status and LIKE pattern
 /// (case-insensitive on both backends: SQLite's LIKE is, PostgreSQL's ILIKE).
+/// Stars (or unstars) one of the user's tasks; false when they have no such task.
+pub async fn set_favorite(
+    pool: &super::Pool,
+    id: &str,
+    user_id: &str,
+    on: bool,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = super::on!(pool, |conn| {
+        sqlx::query(
+        "UPDATE tasks SET favorite_at = CASE WHEN $3 THEN COALESCE(favorite_at, $4) ELSE NULL END
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user_id)
+    .bind(on)
+    .bind(now)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(r == 1)
+}
+
+/// What a search of the user's tasks is narrowed to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    pub kind: Option<EngineKind>,
+    pub status: Option<TaskStatus>,
+    /// Words found anywhere in the prompt, as typed.
+    pub words: Option<&'a str>,
+    /// Keyset pagination: ids below this one.
+    pub before: Option<&'a str>,
+    /// Only the starred ones.
+    pub favorite: bool,
+}
+
 pub async fn search_of_user(
     pool: &super::Pool,
     user_id: &str,
-    engine: Option<EngineKind>,
-    status: Option<TaskStatus>,
-    pattern: Option<&str>,
-    before: Option<&str>,
+    f: Filter<'_>,
     limit: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
     macro_rules! search {
@@ -910,6 +946,7 @@ pub async fn search_of_user(
                 $like,
                 " $3 ESCAPE '\\') AND ($4 IS NULL OR id < $4)
                     AND ($6 IS NULL OR engine = $6)
+                    AND (NOT $7 OR favorite_at IS NOT NULL)
                   ORDER BY id DESC LIMIT $5"
             )
         };
@@ -919,13 +956,22 @@ pub async fn search_of_user(
     } else {
         search!("LIKE")
     };
+    let pattern = f.words.map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
     super::on!(pool, |conn| sqlx::query_as(sql)
         .bind(user_id)
-        .bind(status)
-        .bind(pattern)
-        .bind(before)
+        .bind(f.status)
+        .bind(pattern.as_deref())
+        .bind(f.before)
         .bind(limit)
-        .bind(engine)
+        .bind(f.kind)
+        .bind(f.favorite)
         .fetch_all(conn)
         .await)
 }

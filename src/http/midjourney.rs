@@ -151,18 +151,16 @@ async fn list(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let limit = query::limit(&q)?;
-    let (tasks, next) = generation::list(
-        &s.engine,
-        &user,
-        Some("midjourney"),
-        q.get("status").map(String::as_str),
-        None,
-        limit,
-        q.get("cursor")
+    let query = generation::ListQuery {
+        engine: Some("midjourney"),
+        status: q.get("status").map(String::as_str),
+        cursor: q
+            .get("cursor")
             .map(String::as_str)
             .filter(|c| !c.is_empty()),
-    )
-    .await?;
+        ..Default::default()
+    };
+    let (tasks, next) = generation::list(&s.engine, &user, query, limit).await?;
     let tasks: Vec<TaskView> = tasks.into_iter().map(facade).collect();
     Ok(Json(json!({ "tasks": tasks, "next_cursor": next })).into_response())
 }

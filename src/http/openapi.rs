@@ -68,7 +68,7 @@ async fn document() -> impl IntoResponse {
         mj_file, mj_file_n, mj_notify,
         v1_models, v1_generations, v1_edits, v1_file,
         healthz, readyz, metrics,
-        tasks, submit, batch, task, delete_task, cancel, action, task_file, task_file_n,
+        tasks, submit, batch, star, unstar, task, delete_task, cancel, action, task_file, task_file_n,
         upload, get_upload, delete_upload,
         openapi,
     ),
@@ -324,9 +324,13 @@ fn readyz() {}
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text", content_type = "text/plain")))]
 fn metrics() {}
 
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(("engine" = Option<String>, Query), ("status" = Option<String>, Query), ("q" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(("engine" = Option<String>, Query), ("status" = Option<String>, Query), ("q" = Option<String>, Query), ("favorite" = Option<bool>, Query, description = "true: only the starred ones"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = TaskList)), security(("bearer" = []), ("session" = [])))]
 fn tasks() {}
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/favorite", tag = "library", params(("id" = String, Path)), responses((status = 204, description = "Starred"), (status = 404, description = "Not one of the user's tasks", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn star() {}
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/favorite", tag = "library", params(("id" = String, Path)), responses((status = 204, description = "Unstarred"), (status = 404, description = "Not one of the user's tasks", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn unstar() {}
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = NewTask,
     responses((status = 201, description = "Charged", body = TaskAnswer), (status = 402, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]

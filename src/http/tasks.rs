@@ -25,6 +25,10 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/tasks/{id}", get(task).delete(delete))
         .route("/api/v1/tasks/{id}/cancel", post(cancel))
         .route("/api/v1/tasks/{id}/action", post(action))
+        .route(
+            "/api/v1/tasks/{id}/favorite",
+            axum::routing::put(star).delete(unstar),
+        )
         // image, thumbnail, preview; image/{n}, thumbnail/{n}
         .route("/api/v1/tasks/{id}/{file}", get(file))
         .route("/api/v1/tasks/{id}/{file}/{n}", get(file_n))
@@ -100,17 +104,33 @@ async fn list(
 ) -> Result<Response, AppError> {
     let limit = query::limit(&q)?;
     let arg = |k: &str| q.get(k).map(String::as_str).filter(|v| !v.is_empty());
-    let (tasks, next) = generation::list(
-        &s.engine,
-        &user,
-        arg("engine"),
-        arg("status"),
-        arg("q"),
-        limit,
-        arg("cursor"),
-    )
-    .await?;
+    let query = generation::ListQuery {
+        engine: arg("engine"),
+        status: arg("status"),
+        q: arg("q"),
+        favorite: arg("favorite"),
+        cursor: arg("cursor"),
+    };
+    let (tasks, next) = generation::list(&s.engine, &user, query, limit).await?;
     Ok(Json(serde_json::json!({ "tasks": tasks, "next_cursor": next })).into_response())
+}
+
+async fn star(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    generation::set_favorite(&s.engine, &user, &id, true).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn unstar(
+    State(s): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    generation::set_favorite(&s.engine, &user, &id, false).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 async fn cancel(

@@ -4,7 +4,7 @@
 use crate::codec::page_data;
 use crate::{
     browser::short_time,
-    components::task_card::made_with,
+    components::{star::Star, task_card::made_with},
     i18n::use_texts,
     server_fns::tasks::load_history,
     types::{EngineKind, TaskStatus, TaskView},
@@ -25,30 +25,39 @@ pub fn HistoryPage() -> impl IntoView {
                 param("engine"),
                 param("q"),
                 param("before"),
+                param("favorite").is_some(),
             )
         },
-        |(status, engine, q, before)| load_history(status, engine, q, before),
+        |(status, engine, q, before, favorite)| load_history(status, engine, q, before, favorite),
     );
     // A link to these filters with one changed, from the first page.
+    let link_to =
+        move |status: Option<&str>, engine: Option<&str>, before: Option<&str>, favorite: bool| {
+            let mut parts = Vec::new();
+            if let Some(s) = status {
+                parts.push(format!("status={s}"));
+            }
+            if let Some(e) = engine {
+                parts.push(format!("engine={e}"));
+            }
+            if let Some(q) = param("q") {
+                parts.push(format!("q={}", urlencode(&q)));
+            }
+            if favorite {
+                parts.push("favorite=1".to_owned());
+            }
+            if let Some(b) = before {
+                parts.push(format!("before={b}"));
+            }
+            if parts.is_empty() {
+                "/history".to_owned()
+            } else {
+                format!("/history?{}", parts.join("&"))
+            }
+        };
+    let starred = move || param("favorite").is_some();
     let link_with = move |status: Option<&str>, engine: Option<&str>, before: Option<&str>| {
-        let mut parts = Vec::new();
-        if let Some(s) = status {
-            parts.push(format!("status={s}"));
-        }
-        if let Some(e) = engine {
-            parts.push(format!("engine={e}"));
-        }
-        if let Some(q) = param("q") {
-            parts.push(format!("q={}", urlencode(&q)));
-        }
-        if let Some(b) = before {
-            parts.push(format!("before={b}"));
-        }
-        if parts.is_empty() {
-            "/history".to_owned()
-        } else {
-            format!("/history?{}", parts.join("&"))
-        }
+        link_to(status, engine, before, starred())
     };
     let link = move |status: Option<&str>, before: Option<&str>| {
         link_with(status, param("engine").as_deref(), before)
@@ -84,7 +93,22 @@ pub fn HistoryPage() -> impl IntoView {
                     view! { <FilterLink href current label /> }
                 }).collect_view()}
             </nav>
+            <nav aria-label=t.filter_favorites class="flex gap-1 text-sm">
+                {
+                    // The starred ones, or all again: the other filters kept.
+                    let href = move || {
+                        link_to(param("status").as_deref(), param("engine").as_deref(), None, !starred())
+                    };
+                    view! {
+                        <a href=href data-testid="favorite-filter" aria-current=move || starred().then_some("page")
+                           class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
+                            "★ " {t.filter_favorites}
+                        </a>
+                    }
+                }
+            </nav>
             <form method="get" action="/history" role="search" class="ml-auto flex gap-2">
+                {move || param("favorite").map(|_| view! { <input type="hidden" name="favorite" value="1" /> })}
                 {move || param("status").map(|s| view! { <input type="hidden" name="status" value=s /> })}
                 {move || param("engine").map(|e| view! { <input type="hidden" name="engine" value=e /> })}
                 <input type="search" name="q" maxlength=crate::limits::SEARCH_MAX_CHARS aria-label=t.search_label placeholder=t.search_label value=move || param("q").unwrap_or_default()
@@ -131,8 +155,12 @@ fn FilterLink(href: String, current: Signal<bool>, label: &'static str) -> impl 
 fn HistoryItem(task: TaskView) -> impl IntoView {
     let t = use_texts();
     let href = format!("/history/{}", task.id);
+    let (id, on) = (task.id.clone(), task.favorite);
     view! {
-        <li data-testid="history-item" class="overflow-hidden rounded-lg border border-stone-200 bg-white dark:border-stone-800 dark:bg-stone-900">
+        <li data-testid="history-item" class="relative overflow-hidden rounded-lg border border-stone-200 bg-white dark:border-stone-800 dark:bg-stone-900">
+            <div class="absolute right-1 top-1 rounded bg-white/80 dark:bg-stone-900/80">
+                <Star task_id=id on />
+            </div>
             <a href=href class="block">
                 {match task.thumbnail_url.clone() {
                     Some(src) => view! { <img src=src alt=task.prompt.clone() loading="lazy" class="aspect-square w-full object-cover" /> }.into_any(),

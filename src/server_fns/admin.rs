@@ -104,7 +104,7 @@ pub async fn load_user_activity(
         .ok_or(AppError::NotFound)?;
     let (balance, entries, next_cursor) =
         crate::services::credits::entries(&s.pool, &user_id, 100, None).await?;
-    let rows = crate::db::tasks::search_of_user(&s.pool, &user_id, None, None, None, None, 100)
+    let rows = crate::db::tasks::search_of_user(&s.pool, &user_id, Default::default(), 100)
         .await
         .map_err(crate::services::internal)?;
     let tasks = rows

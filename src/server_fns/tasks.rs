@@ -233,6 +233,7 @@ pub async fn load_history(
     engine: Option<String>,
     q: Option<String>,
     before: Option<String>,
+    favorite: bool,
 ) -> Result<HistoryPage, AppError> {
     let kind = engine
         .as_deref()
@@ -243,17 +244,23 @@ pub async fn load_history(
         .as_deref()
         .filter(|s| !s.is_empty())
         .and_then(crate::types::TaskStatus::parse);
-    let (tasks, next_cursor) = crate::services::generation::history(
-        &engine,
-        &user,
+    let filter = crate::services::generation::Search {
         kind,
         status,
-        q.as_deref(),
-        before.as_deref().filter(|b| !b.is_empty()),
-        24,
-    )
-    .await?;
+        words: q.as_deref(),
+        before: before.as_deref().filter(|b| !b.is_empty()),
+        favorite,
+    };
+    let (tasks, next_cursor) =
+        crate::services::generation::history(&engine, &user, filter, 24).await?;
     Ok(HistoryPage { tasks, next_cursor })
+}
+
+/// Stars or unstars one of the user's tasks.
+#[server(input = Postcard, output = Postcard)]
+pub async fn set_favorite(task_id: String, on: bool) -> Result<(), AppError> {
+    let (engine, user) = engine_and_user().await?;
+    crate::services::generation::set_favorite(&engine, &user, &task_id, on).await
 }
 
 #[server(input = Postcard, output = Postcard)]

@@ -918,16 +918,43 @@ pub async fn get(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskVi
     Ok(all_priced(engine, vec![task]).await?.remove(0))
 }
 
+/// `GET /api/v1/tasks`'s query, as given.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ListQuery<'a> {
+    pub engine: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub q: Option<&'a str>,
+    pub favorite: Option<&'a str>,
+    pub cursor: Option<&'a str>,
+}
+
+/// What a search of the user's tasks is narrowed to.
+pub use db::tasks::Filter as Search;
+
 /// A page of the user's tasks, newest first, and the cursor of the next page.
 pub async fn list(
     engine: &Engine,
     user: &CurrentUser,
-    engine_kind: Option<&str>,
-    status: Option<&str>,
-    q: Option<&str>,
+    query: ListQuery<'_>,
     limit: i64,
-    cursor: Option<&str>,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
+    let ListQuery {
+        engine: engine_kind,
+        status,
+        q,
+        favorite,
+        cursor,
+    } = query;
+    let favorite = match favorite.map(str::trim) {
+        None | Some("" | "false" | "0") => false,
+        Some("true" | "1") => true,
+        Some(_) => {
+            return Err(AppError::invalid(
+                "favorite",
+                Rule::one_of(&["true", "false"]),
+            ));
+        }
+    };
     let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => Some(TaskStatus::parse(s).ok_or_else(|| {
             let all: Vec<&str> = TaskStatus::ALL.iter().map(|s| s.as_str()).collect();
@@ -945,7 +972,31 @@ pub async fn list(
     if !(1..=100).contains(&limit) {
         return Err(AppError::range("limit", 1, 100));
     }
-    search(engine, user, kind, status, q, cursor, limit).await
+    let filter = Search {
+        kind,
+        status,
+        words: q,
+        before: cursor,
+        favorite,
+    };
+    search(engine, user, filter, limit).await
+}
+
+/// Stars or unstars one of the user's own tasks (others' are not found, an admin's too).
+pub async fn set_favorite(
+    engine: &Engine,
+    user: &CurrentUser,
+    id: &str,
+    on: bool,
+) -> Result<(), AppError> {
+    if db::tasks::set_favorite(&engine.pool, id, &user.id, on, db::now_ms())
+        .await
+        .map_err(super::internal)?
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 /// Cancels a live task: `cancelled` first (so that an upstream which answers a cancel by failing
@@ -1112,7 +1163,7 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
         fail_reason: row.fail_reason.clone(),
         fail_detail: if admin { row.fail_detail.clone() } else { None },
         upstream_id: row.upstream_id.clone(),
-        favorite: false,
+        favorite: row.favorite_at.is_some(),
         shared_url: None,
         channel_id: if admin { row.channel_id.clone() } else { None },
         created_at: rfc3339(row.created_at),
@@ -1245,25 +1296,26 @@ pub async fn detail(
 pub async fn history(
     engine: &Engine,
     user: &CurrentUser,
-    kind: Option<EngineKind>,
-    status: Option<TaskStatus>,
-    search_words: Option<&str>,
-    before: Option<&str>,
+    filter: Search<'_>,
     limit: i64,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
-    search(engine, user, kind, status, search_words, before, limit).await
+    search(engine, user, filter, limit).await
 }
 
 /// The user's tasks, newest first, by engine, status and words of the prompt; keyset-paginated.
 async fn search(
     engine: &Engine,
     user: &CurrentUser,
-    kind: Option<EngineKind>,
-    status: Option<TaskStatus>,
-    words: Option<&str>,
-    before: Option<&str>,
+    filter: Search<'_>,
     limit: i64,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
+    let Search {
+        kind,
+        status,
+        words,
+        before,
+        favorite,
+    } = filter;
     let words = words.map(str::trim).filter(|q| !q.is_empty());
     if words.is_some_and(|q| q.chars().count() > crate::limits::SEARCH_MAX_CHARS) {
         return Err(AppError::invalid(
@@ -1273,25 +1325,16 @@ async fn search(
             },
         ));
     }
-    let pattern = words.map(|q| {
-        format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
-    let rows = db::tasks::search_of_user(
-        &engine.pool,
-        &user.id,
+    let filter = db::tasks::Filter {
         kind,
         status,
-        pattern.as_deref(),
+        words,
         before,
-        limit + 1,
-    )
-    .await
-    .map_err(super::internal)?;
+        favorite,
+    };
+    let rows = db::tasks::search_of_user(&engine.pool, &user.id, filter, limit + 1)
+        .await
+        .map_err(super::internal)?;
     let more = rows.len() as i64 > limit;
     let tasks: Vec<TaskView> = rows
         .iter()

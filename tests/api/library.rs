@@ -211,3 +211,70 @@ async fn a_batch_past_the_admins_limit_or_with_unpaired_braces_is_refused_by_fie
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(ok.body["tasks"].as_array().unwrap().len(), 12);
 }
+
+#[tokio::test]
+async fn favourites_filter_the_list_and_only_the_owner_stars() {
+    let (app, _fake, admin, user) = setup().await;
+    let made = app
+        .post(
+            "/api/v1/tasks/batch",
+            json!({"mode": "relax", "prompts": ["one", "two", "three"]}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(made.status, 201, "{}", made.body);
+    let ids: Vec<String> = made.body["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_owned())
+        .collect();
+    let http = reqwest::Client::new();
+    let star = |id: &str, token: &str, on: bool| {
+        let url = app.url(&format!("/api/v1/tasks/{id}/favorite"));
+        let req = if on { http.put(url) } else { http.delete(url) };
+        req.bearer_auth(token).send()
+    };
+    for id in [&ids[0], &ids[2]] {
+        assert_eq!(star(id, &user, true).await.unwrap().status(), 204);
+    }
+    // Twice is still once.
+    assert_eq!(star(&ids[0], &user, true).await.unwrap().status(), 204);
+    let starred = app.get("/api/v1/tasks?favorite=true", Some(&user)).await;
+    assert_eq!(prompts(&starred.body["tasks"]), ["three", "one"]);
+    assert!(
+        starred.body["tasks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t["favorite"] == true)
+    );
+    let one = app
+        .get(&format!("/api/v1/tasks/{}", ids[1]), Some(&user))
+        .await;
+    assert_eq!(one.body["task"]["favorite"], false);
+    // Another user, and even an admin, cannot star it: not found.
+    let other = app.signed_up("Cy", "cy@example.com").await;
+    assert_eq!(star(&ids[1], &other, true).await.unwrap().status(), 404);
+    assert_eq!(star(&ids[1], &admin, true).await.unwrap().status(), 404);
+    assert_eq!(
+        star("no-such-task", &user, true).await.unwrap().status(),
+        404
+    );
+    let none = app.get("/api/v1/tasks?favorite=true", Some(&other)).await;
+    assert_eq!(none.body["tasks"].as_array().unwrap().len(), 0);
+    // Unstarred, it leaves the filter; a filter value that is not a boolean is named.
+    assert_eq!(star(&ids[0], &user, false).await.unwrap().status(), 204);
+    let starred = app.get("/api/v1/tasks?favorite=true", Some(&user)).await;
+    assert_eq!(prompts(&starred.body["tasks"]), ["three"]);
+    let bad = app.get("/api/v1/tasks?favorite=maybe", Some(&user)).await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(error_of(&bad)["field"], "favorite");
+    // Signed out: 401.
+    let anon = http
+        .put(app.url(&format!("/api/v1/tasks/{}/favorite", ids[1])))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anon.status(), 401);
+}
