@@ -43,6 +43,29 @@ const LASSO_STEP: f64 = 0.005;
 pub const KEY_STEP: f64 = 0.05;
 
 impl Shape {
+    /// A shape the pointer starts drawing with `tool` at `at`.
+    pub fn start(tool: Tool, at: Pt) -> Self {
+        match tool {
+            Tool::Rect => Shape::Rect(at, at),
+            Tool::Lasso => Shape::Lasso(vec![at]),
+        }
+    }
+
+    /// The pointer moved on to `to`: the rectangle's far corner, or the lasso's next point.
+    pub fn extend(&mut self, to: Pt) {
+        match self {
+            Shape::Rect(_, end) => *end = to,
+            Shape::Lasso(pts) => {
+                let far = pts.last().is_none_or(|last| {
+                    (last.x - to.x).abs() >= LASSO_STEP || (last.y - to.y).abs() >= LASSO_STEP
+                });
+                if far {
+                    pts.push(to);
+                }
+            }
+        }
+    }
+
     /// Whether it encloses a region worth painting.
     fn is_region(&self) -> bool {
         match self {
@@ -153,43 +176,6 @@ impl Draft {
     }
 }
 
-/// A shape being drawn with the pointer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Stroke {
-    Rect(Pt, Pt),
-    Lasso(Vec<Pt>),
-}
-
-impl Stroke {
-    pub fn start(tool: Tool, at: Pt) -> Self {
-        match tool {
-            Tool::Rect => Stroke::Rect(at, at),
-            Tool::Lasso => Stroke::Lasso(vec![at]),
-        }
-    }
-
-    pub fn extend(&mut self, to: Pt) {
-        match self {
-            Stroke::Rect(_, end) => *end = to,
-            Stroke::Lasso(pts) => {
-                let far = pts.last().is_none_or(|last| {
-                    (last.x - to.x).abs() >= LASSO_STEP || (last.y - to.y).abs() >= LASSO_STEP
-                });
-                if far {
-                    pts.push(to);
-                }
-            }
-        }
-    }
-
-    pub fn shape(&self) -> Shape {
-        match self {
-            Stroke::Rect(a, b) => Shape::Rect(*a, *b),
-            Stroke::Lasso(pts) => Shape::Lasso(pts.clone()),
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tool {
     Rect,
@@ -290,10 +276,6 @@ impl MaskState {
         }
     }
 
-    pub fn paints(&self) -> bool {
-        self.draft.with(Draft::paints_something)
-    }
-
     /// The mask as a PNG data URL (white repaints), if anything is painted.
     pub fn data_url(&self) -> Option<String> {
         if !self.draft.with_untracked(Draft::paints_something) {
@@ -306,22 +288,6 @@ impl MaskState {
         }
         #[cfg(not(feature = "hydrate"))]
         None
-    }
-
-    /// The mask as PNG bytes, for an upload.
-    pub fn png(&self) -> Option<Vec<u8>> {
-        let url = self.data_url()?;
-        #[cfg(feature = "hydrate")]
-        {
-            let data = url.split_once(',')?.1;
-            let binary = leptos::prelude::window().atob(data).ok()?;
-            Some(binary.chars().map(|c| c as u8).collect())
-        }
-        #[cfg(not(feature = "hydrate"))]
-        {
-            let _ = url;
-            None
-        }
     }
 }
 
@@ -342,7 +308,7 @@ pub fn MaskEditor(
     let t = use_texts();
     let st = &t.studio;
     let tool = RwSignal::new(Tool::Rect);
-    let stroke = RwSignal::new(None::<Stroke>);
+    let stroke = RwSignal::new(None::<Shape>);
     let cursor = RwSignal::new(Cursor::default());
     // The dashed box shows while the keyboard works the editor (not after a click or a touch).
     let focused = RwSignal::new(false);
@@ -479,7 +445,7 @@ pub fn MaskEditor(
                             let _ = c.focus();
                         }
                         if let Some(p) = at(&ev) {
-                            stroke.set(Some(Stroke::start(tool.get_untracked(), p)));
+                            stroke.set(Some(Shape::start(tool.get_untracked(), p)));
                         }
                     }
                     on:pointermove=move |ev| {
@@ -494,7 +460,7 @@ pub fn MaskEditor(
                         pointing.set(false);
                         if let Some(s) = stroke.get_untracked() {
                             stroke.set(None);
-                            done(s.shape());
+                            done(s);
                         }
                     }
                     on:pointercancel=move |_| {
@@ -525,13 +491,13 @@ pub fn MaskEditor(
 
 #[cfg(feature = "hydrate")]
 mod canvas {
-    use super::{Cursor, Draft, Shape, Step, Stroke};
+    use super::{Cursor, Draft, Shape, Step};
     use wasm_bindgen::JsCast;
     use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
 
     /// What is drawn on top of the steps: the shape under the pointer, the keyboard's rectangle.
     pub struct Shown {
-        pub stroke: Option<Stroke>,
+        pub stroke: Option<Shape>,
         pub cursor: Option<Cursor>,
     }
 
@@ -586,7 +552,7 @@ mod canvas {
         ctx.set_line_width(line);
         if let Some(stroke) = &shown.stroke {
             ctx.set_fill_style_str(TINT);
-            trace(&ctx, &stroke.shape(), w, h);
+            trace(&ctx, stroke, w, h);
             ctx.fill();
         }
         if let Some(k) = shown.cursor {
@@ -691,15 +657,15 @@ mod tests {
 
     #[test]
     fn a_lasso_stroke_keeps_points_that_moved() {
-        let mut s = Stroke::start(Tool::Lasso, Pt::new(0.1, 0.1));
+        let mut s = Shape::start(Tool::Lasso, Pt::new(0.1, 0.1));
         s.extend(Pt::new(0.1001, 0.1001));
         s.extend(Pt::new(0.5, 0.1));
         s.extend(Pt::new(0.5, 0.5));
-        assert_eq!(s.shape().outline().len(), 3);
-        let mut r = Stroke::start(Tool::Rect, Pt::new(0.1, 0.1));
+        assert_eq!(s.outline().len(), 3);
+        let mut r = Shape::start(Tool::Rect, Pt::new(0.1, 0.1));
         r.extend(Pt::new(0.3, 0.4));
         r.extend(Pt::new(0.6, 0.7));
-        assert_eq!(r.shape(), rect(0.1, 0.1, 0.6, 0.7));
+        assert_eq!(r, rect(0.1, 0.1, 0.6, 0.7));
     }
 
     #[test]

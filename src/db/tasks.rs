@@ -891,8 +891,6 @@ pub async fn children(pool: &super::Pool, id: &str) -> Result<Vec<TaskRow>, sqlx
     .await)
 }
 
-/// History: newest first, keyset-paginated on the id, optional engine, status and LIKE pattern
-/// (case-insensitive on both backends: SQLite's LIKE is, PostgreSQL's ILIKE).
 /// Stars (or unstars) one of the user's tasks; false when they have no such task.
 pub async fn set_favorite(
     pool: &super::Pool,
@@ -930,6 +928,8 @@ pub struct Filter<'a> {
     pub favorite: bool,
 }
 
+/// History: newest first, keyset-paginated on the id, narrowed by `f`; the words are matched
+/// with LIKE (case-insensitive on both backends: SQLite's LIKE is, PostgreSQL's ILIKE).
 pub async fn search_of_user(
     pool: &super::Pool,
     user_id: &str,

@@ -68,7 +68,8 @@ pub async fn submit_job(
     job: &NewJob,
 ) -> Result<TaskView, AppError> {
     let settings = ready(engine, user).await?;
-    let planned = plan(engine, user, &settings, job).await?;
+    let checked = check(engine, user, &settings, job).await?;
+    let planned = plan(&settings, &checked, job, &job.prompt)?;
     let id = db::new_id();
     let task = planned.task(&id, &user.id, None);
     Ok(create(
@@ -95,34 +96,26 @@ pub async fn submit_batch(
 ) -> Result<Vec<TaskView>, AppError> {
     let settings = ready(engine, user).await?;
     let (field, given) = match prompts {
-        Some(list) => ("prompts", list.to_vec()),
-        None => ("prompt", vec![job.prompt.clone()]),
+        Some(list) => ("prompts", list),
+        None => ("prompt", std::slice::from_ref(&job.prompt)),
     };
     let all =
-        crate::permutations::batch_prompts(&given, u64::try_from(settings.batch_max).unwrap_or(0))
+        crate::permutations::batch_prompts(given, u64::try_from(settings.batch_max).unwrap_or(0))
             .map_err(|rule| AppError::invalid(field, rule))?;
+    // The fields but the prompt are checked once (their channels and images read once).
+    let checked = check(engine, user, &settings, job).await?;
     let mut planned = Vec::with_capacity(all.len());
-    for (i, prompt) in all.into_iter().enumerate() {
-        let one = NewJob {
-            prompt,
-            ..job.clone()
-        };
-        planned.push(
-            plan(engine, user, &settings, &one)
-                .await
-                .map_err(|e| match e {
-                    // Which prompt of the list: `prompts[2]`.
-                    AppError::Validation { field: f, rule }
-                        if f == "prompt" && prompts.is_some() =>
-                    {
-                        AppError::Validation {
-                            field: format!("prompts[{i}]"),
-                            rule,
-                        }
-                    }
-                    other => other,
-                })?,
-        );
+    for (i, prompt) in all.iter().enumerate() {
+        planned.push(plan(&settings, &checked, job, prompt).map_err(|e| match e {
+            // Which prompt of the list: `prompts[2]`.
+            AppError::Validation { field: f, rule } if f == "prompt" && prompts.is_some() => {
+                AppError::Validation {
+                    field: format!("prompts[{i}]"),
+                    rule,
+                }
+            }
+            other => other,
+        })?);
     }
     let batch_id = db::new_id();
     let ids: Vec<String> = planned.iter().map(|_| db::new_id()).collect();
@@ -178,13 +171,22 @@ impl Planned {
     }
 }
 
-/// Checks a new task and prices it.
-async fn plan(
+/// What a new task's fields allow, checked once for all the prompts of a batch: the engine, its
+/// channels, the action and the images.
+struct Checked {
+    kind: EngineKind,
+    action: TaskAction,
+    channels: Vec<db::channels::ChannelRow>,
+    inputs: Vec<db::tasks::Input>,
+}
+
+/// Checks a new task's fields but its prompt.
+async fn check(
     engine: &Engine,
     user: &CurrentUser,
     settings: &crate::services::settings::Settings,
     job: &NewJob,
-) -> Result<Planned, AppError> {
+) -> Result<Checked, AppError> {
     let kind = match job.engine.as_deref().map(str::trim) {
         None | Some("") => EngineKind::Midjourney,
         Some(e) => EngineKind::parse(e)
@@ -223,12 +225,33 @@ async fn plan(
         job.images.as_deref().unwrap_or_default(),
     )
     .await?;
+    Ok(Checked {
+        kind,
+        action,
+        channels,
+        inputs,
+    })
+}
+
+/// A checked task with this prompt, priced.
+fn plan(
+    settings: &crate::services::settings::Settings,
+    checked: &Checked,
+    job: &NewJob,
+    prompt: &str,
+) -> Result<Planned, AppError> {
+    let Checked {
+        kind,
+        action,
+        ref channels,
+        ref inputs,
+    } = *checked;
     // A blend or a describe needs no words: the task is named as MidJourney names it.
     let prompt = match action {
-        TaskAction::Blend | TaskAction::Describe if job.prompt.trim().is_empty() => {
+        TaskAction::Blend | TaskAction::Describe if prompt.trim().is_empty() => {
             Prompt::parse(&format!("/{}", action.as_str()))?
         }
-        _ => Prompt::parse(&job.prompt)?,
+        _ => Prompt::parse(prompt)?,
     };
     let (mode, model, params, cost) = match kind {
         EngineKind::Midjourney => {
@@ -289,7 +312,7 @@ async fn plan(
             (None, Some(model), params, cost)
         }
         EngineKind::SdWebui => {
-            let catalog = super::engines::sd_catalog(&channels);
+            let catalog = super::engines::sd_catalog(channels);
             let (model, params, cost) =
                 sd_job(settings, &catalog, job, &prompt, action == TaskAction::Edit)?;
             (None, model, params, cost)
@@ -303,7 +326,7 @@ async fn plan(
         prompt: prompt.as_str().to_owned(),
         params,
         cost,
-        inputs,
+        inputs: inputs.clone(),
     })
 }
 

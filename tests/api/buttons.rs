@@ -2,24 +2,17 @@
 //! (Region) with its mask, Custom Zoom with its factor, Remix with a changed prompt); shorten.
 
 use crate::{
-    fake_upstream::{self, Fake, SECRET, SHORTENED},
-    helpers::{Answer, TestApp, created_id, is_final, spawn_app},
+    fake_upstream::{self, Fake, SHORTENED},
+    helpers::{Answer, TestApp, created_id, is_final},
 };
 use base64::Engine as _;
 use serde_json::{Value, json};
 
 async fn setup() -> (TestApp, Fake, String, String) {
-    let app = spawn_app().await;
-    let fake = fake_upstream::start().await;
-    let admin = app.signed_up("Ada", "ada@example.com").await;
-    app.configure(
-        &admin,
-        json!({"api_url": fake.base, "api_secret": SECRET, "action_cost": 3,
-               "max_active_tasks_per_user": 50, "signup_credits": 1000}),
+    fake_upstream::app_with(
+        json!({"action_cost": 3, "max_active_tasks_per_user": 50, "signup_credits": 1000}),
     )
-    .await;
-    let user = app.signed_up("Bo", "bo@example.com").await;
-    (app, fake, admin, user)
+    .await
 }
 
 async fn press(app: &TestApp, token: &str, id: &str, body: Value) -> Answer {

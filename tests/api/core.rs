@@ -3,23 +3,13 @@
 
 use crate::{
     fake_upstream::{self, Fake, SECRET},
-    helpers::{TestApp, spawn_app},
+    helpers::TestApp,
 };
 use serde_json::{Value, json};
 
 /// An app whose first channel is a fresh fake, its admin's token and a user's token.
 async fn setup() -> (TestApp, Fake, String, String) {
-    let app = spawn_app().await;
-    let fake = fake_upstream::start().await;
-    let admin = app.signed_up("Ada", "ada@example.com").await;
-    app.configure(
-        &admin,
-        json!({"api_url": fake.base, "api_secret": SECRET, "max_active_tasks_per_user": 100,
-               "modes": [{"mode": "fast", "cost": 8}], "action_cost": 3}),
-    )
-    .await;
-    let user = app.signed_up("Bo", "bo@example.com").await;
-    (app, fake, admin, user)
+    fake_upstream::app_with(json!({"max_active_tasks_per_user": 100, "modes": [{"mode": "fast", "cost": 8}], "action_cost": 3})).await
 }
 
 fn id_of(a: &crate::helpers::Answer) -> String {

@@ -84,6 +84,21 @@ impl Fake {
     }
 }
 
+/// An app whose midjourney channel is a fresh fake, with these settings too; its admin's token
+/// (Ada's) and a user's (Bo's).
+pub async fn app_with(settings: Value) -> (crate::helpers::TestApp, Fake, String, String) {
+    let app = crate::helpers::spawn_app().await;
+    let fake = start().await;
+    let admin = app.signed_up("Ada", "ada@example.com").await;
+    let mut patch = json!({"api_url": fake.base, "api_secret": SECRET});
+    if let (Some(all), Value::Object(more)) = (patch.as_object_mut(), settings) {
+        all.extend(more);
+    }
+    app.configure(&admin, patch).await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    (app, fake, admin, user)
+}
+
 pub async fn start() -> Fake {
     let state = Arc::new(Mutex::new(FakeState::default()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

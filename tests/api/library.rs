@@ -2,24 +2,21 @@
 //! or nothing.
 
 use crate::{
-    fake_upstream::{self, Fake, SECRET},
-    helpers::{TestApp, error_of, spawn_app},
+    fake_upstream::{self, Fake},
+    helpers::{Answer, TestApp, error_of},
 };
 use serde_json::{Value, json};
 
 /// An app pointed at the scripted fake proxy (relax costs 2), its admin and a user (100 credits).
 async fn setup() -> (TestApp, Fake, String, String) {
-    let app = spawn_app().await;
-    let fake = fake_upstream::start().await;
-    let admin = app.signed_up("Ada", "ada@example.com").await;
-    app.configure(
-        &admin,
-        json!({"api_url": fake.base, "api_secret": SECRET,
-               "modes": [{"mode": "fast", "cost": 8}, {"mode": "relax", "cost": 2}]}),
+    fake_upstream::app_with(
+        json!({"modes": [{"mode": "fast", "cost": 8}, {"mode": "relax", "cost": 2}]}),
     )
-    .await;
-    let user = app.signed_up("Bo", "bo@example.com").await;
-    (app, fake, admin, user)
+    .await
+}
+
+async fn batch(app: &TestApp, token: &str, body: Value) -> Answer {
+    app.post("/api/v1/tasks/batch", body, Some(token)).await
 }
 
 fn prompts(tasks: &Value) -> Vec<String> {
@@ -39,13 +36,12 @@ async fn task_count(app: &TestApp, token: &str) -> usize {
 #[tokio::test]
 async fn a_permutation_prompt_makes_the_product_of_its_groups_each_charged() {
     let (app, _fake, _, user) = setup().await;
-    let made = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompt": "a {red, blue, green} fox in {snow, rain} --ar 3:2"}),
-            Some(&user),
-        )
-        .await;
+    let made = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompt": "a {red, blue, green} fox in {snow, rain} --ar 3:2"}),
+    )
+    .await;
     assert_eq!(made.status, 201, "{}", made.body);
     let tasks = &made.body["tasks"];
     assert_eq!(
@@ -89,13 +85,12 @@ async fn a_permutation_prompt_makes_the_product_of_its_groups_each_charged() {
 #[tokio::test]
 async fn a_list_of_prompts_each_expanded_and_blank_ones_skipped() {
     let (app, _fake, _, user) = setup().await;
-    let made = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompts": ["a lighthouse", "  ", "a {cat, dog}"]}),
-            Some(&user),
-        )
-        .await;
+    let made = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompts": ["a lighthouse", "  ", "a {cat, dog}"]}),
+    )
+    .await;
     assert_eq!(made.status, 201, "{}", made.body);
     assert_eq!(
         prompts(&made.body["tasks"]),
@@ -103,13 +98,12 @@ async fn a_list_of_prompts_each_expanded_and_blank_ones_skipped() {
     );
     // A bad prompt of the list is named by its place, and nothing is made.
     let before = app.balance(&user).await;
-    let bad = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompts": ["a fox", "a fox --fast"]}),
-            Some(&user),
-        )
-        .await;
+    let bad = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompts": ["a fox", "a fox --fast"]}),
+    )
+    .await;
     assert_eq!(bad.status, 422, "{}", bad.body);
     assert_eq!(error_of(&bad)["field"], "prompts[1]");
     assert_eq!(app.balance(&user).await, before);
@@ -121,13 +115,12 @@ async fn a_batch_the_user_cannot_pay_for_creates_nothing_and_charges_nothing() {
     let (app, _fake, admin, user) = setup().await;
     // 100 credits; fast costs 8: with the batch limit raised to 20, sixteen would cost 128.
     app.configure(&admin, json!({"batch_max": 20})).await;
-    let made = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "fast", "prompt": "{a, b, c, d} {e, f, g, h}"}),
-            Some(&user),
-        )
-        .await;
+    let made = batch(
+        &app,
+        &user,
+        json!({"mode": "fast", "prompt": "{a, b, c, d} {e, f, g, h}"}),
+    )
+    .await;
     assert_eq!(made.status, 402, "{}", made.body);
     assert_eq!(
         error_of(&made)["code"],
@@ -154,13 +147,12 @@ async fn a_batch_the_user_cannot_pay_for_creates_nothing_and_charges_nothing() {
 #[tokio::test]
 async fn a_batch_past_the_admins_limit_or_with_unpaired_braces_is_refused_by_field() {
     let (app, _fake, admin, user) = setup().await;
-    let big = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompt": "{a, b, c} {d, e, f, g}"}),
-            Some(&user),
-        )
-        .await;
+    let big = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompt": "{a, b, c} {d, e, f, g}"}),
+    )
+    .await;
     assert_eq!(big.status, 422, "{}", big.body);
     assert_eq!(error_of(&big)["field"], "prompt");
     assert!(
@@ -171,22 +163,15 @@ async fn a_batch_past_the_admins_limit_or_with_unpaired_braces_is_refused_by_fie
         "{}",
         big.body
     );
-    let braces = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompt": "a {red, blue fox"}),
-            Some(&user),
-        )
-        .await;
+    let braces = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompt": "a {red, blue fox"}),
+    )
+    .await;
     assert_eq!(braces.status, 422);
     assert_eq!(error_of(&braces)["field"], "prompt");
-    let list = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompts": []}),
-            Some(&user),
-        )
-        .await;
+    let list = batch(&app, &user, json!({"mode": "relax", "prompts": []})).await;
     assert_eq!(list.status, 422);
     assert_eq!(error_of(&list)["field"], "prompts");
     assert_eq!(app.balance(&user).await, 100);
@@ -201,13 +186,12 @@ async fn a_batch_past_the_admins_limit_or_with_unpaired_braces_is_refused_by_fie
     assert_eq!(bad.status, 422);
     assert_eq!(error_of(&bad)["field"], "batch_max");
     app.configure(&admin, json!({"batch_max": 12})).await;
-    let ok = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompt": "{a, b, c} {d, e, f, g}"}),
-            Some(&user),
-        )
-        .await;
+    let ok = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompt": "{a, b, c} {d, e, f, g}"}),
+    )
+    .await;
     assert_eq!(ok.status, 201, "{}", ok.body);
     assert_eq!(ok.body["tasks"].as_array().unwrap().len(), 12);
 }
@@ -215,13 +199,12 @@ async fn a_batch_past_the_admins_limit_or_with_unpaired_braces_is_refused_by_fie
 #[tokio::test]
 async fn favourites_filter_the_list_and_only_the_owner_stars() {
     let (app, _fake, admin, user) = setup().await;
-    let made = app
-        .post(
-            "/api/v1/tasks/batch",
-            json!({"mode": "relax", "prompts": ["one", "two", "three"]}),
-            Some(&user),
-        )
-        .await;
+    let made = batch(
+        &app,
+        &user,
+        json!({"mode": "relax", "prompts": ["one", "two", "three"]}),
+    )
+    .await;
     assert_eq!(made.status, 201, "{}", made.body);
     let ids: Vec<String> = made.body["tasks"]
         .as_array()
