@@ -13,6 +13,7 @@ use crate::{
             AdminUserPage, AdminUsersPage,
         },
         auth::{LoginPage, SignupPage},
+        collections::CollectionsPage,
         errors::NotFound,
         generate::GeneratePage,
         history::HistoryPage,
@@ -90,6 +91,11 @@ pub fn App() -> impl IntoView {
                         path=path!("/history")
                         ssr=SsrMode::Async
                         view={Lazy::<HistoryRoute>::new()}
+                    />
+                    <Route
+                        path=path!("/collections")
+                        ssr=SsrMode::Async
+                        view={Lazy::<CollectionsRoute>::new()}
                     />
                     <Route
                         path=path!("/history/:id")
@@ -175,6 +181,7 @@ macro_rules! lazy_pages {
 lazy_pages! {
     HistoryRoute => { <RequireUser><HistoryPage /></RequireUser> },
     TaskRoute => { <RequireUser><TaskPage /></RequireUser> },
+    CollectionsRoute => { <RequireUser><CollectionsPage /></RequireUser> },
     AccountRoute => { <RequireUser><AccountPage /></RequireUser> },
     AdminRoute => { <RequireAdmin><AdminPage /></RequireAdmin> },
     AdminChannelsRoute => { <RequireAdmin><AdminChannelsPage /></RequireAdmin> },

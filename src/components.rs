@@ -1,6 +1,7 @@
 //! Reusable views.
 
 pub mod api_keys;
+pub mod collect;
 pub mod header;
 pub mod image_inputs;
 pub mod mask_editor;

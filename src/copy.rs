@@ -180,6 +180,26 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
         "blobs",
         &[("key", Text), ("refs", Int), ("zero_since", Int)],
     ),
+    (
+        "collections",
+        &[
+            ("id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("description", Text),
+            ("cover_task_id", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
+    (
+        "collection_tasks",
+        &[
+            ("collection_id", Text),
+            ("task_id", Text),
+            ("added_at", Int),
+        ],
+    ),
 ];
 
 /// What was copied.

@@ -13,6 +13,7 @@ pub mod attempts;
 pub mod audit;
 pub mod blobs;
 pub mod channels;
+pub mod collections;
 pub mod commits;
 pub mod gather;
 pub mod invites;

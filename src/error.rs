@@ -19,6 +19,13 @@ pub enum Conflict {
     LastAdmin,
     /// An account with as many API keys as it may have.
     TooManyKeys,
+    /// A collection named like another of the user's.
+    CollectionName,
+    /// An account with as many collections as it may have.
+    TooManyCollections,
+    /// Retrying a task that has not failed (or been cancelled), or a follow-up whose picture
+    /// is gone.
+    NotRetryable,
 }
 
 /// Which rule a 422 broke, with its numbers: the pages word each in the user's language, and the
@@ -86,6 +93,10 @@ pub enum Rule {
     },
     /// A permutation prompt whose braces do not pair up.
     Braces,
+    /// A list of 1 to `max` items (the ids of a bulk operation).
+    Items {
+        max: u32,
+    },
     /// An upload past the user's storage for uploads.
     QuotaExceeded {
         max_mb: u32,

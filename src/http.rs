@@ -10,6 +10,7 @@ pub mod error;
 mod extract;
 mod invites;
 mod lang;
+mod library;
 mod midjourney;
 mod openai_compat;
 pub mod openapi;
@@ -31,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .merge(auths::router())
         .merge(midjourney::router())
         .merge(tasks::router())
+        .merge(library::router())
         .merge(channels::router())
         .merge(engines::router())
         .merge(uploads::router())

@@ -8,6 +8,9 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+mod library;
+pub use library::LibraryTexts;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
     En,
@@ -256,6 +259,7 @@ pub struct Texts {
     pub admin: AdminTexts,
     pub account: AccountTexts,
     pub studio: StudioTexts,
+    pub library: &'static LibraryTexts,
 }
 
 /// The Generate page's engines and their controls.
@@ -367,6 +371,9 @@ pub struct ConflictTexts {
     pub follow_up_live: &'static str,
     pub last_admin: &'static str,
     pub too_many_keys: &'static str,
+    pub collection_name: &'static str,
+    pub too_many_collections: &'static str,
+    pub not_retryable: &'static str,
 }
 
 /// What each validation rule (422) says.
@@ -383,6 +390,7 @@ pub struct RuleTexts {
     pub mask_mismatch: &'static str,
     pub batch_too_large: fn(u64, u64) -> String,
     pub braces: &'static str,
+    pub items: fn(u32) -> String,
     pub number: fn(i64, i64) -> String,
     pub quota_exceeded: fn(u32) -> String,
     pub size: fn(u32, u32) -> String,
@@ -577,6 +585,9 @@ impl Texts {
             C::FollowUpLive => t.follow_up_live,
             C::LastAdmin => t.last_admin,
             C::TooManyKeys => t.too_many_keys,
+            C::CollectionName => t.collection_name,
+            C::TooManyCollections => t.too_many_collections,
+            C::NotRetryable => t.not_retryable,
         }
     }
 
@@ -610,6 +621,7 @@ impl Texts {
             R::NoSuchUpload => t.no_such_upload.into(),
             R::MaskMismatch => t.mask_mismatch.into(),
             R::BatchTooLarge { count, max } => (t.batch_too_large)(*count, *max),
+            R::Items { max } => (t.items)(*max),
             R::Braces => t.braces.into(),
             R::Number { min, max } => (t.number)(*min, *max),
             R::QuotaExceeded { max_mb } => (t.quota_exceeded)(*max_mb),
@@ -727,6 +739,9 @@ pub static EN: Texts = Texts {
         follow_up_live: "A follow-up of this task is still running.",
         last_admin: "The last administrator cannot be demoted.",
         too_many_keys: "You have as many API keys as an account may have. Revoke one you no longer use first.",
+        collection_name: "You already have a collection of that name.",
+        too_many_collections: "You have as many collections as an account may have. Delete one you no longer use first.",
+        not_retryable: "Only a failed or cancelled task can be tried again, and a follow-up only while the picture it was made from is there.",
     },
     rules: RuleTexts {
         required: "Fill this in first.",
@@ -757,6 +772,7 @@ pub static EN: Texts = Texts {
         too_many_pixels: |max| format!("Use an image of at most {max} megapixels."),
         no_such_upload: "There is no such upload: upload the image first.",
         mask_mismatch: "The mask must be a PNG of the image's size (for Vary (Region): of its shape, painting something).",
+        items: |max| format!("Choose from 1 to {max} of them."),
         batch_too_large: |count, max| {
             if count == u64::MAX {
                 format!("This makes too many prompts: a batch has at most {max}.")
@@ -1065,6 +1081,7 @@ pub static EN: Texts = Texts {
         this_session: "this session",
         sign_out_everywhere: "Sign out everywhere",
     },
+    library: &library::EN,
     studio: StudioTexts {
         engine_label: "Engine",
         model_label: "Model",
@@ -1192,6 +1209,9 @@ pub static ZH: Texts = Texts {
         follow_up_live: "该任务的后续任务仍在进行。",
         last_admin: "不能降级最后一位管理员。",
         too_many_keys: "API 密钥数量已达上限，请先撤销一个不再使用的密钥。",
+        collection_name: "你已有同名的合集。",
+        too_many_collections: "合集数量已达上限，请先删除一个不再使用的合集。",
+        not_retryable: "只有失败或已取消的任务可以重试；后续操作还需要它所基于的图片仍然存在。",
     },
     rules: RuleTexts {
         required: "请先填写此项。",
@@ -1220,6 +1240,7 @@ pub static ZH: Texts = Texts {
         too_many_pixels: |max| format!("图片最多 {max} 百万像素。"),
         no_such_upload: "找不到该上传的图片，请先上传。",
         mask_mismatch: "蒙版必须是与图片尺寸相同的 PNG（局部重绘：与图片比例相同，且涂有区域）。",
+        items: |max| format!("请选择 1 到 {max} 项。"),
         batch_too_large: |count, max| {
             if count == u64::MAX {
                 format!("提示词组合太多：每批最多 {max} 个。")
@@ -1522,6 +1543,7 @@ pub static ZH: Texts = Texts {
         this_session: "当前会话",
         sign_out_everywhere: "退出所有会话",
     },
+    library: &library::ZH,
     studio: StudioTexts {
         engine_label: "引擎",
         model_label: "模型",

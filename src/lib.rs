@@ -52,6 +52,8 @@ pub mod startup;
 pub mod state;
 #[cfg(feature = "ssr")]
 pub mod worker;
+#[cfg(feature = "ssr")]
+pub mod zip;
 
 /// Makes rustls (used by every HTTP client) use ring. Harmless when called again.
 #[cfg(feature = "ssr")]

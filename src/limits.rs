@@ -47,3 +47,11 @@ pub const SESSIONS_PER_ACCOUNT: i64 = 20;
 pub const KEYS_PER_ACCOUNT: i64 = 20;
 /// Images one task may be given (image prompts and references, a blend's pictures).
 pub const TASK_IMAGES_MAX: usize = 5;
+/// Characters in a collection's name.
+pub const COLLECTION_NAME_MAX_CHARS: usize = 80;
+/// Characters in a collection's description.
+pub const COLLECTION_DESCRIPTION_MAX_CHARS: usize = 500;
+/// Collections one account may have.
+pub const COLLECTIONS_PER_ACCOUNT: i64 = 500;
+/// Tasks one bulk operation (or one ZIP) takes.
+pub const BULK_MAX: usize = 500;

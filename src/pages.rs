@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod auth;
+pub mod collections;
 pub mod errors;
 pub mod generate;
 pub mod history;

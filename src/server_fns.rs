@@ -2,6 +2,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod library;
 pub mod tasks;
 pub mod uploads;
 

@@ -9,6 +9,7 @@ pub mod credits;
 pub mod engines;
 pub mod generation;
 pub mod invites;
+pub mod library;
 pub mod lifecycle;
 pub mod settings;
 pub mod uploads;

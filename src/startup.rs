@@ -199,8 +199,19 @@ fn router(state: AppState) -> Router {
             state.config.clone(),
             crate::http::csrf::same_origin,
         ))
-        // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed.
-        .layer(tower_http::compression::CompressionLayer::new())
+        // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed, and so are
+        // the ZIPs of them (stored entries of PNGs: compressing them again costs a core for
+        // nothing).
+        .layer({
+            use tower_http::compression::Predicate as _;
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::predicate::DefaultPredicate::new().and(
+                    tower_http::compression::predicate::NotForContentType::const_new(
+                        "application/zip",
+                    ),
+                ),
+            )
+        })
         // One log line per request (method, path, status, latency) at debug level, failures at
         // warn. The path only, never the query; the notify hook's secret segment is left out.
         .layer(

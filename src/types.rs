@@ -654,6 +654,51 @@ pub struct TaskUpdates {
 pub struct HistoryPage {
     pub tasks: Vec<TaskView>,
     pub next_cursor: Option<String>,
+    /// The collection the page is narrowed to.
+    pub collection: Option<CollectionView>,
+}
+
+/// What history is narrowed to, as the page's query string has it (the API's `GET
+/// /api/v1/tasks` takes the same names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryQuery {
+    pub status: Option<String>,
+    pub engine: Option<String>,
+    pub q: Option<String>,
+    pub before: Option<String>,
+    pub favorite: bool,
+    pub batch: Option<String>,
+    pub collection: Option<String>,
+}
+
+/// A collection of the user's pictures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CollectionView {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The cover its owner chose (null: the picture added last).
+    pub cover_task_id: Option<String>,
+    /// The thumbnail of the cover; null while the collection has no picture.
+    pub cover_url: Option<String>,
+    pub task_count: i64,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// What a bulk operation of history came to: the ids done, and each other one with its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BulkDone {
+    pub done: Vec<String>,
+    pub failed: Vec<(String, crate::error::AppError)>,
+}
+
+/// A collection, and whether a given task is in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Membership {
+    pub collection: CollectionView,
+    pub member: bool,
 }
 
 /// The task view: the task, where it came from and what came of it.

@@ -52,4 +52,81 @@ test.describe.serial("library", () => {
     await expect(page.getByTestId("history-item").first()).toContainText("a cat on a roof");
     await expect(page.getByTestId("history-item").first().getByTestId("star")).toHaveAttribute("aria-pressed", "true");
   });
+
+  test("collecting from history: a new collection from a tile, another tile put in it, its page", async ({ page }) => {
+    await logIn(page, "lena@example.com");
+    await page.goto("/history");
+    await hydrated(page);
+    const items = page.getByTestId("history-item");
+    await items.nth(0).getByTestId("collect").click();
+    const menu = items.nth(0).getByTestId("collect-menu");
+    await menu.getByLabel("Name of a new collection").fill("Rooftops");
+    await menu.getByRole("button", { name: "Add" }).click();
+    await expect(menu.getByRole("checkbox", { name: "Rooftops" })).toBeChecked();
+    await items.nth(2).getByTestId("collect").click();
+    const other = items.nth(2).getByTestId("collect-menu");
+    const saved = page.waitForResponse((r) => r.url().includes("set_in_collection") && r.ok());
+    await other.getByRole("checkbox", { name: "Rooftops" }).check();
+    await saved;
+    // Escape closes the menu.
+    await page.keyboard.press("Escape");
+    await expect(other).toHaveCount(0);
+    await page.getByRole("link", { name: "Collections" }).click();
+    const card = page.getByTestId("collection");
+    await expect(card).toHaveCount(1);
+    await expect(card).toContainText("Rooftops");
+    await expect(card).toContainText("2 pictures");
+    await card.getByRole("link").click();
+    await expect(page).toHaveURL(/collection=/);
+    await expect(page.getByTestId("collection-header")).toContainText("Rooftops");
+    await expect(page.getByTestId("history-item")).toHaveCount(2);
+    await expect(page.getByTestId("history-item").first()).toContainText("a dog on a roof");
+    await expect(page.getByTestId("history-item").nth(1)).toContainText("a lighthouse");
+  });
+
+  test("selecting with shift-click and the keyboard, a ZIP of the selection, a bulk delete", async ({ page }) => {
+    await logIn(page, "lena@example.com");
+    await page.goto("/history");
+    await hydrated(page);
+    const items = page.getByTestId("history-item");
+    await expect(items).toHaveCount(3);
+    await items.nth(0).getByTestId("select").click();
+    await items.nth(2).getByTestId("select").click({ modifiers: ["Shift"] });
+    await expect(page.getByTestId("selected-count")).toHaveText("3 selected");
+    // The keyboard: Space takes the middle one out, Shift+Space a range back in.
+    await items.nth(1).getByTestId("select").focus();
+    await page.keyboard.press("Space");
+    await expect(page.getByTestId("selected-count")).toHaveText("2 selected");
+    await expect(items.nth(1)).toHaveAttribute("data-selected", "false");
+    await items.nth(0).getByTestId("select").focus();
+    await page.keyboard.press("Shift+Space");
+    await expect(page.getByTestId("selected-count")).toHaveText("1 selected");
+    await expect(items.nth(0)).toHaveAttribute("data-selected", "false");
+    await expect(items.nth(2)).toHaveAttribute("data-selected", "true");
+    await page.getByRole("button", { name: "Select all on this page" }).click();
+    await expect(page.getByTestId("selected-count")).toHaveText("3 selected");
+    // The link the page offers, fetched with the page's session (headless Chromium here cancels
+    // downloads it is not set up to keep).
+    const link = page.getByTestId("bulk-zip");
+    await expect(link).toHaveAttribute("download", "");
+    const res = await page.request.get((await link.getAttribute("href"))!);
+    expect(res.status()).toBe(200);
+    expect(res.headers()["content-disposition"]).toMatch(/^attachment; filename="atelier-.*\.zip"$/);
+    const bytes = await res.body();
+    expect(bytes.subarray(0, 2).toString()).toBe("PK");
+    const text = bytes.toString("latin1");
+    expect(text).toContain("manifest.json");
+    expect(text).toContain("a-lighthouse");
+    expect(text).toContain("a-cat-on-a-roof");
+    expect(text).toContain("a-dog-on-a-roof");
+    // Delete one, after a confirm.
+    await page.getByRole("button", { name: "Clear selection" }).click();
+    await items.nth(1).getByTestId("select").check();
+    await page.getByTestId("bulk-bar").getByRole("button", { name: "Delete" }).click();
+    await expect(page.getByRole("alertdialog")).toContainText("Delete this task and its pictures?");
+    await page.getByTestId("bulk-delete-confirm").click();
+    await expect(page.getByTestId("bulk-message")).toHaveText("Done for 1.");
+    await expect(items).toHaveCount(2);
+    await expect(page.getByText("a cat on a roof")).toHaveCount(0);
+  });
 });

@@ -44,6 +44,7 @@ fn SignedIn(me: Me) -> impl IntoView {
         <nav aria-label="Main" class="flex items-center gap-1">
             <a href="/" class=NAV_LINK>{t.nav_generate}</a>
             <a href="/history" class=NAV_LINK>{t.nav_history}</a>
+            <a href="/collections" class=NAV_LINK>{t.library.nav_collections}</a>
             <a href="/account" class=NAV_LINK>{t.nav_account}</a>
             <Show when=move || is_admin>
                 <a href="/admin" class=NAV_LINK>{t.nav_admin}</a>

@@ -3,6 +3,7 @@
 use crate::{
     browser,
     components::{
+        collect::CollectMenu,
         mask_editor::{MaskEditor, MaskState},
         progress_bar::ProgressBar,
         star::Star,
@@ -93,6 +94,7 @@ pub fn TaskCard(
                         view! { <Star task_id=id on /> }
                     }
                 </div>
+                <CollectMenu task_id=task.with_untracked(|t| t.id.clone()) />
                 <p class="line-clamp-3 break-words text-sm" data-testid="task-prompt">
                     // What it was drawn from: a modal step's prompt (Vary (Region), Custom Zoom)
                     // where the user changed it.

@@ -926,6 +926,10 @@ pub struct Filter<'a> {
     pub before: Option<&'a str>,
     /// Only the starred ones.
     pub favorite: bool,
+    /// Only this batch's tasks.
+    pub batch: Option<&'a str>,
+    /// Only the tasks in this collection (the caller checked it is the user's).
+    pub collection: Option<&'a str>,
 }
 
 /// History: newest first, keyset-paginated on the id, narrowed by `f`; the words are matched
@@ -947,6 +951,9 @@ pub async fn search_of_user(
                 " $3 ESCAPE '\\') AND ($4 IS NULL OR id < $4)
                     AND ($6 IS NULL OR engine = $6)
                     AND (NOT $7 OR favorite_at IS NOT NULL)
+                    AND ($8 IS NULL OR batch_id = $8)
+                    AND ($9 IS NULL OR id IN
+                        (SELECT task_id FROM collection_tasks WHERE collection_id = $9))
                   ORDER BY id DESC LIMIT $5"
             )
         };
@@ -972,6 +979,35 @@ pub async fn search_of_user(
         .bind(limit)
         .bind(f.kind)
         .bind(f.favorite)
+        .bind(f.batch)
+        .bind(f.collection)
         .fetch_all(conn)
         .await)
+}
+
+/// The user's tasks among `ids` (others' and unknown ids left out), in no particular order.
+pub async fn of_user_by_ids(
+    pool: &super::Pool,
+    user_id: &str,
+    ids: &[String],
+) -> Result<Vec<TaskRow>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql = format!(
+        concat!(
+            "SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE user_id = $1 AND id IN ({})"
+        ),
+        marks.join(", ")
+    );
+    super::on!(pool, |conn| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(user_id);
+        for id in ids {
+            q = q.bind(id);
+        }
+        q.fetch_all(conn).await
+    })
 }

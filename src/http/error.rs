@@ -12,13 +12,7 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status =
             StatusCode::from_u16(self.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let body = serde_json::json!({
-            "error": {
-                "code": self.code(),
-                "message": self.to_string(),
-                "field": self.field(),
-            }
-        });
+        let body = serde_json::json!({ "error": detail(&self) });
         let mut res = (status, Json(body)).into_response();
         // When to come back: the wait for a password hash is at most a few seconds; the log-in
         // limit's window is a minute, the sign-up limit's an hour.
@@ -36,6 +30,15 @@ impl IntoResponse for AppError {
         }
         res
     }
+}
+
+/// The `{code, message, field}` of an error (also each failure of a bulk operation).
+pub fn detail(e: &AppError) -> serde_json::Value {
+    serde_json::json!({
+        "code": e.code(),
+        "message": e.to_string(),
+        "field": e.field(),
+    })
 }
 
 pub async fn not_found() -> AppError {

@@ -9,7 +9,7 @@
 
 use crate::{
     services::uploads::UploadView,
-    types::{ApiKeyView, ChannelView, ConnectionReport, EngineOffer, TaskView},
+    types::{ApiKeyView, ChannelView, CollectionView, ConnectionReport, EngineOffer, TaskView},
 };
 use axum::{Json, Router, response::IntoResponse, routing::get};
 use serde_json::Value;
@@ -48,6 +48,7 @@ async fn document() -> impl IntoResponse {
     tags(
         (name = "auths", description = "Accounts, sessions and API keys"),
         (name = "tasks", description = "Tasks of every engine"),
+        (name = "library", description = "Favourites, collections, bulk operations and archives"),
         (name = "uploads", description = "Images users bring"),
         (name = "engines", description = "What users can pick and what it costs"),
         (name = "channels", description = "The upstreams of each engine (admins)"),
@@ -69,10 +70,13 @@ async fn document() -> impl IntoResponse {
         v1_models, v1_generations, v1_edits, v1_file,
         healthz, readyz, metrics,
         tasks, submit, batch, star, unstar, task, delete_task, cancel, action, task_file, task_file_n,
+        collections, new_collection, collection, patch_collection, delete_collection,
+        collect_task, uncollect_task, bulk, archive,
         upload, get_upload, delete_upload,
         openapi,
     ),
-    components(schemas(ErrorBody, ErrorDetail, TaskAnswer, TaskList, NewTask, NewBatch, BatchAnswer, ActionBody))
+    components(schemas(ErrorBody, ErrorDetail, TaskAnswer, TaskList, NewTask, NewBatch, BatchAnswer, ActionBody,
+        CollectionAnswer, CollectionList, NewCollection, CollectionPatch, BulkBody, BulkAnswer, BulkFailure))
 )]
 struct ApiDoc;
 
@@ -205,6 +209,61 @@ struct ActionBody {
     zoom: Option<f64>,
 }
 
+#[derive(ToSchema)]
+struct CollectionAnswer {
+    collection: CollectionView,
+}
+
+#[derive(ToSchema)]
+struct CollectionList {
+    /// The one changed last first.
+    collections: Vec<CollectionView>,
+}
+
+/// `POST /api/v1/collections`.
+#[derive(ToSchema)]
+struct NewCollection {
+    /// 1-80 characters, one collection of a name per user.
+    name: String,
+    /// At most 500 characters, lines allowed.
+    description: Option<String>,
+}
+
+/// `PATCH /api/v1/collections/{id}`: what is given changes.
+#[derive(ToSchema)]
+struct CollectionPatch {
+    name: Option<String>,
+    description: Option<String>,
+    /// One of its tasks as the cover; null: the picture added last.
+    cover_task_id: Option<String>,
+}
+
+/// `POST /api/v1/tasks/bulk`.
+#[derive(ToSchema)]
+struct BulkBody {
+    /// 1-500 of the user's task ids.
+    ids: Vec<String>,
+    /// `delete`, `favorite`, `unfavorite`, `add_to_collection`, `remove_from_collection` or
+    /// `retry` (a failed or cancelled task made again, charged again).
+    op: String,
+    /// The user's collection, for `add_to_collection` and `remove_from_collection`.
+    collection_id: Option<String>,
+}
+
+#[derive(ToSchema)]
+struct BulkFailure {
+    id: String,
+    /// Why, as the API's errors say it (`not_found` for another user's task).
+    error: ErrorDetail,
+}
+
+#[derive(ToSchema)]
+struct BulkAnswer {
+    /// The ids done, in the order given.
+    done: Vec<String>,
+    failed: Vec<BulkFailure>,
+}
+
 #[utoipa::path(post, path = "/api/v1/auths/signup", tag = "auths", request_body(content = Object, description = "`{name, email, password, invite_code?}`"),
     responses((status = 200, description = "`{token, token_type, user}`; the first account becomes admin", body = Object),
               (status = 409, description = "Email taken", body = ErrorBody), (status = 422, body = ErrorBody),
@@ -324,13 +383,42 @@ fn readyz() {}
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text", content_type = "text/plain")))]
 fn metrics() {}
 
-#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(("engine" = Option<String>, Query), ("status" = Option<String>, Query), ("q" = Option<String>, Query), ("favorite" = Option<bool>, Query, description = "true: only the starred ones"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
+#[utoipa::path(get, path = "/api/v1/tasks", tag = "tasks", params(("engine" = Option<String>, Query), ("status" = Option<String>, Query), ("q" = Option<String>, Query), ("favorite" = Option<bool>, Query, description = "true: only the starred ones"), ("batch" = Option<String>, Query, description = "Only this batch's tasks"), ("collection" = Option<String>, Query, description = "Only those in this collection of the user's (another's: 404)"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)),
     responses((status = 200, body = TaskList)), security(("bearer" = []), ("session" = [])))]
 fn tasks() {}
 #[utoipa::path(put, path = "/api/v1/tasks/{id}/favorite", tag = "library", params(("id" = String, Path)), responses((status = 204, description = "Starred"), (status = 404, description = "Not one of the user's tasks", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 fn star() {}
 #[utoipa::path(delete, path = "/api/v1/tasks/{id}/favorite", tag = "library", params(("id" = String, Path)), responses((status = 204, description = "Unstarred"), (status = 404, description = "Not one of the user's tasks", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 fn unstar() {}
+#[utoipa::path(get, path = "/api/v1/collections", tag = "library", responses((status = 200, body = CollectionList)), security(("bearer" = []), ("session" = [])))]
+fn collections() {}
+#[utoipa::path(post, path = "/api/v1/collections", tag = "library", request_body = NewCollection,
+    responses((status = 201, body = CollectionAnswer), (status = 409, description = "A collection of that name exists, or as many as an account may have", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn new_collection() {}
+#[utoipa::path(get, path = "/api/v1/collections/{id}", tag = "library", params(("id" = String, Path)), responses((status = 200, body = CollectionAnswer), (status = 404, description = "Not one of the user's", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn collection() {}
+#[utoipa::path(patch, path = "/api/v1/collections/{id}", tag = "library", params(("id" = String, Path)), request_body = CollectionPatch,
+    responses((status = 200, body = CollectionAnswer), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn patch_collection() {}
+#[utoipa::path(delete, path = "/api/v1/collections/{id}", tag = "library", params(("id" = String, Path)), responses((status = 204, description = "Gone; its tasks stay"), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn delete_collection() {}
+#[utoipa::path(put, path = "/api/v1/collections/{id}/tasks/{task_id}", tag = "library", params(("id" = String, Path), ("task_id" = String, Path)),
+    responses((status = 204, description = "In it (twice is once)"), (status = 404, description = "The collection or the task is not the user's", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn collect_task() {}
+#[utoipa::path(delete, path = "/api/v1/collections/{id}/tasks/{task_id}", tag = "library", params(("id" = String, Path), ("task_id" = String, Path)),
+    responses((status = 204, description = "Out of it"), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn uncollect_task() {}
+#[utoipa::path(post, path = "/api/v1/tasks/bulk", tag = "library", request_body = BulkBody,
+    responses((status = 200, description = "Each id done or failed alone", body = BulkAnswer), (status = 404, description = "The collection is not the user's", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn bulk() {}
+#[utoipa::path(get, path = "/api/v1/tasks/archive", tag = "library", params(("ids" = String, Query, description = "1-500 of the user's task ids, comma-separated")),
+    responses((status = 200, description = "A ZIP of the pictures (named by date, prompt and id) and `manifest.json` (each task's prompt, parameters and files), streamed", content_type = "application/zip"),
+              (status = 404, description = "One of them is not the user's", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn archive() {}
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = NewTask,
     responses((status = 201, description = "Charged", body = TaskAnswer), (status = 402, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]

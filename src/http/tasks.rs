@@ -109,6 +109,8 @@ async fn list(
         status: arg("status"),
         q: arg("q"),
         favorite: arg("favorite"),
+        batch: arg("batch"),
+        collection: arg("collection"),
         cursor: arg("cursor"),
     };
     let (tasks, next) = generation::list(&s.engine, &user, query, limit).await?;

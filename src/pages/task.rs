@@ -3,7 +3,7 @@
 use crate::codec::page_data;
 use crate::{
     browser::short_time,
-    components::{star::Star, task_card::ActionButton},
+    components::{collect::CollectMenu, star::Star, task_card::ActionButton},
     i18n::use_texts,
     pages::errors::NotFound,
     server_fns::{
@@ -90,6 +90,7 @@ fn TaskDetailView(
                     <h1 class="break-words text-lg font-semibold" data-testid="task-prompt">{task.prompt.clone()}</h1>
                     <span class="ml-auto"><Star task_id=task.id.clone() on=task.favorite /></span>
                 </div>
+                <CollectMenu task_id=task.id.clone() />
                 <dl class="space-y-1 text-sm">
                     {row(t.field_status, format!("{}{}", t.status(task.status, task.queue_position), task.fail_reason.clone().map(|r| format!(": {r}")).unwrap_or_default()))}
                     {row(t.field_mode, format!("{} · {}", t.mode(task.mode), t.action(task.action)))}

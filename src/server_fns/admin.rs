@@ -121,6 +121,7 @@ pub async fn load_user_activity(
         HistoryPage {
             tasks,
             next_cursor: None,
+            collection: None,
         },
     ))
 }

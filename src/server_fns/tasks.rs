@@ -227,33 +227,38 @@ pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {
     crate::services::generation::updates(&engine, &user, &ids).await
 }
 
+/// A page of history: the same query, checked the same way, as `GET /api/v1/tasks`.
 #[server(input = Postcard, output = Postcard)]
-pub async fn load_history(
-    status: Option<String>,
-    engine: Option<String>,
-    q: Option<String>,
-    before: Option<String>,
-    favorite: bool,
-) -> Result<HistoryPage, AppError> {
-    let kind = engine
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(crate::types::EngineKind::parse);
+pub async fn load_history(query: crate::types::HistoryQuery) -> Result<HistoryPage, AppError> {
     let (engine, user) = engine_and_user().await?;
-    let status = status
-        .as_deref()
-        .filter(|s| !s.is_empty())
-        .and_then(crate::types::TaskStatus::parse);
-    let filter = crate::services::generation::Search {
-        kind,
-        status,
-        words: q.as_deref(),
-        before: before.as_deref().filter(|b| !b.is_empty()),
-        favorite,
+    let arg = |v: &Option<String>| v.clone().filter(|v| !v.is_empty());
+    let (status, kind, q, before, batch, collection) = (
+        arg(&query.status),
+        arg(&query.engine),
+        arg(&query.q),
+        arg(&query.before),
+        arg(&query.batch),
+        arg(&query.collection),
+    );
+    let list = crate::services::generation::ListQuery {
+        engine: kind.as_deref(),
+        status: status.as_deref(),
+        q: q.as_deref(),
+        favorite: query.favorite.then_some("true"),
+        batch: batch.as_deref(),
+        collection: collection.as_deref(),
+        cursor: before.as_deref(),
     };
-    let (tasks, next_cursor) =
-        crate::services::generation::history(&engine, &user, filter, 24).await?;
-    Ok(HistoryPage { tasks, next_cursor })
+    let (tasks, next_cursor) = crate::services::generation::list(&engine, &user, list, 24).await?;
+    let collection = match collection {
+        Some(id) => Some(crate::services::library::collection(&engine, &user, &id).await?),
+        None => None,
+    };
+    Ok(HistoryPage {
+        tasks,
+        next_cursor,
+        collection,
+    })
 }
 
 /// Stars or unstars one of the user's tasks.

@@ -72,14 +72,46 @@ pub async fn submit_job(
     let planned = plan(&settings, &checked, job, &job.prompt)?;
     let id = db::new_id();
     let task = planned.task(&id, &user.id, None);
-    Ok(create(
-        engine,
-        std::slice::from_ref(&task),
-        settings.max_active_tasks_per_user,
-        user.is_admin(),
-    )
-    .await?
-    .remove(0))
+    create_one(engine, user, &settings, &task).await
+}
+
+/// Makes a failed or cancelled task of the user again: a new task with its engine, action,
+/// prompt, parameters and images (a follow-up presses the same button of the same picture),
+/// charged what the first was charged, under the same live-task limit.
+#[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
+pub async fn retry(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
+    let settings = ready(engine, user).await?;
+    let row = db::tasks::get(&engine.pool, id)
+        .await
+        .map_err(super::internal)?
+        .filter(|r| r.user_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    let orphan = row.custom_id.is_some() && row.parent_id.is_none();
+    if !matches!(row.status, TaskStatus::Failed | TaskStatus::Cancelled) || orphan {
+        return Err(AppError::Conflict(Conflict::NotRetryable));
+    }
+    if !settings.engine_on(row.engine) {
+        return Err(AppError::invalid("engine", Rule::SwitchedOff));
+    }
+    let new_id = db::new_id();
+    let task = db::tasks::NewTask {
+        id: &new_id,
+        user_id: &row.user_id,
+        parent_id: row.parent_id.as_deref(),
+        engine: row.engine,
+        action: row.action,
+        custom_id: row.custom_id.as_deref(),
+        mode: row.mode,
+        model: row.model.as_deref(),
+        prompt: &row.prompt,
+        params: &row.params,
+        cost: row.cost,
+        // A follow-up runs where its parent ran; a new task wherever the channels say.
+        channel_id: row.parent_id.as_ref().and(row.channel_id.as_deref()),
+        inputs: &row.inputs,
+        batch_id: None,
+    };
+    create_one(engine, user, &settings, &task).await
 }
 
 /// A batch (`POST /api/v1/tasks/batch`): the prompts given (or the one prompt), each expanded by
@@ -827,6 +859,23 @@ async fn ready(
     Ok(settings)
 }
 
+/// [`create`] of one task, under the user's live-task limit.
+async fn create_one(
+    engine: &Engine,
+    user: &CurrentUser,
+    settings: &crate::services::settings::Settings,
+    task: &db::tasks::NewTask<'_>,
+) -> Result<TaskView, AppError> {
+    let mut made = create(
+        engine,
+        std::slice::from_ref(task),
+        settings.max_active_tasks_per_user,
+        user.is_admin(),
+    )
+    .await?;
+    made.pop().ok_or(AppError::Internal)
+}
+
 async fn create(
     engine: &Engine,
     tasks: &[db::tasks::NewTask<'_>],
@@ -948,6 +997,9 @@ pub struct ListQuery<'a> {
     pub status: Option<&'a str>,
     pub q: Option<&'a str>,
     pub favorite: Option<&'a str>,
+    pub batch: Option<&'a str>,
+    /// One of the user's collections (another's is not found).
+    pub collection: Option<&'a str>,
     pub cursor: Option<&'a str>,
 }
 
@@ -966,6 +1018,8 @@ pub async fn list(
         status,
         q,
         favorite,
+        batch,
+        collection,
         cursor,
     } = query;
     let favorite = match favorite.map(str::trim) {
@@ -995,12 +1049,22 @@ pub async fn list(
     if !(1..=100).contains(&limit) {
         return Err(AppError::range("limit", 1, 100));
     }
+    if let Some(c) = collection
+        && db::collections::get(&engine.pool, &user.id, c)
+            .await
+            .map_err(super::internal)?
+            .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
     let filter = Search {
         kind,
         status,
         words: q,
         before: cursor,
         favorite,
+        batch,
+        collection,
     };
     search(engine, user, filter, limit).await
 }
@@ -1315,31 +1379,14 @@ pub async fn detail(
     ))
 }
 
-/// A page of the user's history, newest first, filtered by status and by words of the prompt.
-pub async fn history(
-    engine: &Engine,
-    user: &CurrentUser,
-    filter: Search<'_>,
-    limit: i64,
-) -> Result<(Vec<TaskView>, Option<String>), AppError> {
-    search(engine, user, filter, limit).await
-}
-
-/// The user's tasks, newest first, by engine, status and words of the prompt; keyset-paginated.
+/// The user's tasks, newest first, narrowed by `filter`; keyset-paginated.
 async fn search(
     engine: &Engine,
     user: &CurrentUser,
     filter: Search<'_>,
     limit: i64,
 ) -> Result<(Vec<TaskView>, Option<String>), AppError> {
-    let Search {
-        kind,
-        status,
-        words,
-        before,
-        favorite,
-    } = filter;
-    let words = words.map(str::trim).filter(|q| !q.is_empty());
+    let words = filter.words.map(str::trim).filter(|q| !q.is_empty());
     if words.is_some_and(|q| q.chars().count() > crate::limits::SEARCH_MAX_CHARS) {
         return Err(AppError::invalid(
             "q",
@@ -1348,13 +1395,7 @@ async fn search(
             },
         ));
     }
-    let filter = db::tasks::Filter {
-        kind,
-        status,
-        words,
-        before,
-        favorite,
-    };
+    let filter = Search { words, ..filter };
     let rows = db::tasks::search_of_user(&engine.pool, &user.id, filter, limit + 1)
         .await
         .map_err(super::internal)?;

@@ -30,6 +30,13 @@ async fn an_sqlite_installation_moved_into_postgresql_and_s3_keeps_everything() 
     let id = made.body["task"]["id"].as_str().unwrap().to_owned();
     let done = old.tick_until_succeeded(&user, &id).await;
     old.generate(&user, "a second fox", "relax").await;
+    let foxes = old
+        .post("/api/v1/collections", json!({"name": "Foxes"}), Some(&user))
+        .await;
+    let foxes = foxes.body["collection"]["id"].as_str().unwrap().to_owned();
+    old.put(&format!("/api/v1/collections/{foxes}/tasks/{id}"), &user)
+        .await;
+    let collections_before = old.get("/api/v1/collections", Some(&user)).await.body;
     let channel = old
         .post(
             "/api/v1/channels",
@@ -103,6 +110,11 @@ async fn an_sqlite_installation_moved_into_postgresql_and_s3_keeps_everything() 
     assert_eq!(
         new.get("/api/v1/tasks?limit=100", Some(&user)).await.body,
         tasks_before
+    );
+    assert_eq!(
+        new.get("/api/v1/collections", Some(&user)).await.body,
+        collections_before,
+        "collections and what is in them"
     );
     assert_eq!(
         new.get("/api/v1/auths/me", Some(&key)).await.status,

@@ -21,13 +21,7 @@ async fn setup() -> (TestApp, Fake, String, String) {
 }
 
 pub async fn patch(app: &TestApp, token: &str, path: &str, body: Value) -> Answer {
-    app.send(
-        app.client
-            .patch(app.url(path))
-            .bearer_auth(token)
-            .json(&body),
-    )
-    .await
+    app.patch(path, body, token).await
 }
 
 pub async fn point(app: &TestApp, admin: &str, channel: &str, fake: &Fake) {

@@ -312,6 +312,21 @@ impl TestApp {
         (res.status().as_u16(), res.bytes().await.expect("body"))
     }
 
+    pub async fn put(&self, path: &str, token: &str) -> Answer {
+        self.send(self.client.put(self.url(path)).bearer_auth(token))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value, token: &str) -> Answer {
+        self.send(
+            self.client
+                .patch(self.url(path))
+                .bearer_auth(token)
+                .json(&body),
+        )
+        .await
+    }
+
     pub async fn delete(&self, path: &str, token: &str) -> Answer {
         self.send(self.client.delete(self.url(path)).bearer_auth(token))
             .await

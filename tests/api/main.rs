@@ -4,6 +4,7 @@ mod accounts;
 mod admin;
 mod auths;
 mod buttons;
+mod collections;
 mod copy;
 mod core;
 mod engines;
