@@ -10,3 +10,4 @@ pub mod progress_bar;
 pub mod require;
 pub mod star;
 pub mod task_card;
+pub mod templates;

@@ -200,6 +200,22 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("added_at", Int),
         ],
     ),
+    (
+        "templates",
+        &[
+            ("id", Text),
+            ("user_id", Text),
+            ("name", Text),
+            ("prompt", Text),
+            ("engine", Text),
+            ("mode", Text),
+            ("model", Text),
+            ("params", Json),
+            ("shared", Bool),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+    ),
 ];
 
 /// What was copied.
@@ -245,9 +261,16 @@ pub async fn copy(from: Side<'_>, to: Side<'_>) -> anyhow::Result<Report> {
     );
     let mut report = Report::default();
     let mut tx = target.begin().await?;
-    // What a new database holds before anyone uses it (the built-in channel), replaced by the
-    // installation's own.
-    for table in ["blobs", "channels", "settings", "leases", "attempts"] {
+    // What a new database holds before anyone uses it (the built-in channel, the starter
+    // templates), replaced by the installation's own.
+    for table in [
+        "blobs",
+        "channels",
+        "settings",
+        "leases",
+        "attempts",
+        "templates",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)
             .await?;

@@ -24,6 +24,7 @@ pub mod sessions;
 pub mod settings;
 pub mod task_reads;
 pub mod tasks;
+pub mod templates;
 pub mod uploads;
 pub mod users;
 

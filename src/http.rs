@@ -17,6 +17,7 @@ pub mod openapi;
 mod ops;
 mod query;
 mod tasks;
+mod templates;
 mod uploads;
 
 use crate::state::AppState;
@@ -33,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .merge(midjourney::router())
         .merge(tasks::router())
         .merge(library::router())
+        .merge(templates::router())
         .merge(channels::router())
         .merge(engines::router())
         .merge(uploads::router())

@@ -18,6 +18,7 @@ pub mod permutations;
 pub mod prompt_flags;
 pub mod server_fns;
 pub mod session;
+pub mod templates;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -55,3 +55,9 @@ pub const COLLECTION_DESCRIPTION_MAX_CHARS: usize = 500;
 pub const COLLECTIONS_PER_ACCOUNT: i64 = 500;
 /// Tasks one bulk operation (or one ZIP) takes.
 pub const BULK_MAX: usize = 500;
+/// Characters in a template's name.
+pub const TEMPLATE_NAME_MAX_CHARS: usize = 80;
+/// Templates one account may have of its own.
+pub const TEMPLATES_PER_ACCOUNT: i64 = 200;
+/// Recent prompts the Generate page offers.
+pub const RECENT_PROMPTS: usize = 10;

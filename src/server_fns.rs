@@ -4,6 +4,7 @@ pub mod admin;
 pub mod auth;
 pub mod library;
 pub mod tasks;
+pub mod templates;
 pub mod uploads;
 
 #[cfg(feature = "ssr")]

@@ -12,6 +12,7 @@ pub mod invites;
 pub mod library;
 pub mod lifecycle;
 pub mod settings;
+pub mod templates;
 pub mod uploads;
 
 use crate::error::AppError;

@@ -640,6 +640,34 @@ pub struct GenerateState {
     pub pending: bool,
     /// The user's live tasks and their latest finished ones, newest first.
     pub tasks: Vec<TaskView>,
+    /// The user's templates and the shared ones.
+    pub templates: Vec<TemplateView>,
+    /// The user's latest prompts, each once, newest first.
+    pub recent_prompts: Vec<String>,
+    /// The user may share templates with everyone.
+    pub is_admin: bool,
+}
+
+/// A prompt template: a prompt with `{placeholders}`, and the engine, mode or model and
+/// parameters it is used with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TemplateView {
+    pub id: String,
+    pub name: String,
+    pub prompt: String,
+    /// The names the prompt's `{placeholders}` ask for, in order.
+    pub placeholders: Vec<String>,
+    pub engine: Option<EngineKind>,
+    pub mode: Option<Mode>,
+    pub model: Option<String>,
+    pub params: TaskParams,
+    /// Seen by everyone (made by an admin, or one of the starter presets).
+    pub shared: bool,
+    /// The user may change or delete it: their own, or (admins) a shared one.
+    pub editable: bool,
+    pub created_at: String,
+    pub updated_at: String,
 }
 
 /// One poll of the Generate page: the tasks asked about, and the balance (refunds show at once).

@@ -129,4 +129,29 @@ test.describe.serial("library", () => {
     await expect(items).toHaveCount(2);
     await expect(page.getByText("a cat on a roof")).toHaveCount(0);
   });
+
+  test("a starter template with its blanks filled, saved as one's own, and a recent prompt", async ({ page }) => {
+    await logIn(page, "lena@example.com");
+    await hydrated(page);
+    const templates = page.getByTestId("templates");
+    await templates.getByRole("combobox", { name: "Template", exact: true }).selectOption({ label: "Product shot · 产品图" });
+    const blanks = templates.getByTestId("template-blanks");
+    await blanks.getByLabel("product").fill("a teapot");
+    await blanks.getByLabel("surface").fill("marble");
+    await templates.getByRole("button", { name: "Use template" }).click();
+    const box = page.getByLabel("Prompt", { exact: true });
+    await expect(box).toHaveValue(/^a teapot on a marble surface, studio product photography/);
+    await expect(box).toBeFocused();
+    // The form as it is, kept as the user's own.
+    await templates.getByRole("button", { name: "Save as template" }).click();
+    await templates.getByLabel("Template name").fill("Teapots");
+    await templates.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(templates.getByTestId("template-message")).toHaveText("Saved as a template.");
+    await expect(templates.getByRole("combobox", { name: "Template", exact: true }).locator("optgroup").first()).toContainText("Teapots");
+    // A recent prompt, one click away.
+    await box.fill("");
+    await templates.getByText("Recent prompts").click();
+    await templates.getByTestId("recent-prompts").getByRole("button", { name: "a dog on a roof" }).click();
+    await expect(box).toHaveValue("a dog on a roof");
+  });
 });

@@ -9,7 +9,10 @@
 
 use crate::{
     services::uploads::UploadView,
-    types::{ApiKeyView, ChannelView, CollectionView, ConnectionReport, EngineOffer, TaskView},
+    types::{
+        ApiKeyView, ChannelView, CollectionView, ConnectionReport, EngineOffer, TaskView,
+        TemplateView,
+    },
 };
 use axum::{Json, Router, response::IntoResponse, routing::get};
 use serde_json::Value;
@@ -72,11 +75,13 @@ async fn document() -> impl IntoResponse {
         tasks, submit, batch, star, unstar, task, delete_task, cancel, action, task_file, task_file_n,
         collections, new_collection, collection, patch_collection, delete_collection,
         collect_task, uncollect_task, bulk, archive,
+        templates, new_template, patch_template, delete_template,
         upload, get_upload, delete_upload,
         openapi,
     ),
     components(schemas(ErrorBody, ErrorDetail, TaskAnswer, TaskList, NewTask, NewBatch, BatchAnswer, ActionBody,
-        CollectionAnswer, CollectionList, NewCollection, CollectionPatch, BulkBody, BulkAnswer, BulkFailure))
+        CollectionAnswer, CollectionList, NewCollection, CollectionPatch, BulkBody, BulkAnswer, BulkFailure,
+        TemplateAnswer, TemplateList, TemplateBody))
 )]
 struct ApiDoc;
 
@@ -207,6 +212,36 @@ struct ActionBody {
     mask: Option<serde_json::Value>,
     /// Custom Zoom's step: the factor, 1 to 2 (written into the prompt as `--zoom`).
     zoom: Option<f64>,
+}
+
+#[derive(ToSchema)]
+struct TemplateAnswer {
+    template: TemplateView,
+}
+
+#[derive(ToSchema)]
+struct TemplateList {
+    /// The user's own (the one changed last first), then the shared ones by name.
+    templates: Vec<TemplateView>,
+}
+
+/// `POST /api/v1/templates`; in a `PATCH`, every field is optional and those given change.
+#[derive(ToSchema)]
+struct TemplateBody {
+    /// 1-80 characters.
+    name: String,
+    /// With `{placeholders}` the Generate page asks for (a name in braces; `{a, b}` stays a
+    /// permutation).
+    prompt: String,
+    /// `midjourney` (default), `openai` or `sd_webui`.
+    engine: Option<String>,
+    mode: Option<String>,
+    model: Option<String>,
+    /// A submit's other fields (`size`, `quality`, `n`, `negative_prompt`, `seed`, `steps`,
+    /// `cfg_scale`, `sampler`, ...), checked as a submit is.
+    params: Option<Value>,
+    /// Seen by everyone: admins only.
+    shared: Option<bool>,
 }
 
 #[derive(ToSchema)]
@@ -419,6 +454,19 @@ fn bulk() {}
               (status = 404, description = "One of them is not the user's", body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]
 fn archive() {}
+#[utoipa::path(get, path = "/api/v1/templates", tag = "library", responses((status = 200, body = TemplateList)), security(("bearer" = []), ("session" = [])))]
+fn templates() {}
+#[utoipa::path(post, path = "/api/v1/templates", tag = "library", request_body = TemplateBody,
+    responses((status = 201, body = TemplateAnswer), (status = 403, description = "`shared` by a non-admin", body = ErrorBody), (status = 422, description = "A field a submit would refuse", body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn new_template() {}
+#[utoipa::path(patch, path = "/api/v1/templates/{id}", tag = "library", params(("id" = String, Path)), request_body = TemplateBody,
+    responses((status = 200, body = TemplateAnswer), (status = 403, description = "A shared template, changed by a non-admin", body = ErrorBody), (status = 404, description = "Another user's own template", body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = []), ("session" = [])))]
+fn patch_template() {}
+#[utoipa::path(delete, path = "/api/v1/templates/{id}", tag = "library", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn delete_template() {}
 #[utoipa::path(post, path = "/api/v1/tasks", tag = "tasks", request_body = NewTask,
     responses((status = 201, description = "Charged", body = TaskAnswer), (status = 402, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = []), ("session" = [])))]

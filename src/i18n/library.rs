@@ -1,4 +1,4 @@
-//! The texts of the library: collections, selection and bulk operations in history.
+//! The texts of the library: collections, selection and bulk operations in history, templates.
 
 pub struct LibraryTexts {
     pub nav_collections: &'static str,
@@ -43,6 +43,20 @@ pub struct LibraryTexts {
     pub bulk_done: fn(usize, usize) -> String,
     pub choose_collection: &'static str,
     pub cancel: &'static str,
+    pub templates: &'static str,
+    pub template: &'static str,
+    pub choose_template: &'static str,
+    pub yours: &'static str,
+    pub shared_templates: &'static str,
+    pub use_template: &'static str,
+    pub delete_template: &'static str,
+    pub save_template: &'static str,
+    pub template_name: &'static str,
+    pub share_everyone: &'static str,
+    pub template_saved: &'static str,
+    pub fill_in: &'static str,
+    pub recent: &'static str,
+    pub no_recent: &'static str,
 }
 
 pub static EN: LibraryTexts = LibraryTexts {
@@ -111,6 +125,20 @@ pub static EN: LibraryTexts = LibraryTexts {
     },
     choose_collection: "Choose a collection",
     cancel: "Cancel",
+    templates: "Templates",
+    template: "Template",
+    choose_template: "Choose a template",
+    yours: "Yours",
+    shared_templates: "Shared",
+    use_template: "Use template",
+    delete_template: "Delete template",
+    save_template: "Save as template",
+    template_name: "Template name",
+    share_everyone: "Share with everyone",
+    template_saved: "Saved as a template.",
+    fill_in: "Fill in its blanks:",
+    recent: "Recent prompts",
+    no_recent: "Nothing yet: your prompts show here once you have generated.",
 };
 
 pub static ZH: LibraryTexts = LibraryTexts {
@@ -161,4 +189,18 @@ pub static ZH: LibraryTexts = LibraryTexts {
     },
     choose_collection: "选择合集",
     cancel: "取消",
+    templates: "模板",
+    template: "模板",
+    choose_template: "选择模板",
+    yours: "我的",
+    shared_templates: "共享",
+    use_template: "使用模板",
+    delete_template: "删除模板",
+    save_template: "存为模板",
+    template_name: "模板名称",
+    share_everyone: "共享给所有人",
+    template_saved: "已存为模板。",
+    fill_in: "填写空白处：",
+    recent: "最近的提示词",
+    no_recent: "暂无：生成之后，你的提示词会显示在这里。",
 };

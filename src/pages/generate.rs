@@ -8,6 +8,7 @@ use crate::{
         mask_editor::{MaskEditor, MaskState},
         post_form::PostForm,
         task_card::{CardActions, PressArgs, TaskCard},
+        templates::TemplatePicker,
     },
     error::AppError,
     i18n::{Texts, use_texts},
@@ -16,7 +17,7 @@ use crate::{
     session::use_balance,
     types::{
         EngineKind, EngineOffer, GenerateState, Mode, ModeView, ModelOffer, TaskAction,
-        TaskUpdates, TaskView,
+        TaskUpdates, TaskView, TemplateView,
     },
 };
 use leptos::{html, prelude::*};
@@ -507,8 +508,72 @@ fn PromptForm(
         args
     };
     let several = kinds.len() > 1;
+    // A template used: its engine (when offered), its prompt filled in, its mode or model and
+    // parameters.
+    let offered_kinds = kinds.clone();
+    let use_template = Callback::new(move |(tpl, filled): (TemplateView, String)| {
+        let kind = tpl
+            .engine
+            .filter(|k| offered_kinds.contains(k))
+            .unwrap_or_else(|| engine.get_untracked());
+        engine.set(kind);
+        mj_action.set(TaskAction::Imagine);
+        images.set(Vec::new());
+        prompt.set(filled);
+        let p = &tpl.params;
+        match kind {
+            EngineKind::Midjourney => {
+                if tpl.mode.is_some() {
+                    mode.set(tpl.mode);
+                }
+            }
+            EngineKind::Openai => {
+                if let Some(m) = tpl.model.clone() {
+                    choice.choose(m);
+                }
+                if p.size.is_some() {
+                    choice.size.set(p.size.clone());
+                }
+                if p.quality.is_some() {
+                    choice.quality.set(p.quality.clone());
+                }
+                if let Some(n) = p.n {
+                    choice.n.set(n);
+                }
+            }
+            EngineKind::SdWebui => {
+                if tpl.model.is_some() {
+                    sd.model.set(tpl.model.clone());
+                }
+                let text = |v: Option<String>| v.unwrap_or_default();
+                if let Some(size) = p.size.clone() {
+                    sd.size.set(size);
+                }
+                if let Some(n) = p.n {
+                    sd.n.set(n);
+                }
+                sd.steps.set(text(p.steps.map(|v| v.to_string())));
+                sd.cfg.set(text(p.cfg_scale.map(|v| v.0.to_string())));
+                sd.sampler.set(text(p.sampler.clone()));
+                sd.seed.set(text(p.seed.map(|v| v.to_string())));
+                sd.negative.set(text(p.negative_prompt.clone()));
+            }
+        }
+        crate::browser::focus("prompt");
+    });
+    let recent_prompt = Callback::new(move |p: String| {
+        prompt.set(p);
+        crate::browser::focus("prompt");
+    });
+    let current = Callback::new(move |()| args());
+    let (templates, recent, is_admin) = (
+        initial.templates.clone(),
+        initial.recent_prompts.clone(),
+        initial.is_admin,
+    );
     view! {
         <section aria-label=t.generate_title class="space-y-4">
+            <TemplatePicker templates recent is_admin on_use=use_template on_prompt=recent_prompt current />
             <PostForm action=submit args node_ref=form class="space-y-4">
                 <Show when=move || several fallback=move || view! { <input type="hidden" name="engine" value=move || engine.get().as_str() /> }>
                     <fieldset class="space-y-2">

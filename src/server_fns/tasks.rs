@@ -44,6 +44,9 @@ pub async fn load_generate() -> Result<GenerateState, AppError> {
         balance: crate::services::credits::balance(&engine.pool, &user.id).await?,
         pending: user.role == crate::types::Role::Pending,
         tasks: crate::services::generation::opening(&engine, &user, 12).await?,
+        templates: crate::services::templates::list(&engine, &user).await?,
+        recent_prompts: crate::services::templates::recent_prompts(&engine, &user).await?,
+        is_admin: user.is_admin(),
     })
 }
 
@@ -104,6 +107,66 @@ pub async fn submit_task(
             })?;
         images = format!("{images},{}:mask", up.id);
     }
+    let form = SubmitTask {
+        prompt,
+        mode,
+        engine,
+        model,
+        size,
+        quality,
+        n,
+        negative_prompt,
+        steps,
+        cfg_scale,
+        sampler,
+        seed,
+        action,
+        images,
+        dimensions,
+        sw,
+        cw,
+        denoising_strength,
+        mask: String::new(),
+        batch: String::new(),
+    };
+    let job = job_of_form(form)?;
+    if batch == "1" {
+        let lines: Vec<String> = job.prompt.lines().map(str::to_owned).collect();
+        let tasks =
+            crate::services::generation::submit_batch(&state, &user, &job, Some(&lines)).await?;
+        return with_balance(&state, &user.id, tasks).await;
+    }
+    let task = crate::services::generation::submit_job(&state, &user, &job).await?;
+    with_balance(&state, &user.id, vec![task]).await
+}
+
+/// The submit the Generate form's fields stand for: the engine's fields (the others' are
+/// ignored; empty ones take the model's defaults), numbers checked with their ranges.
+#[cfg(feature = "ssr")]
+pub(crate) fn job_of_form(
+    form: SubmitTask,
+) -> Result<crate::services::generation::NewJob, AppError> {
+    let SubmitTask {
+        prompt,
+        mode,
+        engine,
+        model,
+        size,
+        quality,
+        n,
+        negative_prompt,
+        steps,
+        cfg_scale,
+        sampler,
+        seed,
+        action,
+        images,
+        dimensions,
+        sw,
+        cw,
+        denoising_strength,
+        ..
+    } = form;
     let given = |v: String| (!v.trim().is_empty()).then(|| v.trim().to_owned());
     // A number a form field holds, if any: else the field's range in the error.
     fn number<T: std::str::FromStr>(
@@ -145,7 +208,7 @@ pub async fn submit_task(
         "denoising_strength",
         Rule::Number { min: 0, max: 1 },
     )?;
-    let job = crate::services::generation::NewJob {
+    Ok(crate::services::generation::NewJob {
         denoising_strength,
         engine: given(engine.clone()),
         prompt,
@@ -178,15 +241,7 @@ pub async fn submit_task(
             "cw",
             Rule::Number { min: 0, max: 100 },
         )?,
-    };
-    if batch == "1" {
-        let lines: Vec<String> = job.prompt.lines().map(str::to_owned).collect();
-        let tasks =
-            crate::services::generation::submit_batch(&state, &user, &job, Some(&lines)).await?;
-        return with_balance(&state, &user.id, tasks).await;
-    }
-    let task = crate::services::generation::submit_job(&state, &user, &job).await?;
-    with_balance(&state, &user.id, vec![task]).await
+    })
 }
 
 /// Presses a button of a task, or answers the step a task waits in (its own button, with a

@@ -75,6 +75,41 @@ pub async fn submit_job(
     create_one(engine, user, &settings, &task).await
 }
 
+/// What a job is made with once checked as a submit is (nothing charged, nothing made): its
+/// engine, mode, model and parameters. A template is saved with these.
+pub struct Settled {
+    pub kind: EngineKind,
+    pub mode: Option<Mode>,
+    pub model: Option<String>,
+    pub params: TaskParams,
+}
+
+pub async fn settle(
+    engine: &Engine,
+    user: &CurrentUser,
+    job: &NewJob,
+) -> Result<Settled, AppError> {
+    let settings = engine.settings().await?;
+    let checked = check(engine, user, &settings, job).await?;
+    // A MidJourney template may leave the mode to the user: checked with any mode on.
+    let no_mode = job.mode.as_deref().is_none_or(|m| m.trim().is_empty());
+    let mut job = job.clone();
+    if no_mode && checked.kind == EngineKind::Midjourney {
+        job.mode = settings
+            .modes
+            .iter()
+            .find(|m| m.enabled)
+            .map(|m| m.mode.as_str().to_owned());
+    }
+    let p = plan(&settings, &checked, &job, &job.prompt)?;
+    Ok(Settled {
+        kind: p.kind,
+        mode: p.mode.filter(|_| !no_mode),
+        model: p.model,
+        params: p.params,
+    })
+}
+
 /// Makes a failed or cancelled task of the user again: a new task with its engine, action,
 /// prompt, parameters and images (a follow-up presses the same button of the same picture),
 /// charged what the first was charged, under the same live-task limit.

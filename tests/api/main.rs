@@ -27,5 +27,6 @@ mod scale;
 mod sd_webui;
 mod sim_images;
 mod storage;
+mod templates;
 mod upgrade;
 mod uploads;
