@@ -93,6 +93,8 @@ pub enum Rule {
     },
     /// A permutation prompt whose braces do not pair up.
     Braces,
+    /// A calendar date, `YYYY-MM-DD`.
+    Date,
     /// A list of 1 to `max` items (the ids of a bulk operation).
     Items {
         max: u32,

@@ -390,6 +390,7 @@ pub struct RuleTexts {
     pub mask_mismatch: &'static str,
     pub batch_too_large: fn(u64, u64) -> String,
     pub braces: &'static str,
+    pub date: &'static str,
     pub items: fn(u32) -> String,
     pub number: fn(i64, i64) -> String,
     pub quota_exceeded: fn(u32) -> String,
@@ -623,6 +624,7 @@ impl Texts {
             R::BatchTooLarge { count, max } => (t.batch_too_large)(*count, *max),
             R::Items { max } => (t.items)(*max),
             R::Braces => t.braces.into(),
+            R::Date => t.date.into(),
             R::Number { min, max } => (t.number)(*min, *max),
             R::QuotaExceeded { max_mb } => (t.quota_exceeded)(*max_mb),
             R::Size { min, max } => (t.size)(*min, *max),
@@ -781,6 +783,7 @@ pub static EN: Texts = Texts {
             }
         },
         braces: "Each { needs its } (write \\{ or \\, to keep one as it is).",
+        date: "Give a date as YYYY-MM-DD.",
         number: |min, max| format!("Use a number from {min} to {max}."),
         quota_exceeded: |max| {
             format!("Your uploads would take more than your {max} MB: delete some first.")
@@ -1249,6 +1252,7 @@ pub static ZH: Texts = Texts {
             }
         },
         braces: "每个 { 都需要对应的 }（写 \\{ 或 \\, 可保留原字符）。",
+        date: "请按 YYYY-MM-DD 格式填写日期。",
         number: |min, max| format!("请输入 {min} 到 {max} 之间的数字。"),
         quota_exceeded: |max| format!("上传图片将超出您的 {max} MB 空间：请先删除一些。"),
         size: |min, max| format!("尺寸请写成 宽x高，每边为 8 的倍数，介于 {min} 到 {max} 之间。"),

@@ -697,6 +697,10 @@ pub struct HistoryQuery {
     pub favorite: bool,
     pub batch: Option<String>,
     pub collection: Option<String>,
+    pub mode: Option<String>,
+    /// `YYYY-MM-DD`: made on or after that day, on or before that one.
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 /// A collection of the user's pictures.

@@ -154,4 +154,21 @@ test.describe.serial("library", () => {
     await templates.getByTestId("recent-prompts").getByRole("button", { name: "a dog on a roof" }).click();
     await expect(box).toHaveValue("a dog on a roof");
   });
+
+  test("history narrowed by mode and days from its search form", async ({ page }) => {
+    await logIn(page, "lena@example.com");
+    await page.goto("/history");
+    await hydrated(page);
+    await page.getByTestId("mode-filter").selectOption("fast");
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(/mode=fast/);
+    await expect(page.getByTestId("history-item")).toHaveCount(0);
+    await page.getByTestId("mode-filter").selectOption("relax");
+    const today = new Date().toISOString().slice(0, 10);
+    await page.getByLabel("From").fill(today);
+    await page.getByLabel("To", { exact: true }).fill(today);
+    await page.getByRole("button", { name: "Search" }).click();
+    await expect(page).toHaveURL(new RegExp(`mode=relax.*from=${today}`));
+    await expect(page.getByTestId("history-item")).toHaveCount(2);
+  });
 });

@@ -930,6 +930,11 @@ pub struct Filter<'a> {
     pub batch: Option<&'a str>,
     /// Only the tasks in this collection (the caller checked it is the user's).
     pub collection: Option<&'a str>,
+    /// Only MidJourney's tasks of this mode.
+    pub mode: Option<Mode>,
+    /// Made at or after this moment, and before that one (ms).
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
 }
 
 /// History: newest first, keyset-paginated on the id, narrowed by `f`; the words are matched
@@ -954,6 +959,9 @@ pub async fn search_of_user(
                     AND ($8 IS NULL OR batch_id = $8)
                     AND ($9 IS NULL OR id IN
                         (SELECT task_id FROM collection_tasks WHERE collection_id = $9))
+                    AND ($10 IS NULL OR mode = $10)
+                    AND ($11 IS NULL OR created_at >= $11)
+                    AND ($12 IS NULL OR created_at < $12)
                   ORDER BY id DESC LIMIT $5"
             )
         };
@@ -981,6 +989,9 @@ pub async fn search_of_user(
         .bind(f.favorite)
         .bind(f.batch)
         .bind(f.collection)
+        .bind(f.mode)
+        .bind(f.from_ms)
+        .bind(f.until_ms)
         .fetch_all(conn)
         .await)
 }

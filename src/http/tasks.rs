@@ -111,6 +111,9 @@ async fn list(
         favorite: arg("favorite"),
         batch: arg("batch"),
         collection: arg("collection"),
+        mode: arg("mode"),
+        from: arg("from"),
+        to: arg("to"),
         cursor: arg("cursor"),
     };
     let (tasks, next) = generation::list(&s.engine, &user, query, limit).await?;

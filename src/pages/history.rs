@@ -30,6 +30,9 @@ pub fn href(q: &HistoryQuery) -> String {
     put("q", &q.q);
     put("collection", &q.collection);
     put("batch", &q.batch);
+    put("mode", &q.mode);
+    put("from", &q.from);
+    put("to", &q.to);
     put("favorite", &q.favorite.then(|| "1".to_owned()));
     put("before", &q.before);
     if parts.is_empty() {
@@ -107,6 +110,9 @@ pub fn HistoryPage() -> impl IntoView {
         favorite: param("favorite").is_some(),
         batch: param("batch"),
         collection: param("collection"),
+        mode: param("mode"),
+        from: param("from"),
+        to: param("to"),
     };
     let page = page_data(current, load_history);
     let collections = page_data(|| (), |_| load_collections());
@@ -199,6 +205,21 @@ pub fn HistoryPage() -> impl IntoView {
                         }
                     })}}
                 </Suspense>
+                <select name="mode" aria-label=t.field_mode data-testid="mode-filter"
+                    class="rounded border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900">
+                    <option value="" selected=move || param("mode").is_none()>{l.any_mode}</option>
+                    {[crate::types::Mode::Fast, crate::types::Mode::Relax, crate::types::Mode::Turbo].into_iter().map(|m| view! {
+                        <option value=m.as_str() selected=move || param("mode").as_deref() == Some(m.as_str())>{t.mode(Some(m))}</option>
+                    }).collect_view()}
+                </select>
+                <label class="flex items-center gap-1 text-sm">{l.date_from}
+                    <input type="date" name="from" value=move || param("from").unwrap_or_default()
+                        class="rounded border border-stone-300 bg-white px-1 py-1 dark:border-stone-700 dark:bg-stone-900" />
+                </label>
+                <label class="flex items-center gap-1 text-sm">{l.date_to}
+                    <input type="date" name="to" value=move || param("to").unwrap_or_default()
+                        class="rounded border border-stone-300 bg-white px-1 py-1 dark:border-stone-700 dark:bg-stone-900" />
+                </label>
                 <input type="search" name="q" maxlength=crate::limits::SEARCH_MAX_CHARS aria-label=t.search_label placeholder=t.search_label value=move || param("q").unwrap_or_default()
                     class="rounded border border-stone-300 bg-white px-2 py-1 text-sm dark:border-stone-700 dark:bg-stone-900" />
                 <button type="submit" class="rounded bg-stone-200 px-3 py-1 text-sm dark:bg-stone-800">{t.search_button}</button>

@@ -295,6 +295,7 @@ pub async fn load_history(query: crate::types::HistoryQuery) -> Result<HistoryPa
         arg(&query.batch),
         arg(&query.collection),
     );
+    let (mode, from, to) = (arg(&query.mode), arg(&query.from), arg(&query.to));
     let list = crate::services::generation::ListQuery {
         engine: kind.as_deref(),
         status: status.as_deref(),
@@ -302,6 +303,9 @@ pub async fn load_history(query: crate::types::HistoryQuery) -> Result<HistoryPa
         favorite: query.favorite.then_some("true"),
         batch: batch.as_deref(),
         collection: collection.as_deref(),
+        mode: mode.as_deref(),
+        from: from.as_deref(),
+        to: to.as_deref(),
         cursor: before.as_deref(),
     };
     let (tasks, next_cursor) = crate::services::generation::list(&engine, &user, list, 24).await?;

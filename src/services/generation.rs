@@ -1035,7 +1035,20 @@ pub struct ListQuery<'a> {
     pub batch: Option<&'a str>,
     /// One of the user's collections (another's is not found).
     pub collection: Option<&'a str>,
+    /// MidJourney's `fast`, `relax` or `turbo`.
+    pub mode: Option<&'a str>,
+    /// Made on or after this day, and on or before that one (`YYYY-MM-DD`, UTC).
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
     pub cursor: Option<&'a str>,
+}
+
+/// The first moment (ms, UTC) of a `YYYY-MM-DD` day, or a 422 naming `field`.
+fn day_start(field: &str, day: &str) -> Result<i64, AppError> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date =
+        time::Date::parse(day.trim(), format).map_err(|_| AppError::invalid(field, Rule::Date))?;
+    Ok((date.midnight().assume_utc().unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// What a search of the user's tasks is narrowed to.
@@ -1055,8 +1068,27 @@ pub async fn list(
         favorite,
         batch,
         collection,
+        mode,
+        from,
+        to,
         cursor,
     } = query;
+    let mode =
+        match mode.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => Some(Mode::parse(m).ok_or_else(|| {
+                AppError::invalid("mode", Rule::one_of(&["fast", "relax", "turbo"]))
+            })?),
+            None => None,
+        };
+    let from_ms = from
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| day_start("from", d))
+        .transpose()?;
+    // Through the whole of the last day: before the next one starts.
+    let until_ms = to
+        .filter(|d| !d.trim().is_empty())
+        .map(|d| day_start("to", d).map(|ms| ms + 86_400_000))
+        .transpose()?;
     let favorite = match favorite.map(str::trim) {
         None | Some("" | "false" | "0") => false,
         Some("true" | "1") => true,
@@ -1100,6 +1132,9 @@ pub async fn list(
         favorite,
         batch,
         collection,
+        mode,
+        from_ms,
+        until_ms,
     };
     search(engine, user, filter, limit).await
 }

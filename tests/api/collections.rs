@@ -460,3 +460,51 @@ async fn the_zip_holds_every_selected_image_and_a_manifest() {
     assert_eq!(none.status, 422);
     assert_eq!(error_of(&none)["field"], "ids");
 }
+
+#[tokio::test]
+async fn mode_and_date_range_filters_combine_with_the_others() {
+    let (app, _, user) = setup().await;
+    assert_eq!(app.generate(&user, "a fast fox", "fast").await.status, 201);
+    let relax = tasks(&app, &user, &["a relaxed fox", "a relaxed hare"]).await;
+    let c = collection(&app, &user, "Relaxed").await;
+    app.put(
+        &format!("/api/v1/collections/{c}/tasks/{}", relax[0]),
+        &user,
+    )
+    .await;
+    let list = |q: String| {
+        let app = &app;
+        let user = user.clone();
+        async move { app.get(&format!("/api/v1/tasks?{q}"), Some(&user)).await }
+    };
+    let relaxed = list("mode=relax".into()).await;
+    assert_eq!(ids_of(&relaxed), [relax[1].clone(), relax[0].clone()]);
+    let today = time::OffsetDateTime::now_utc().date();
+    let (yesterday, tomorrow) = (today.previous_day().unwrap(), today.next_day().unwrap());
+    let day = |d: time::Date| format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day());
+    let all = list(format!("from={}&to={}", day(today), day(today))).await;
+    assert_eq!(ids_of(&all).len(), 3, "today, the whole day: {}", all.body);
+    assert_eq!(
+        ids_of(&list(format!("to={}", day(yesterday))).await).len(),
+        0
+    );
+    assert_eq!(
+        ids_of(&list(format!("from={}", day(tomorrow))).await).len(),
+        0
+    );
+    let combined = list(format!(
+        "mode=relax&from={}&collection={c}&q=fox",
+        day(yesterday)
+    ))
+    .await;
+    assert_eq!(ids_of(&combined), [relax[0].clone()]);
+    for (q, field) in [
+        ("mode=warp", "mode"),
+        ("from=04/12/2026", "from"),
+        ("to=2026-02-30", "to"),
+    ] {
+        let bad = list(q.into()).await;
+        assert_eq!(bad.status, 422, "{q}");
+        assert_eq!(error_of(&bad)["field"], field, "{q}");
+    }
+}
