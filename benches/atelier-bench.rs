@@ -41,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if wanted("history") {
         history(
+            &backends,
             if quick { 2_000 } else { 100_000 },
             if quick { 20 } else { 200 },
         )
@@ -226,11 +227,36 @@ async fn worker_ticks(backends: &[Backend], sizes: &[usize], runs: usize) -> any
 }
 
 /// Server render of /history (first page and a page deep in the past) with `n` tasks stored.
-async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
+async fn history(backends: &[Backend], n: usize, samples: usize) -> anyhow::Result<()> {
+    for backend in backends {
+        history_on(backend, n, samples).await?;
+    }
+    Ok(())
+}
+
+/// Varied prompts: a subject, a style and a number each (every pair of tasks has one subject
+/// and style, so both users of [`history_on`] have them all).
+fn bench_prompt(i: usize) -> String {
+    const SUBJECTS: [&str; 12] = [
+        "lighthouse", "red fox", "castle", "robot", "garden", "harbour", "dragon", "forest",
+        "portrait of a sailor", "tea house", "mountain lake", "night market",
+    ];
+    const STYLES: [&str; 9] = [
+        "watercolour", "anime", "isometric", "photo", "oil painting", "ink sketch",
+        "cinematic", "neon", "pastel",
+    ];
+    format!(
+        "a {} at dusk, {} style, number {i} --ar 3:2",
+        SUBJECTS[(i / 2) % SUBJECTS.len()],
+        STYLES[(i / 2 / SUBJECTS.len()) % STYLES.len()]
+    )
+}
+
+/// The server render of /history with `n` tasks (half the viewer's), and its search's SQL next
+/// to the first stage's LIKE scan.
+async fn history_on(backend: &Backend, n: usize, samples: usize) -> anyhow::Result<()> {
     let dir = tempfile_dir()?;
-    let mut config = Config::for_tests(dir.clone());
-    config.run_worker = false;
-    let app = Application::build(config).await?;
+    let app = Application::build(backend.config(&dir).await?).await?;
     let pool = app.state().pool.clone();
     let base = format!("http://127.0.0.1:{}", app.port());
     let session = bench_account(&pool, "Bench", "bench@example.com").await?;
@@ -246,7 +272,7 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
         } else {
             &other.me.user.id
         };
-        let prompt = format!("a lighthouse at dusk number {i} --ar 3:2");
+        let prompt = bench_prompt(i);
         let task = db::tasks::NewTask {
             id: &id,
             user_id: user,
@@ -269,17 +295,38 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
         }
     }
     tx.commit().await?;
+    if let db::Pool::Postgres(pg) = &pool {
+        // As autovacuum would soon: the planner's statistics of the new rows.
+        sqlx::query("ANALYZE tasks").execute(pg).await?;
+    }
     tokio::spawn(app.run_until(std::future::pending()));
     let client = reqwest::Client::new();
     let cookie = format!("atelier_session={}", session.token);
+    // One of the viewer's prompts alone holds this number.
+    let rare = (n / 2) & !1;
+    let searches = [
+        ("search, a word in one prompt", format!("{rare}")),
+        ("search, a word in 1 of 12", "lighthouse".to_owned()),
+        ("search, two words", "fox watercolour".to_owned()),
+        ("search, a word in every prompt", "dusk".to_owned()),
+        ("search, a word in none", "unicorn".to_owned()),
+    ];
     println!();
-    println!("| /history server render, {n} tasks | p50 ms | p99 ms |");
+    println!(
+        "| /history server render, {n} tasks, {} | p50 ms | p99 ms |",
+        backend.name()
+    );
     println!("| --- | ---: | ---: |");
-    for (name, path) in [
+    let mut pages = vec![
         ("first page", "/history".to_owned()),
         ("deep page", format!("/history?before={middle}")),
-        ("search", "/history?q=number%2012345".to_owned()),
-    ] {
+    ];
+    pages.extend(
+        searches
+            .iter()
+            .map(|(name, q)| (*name, format!("/history?q={}", q.replace(' ', "+")))),
+    );
+    for (name, path) in pages {
         let mut times = Vec::with_capacity(samples);
         for _ in 0..samples {
             let t0 = Instant::now();
@@ -293,12 +340,67 @@ async fn history(n: usize, samples: usize) -> anyhow::Result<()> {
             let _ = res.bytes().await?;
             times.push(t0.elapsed().as_secs_f64() * 1000.0);
         }
-        times.sort_by(|a, b| a.total_cmp(b));
-        let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
-        println!("| {name} | {:.2} | {:.2} |", times[times.len() / 2], p99);
+        println!("| {name} | {:.2} | {:.2} |", p50(&mut times), p99(&times));
+    }
+    println!();
+    println!(
+        "| a search's SQL, {n} tasks, {} (p50 ms) | today (index) | stage one (LIKE scan) |",
+        backend.name()
+    );
+    println!("| --- | ---: | ---: |");
+    let user = &session.me.user.id;
+    for (name, q) in &searches {
+        let filter = db::tasks::Filter {
+            words: Some(q),
+            ..Default::default()
+        };
+        let mut today = Vec::with_capacity(samples);
+        let mut before = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let t0 = Instant::now();
+            db::tasks::search_of_user(&pool, user, filter, 51).await?;
+            today.push(t0.elapsed().as_secs_f64() * 1000.0);
+            let t0 = Instant::now();
+            like_scan(&pool, user, q).await?;
+            before.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        println!(
+            "| {} | {:.2} | {:.2} |",
+            name.trim_start_matches("search, "),
+            p50(&mut today),
+            p50(&mut before)
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+fn p50(times: &mut [f64]) -> f64 {
+    times.sort_by(|a, b| a.total_cmp(b));
+    times[times.len() / 2]
+}
+
+/// Of sorted times.
+fn p99(times: &[f64]) -> f64 {
+    times[(times.len() * 99 / 100).min(times.len() - 1)]
+}
+
+/// The first stage's search: the whole text a substring of the prompt, found by reading them.
+async fn like_scan(pool: &db::Pool, user_id: &str, q: &str) -> anyhow::Result<usize> {
+    let pattern = format!("%{q}%");
+    let n = db::on!(pool, |c| {
+        let sql = if pool.is_postgres() {
+            "SELECT id FROM tasks WHERE user_id = $1 AND prompt ILIKE $2 ORDER BY id DESC LIMIT 51"
+        } else {
+            "SELECT id FROM tasks WHERE user_id = $1 AND prompt LIKE $2 ORDER BY id DESC LIMIT 51"
+        };
+        sqlx::query_scalar::<_, String>(sql)
+            .bind(user_id)
+            .bind(&pattern)
+            .fetch_all(c)
+            .await
+    })?;
+    Ok(n.len())
 }
 
 /// A request's parts that carry `token` as a bearer token.

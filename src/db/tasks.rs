@@ -937,63 +937,184 @@ pub struct Filter<'a> {
     pub until_ms: Option<i64>,
 }
 
-/// History: newest first, keyset-paginated on the id, narrowed by `f`; the words are matched
-/// with LIKE (case-insensitive on both backends: SQLite's LIKE is, PostgreSQL's ILIKE).
+/// The conditions of a [`Filter`] but its words, on `tasks`, with the binds of [`bind_filter!`]
+/// ($1 to $10; $11 is the limit, and the words' binds follow).
+macro_rules! filter_conditions {
+    () => {
+        "user_id = $1 AND ($2 IS NULL OR status = $2) AND ($3 IS NULL OR id < $3)
+            AND ($4 IS NULL OR engine = $4)
+            AND (NOT $5 OR favorite_at IS NOT NULL)
+            AND ($6 IS NULL OR batch_id = $6)
+            AND ($7 IS NULL OR id IN
+                (SELECT task_id FROM collection_tasks WHERE collection_id = $7))
+            AND ($8 IS NULL OR mode = $8)
+            AND ($9 IS NULL OR created_at >= $9)
+            AND ($10 IS NULL OR created_at < $10)"
+    };
+}
+
+/// Binds what [`filter_conditions!`] and a limit ask for, then every text of `$extra`.
+macro_rules! bind_filter {
+    ($q:expr, $user_id:expr, $f:expr, $limit:expr, $extra:expr) => {{
+        let mut q = $q
+            .bind($user_id)
+            .bind($f.status)
+            .bind($f.before)
+            .bind($f.kind)
+            .bind($f.favorite)
+            .bind($f.batch)
+            .bind($f.collection)
+            .bind($f.mode)
+            .bind($f.from_ms)
+            .bind($f.until_ms)
+            .bind($limit);
+        for text in $extra {
+            q = q.bind(text.as_str());
+        }
+        q
+    }};
+}
+
+/// How many of the newest tasks a search reads before it asks an index: a common word is found
+/// among them at once, a rare one through the index (whose cost grows with the number of prompts
+/// that hold the word, not with the number of tasks).
+const SEARCH_WINDOW: i64 = 2000;
+
+/// The words of a search: each one must be somewhere in the prompt, in any order.
+fn words_of(q: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = Vec::new();
+    for w in q.split_whitespace() {
+        if !words.contains(&w) {
+            words.push(w);
+        }
+    }
+    words
+}
+
+/// A LIKE pattern that finds `word` anywhere (with `\` as the escape character).
+fn like_pattern(word: &str) -> String {
+    format!(
+        "%{}%",
+        word.replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    )
+}
+
+/// `AND prompt LIKE $n ...` for each pattern, numbered from `first`.
+fn like_conditions(op: &str, first: usize, count: usize) -> String {
+    (first..first + count)
+        .map(|n| format!(" AND prompt {op} ${n} ESCAPE '\\'"))
+        .collect()
+}
+
+/// The trigram index's query that holds every word of three characters or more (each a phrase,
+/// so found as a substring), or None when no word is that long (the index cannot find shorter).
+fn fts_query(words: &[&str]) -> Option<String> {
+    let long: Vec<String> = words
+        .iter()
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
+        .collect();
+    (!long.is_empty()).then(|| long.join(" "))
+}
+
+/// History: newest first, keyset-paginated on the id, narrowed by `f`. Every word of the search
+/// must be somewhere in the prompt, case-insensitively (LIKE on SQLite, ILIKE on PostgreSQL).
+///
+/// The same steps on both backends: the newest [`SEARCH_WINDOW`] tasks of the filter are read
+/// first, which finds a common word at once; only when they hold too few (and there are older
+/// ones) are the older tasks searched through an index: SQLite's FTS5 trigram index, PostgreSQL's
+/// pg_trgm GIN index (both of migration 0017). That second step is a materialized CTE so that
+/// PostgreSQL's planner cannot trade the index for a backward walk of the primary key, which
+/// reads every row when the words are common among others' prompts and rare among the user's.
 pub async fn search_of_user(
     pool: &super::Pool,
     user_id: &str,
     f: Filter<'_>,
     limit: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    macro_rules! search {
-        ($like:literal) => {
-            concat!(
-                "SELECT ",
-                task_columns!(),
-                " FROM tasks WHERE user_id = $1 AND ($2 IS NULL OR status = $2)
-                    AND ($3 IS NULL OR prompt ",
-                $like,
-                " $3 ESCAPE '\\') AND ($4 IS NULL OR id < $4)
-                    AND ($6 IS NULL OR engine = $6)
-                    AND (NOT $7 OR favorite_at IS NOT NULL)
-                    AND ($8 IS NULL OR batch_id = $8)
-                    AND ($9 IS NULL OR id IN
-                        (SELECT task_id FROM collection_tasks WHERE collection_id = $9))
-                    AND ($10 IS NULL OR mode = $10)
-                    AND ($11 IS NULL OR created_at >= $11)
-                    AND ($12 IS NULL OR created_at < $12)
-                  ORDER BY id DESC LIMIT $5"
-            )
-        };
+    let words = f.words.map(words_of).unwrap_or_default();
+    let patterns: Vec<String> = words.iter().map(|w| like_pattern(w)).collect();
+    let likes = like_conditions(
+        if pool.is_postgres() { "ILIKE" } else { "LIKE" },
+        12,
+        patterns.len(),
+    );
+    let select = concat!("SELECT ", task_columns!(), " FROM tasks WHERE ");
+    let order = " ORDER BY id DESC LIMIT $11";
+    let none: [String; 0] = [];
+    if words.is_empty() {
+        let sql = format!("{select}{}{order}", filter_conditions!());
+        return super::on!(pool, |c| {
+            let q = sqlx::query_as(sqlx::AssertSqlSafe(sql));
+            bind_filter!(q, user_id, f, limit, &none).fetch_all(c).await
+        });
     }
-    let sql = if pool.is_postgres() {
-        search!("ILIKE")
-    } else {
-        search!("LIKE")
+    // The newest tasks first.
+    let window = format!(
+        concat!(
+            "SELECT * FROM (SELECT ",
+            task_columns!(),
+            " FROM tasks WHERE {} ORDER BY id DESC LIMIT {}) AS newest WHERE TRUE{}{}"
+        ),
+        filter_conditions!(),
+        SEARCH_WINDOW,
+        likes,
+        order
+    );
+    let mut rows: Vec<TaskRow> = super::on!(pool, |c| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(window.as_str()));
+        bind_filter!(q, user_id, f, limit, &patterns)
+            .fetch_all(c)
+            .await
+    })?;
+    if rows.len() as i64 >= limit {
+        return Ok(rows);
+    }
+    let seen = format!(
+        // (One row: the limit, bound as for every query, changes nothing.)
+        "SELECT COUNT(*), MIN(id) FROM (SELECT id FROM tasks WHERE {} ORDER BY id DESC LIMIT {}) \
+         AS newest LIMIT $11",
+        filter_conditions!(),
+        SEARCH_WINDOW
+    );
+    let (count, oldest): (i64, Option<String>) = super::on!(pool, |c| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(seen.as_str()));
+        bind_filter!(q, user_id, f, limit, &none).fetch_one(c).await
+    })?;
+    let Some(oldest) = oldest.filter(|_| count >= SEARCH_WINDOW) else {
+        return Ok(rows);
     };
-    let pattern = f.words.map(|q| {
-        format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        )
-    });
-    super::on!(pool, |conn| sqlx::query_as(sql)
-        .bind(user_id)
-        .bind(f.status)
-        .bind(pattern.as_deref())
-        .bind(f.before)
-        .bind(limit)
-        .bind(f.kind)
-        .bind(f.favorite)
-        .bind(f.batch)
-        .bind(f.collection)
-        .bind(f.mode)
-        .bind(f.from_ms)
-        .bind(f.until_ms)
-        .fetch_all(conn)
-        .await)
+    // The older tasks, through the index.
+    let mut texts = patterns;
+    let mut index = String::new();
+    if !pool.is_postgres() {
+        // PostgreSQL's planner finds its index for the ILIKEs; SQLite's is asked by name,
+        // when a word is long enough for it.
+        if let Some(m) = fts_query(&words) {
+            texts.push(m);
+            index = format!(
+                " AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ${})",
+                11 + texts.len()
+            );
+        }
+    }
+    texts.push(oldest);
+    let older = format!(
+        "WITH found AS MATERIALIZED (SELECT id FROM tasks WHERE {}{likes}{index} AND id < ${}) \
+         {select}id IN (SELECT id FROM found{order}){order}",
+        filter_conditions!(),
+        11 + texts.len()
+    );
+    let more: Vec<TaskRow> = super::on!(pool, |c| {
+        let q = sqlx::query_as(sqlx::AssertSqlSafe(older.as_str()));
+        bind_filter!(q, user_id, f, limit - rows.len() as i64, &texts)
+            .fetch_all(c)
+            .await
+    })?;
+    rows.extend(more);
+    Ok(rows)
 }
 
 /// The user's tasks among `ids` (others' and unknown ids left out), in no particular order.

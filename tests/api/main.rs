@@ -24,6 +24,7 @@ mod pages;
 mod process;
 mod restart;
 mod scale;
+mod search;
 mod sd_webui;
 mod sim_images;
 mod storage;
