@@ -238,12 +238,29 @@ async fn history(backends: &[Backend], n: usize, samples: usize) -> anyhow::Resu
 /// and style, so both users of [`history_on`] have them all).
 fn bench_prompt(i: usize) -> String {
     const SUBJECTS: [&str; 12] = [
-        "lighthouse", "red fox", "castle", "robot", "garden", "harbour", "dragon", "forest",
-        "portrait of a sailor", "tea house", "mountain lake", "night market",
+        "lighthouse",
+        "red fox",
+        "castle",
+        "robot",
+        "garden",
+        "harbour",
+        "dragon",
+        "forest",
+        "portrait of a sailor",
+        "tea house",
+        "mountain lake",
+        "night market",
     ];
     const STYLES: [&str; 9] = [
-        "watercolour", "anime", "isometric", "photo", "oil painting", "ink sketch",
-        "cinematic", "neon", "pastel",
+        "watercolour",
+        "anime",
+        "isometric",
+        "photo",
+        "oil painting",
+        "ink sketch",
+        "cinematic",
+        "neon",
+        "pastel",
     ];
     format!(
         "a {} at dusk, {} style, number {i} --ar 3:2",

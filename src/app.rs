@@ -15,6 +15,7 @@ use crate::{
         auth::{LoginPage, SignupPage},
         collections::CollectionsPage,
         errors::NotFound,
+        gallery::{GalleryItemPage, GalleryListPage, SharedPage},
         generate::GeneratePage,
         history::HistoryPage,
         task::TaskPage,
@@ -143,6 +144,21 @@ pub fn App() -> impl IntoView {
                         view={Lazy::<AdminOverviewRoute>::new()}
                     />
                     <Route
+                        path=path!("/s/:token")
+                        ssr=SsrMode::Async
+                        view={Lazy::<SharedRoute>::new()}
+                    />
+                    <Route
+                        path=path!("/gallery")
+                        ssr=SsrMode::Async
+                        view={Lazy::<GalleryRoute>::new()}
+                    />
+                    <Route
+                        path=path!("/gallery/:id")
+                        ssr=SsrMode::Async
+                        view={Lazy::<GalleryItemRoute>::new()}
+                    />
+                    <Route
                         path=path!("/login")
                         ssr=SsrMode::Async
                         view={Lazy::<LoginRoute>::new()}
@@ -190,6 +206,9 @@ lazy_pages! {
     AdminOverviewRoute => { <RequireAdmin><AdminOverviewPage /></RequireAdmin> },
     AdminInvitesRoute => { <RequireAdmin><AdminInvitesPage /></RequireAdmin> },
     AdminEnginesRoute => { <RequireAdmin><AdminEnginesPage /></RequireAdmin> },
+    SharedRoute => { <SharedPage /> },
+    GalleryRoute => { <GalleryListPage /> },
+    GalleryItemRoute => { <GalleryItemPage /> },
     LoginRoute => { <LoginPage /> },
     SignupRoute => { <SignupPage /> },
 }

@@ -8,6 +8,7 @@ pub mod mask_editor;
 pub mod post_form;
 pub mod progress_bar;
 pub mod require;
+pub mod share;
 pub mod star;
 pub mod task_card;
 pub mod templates;

@@ -161,6 +161,10 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("inputs", Json),
             ("batch_id", Text),
             ("favorite_at", Int),
+            ("share_token", Text),
+            ("published_at", Int),
+            ("hidden_at", Int),
+            ("like_count", Int),
         ],
     ),
     (
@@ -214,6 +218,33 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("shared", Bool),
             ("created_at", Int),
             ("updated_at", Int),
+        ],
+    ),
+    (
+        "task_likes",
+        &[("task_id", Text), ("user_id", Text), ("created_at", Int)],
+    ),
+    (
+        "comments",
+        &[
+            ("id", Text),
+            ("task_id", Text),
+            ("user_id", Text),
+            ("body", Text),
+            ("created_at", Int),
+            ("hidden_at", Int),
+        ],
+    ),
+    (
+        "reports",
+        &[
+            ("id", Text),
+            ("task_id", Text),
+            ("comment_id", Text),
+            ("user_id", Text),
+            ("reason", Text),
+            ("created_at", Int),
+            ("resolved_at", Int),
         ],
     ),
 ];

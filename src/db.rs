@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod notices;
 pub mod sessions;
 pub mod settings;
+pub mod sharing;
 pub mod task_reads;
 pub mod tasks;
 pub mod templates;

@@ -26,6 +26,12 @@ pub enum Conflict {
     /// Retrying a task that has not failed (or been cancelled), or a follow-up whose picture
     /// is gone.
     NotRetryable,
+    /// Publishing while the admin has the gallery switched off.
+    GalleryOff,
+    /// Commenting while the admin has comments switched off.
+    CommentsOff,
+    /// Sharing or publishing a picture an admin hid.
+    Hidden,
 }
 
 /// Which rule a 422 broke, with its numbers: the pages word each in the user's language, and the

@@ -16,6 +16,7 @@ mod openai_compat;
 pub mod openapi;
 mod ops;
 mod query;
+mod sharing;
 mod tasks;
 mod templates;
 mod uploads;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(midjourney::router())
         .merge(tasks::router())
         .merge(library::router())
+        .merge(sharing::router())
         .merge(templates::router())
         .merge(channels::router())
         .merge(engines::router())
@@ -46,4 +48,21 @@ pub fn router() -> Router<AppState> {
         .route("/lang", axum::routing::post(lang::set_lang))
         .route("/api/v1", axum::routing::any(error::not_found))
         .route("/api/v1/{*rest}", axum::routing::any(error::not_found))
+}
+
+/// Where links point: the public URL when one is configured, else the host the request came to.
+pub(crate) fn link_base(s: &AppState, headers: &axum::http::HeaderMap) -> String {
+    if let Some(u) = &s.config.public_url {
+        return u.clone();
+    }
+    let host = headers
+        .get(axum::http::header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .filter(|p| *p == "https")
+        .unwrap_or("http");
+    format!("{scheme}://{host}")
 }

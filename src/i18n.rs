@@ -8,7 +8,9 @@
 use crate::error::AppError;
 use leptos::prelude::*;
 
+mod gallery;
 mod library;
+pub use gallery::GalleryTexts;
 pub use library::LibraryTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +262,7 @@ pub struct Texts {
     pub account: AccountTexts,
     pub studio: StudioTexts,
     pub library: &'static LibraryTexts,
+    pub gallery: &'static GalleryTexts,
 }
 
 /// The Generate page's engines and their controls.
@@ -374,6 +377,9 @@ pub struct ConflictTexts {
     pub collection_name: &'static str,
     pub too_many_collections: &'static str,
     pub not_retryable: &'static str,
+    pub gallery_off: &'static str,
+    pub comments_off: &'static str,
+    pub hidden: &'static str,
 }
 
 /// What each validation rule (422) says.
@@ -589,6 +595,9 @@ impl Texts {
             C::CollectionName => t.collection_name,
             C::TooManyCollections => t.too_many_collections,
             C::NotRetryable => t.not_retryable,
+            C::GalleryOff => t.gallery_off,
+            C::CommentsOff => t.comments_off,
+            C::Hidden => t.hidden,
         }
     }
 
@@ -744,6 +753,9 @@ pub static EN: Texts = Texts {
         collection_name: "You already have a collection of that name.",
         too_many_collections: "You have as many collections as an account may have. Delete one you no longer use first.",
         not_retryable: "Only a failed or cancelled task can be tried again, and a follow-up only while the picture it was made from is there.",
+        gallery_off: "The gallery is switched off by the administrator.",
+        comments_off: "Comments are switched off by the administrator.",
+        hidden: "An administrator hid this picture: it cannot be shared or published.",
     },
     rules: RuleTexts {
         required: "Fill this in first.",
@@ -1085,6 +1097,7 @@ pub static EN: Texts = Texts {
         sign_out_everywhere: "Sign out everywhere",
     },
     library: &library::EN,
+    gallery: &gallery::EN,
     studio: StudioTexts {
         engine_label: "Engine",
         model_label: "Model",
@@ -1215,6 +1228,9 @@ pub static ZH: Texts = Texts {
         collection_name: "你已有同名的合集。",
         too_many_collections: "合集数量已达上限，请先删除一个不再使用的合集。",
         not_retryable: "只有失败或已取消的任务可以重试；后续操作还需要它所基于的图片仍然存在。",
+        gallery_off: "管理员已关闭作品广场。",
+        comments_off: "管理员已关闭评论。",
+        hidden: "管理员已隐藏这张图片：它不能被分享或发布。",
     },
     rules: RuleTexts {
         required: "请先填写此项。",
@@ -1548,6 +1564,7 @@ pub static ZH: Texts = Texts {
         sign_out_everywhere: "退出所有会话",
     },
     library: &library::ZH,
+    gallery: &gallery::ZH,
     studio: StudioTexts {
         engine_label: "引擎",
         model_label: "模型",

@@ -61,3 +61,18 @@ pub const TEMPLATE_NAME_MAX_CHARS: usize = 80;
 pub const TEMPLATES_PER_ACCOUNT: i64 = 200;
 /// Recent prompts the Generate page offers.
 pub const RECENT_PROMPTS: usize = 10;
+/// Characters in a comment on the gallery.
+pub const COMMENT_MAX_CHARS: usize = 1000;
+/// Comments one user may write in [`COMMENT_WINDOW_MS`].
+pub const COMMENTS_PER_WINDOW: i64 = 5;
+pub const COMMENT_WINDOW_MS: i64 = 60_000;
+/// Comments a picture shows (the oldest first).
+pub const COMMENTS_SHOWN: i64 = 500;
+/// Characters in the reason of a report.
+pub const REPORT_REASON_MAX_CHARS: usize = 500;
+/// Pictures on a page of the gallery.
+pub const GALLERY_PAGE: i64 = 24;
+/// Pages of the gallery one may go back (offset paging).
+pub const GALLERY_PAGES_MAX: i64 = 400;
+/// Open reports the admin overview lists.
+pub const REPORTS_SHOWN: i64 = 100;

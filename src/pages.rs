@@ -5,6 +5,7 @@ pub mod admin;
 pub mod auth;
 pub mod collections;
 pub mod errors;
+pub mod gallery;
 pub mod generate;
 pub mod history;
 pub mod task;

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod auth;
 pub mod library;
+pub mod sharing;
 pub mod tasks;
 pub mod templates;
 pub mod uploads;

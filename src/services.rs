@@ -12,6 +12,7 @@ pub mod invites;
 pub mod library;
 pub mod lifecycle;
 pub mod settings;
+pub mod sharing;
 pub mod templates;
 pub mod uploads;
 
@@ -113,6 +114,23 @@ pub(crate) fn text<'a>(field: &str, raw: &'a str, max: usize) -> Result<&'a str,
         return Err(AppError::invalid(field, Rule::TooLong { max: max as u32 }));
     }
     if text.chars().any(char::is_control) {
+        return Err(AppError::invalid(field, Rule::ControlCharacters));
+    }
+    Ok(text)
+}
+
+/// A text of several lines as typed, trimmed: at most `max` characters, and no control
+/// characters but line breaks and tabs (a 422 naming `field` otherwise). It may be empty.
+pub(crate) fn lines<'a>(field: &str, raw: &'a str, max: usize) -> Result<&'a str, AppError> {
+    use crate::error::Rule;
+    let text = raw.trim();
+    if text.chars().count() > max {
+        return Err(AppError::invalid(field, Rule::TooLong { max: max as u32 }));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+    {
         return Err(AppError::invalid(field, Rule::ControlCharacters));
     }
     Ok(text)

@@ -523,6 +523,12 @@ pub struct TaskView {
     pub favorite: bool,
     #[serde(default)]
     pub shared_url: Option<String>,
+    /// Listed on the gallery by its owner.
+    #[serde(default)]
+    pub published: bool,
+    /// An admin hid it from the gallery and its share link.
+    #[serde(default)]
+    pub hidden: bool,
     /// Admins only.
     #[serde(default)]
     pub channel_id: Option<String>,
@@ -570,6 +576,8 @@ impl Serialize for TaskView {
             upstream_id,
             favorite,
             shared_url,
+            published,
+            hidden,
             channel_id,
             created_at,
             started_at,
@@ -578,7 +586,7 @@ impl Serialize for TaskView {
             queue_position,
         } = self;
         let always = !serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("TaskView", 31)?;
+        let mut s = serializer.serialize_struct("TaskView", 33)?;
         s.serialize_field("id", id)?;
         s.serialize_field("parent_id", parent_id)?;
         s.serialize_field("engine", engine)?;
@@ -604,6 +612,8 @@ impl Serialize for TaskView {
         s.serialize_field("upstream_id", upstream_id)?;
         s.serialize_field("favorite", favorite)?;
         s.serialize_field("shared_url", shared_url)?;
+        s.serialize_field("published", published)?;
+        s.serialize_field("hidden", hidden)?;
         s.serialize_field("channel_id", channel_id)?;
         s.serialize_field("created_at", created_at)?;
         s.serialize_field("started_at", started_at)?;
@@ -719,6 +729,100 @@ pub struct CollectionView {
     pub updated_at: String,
 }
 
+/// A picture where others see it, through its share link or on the gallery: only what its
+/// owner shows there (the prompt and the pictures, their display name; never their email, their
+/// account or what it cost).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct PublicTaskView {
+    pub id: String,
+    pub engine: EngineKind,
+    pub mode: Option<Mode>,
+    pub model: Option<String>,
+    pub prompt: String,
+    /// The owner's display name.
+    pub author: String,
+    /// Every picture, at links anyone may open while the task is shown there.
+    pub images: Vec<ImageView>,
+    pub created_at: String,
+    /// When it was listed on the gallery; null when it is not.
+    pub published_at: Option<String>,
+    pub like_count: i64,
+    pub comment_count: i64,
+    /// The viewer likes it (false when nobody is signed in).
+    pub liked: bool,
+    /// The viewer owns it.
+    pub mine: bool,
+}
+
+/// A comment on a published picture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CommentView {
+    pub id: String,
+    pub task_id: String,
+    /// Its author's display name.
+    pub author: String,
+    pub body: String,
+    pub created_at: String,
+    /// The viewer may delete it (its author, an admin).
+    pub deletable: bool,
+    /// An admin hid it (admins only see hidden comments).
+    pub hidden: bool,
+}
+
+/// A page of the gallery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GalleryPage {
+    pub tasks: Vec<PublicTaskView>,
+    /// More pictures follow this page.
+    pub more: bool,
+    /// The admin switched the gallery on.
+    pub enabled: bool,
+    pub comments_enabled: bool,
+    pub signed_in: bool,
+    pub is_admin: bool,
+}
+
+/// The picture of a share link, and where this Atelier is (`https://host`: the links of a
+/// preview are whole).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SharedPage {
+    pub task: PublicTaskView,
+    pub base: String,
+}
+
+/// One picture of the gallery with its comments.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GalleryItem {
+    pub task: PublicTaskView,
+    /// Where this Atelier is, as in [`SharedPage`].
+    pub base: String,
+    pub comments: Vec<CommentView>,
+    pub comments_enabled: bool,
+    pub signed_in: bool,
+    pub is_admin: bool,
+}
+
+/// A picture or comment users reported, for the admin overview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ReportView {
+    pub task_id: String,
+    /// The comment reported; null: the picture itself.
+    pub comment_id: Option<String>,
+    /// How many users reported it.
+    pub reports: i64,
+    pub last_reported_at: String,
+    /// The latest reason given.
+    pub reason: String,
+    pub prompt: String,
+    pub comment: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub task_hidden: bool,
+    pub comment_hidden: bool,
+}
+
 /// What a bulk operation of history came to: the ids done, and each other one with its reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BulkDone {
@@ -826,6 +930,8 @@ mod tests {
             upstream_id: Some("u1".into()),
             favorite: false,
             shared_url: None,
+            published: false,
+            hidden: false,
             channel_id: None,
             created_at: "2026-11-28T10:00:00Z".into(),
             started_at: Some("2026-11-28T10:00:01Z".into()),
@@ -883,6 +989,8 @@ mod tests {
             upload_quota_mb: 200,
             upload_retention_days: 7,
             batch_max: 10,
+            gallery_enabled: true,
+            comments_enabled: true,
             action_costs: [("upscale".to_owned(), Some(3)), ("pan".to_owned(), None)].into(),
         };
         assert_eq!(
@@ -1098,6 +1206,12 @@ pub struct ConfigView {
     /// The most tasks one batch may make.
     #[serde(default)]
     pub batch_max: i64,
+    /// The public gallery is on.
+    #[serde(default = "yes")]
+    pub gallery_enabled: bool,
+    /// Comments on the gallery's pictures are on.
+    #[serde(default = "yes")]
+    pub comments_enabled: bool,
     /// Admins only: the follow-up prices the admin set (the others follow `action_cost`).
     #[serde(default)]
     pub action_costs_set: Option<std::collections::BTreeMap<String, i64>>,
@@ -1122,6 +1236,8 @@ pub struct SettingsForm {
     pub upload_quota_mb: i64,
     pub upload_retention_days: i64,
     pub batch_max: i64,
+    pub gallery_enabled: bool,
+    pub comments_enabled: bool,
     /// Each follow-up's own price by its [`ACTION_PRICES`] key; None: `action_cost`.
     pub action_costs: std::collections::BTreeMap<String, Option<i64>>,
 }
@@ -1145,6 +1261,8 @@ pub struct SettingsChange {
     pub upload_quota_mb: Option<i64>,
     pub upload_retention_days: Option<i64>,
     pub batch_max: Option<i64>,
+    pub gallery_enabled: Option<bool>,
+    pub comments_enabled: Option<bool>,
     /// The follow-up prices that changed (None: back to `action_cost`).
     pub action_costs: std::collections::BTreeMap<String, Option<i64>>,
 }
@@ -1198,6 +1316,10 @@ impl SettingsChange {
             upload_quota_mb: changed(saved.upload_quota_mb, now.upload_quota_mb),
             upload_retention_days: changed(saved.upload_retention_days, now.upload_retention_days),
             batch_max: changed(saved.batch_max, now.batch_max),
+            gallery_enabled: (saved.gallery_enabled != now.gallery_enabled)
+                .then_some(now.gallery_enabled),
+            comments_enabled: (saved.comments_enabled != now.comments_enabled)
+                .then_some(now.comments_enabled),
             action_costs: now
                 .action_costs
                 .iter()
@@ -1270,6 +1392,8 @@ pub struct Overview {
     pub audit: Vec<AuditEntry>,
     /// Every channel with what it runs now.
     pub channels: Vec<ChannelView>,
+    /// What users reported of the gallery and no admin dealt with yet.
+    pub reports: Vec<ReportView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -1453,4 +1577,9 @@ pub struct UploadedImage {
     pub url: String,
     pub width: u32,
     pub height: u32,
+}
+
+/// The default of a switch that is on unless said otherwise.
+fn yes() -> bool {
+    true
 }

@@ -10,6 +10,13 @@ pub fn generate() -> String {
     hex::encode(bytes)
 }
 
+/// A new share-link token: 128 random bits, URL-safe (lowercase hex, 32 characters).
+pub fn share_token() -> String {
+    let mut bytes = [0u8; 16];
+    OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
 /// A new invite code: 16 characters (79 random bits) in four groups, from an alphabet without
 /// look-alikes (no 0/O, 1/I/L), to be read out or typed: `K7QM-3XWP-9DHT-RC4N`.
 pub fn invite_code() -> String {

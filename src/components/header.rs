@@ -45,6 +45,7 @@ fn SignedIn(me: Me) -> impl IntoView {
             <a href="/" class=NAV_LINK>{t.nav_generate}</a>
             <a href="/history" class=NAV_LINK>{t.nav_history}</a>
             <a href="/collections" class=NAV_LINK>{t.library.nav_collections}</a>
+            <a href="/gallery" class=NAV_LINK>{t.gallery.nav_gallery}</a>
             <a href="/account" class=NAV_LINK>{t.nav_account}</a>
             <Show when=move || is_admin>
                 <a href="/admin" class=NAV_LINK>{t.nav_admin}</a>
@@ -75,6 +76,9 @@ fn SignedIn(me: Me) -> impl IntoView {
 fn SignedOut() -> impl IntoView {
     let t = use_texts();
     view! {
+        <nav aria-label="Main" class="flex items-center gap-1">
+            <a href="/gallery" class=NAV_LINK>{t.gallery.nav_gallery}</a>
+        </nav>
         <div class="ml-auto flex items-center gap-3 text-sm">
             <LanguageSwitcher />
             <a href="/login" class=NAV_LINK>{t.log_in}</a>

@@ -8,7 +8,8 @@ pub async fn add(
     now: i64,
     window_ms: i64,
 ) -> Result<i64, sqlx::Error> {
-    super::on!(pool, |conn| sqlx::query_scalar(
+    // All rows fetched (see `super::sharing::set_share`): the count is committed on return.
+    let counts: Vec<i64> = super::on!(pool, |conn| sqlx::query_scalar(
         "INSERT INTO attempts (key, since, count) VALUES ($1, $2, 1)
          ON CONFLICT (key) DO UPDATE SET
             count = CASE WHEN attempts.since <= $2 - $3 THEN 1 ELSE attempts.count + 1 END,
@@ -18,8 +19,9 @@ pub async fn add(
     .bind(key)
     .bind(now)
     .bind(window_ms)
-    .fetch_one(conn)
-    .await)
+    .fetch_all(conn)
+    .await)?;
+    counts.into_iter().next().ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Takes one back from `key`'s count in the current window (an attempt that succeeded).

@@ -213,7 +213,8 @@ pub async fn record_fault(
             "(CASE WHEN errors + 1 > $7 THEN errors + 1 ELSE $7 END)"
         };
     }
-    super::on!(pool, |conn| {
+    // All rows fetched (see `super::sharing::set_share`): the fault is committed on return.
+    let health: Vec<HealthState> = super::on!(pool, |conn| {
         sqlx::query_scalar(concat!(
             "UPDATE channels SET
             errors = ",
@@ -248,9 +249,10 @@ pub async fn record_fault(
         .bind(base_ms)
         .bind(max_ms)
         .bind(if lasting { DOWN_AFTER } else { 0 })
-        .fetch_optional(conn)
+        .fetch_all(conn)
         .await
-    })
+    })?;
+    Ok(health.into_iter().next())
 }
 
 /// A call that worked: the channel is `ok` again.

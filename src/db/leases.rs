@@ -51,13 +51,14 @@ pub async fn hold(
     } else {
         hold_sql!(sqlite)
     };
-    let held: Option<String> = super::on!(pool, |conn| sqlx::query_scalar(sql)
+    // All rows fetched (see `super::sharing::set_share`): the lease is committed on return.
+    let held: Vec<String> = super::on!(pool, |conn| sqlx::query_scalar(sql)
         .bind(name)
         .bind(holder)
         .bind(ms)
-        .fetch_optional(conn)
+        .fetch_all(conn)
         .await)?;
-    Ok(held.is_some())
+    Ok(!held.is_empty())
 }
 
 /// Takes the lease `name` for `holder` for `ms` whoever holds it (on SQLite at start: one

@@ -65,6 +65,13 @@ pub struct TaskRow {
     pub batch_id: Option<String>,
     /// When its owner starred it.
     pub favorite_at: Option<i64>,
+    /// The token of its share link, while it is shared.
+    pub share_token: Option<String>,
+    /// When its owner listed it on the gallery, while it is listed.
+    pub published_at: Option<i64>,
+    /// When an admin hid it from the gallery and its share link.
+    pub hidden_at: Option<i64>,
+    pub like_count: i64,
 }
 
 impl TaskRow {
@@ -127,7 +134,8 @@ macro_rules! task_columns {
         "id, user_id, parent_id, engine, action, custom_id, mode, model, prompt, params, status,
          progress, cost, channel_id, attempt, modal_step, upstream_id, fail_reason, buttons, outputs,
          text, preview_key, preview_url, final_url, created_at, started_at, finished_at, touched_at,
-         misses, fail_detail, refunded, inputs, batch_id, favorite_at"
+         misses, fail_detail, refunded, inputs, batch_id, favorite_at, share_token, published_at,
+         hidden_at, like_count"
     };
 }
 

@@ -2,7 +2,9 @@
 
 use crate::{auth::CurrentUser, error::AppError, state::AppState};
 use axum::{
-    extract::{FromRequest, FromRequestParts, Request, rejection::JsonRejection},
+    extract::{
+        FromRequest, FromRequestParts, OptionalFromRequestParts, Request, rejection::JsonRejection,
+    },
     http::request::Parts,
 };
 
@@ -31,5 +33,17 @@ impl FromRequestParts<AppState> for CurrentUser {
         crate::auth::authenticate(&state.pool, &state.sessions, parts)
             .await?
             .ok_or(AppError::Unauthorized)
+    }
+}
+
+/// `Option<CurrentUser>`: None for a visitor who is not signed in (a bad API key is still 401).
+impl OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, AppError> {
+        crate::auth::authenticate(&state.pool, &state.sessions, parts).await
     }
 }

@@ -332,7 +332,7 @@ async fn answer(
     n: i64,
     format: bool,
 ) -> Response {
-    let link_base = link_base(s, headers);
+    let link_base = super::link_base(s, headers);
     let engine = s.engine.clone();
     let answer = async move {
         let row = wait(&engine, &user, &task.id).await?;
@@ -631,23 +631,6 @@ async fn picture(
     })
     .await
     .map_err(|e| Failure::from(crate::services::internal(e)))
-}
-
-/// Where links point: the public URL when one is configured, else the host the request came to.
-fn link_base(s: &AppState, headers: &HeaderMap) -> String {
-    if let Some(u) = &s.config.public_url {
-        return u.clone();
-    }
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("localhost");
-    let scheme = headers
-        .get("x-forwarded-proto")
-        .and_then(|h| h.to_str().ok())
-        .filter(|p| *p == "https")
-        .unwrap_or("http");
-    format!("{scheme}://{host}")
 }
 
 /// HMAC-SHA256 (RFC 2104) of `message` under a key derived from the installation's stored

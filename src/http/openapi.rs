@@ -10,8 +10,8 @@
 use crate::{
     services::uploads::UploadView,
     types::{
-        ApiKeyView, ChannelView, CollectionView, ConnectionReport, EngineOffer, TaskView,
-        TemplateView,
+        ApiKeyView, ChannelView, CollectionView, CommentView, ConnectionReport, EngineOffer,
+        PublicTaskView, ReportView, TaskView, TemplateView,
     },
 };
 use axum::{Json, Router, response::IntoResponse, routing::get};
@@ -52,6 +52,7 @@ async fn document() -> impl IntoResponse {
         (name = "auths", description = "Accounts, sessions and API keys"),
         (name = "tasks", description = "Tasks of every engine"),
         (name = "library", description = "Favourites, collections, bulk operations and archives"),
+        (name = "sharing", description = "Share links, the public gallery, likes, comments, reports"),
         (name = "uploads", description = "Images users bring"),
         (name = "engines", description = "What users can pick and what it costs"),
         (name = "channels", description = "The upstreams of each engine (admins)"),
@@ -76,12 +77,16 @@ async fn document() -> impl IntoResponse {
         collections, new_collection, collection, patch_collection, delete_collection,
         collect_task, uncollect_task, bulk, archive,
         templates, new_template, patch_template, delete_template,
+        share, unshare, publish, unpublish, like, unlike, comments, add_comment, delete_comment,
+        report, hide_task, show_task, hide_comment, show_comment, gallery, reports, dismiss,
+        shared_file, gallery_file,
         upload, get_upload, delete_upload,
         openapi,
     ),
     components(schemas(ErrorBody, ErrorDetail, TaskAnswer, TaskList, NewTask, NewBatch, BatchAnswer, ActionBody,
         CollectionAnswer, CollectionList, NewCollection, CollectionPatch, BulkBody, BulkAnswer, BulkFailure,
-        TemplateAnswer, TemplateList, TemplateBody))
+        TemplateAnswer, TemplateList, TemplateBody, ShareAnswer, CommentList, CommentAnswer, NewComment,
+        NewReport, GalleryList, ReportList, DismissBody))
 )]
 struct ApiDoc;
 
@@ -247,6 +252,60 @@ struct TemplateBody {
 #[derive(ToSchema)]
 struct CollectionAnswer {
     collection: CollectionView,
+}
+
+#[derive(ToSchema)]
+struct ShareAnswer {
+    /// The whole link, `…/s/<token>` (`ATELIER_PUBLIC_URL`, else the host asked).
+    url: String,
+}
+
+#[derive(ToSchema)]
+struct CommentList {
+    /// Oldest first; hidden ones for admins only.
+    comments: Vec<CommentView>,
+}
+
+#[derive(ToSchema)]
+struct CommentAnswer {
+    comment: CommentView,
+}
+
+/// `POST /api/v1/tasks/{id}/comments`.
+#[derive(ToSchema)]
+struct NewComment {
+    /// Plain text, 1-1000 characters, lines allowed.
+    body: String,
+}
+
+/// `POST /api/v1/tasks/{id}/report`.
+#[derive(ToSchema)]
+struct NewReport {
+    /// One of its comments; absent: the picture.
+    comment_id: Option<String>,
+    /// At most 500 characters.
+    reason: Option<String>,
+}
+
+#[derive(ToSchema)]
+struct GalleryList {
+    tasks: Vec<PublicTaskView>,
+    /// Another page follows.
+    more: bool,
+}
+
+#[derive(ToSchema)]
+struct ReportList {
+    /// One per reported picture or comment, the latest first.
+    reports: Vec<ReportView>,
+}
+
+/// `POST /api/v1/reports/dismiss`.
+#[derive(ToSchema)]
+struct DismissBody {
+    task_id: String,
+    /// One of its comments; absent: the picture.
+    comment_id: Option<String>,
 }
 
 #[derive(ToSchema)]
@@ -499,6 +558,63 @@ fn upload() {}
 fn get_upload() {}
 #[utoipa::path(delete, path = "/api/v1/uploads/{id}", tag = "uploads", params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 fn delete_upload() {}
+
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/share", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 201, description = "The link (sharing again keeps it)", body = ShareAnswer), (status = 404, description = "Not one of the user's tasks", body = ErrorBody), (status = 409, description = "Not a finished picture, or hidden by an admin", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn share() {}
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/share", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "The link stops working"), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn unshare() {}
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/publish", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Listed on /gallery"), (status = 404, body = ErrorBody), (status = 409, description = "Not a finished picture, hidden by an admin, or the gallery is off", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn publish() {}
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/publish", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Not listed (an admin may take down anyone's)"), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn unpublish() {}
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/like", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Liked (twice is once)"), (status = 404, description = "Not on the gallery", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn like() {}
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/like", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Not liked"), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn unlike() {}
+#[utoipa::path(get, path = "/api/v1/tasks/{id}/comments", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 200, body = CommentList), (status = 404, description = "Not on the gallery", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn comments() {}
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/comments", tag = "sharing", params(("id" = String, Path)), request_body = NewComment,
+    responses((status = 201, body = CommentAnswer), (status = 404, description = "Not on the gallery", body = ErrorBody), (status = 409, description = "Comments are off", body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, description = "More than 5 comments in a minute", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn add_comment() {}
+#[utoipa::path(delete, path = "/api/v1/comments/{id}", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, description = "Neither its author nor an admin", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn delete_comment() {}
+#[utoipa::path(post, path = "/api/v1/tasks/{id}/report", tag = "sharing", params(("id" = String, Path)), request_body = NewReport,
+    responses((status = 204, description = "The admins see it on their overview"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn report() {}
+#[utoipa::path(put, path = "/api/v1/tasks/{id}/hidden", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Off the gallery and its share link; its reports dealt with"), (status = 403, description = "Admins only", body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn hide_task() {}
+#[utoipa::path(delete, path = "/api/v1/tasks/{id}/hidden", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Shown again"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn show_task() {}
+#[utoipa::path(put, path = "/api/v1/comments/{id}/hidden", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204, description = "Seen by admins only; its reports dealt with"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn hide_comment() {}
+#[utoipa::path(delete, path = "/api/v1/comments/{id}/hidden", tag = "sharing", params(("id" = String, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn show_comment() {}
+#[utoipa::path(get, path = "/api/v1/gallery", tag = "sharing", params(("sort" = Option<String>, Query, description = "`newest` (default) or `liked`"), ("page" = Option<i64>, Query, description = "0-400, 24 pictures each")),
+    responses((status = 200, description = "For anyone; a signed-in viewer also learns `liked`", body = GalleryList), (status = 422, body = ErrorBody)))]
+fn gallery() {}
+#[utoipa::path(get, path = "/api/v1/reports", tag = "sharing", responses((status = 200, body = ReportList), (status = 403, description = "Admins only", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn reports() {}
+#[utoipa::path(post, path = "/api/v1/reports/dismiss", tag = "sharing", request_body = DismissBody,
+    responses((status = 204, description = "Its reports dealt with, the picture or comment left shown"), (status = 403, body = ErrorBody), (status = 404, description = "No open report of it", body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
+fn dismiss() {}
+#[utoipa::path(get, path = "/s/{token}/{file}/{n}", tag = "sharing", params(("token" = String, Path), ("file" = String, Path, description = "image or thumbnail"), ("n" = u32, Path)),
+    responses((status = 200, description = "A shared picture, for anyone with the link", content_type = "image/png"), (status = 404, body = ErrorBody)))]
+fn shared_file() {}
+#[utoipa::path(get, path = "/gallery/{id}/{file}/{n}", tag = "sharing", params(("id" = String, Path), ("file" = String, Path, description = "image or thumbnail"), ("n" = u32, Path)),
+    responses((status = 200, description = "A picture on the gallery, for anyone", content_type = "image/png"), (status = 404, body = ErrorBody)))]
+fn gallery_file() {}
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "ops", responses((status = 200, description = "This document", body = Object)))]
 fn openapi() {}

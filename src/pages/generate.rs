@@ -168,6 +168,8 @@ fn placeholder(id: &str) -> TaskView {
         upstream_id: None,
         favorite: false,
         shared_url: None,
+        published: false,
+        hidden: false,
         channel_id: None,
         created_at: String::new(),
         started_at: None,

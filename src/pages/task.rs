@@ -3,7 +3,7 @@
 use crate::codec::page_data;
 use crate::{
     browser::short_time,
-    components::{collect::CollectMenu, star::Star, task_card::ActionButton},
+    components::{collect::CollectMenu, share::ShareControls, star::Star, task_card::ActionButton},
     i18n::use_texts,
     pages::errors::NotFound,
     server_fns::{
@@ -130,6 +130,7 @@ fn TaskDetailView(
                     </Show>
                 </div>
                 {move || reference.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="text-sm text-red-700">{t.error(&e)}</p> })}
+                {(task.status == crate::types::TaskStatus::Succeeded && !task.images.is_empty()).then(|| view! { <ShareControls task=task.clone() /> })}
                 {parent.map(|p| view! {
                     <div class="text-sm"><p class="text-stone-500">{t.made_from}</p><TaskLink task=p /></div>
                 })}

@@ -55,6 +55,8 @@ pub async fn save_settings(change: SettingsChange) -> Result<ConfigView, AppErro
         "upload_quota_mb": change.upload_quota_mb,
         "upload_retention_days": change.upload_retention_days,
         "batch_max": change.batch_max,
+        "gallery_enabled": change.gallery_enabled,
+        "comments_enabled": change.comments_enabled,
         "action_costs": (!change.action_costs.is_empty()).then_some(&change.action_costs),
     }))
     .map_err(crate::services::internal)?;
@@ -131,6 +133,7 @@ pub async fn load_overview() -> Result<Overview, AppError> {
     let (s, admin) = state_and_admin().await?;
     let mut overview = crate::services::admin::overview(&s.pool, &admin).await?;
     overview.channels = crate::services::channels::list(&s.engine, &admin).await?;
+    overview.reports = crate::services::sharing::reports(&s.engine, &admin).await?;
     Ok(overview)
 }
 

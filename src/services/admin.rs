@@ -88,5 +88,6 @@ pub async fn overview(pool: &Pool, admin: &CurrentUser) -> Result<Overview, AppE
         spent_per_day,
         audit,
         channels: Vec::new(),
+        reports: Vec::new(),
     })
 }

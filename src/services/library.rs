@@ -27,21 +27,7 @@ pub fn collection_view(r: &CollectionRow) -> CollectionView {
 
 /// A collection's description: several lines allowed, other control characters not.
 fn description(raw: &str) -> Result<&str, AppError> {
-    let text = raw.trim();
-    let max = limits::COLLECTION_DESCRIPTION_MAX_CHARS;
-    if text.chars().count() > max {
-        return Err(AppError::invalid(
-            "description",
-            Rule::TooLong { max: max as u32 },
-        ));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(AppError::invalid("description", Rule::ControlCharacters));
-    }
-    Ok(text)
+    super::lines("description", raw, limits::COLLECTION_DESCRIPTION_MAX_CHARS)
 }
 
 fn name(raw: &str) -> Result<&str, AppError> {

@@ -95,6 +95,10 @@ pub struct Settings {
     pub upload_retention_days: i64,
     /// The most tasks one batch may make.
     pub batch_max: i64,
+    /// Owners may list pictures on the public gallery (and it is shown).
+    pub gallery_enabled: bool,
+    /// Signed-in users may comment on the gallery's pictures.
+    pub comments_enabled: bool,
     /// Prices and switches of the openai and sd_webui models.
     pub models: Vec<ModelPrice>,
     /// Engines the admin switched off (their channels stay as they are).
@@ -128,6 +132,8 @@ impl Default for Settings {
             upload_quota_mb: 200,
             upload_retention_days: 7,
             batch_max: 10,
+            gallery_enabled: true,
+            comments_enabled: true,
             models: default_models(),
             engines_off: Vec::new(),
             action_costs: Default::default(),
@@ -216,6 +222,8 @@ pub struct ConfigPatch {
     pub upload_quota_mb: Option<i64>,
     pub upload_retention_days: Option<i64>,
     pub batch_max: Option<i64>,
+    pub gallery_enabled: Option<bool>,
+    pub comments_enabled: Option<bool>,
     /// Follow-up prices by key; null puts one back to `action_cost`.
     pub action_costs: Option<std::collections::BTreeMap<String, Option<i64>>>,
     /// `PATCH /api/v1/engines/{kind}`: that engine on or off.
@@ -390,6 +398,8 @@ fn to_view(
         upload_quota_mb: admin.then_some(s.upload_quota_mb),
         upload_retention_days: admin.then_some(s.upload_retention_days),
         batch_max: s.batch_max,
+        gallery_enabled: s.gallery_enabled,
+        comments_enabled: s.comments_enabled,
         action_costs: s.action_prices(),
         action_costs_set: admin.then(|| s.action_costs.clone()),
     }
@@ -486,6 +496,12 @@ pub async fn update(
     }
     if let Some(v) = patch.batch_max {
         s.batch_max = whole("batch_max", v, crate::limits::BATCH_MAX)?;
+    }
+    if let Some(v) = patch.gallery_enabled {
+        s.gallery_enabled = v;
+    }
+    if let Some(v) = patch.comments_enabled {
+        s.comments_enabled = v;
     }
     if let Some(v) = patch.upload_retention_days {
         s.upload_retention_days = whole(
@@ -629,6 +645,8 @@ fn describe_change(before: &Settings, after: &Settings) -> String {
         "upload_quota_mb",
         "upload_retention_days",
         "batch_max",
+        "gallery_enabled",
+        "comments_enabled",
     ] {
         if a.get(key) != b.get(key) {
             out.push(format!("{key}: {} → {}", a[key], b[key]));

@@ -37,6 +37,42 @@ async fn an_sqlite_installation_moved_into_postgresql_and_s3_keeps_everything() 
     old.put(&format!("/api/v1/collections/{foxes}/tasks/{id}"), &user)
         .await;
     let collections_before = old.get("/api/v1/collections", Some(&user)).await.body;
+    // Shared, published, liked and commented.
+    let share = old
+        .post(&format!("/api/v1/tasks/{id}/share"), json!({}), Some(&user))
+        .await;
+    assert_eq!(share.status, 201, "{}", share.body);
+    let publish = old
+        .post(
+            &format!("/api/v1/tasks/{id}/publish"),
+            json!({}),
+            Some(&user),
+        )
+        .await;
+    assert_eq!(publish.status, 204);
+    old.put(&format!("/api/v1/tasks/{id}/like"), &admin).await;
+    let comment = old
+        .post(
+            &format!("/api/v1/tasks/{id}/comments"),
+            json!({"body": "Lovely fox"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(comment.status, 201, "{}", comment.body);
+    let report = old
+        .post(
+            &format!("/api/v1/tasks/{id}/report"),
+            json!({"reason": "test"}),
+            Some(&admin),
+        )
+        .await;
+    assert_eq!(report.status, 204);
+    let gallery_before = old.get("/api/v1/gallery", Some(&admin)).await.body;
+    let comments_before = old
+        .get(&format!("/api/v1/tasks/{id}/comments"), Some(&admin))
+        .await
+        .body;
+    let reports_before = old.get("/api/v1/reports", Some(&admin)).await.body;
     let channel = old
         .post(
             "/api/v1/channels",
@@ -116,6 +152,27 @@ async fn an_sqlite_installation_moved_into_postgresql_and_s3_keeps_everything() 
         collections_before,
         "collections and what is in them"
     );
+    assert_eq!(
+        new.get("/api/v1/gallery", Some(&admin)).await.body,
+        gallery_before,
+        "the gallery, its likes and comment counts"
+    );
+    assert_eq!(
+        new.get(&format!("/api/v1/tasks/{id}/comments"), Some(&admin))
+            .await
+            .body,
+        comments_before
+    );
+    assert_eq!(
+        new.get("/api/v1/reports", Some(&admin)).await.body,
+        reports_before
+    );
+    let link = share.body["url"].as_str().unwrap();
+    let path = &link[link.find("/s/").unwrap()..];
+    let shared_picture = reqwest::get(new.url(&format!("{path}/image/0")))
+        .await
+        .unwrap();
+    assert_eq!(shared_picture.status(), 200, "the share link carries over");
     assert_eq!(
         new.get("/api/v1/auths/me", Some(&key)).await.status,
         200,

@@ -110,10 +110,19 @@ async fn full_text_search_finds_every_word_anywhere_in_new_and_old_prompts() {
         .await;
 
     // A word in the middle of a prompt (and of a word), the words in any order, any case.
-    for q in ["watercolour", "colour", "FOX snow", "snow red fox", "asleep fox"] {
+    for q in [
+        "watercolour",
+        "colour",
+        "FOX snow",
+        "snow red fox",
+        "asleep fox",
+    ] {
         assert_eq!(found(&app, &token, q).await, [ids[0].clone()], "{q}");
     }
-    assert!(found(&app, &token, "fox blue").await.is_empty(), "every word counts");
+    assert!(
+        found(&app, &token, "fox blue").await.is_empty(),
+        "every word counts"
+    );
     // Chinese: a word of three characters and more through the index, shorter ones too.
     for q in ["红色的", "狐狸", "雪 狐狸"] {
         assert_eq!(found(&app, &token, q).await, [ids[1].clone()], "{q}");

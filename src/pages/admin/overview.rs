@@ -2,7 +2,15 @@
 
 use super::Tabs;
 use crate::codec::page_data;
-use crate::{browser::short_time, i18n::use_texts, server_fns::admin::load_overview};
+use crate::{
+    browser::short_time,
+    i18n::use_texts,
+    server_fns::{
+        admin::load_overview,
+        sharing::{dismiss_report, set_hidden},
+    },
+    types::ReportView,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -48,6 +56,13 @@ pub fn AdminOverviewPage() -> impl IntoView {
                     }
                 }).collect_view();
                 view! {
+                    <section class="mt-6" aria-labelledby="reports-title">
+                        <h2 id="reports-title" class="text-lg font-semibold">{t.gallery.reports_title}</h2>
+                        {o.reports.is_empty().then(|| view! { <p class="text-stone-500">{t.gallery.reports_empty}</p> })}
+                        <ul class="mt-2 space-y-2 text-sm">
+                            {o.reports.into_iter().map(|r| view! { <ReportItem report=r /> }).collect_view()}
+                        </ul>
+                    </section>
                     <section class="mt-6">
                         <h2 class="text-lg font-semibold">{t.admin.channels_load}</h2>
                         <ul class="mt-2 space-y-1 text-sm">{channels}</ul>
@@ -91,5 +106,46 @@ pub fn AdminOverviewPage() -> impl IntoView {
                 }.into_any()
             })}
         </Suspense>
+    }
+}
+
+/// A reported picture or comment: what it is, why, and the admin's two answers (hide it, or
+/// dismiss the reports and leave it shown).
+#[component]
+fn ReportItem(report: ReportView) -> impl IntoView {
+    let t = use_texts();
+    let hide = Action::new(|(task, comment): &(String, Option<String>)| {
+        set_hidden(task.clone(), comment.clone(), true)
+    });
+    let dismiss = Action::new(|(task, comment): &(String, Option<String>)| {
+        dismiss_report(task.clone(), comment.clone())
+    });
+    let done = move || {
+        matches!(hide.value().get(), Some(Ok(()))) || matches!(dismiss.value().get(), Some(Ok(())))
+    };
+    let arg = (report.task_id.clone(), report.comment_id.clone());
+    let dismiss_arg = arg.clone();
+    let button = "rounded border border-stone-300 px-2 py-0.5 hover:bg-stone-100 disabled:opacity-50 dark:border-stone-700 dark:hover:bg-stone-800";
+    let what = match &report.comment {
+        Some(c) => format!("{}: “{c}”", t.gallery.reported_comment),
+        None => format!("{}: {}", t.gallery.reported_picture, report.prompt),
+    };
+    view! {
+        <li class="flex flex-wrap items-center gap-2 rounded border border-stone-200 p-2 dark:border-stone-800" data-testid="report" class:opacity-50=done>
+            {report.thumbnail_url.clone().map(|src| view! { <img src=src alt="" class="h-10 w-10 rounded object-cover" /> })}
+            <div class="min-w-0 flex-1">
+                <a href=format!("/gallery/{}", report.task_id) class="break-words underline">{what}</a>
+                <p class="text-xs text-stone-500">
+                    {(t.gallery.report_count)(report.reports)}" · "{short_time(&report.last_reported_at)}
+                    {(!report.reason.is_empty()).then(|| format!(" · {}", report.reason))}
+                </p>
+            </div>
+            <button type="button" class=button disabled=move || done() || hide.pending().get()
+                on:click=move |_| { hide.dispatch(arg.clone()); }>{t.gallery.hide}</button>
+            <button type="button" class=button disabled=move || done() || dismiss.pending().get()
+                on:click=move |_| { dismiss.dispatch(dismiss_arg.clone()); }>{t.gallery.dismiss}</button>
+            {move || hide.value().get().and_then(Result::err).or_else(|| dismiss.value().get().and_then(Result::err))
+                .map(|e| view! { <p role="alert" class="w-full text-red-700">{t.error(&e)}</p> })}
+        </li>
     }
 }

@@ -105,6 +105,8 @@ struct Fields {
     upload_quota_mb: Num,
     upload_retention_days: Num,
     batch_max: Num,
+    gallery_enabled: RwSignal<bool>,
+    comments_enabled: RwSignal<bool>,
     /// Each follow-up's own price, by its key of [`crate::types::ACTION_PRICES`].
     action_costs: [Num; 15],
 }
@@ -167,6 +169,8 @@ impl Fields {
                 limits::UPLOAD_RETENTION_DAYS.1,
             ),
             batch_max: Num::new(c.batch_max, limits::BATCH_MAX.0, limits::BATCH_MAX.1),
+            gallery_enabled: RwSignal::new(c.gallery_enabled),
+            comments_enabled: RwSignal::new(c.comments_enabled),
             action_costs: crate::types::ACTION_PRICES.map(|key| {
                 let own = c
                     .action_costs_set
@@ -217,6 +221,8 @@ impl Fields {
             upload_quota_mb: self.upload_quota_mb.value()?,
             upload_retention_days: self.upload_retention_days.value()?,
             batch_max: self.batch_max.value()?,
+            gallery_enabled: self.gallery_enabled.get(),
+            comments_enabled: self.comments_enabled.get(),
             new_user_role: if self.pending_signups.get() {
                 Role::Pending
             } else {
@@ -401,6 +407,17 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                         <p class="mt-1 text-xs text-stone-500">{t.admin.upload_retention_help}</p>
                     </div>
                 </div>
+            </fieldset>
+            <fieldset class="space-y-2">
+                <legend class="text-lg font-semibold">{t.gallery.title}</legend>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" prop:checked=move || fields.gallery_enabled.get() on:change=move |ev| fields.gallery_enabled.set(event_target_checked(&ev)) />
+                    {t.gallery.admin_gallery_enabled}
+                </label>
+                <label class="flex items-center gap-2 text-sm">
+                    <input type="checkbox" prop:checked=move || fields.comments_enabled.get() on:change=move |ev| fields.comments_enabled.set(event_target_checked(&ev)) />
+                    {t.gallery.admin_comments_enabled}
+                </label>
             </fieldset>
             <div class="flex flex-wrap items-center gap-3">
                 <button type="submit" class=BUTTON disabled=move || fields.form().is_none() || save.pending().get()>{t.admin.save}</button>
