@@ -844,6 +844,8 @@ pub struct TaskDetail {
     pub parent: Option<TaskView>,
     pub children: Vec<TaskView>,
     pub action_cost: i64,
+    /// The viewer owns it (an admin may look at anyone's, but only an owner shares).
+    pub mine: bool,
 }
 
 /// A ledger entry as the account page shows it.

@@ -20,7 +20,7 @@ async function problemsDuring(page: Page, visit: () => Promise<void>): Promise<s
 }
 
 test("every page runs under its Content-Security-Policy with a clean console", async ({ page, browser }) => {
-  const pages = ["/", "/history", "/account", "/admin", "/admin/channels", "/admin/users", "/admin/invites", "/admin/overview"];
+  const pages = ["/", "/history", "/collections", "/gallery", "/account", "/admin", "/admin/channels", "/admin/users", "/admin/invites", "/admin/overview"];
   const problems = await problemsDuring(page, async () => {
     await logIn(page, ADMIN.email);
     for (const path of pages) {
@@ -37,7 +37,7 @@ test("every page runs under its Content-Security-Policy with a clean console", a
   const context = await browser.newContext();
   const visitor = await context.newPage();
   const signedOut = await problemsDuring(visitor, async () => {
-    for (const path of ["/login", "/signup"]) {
+    for (const path of ["/login", "/signup", "/gallery"]) {
       await visitor.goto(path);
       await hydrated(visitor);
     }

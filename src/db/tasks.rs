@@ -1016,15 +1016,32 @@ fn like_conditions(op: &str, first: usize, count: usize) -> String {
         .collect()
 }
 
-/// The trigram index's query that holds every word of three characters or more (each a phrase,
-/// so found as a substring), or None when no word is that long (the index cannot find shorter).
+/// The trigram index's query for the words of three characters or more (the index cannot find
+/// shorter ones), or None when there is none. It asks for candidates, which the LIKEs then
+/// check: a word of up to five characters is asked as a phrase, a longer one as three of its
+/// trigrams (first, middle, last) in any order, which finds every prompt that holds it while
+/// reading three lists of the index instead of one per trigram.
 fn fts_query(words: &[&str]) -> Option<String> {
-    let long: Vec<String> = words
-        .iter()
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
-        .collect();
-    (!long.is_empty()).then(|| long.join(" "))
+    let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut terms: Vec<String> = Vec::new();
+    for w in words {
+        let chars: Vec<char> = w.chars().collect();
+        if chars.len() < 3 {
+            continue;
+        }
+        if chars.len() <= 5 {
+            terms.push(quoted(w));
+            continue;
+        }
+        for at in [0, (chars.len() - 3) / 2, chars.len() - 3] {
+            let t: String = chars[at..at + 3].iter().collect();
+            let t = quoted(&t);
+            if !terms.contains(&t) {
+                terms.push(t);
+            }
+        }
+    }
+    (!terms.is_empty()).then(|| terms.join(" "))
 }
 
 /// History: newest first, keyset-paginated on the id, narrowed by `f`. Every word of the search
@@ -1094,23 +1111,26 @@ pub async fn search_of_user(
     let Some(oldest) = oldest.filter(|_| count >= SEARCH_WINDOW) else {
         return Ok(rows);
     };
-    // The older tasks, through the index.
+    // The older tasks, through the index. PostgreSQL's planner finds its index for the ILIKEs;
+    // SQLite's is asked by name when a word is long enough for it, and walked first (a CROSS
+    // JOIN keeps that order: the user's own index would otherwise read every older task).
     let mut texts = patterns;
-    let mut index = String::new();
-    if !pool.is_postgres() {
-        // PostgreSQL's planner finds its index for the ILIKEs; SQLite's is asked by name,
-        // when a word is long enough for it.
-        if let Some(m) = fts_query(&words) {
+    let from = match fts_query(&words).filter(|_| !pool.is_postgres()) {
+        Some(m) => {
             texts.push(m);
-            index = format!(
-                " AND rowid IN (SELECT rowid FROM tasks_fts WHERE tasks_fts MATCH ${})",
+            format!(
+                "tasks_fts CROSS JOIN tasks ON tasks.rowid = tasks_fts.rowid \
+                 WHERE tasks_fts MATCH ${} AND",
                 11 + texts.len()
-            );
+            )
         }
-    }
+        None => "tasks WHERE".to_owned(),
+    };
     texts.push(oldest);
+    // (The full-text table has a `prompt` too: the LIKEs name the task's.)
+    let likes = likes.replace(" prompt ", " tasks.prompt ");
     let older = format!(
-        "WITH found AS MATERIALIZED (SELECT id FROM tasks WHERE {}{likes}{index} AND id < ${}) \
+        "WITH found AS MATERIALIZED (SELECT tasks.id FROM {from} {}{likes} AND tasks.id < ${}) \
          {select}id IN (SELECT id FROM found{order}){order}",
         filter_conditions!(),
         11 + texts.len()
@@ -1150,4 +1170,29 @@ pub async fn of_user_by_ids(
         }
         q.fetch_all(conn).await
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn the_index_is_asked_for_candidates_of_every_long_enough_word() {
+        assert_eq!(fts_query(&["a", "ox"]), None, "too short for trigrams");
+        assert_eq!(fts_query(&["fox", "a"]).as_deref(), Some(r#""fox""#));
+        assert_eq!(
+            fts_query(&["watercolour"]).as_deref(),
+            Some(r#""wat" "rco" "our""#),
+            "first, middle and last trigram"
+        );
+        assert_eq!(
+            fts_query(&["水彩画风格"]).as_deref(),
+            Some(r#""水彩画风格""#)
+        );
+        assert_eq!(
+            fts_query(&["say\"hi\"x"]).as_deref(),
+            Some(r#""say" "y""h" "i""x""#),
+            "quotes doubled"
+        );
+    }
 }

@@ -29,7 +29,7 @@ pub fn TaskPage() -> impl IntoView {
         <Suspense>
             {move || Suspend::new(async move {
                 match detail.await {
-                    Ok(d) => view! { <TaskDetailView task=d.task parent=d.parent children=d.children action_cost=d.action_cost /> }.into_any(),
+                    Ok(d) => view! { <TaskDetailView task=d.task parent=d.parent children=d.children action_cost=d.action_cost mine=d.mine /> }.into_any(),
                     Err(crate::error::AppError::NotFound) => view! { <NotFound /> }.into_any(),
                     Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
                 }
@@ -44,6 +44,7 @@ fn TaskDetailView(
     parent: Option<TaskView>,
     children: Vec<TaskView>,
     action_cost: i64,
+    mine: bool,
 ) -> impl IntoView {
     let t = use_texts();
     let balance = use_balance().0;
@@ -130,7 +131,7 @@ fn TaskDetailView(
                     </Show>
                 </div>
                 {move || reference.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="text-sm text-red-700">{t.error(&e)}</p> })}
-                {(task.status == crate::types::TaskStatus::Succeeded && !task.images.is_empty()).then(|| view! { <ShareControls task=task.clone() /> })}
+                {(mine && task.status == crate::types::TaskStatus::Succeeded && !task.images.is_empty()).then(|| view! { <ShareControls task=task.clone() /> })}
                 {parent.map(|p| view! {
                     <div class="text-sm"><p class="text-stone-500">{t.made_from}</p><TaskLink task=p /></div>
                 })}

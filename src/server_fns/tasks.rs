@@ -332,11 +332,18 @@ pub async fn load_task(id: String) -> Result<TaskDetail, AppError> {
     let (engine, user) = engine_and_user().await?;
     let (task, parent, children) = crate::services::generation::detail(&engine, &user, &id).await?;
     let action_cost = engine.settings().await?.action_cost;
+    let mine = engine
+        .reads
+        .get(&id)
+        .await
+        .map_err(crate::services::internal)?
+        .is_some_and(|r| r.user_id == user.id);
     Ok(TaskDetail {
         task,
         parent,
         children,
         action_cost,
+        mine,
     })
 }
 
