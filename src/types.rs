@@ -954,7 +954,7 @@ mod tests {
             );
             assert_eq!(
                 json.as_object().unwrap().len(),
-                30 + usize::from(place.is_some())
+                32 + usize::from(place.is_some())
             );
             assert_eq!(
                 serde_json::from_value::<TaskView>(json).unwrap(),
