@@ -18,27 +18,14 @@ pub struct PublicRow {
 macro_rules! public_select {
     () => {
         concat!(
-            "SELECT ",
-            task_columns_of_t!(),
-            ", u.name AS author,
+            // Every column of the task (its row reads those it knows by name).
+            "SELECT t.*, u.name AS author,
               (SELECT COUNT(*) FROM comments c WHERE c.task_id = t.id AND c.hidden_at IS NULL)
                 AS comment_count,
               EXISTS (SELECT 1 FROM task_likes l WHERE l.task_id = t.id AND l.user_id = $1)
                 AS liked
              FROM tasks t JOIN users u ON u.id = t.user_id "
         )
-    };
-}
-
-/// Every column of `tasks` (as in `task_columns!`) prefixed by `t.`.
-macro_rules! task_columns_of_t {
-    () => {
-        "t.id, t.user_id, t.parent_id, t.engine, t.action, t.custom_id, t.mode, t.model, t.prompt,
-         t.params, t.status, t.progress, t.cost, t.channel_id, t.attempt, t.modal_step,
-         t.upstream_id, t.fail_reason, t.buttons, t.outputs, t.text, t.preview_key, t.preview_url,
-         t.final_url, t.created_at, t.started_at, t.finished_at, t.touched_at, t.misses,
-         t.fail_detail, t.refunded, t.inputs, t.batch_id, t.favorite_at, t.share_token,
-         t.published_at, t.hidden_at, t.like_count"
     };
 }
 
