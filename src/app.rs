@@ -1,5 +1,6 @@
 //! The HTML shell and the router.
 
+use crate::components::page_title::PageTitle;
 use crate::{
     components::{
         header::Header,
@@ -23,7 +24,7 @@ use crate::{
     session::{Balance, Session},
 };
 use leptos::prelude::*;
-use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, provide_meta_context};
 use leptos_router::{
     Lazy, LazyRoute, SsrMode,
     components::{Route, Router, Routes},
@@ -78,7 +79,7 @@ pub fn App() -> impl IntoView {
     Session::provide();
     provide_context(Balance(RwSignal::new(None)));
     view! {
-        <Title text=lang.texts().app_name />
+        <PageTitle text=lang.texts().app_name />
         <Router>
             <Header />
             <main class="mx-auto w-full max-w-6xl px-4 py-6 sm:px-6">

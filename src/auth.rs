@@ -65,13 +65,27 @@ pub fn user_view(row: &UserRow) -> UserView {
     }
 }
 
+/// Whether the request carries an `Authorization: Bearer` header (however well formed): then that
+/// header alone decides who it is, never the cookie. Another site's page cannot make a browser
+/// send one (Atelier allows no CORS), so such requests need no same-origin check
+/// (`http::csrf`). Another scheme (a proxy's `Basic` in front of Atelier) does not count: the
+/// browser adds it to every request, other sites' too.
+pub fn has_bearer(headers: &HeaderMap) -> bool {
+    headers.get_all(header::AUTHORIZATION).iter().any(|v| {
+        v.as_bytes()
+            .get(..7)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer "))
+    })
+}
+
 /// The token a request carries: `Authorization: Bearer` first, then the session cookie. A request
-/// with an Authorization header never falls back to the cookie, even when the header is not one
-/// Bearer token in text (sent twice, not UTF-8, another scheme): the same-origin check lets such
-/// requests through because the cookie is not read (`http::csrf`).
+/// with a Bearer header never falls back to the cookie, even when the header is not one Bearer
+/// token in text (sent twice, not UTF-8). An Authorization header of another scheme (a Basic-auth
+/// proxy's) is not Atelier's: the cookie is read, and the same-origin check applies.
 pub fn request_token(headers: &HeaderMap) -> Option<String> {
-    let mut auths = headers.get_all(header::AUTHORIZATION).iter();
-    if let Some(first) = auths.next() {
+    if has_bearer(headers) {
+        let mut auths = headers.get_all(header::AUTHORIZATION).iter();
+        let first = auths.next()?;
         if auths.next().is_some() {
             return None;
         }
@@ -370,7 +384,12 @@ mod tests {
         );
         assert_eq!(request_token(&h).as_deref(), Some("b"));
         h.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic x"));
-        assert_eq!(request_token(&h), None);
+        assert_eq!(
+            request_token(&h).as_deref(),
+            Some("c"),
+            "a proxy's Basic header is not Atelier's: the cookie decides (and CSRF is checked)"
+        );
+        assert!(!has_bearer(&h));
         h.insert(
             header::AUTHORIZATION,
             HeaderValue::from_bytes(b"Bearer \xff").unwrap(),

@@ -5,6 +5,7 @@ pub mod collect;
 pub mod header;
 pub mod image_inputs;
 pub mod mask_editor;
+pub mod page_title;
 pub mod post_form;
 pub mod progress_bar;
 pub mod require;

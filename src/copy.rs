@@ -35,6 +35,7 @@ const TABLES: &[(&str, &[(&str, Kind)])] = &[
             ("created_at", Int),
             ("last_seen_at", Int),
             ("signup_credits_due", Bool),
+            ("allows_apps", Bool),
         ],
     ),
     (

@@ -32,6 +32,9 @@ pub struct Engine {
     pub notify_url: Option<String>,
     /// The unguessable last segment of that URL.
     pub notify_token: String,
+    /// The key `/v1/files` links are signed with: random, made on the first start and shared by
+    /// the instances through the database; never sent anywhere.
+    pub files_key: String,
     /// Wakes this process's worker at once (see [`Engine::wake_worker`]).
     pub wake: Notify,
     /// This process among the instances on one database (an id made at start): the holder of
@@ -78,7 +81,7 @@ impl Engine {
         poll_interval: Duration,
         task_timeout: Duration,
         notify_url: Option<String>,
-        notify_token: String,
+        (notify_token, files_key): (String, String),
         worker_lease: Duration,
     ) -> Self {
         Self {
@@ -91,6 +94,7 @@ impl Engine {
             task_timeout,
             notify_url,
             notify_token,
+            files_key,
             wake: Notify::new(),
             instance: crate::db::new_id(),
             worker_lease,

@@ -32,6 +32,8 @@ pub enum Conflict {
     CommentsOff,
     /// Sharing or publishing a picture an admin hid.
     Hidden,
+    /// Answering (or cancelling) a step that another answer is being sent for.
+    StepBusy,
 }
 
 /// Which rule a 422 broke, with its numbers: the pages word each in the user's language, and the
@@ -99,6 +101,10 @@ pub enum Rule {
     },
     /// A permutation prompt whose braces do not pair up.
     Braces,
+    /// A permutation prompt whose groups nest deeper than `max`.
+    Nesting {
+        max: u32,
+    },
     /// A calendar date, `YYYY-MM-DD`.
     Date,
     /// A list of 1 to `max` items (the ids of a bulk operation).

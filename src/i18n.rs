@@ -380,6 +380,7 @@ pub struct ConflictTexts {
     pub gallery_off: &'static str,
     pub comments_off: &'static str,
     pub hidden: &'static str,
+    pub step_busy: &'static str,
 }
 
 /// What each validation rule (422) says.
@@ -396,6 +397,7 @@ pub struct RuleTexts {
     pub mask_mismatch: &'static str,
     pub batch_too_large: fn(u64, u64) -> String,
     pub braces: &'static str,
+    pub nesting: fn(u32) -> String,
     pub date: &'static str,
     pub items: fn(u32) -> String,
     pub number: fn(i64, i64) -> String,
@@ -519,6 +521,10 @@ pub struct AdminTexts {
     pub create_key: &'static str,
     pub key_acts_for_users: &'static str,
     pub key_acts_for_users_help: &'static str,
+    pub apps_title: &'static str,
+    pub apps_allow: &'static str,
+    pub apps_allow_help: &'static str,
+    pub apps_admin_never: &'static str,
     pub key_acts_badge: &'static str,
     pub key_shown_once: &'static str,
     pub revoke: &'static str,
@@ -598,6 +604,7 @@ impl Texts {
             C::GalleryOff => t.gallery_off,
             C::CommentsOff => t.comments_off,
             C::Hidden => t.hidden,
+            C::StepBusy => t.step_busy,
         }
     }
 
@@ -633,6 +640,7 @@ impl Texts {
             R::BatchTooLarge { count, max } => (t.batch_too_large)(*count, *max),
             R::Items { max } => (t.items)(*max),
             R::Braces => t.braces.into(),
+            R::Nesting { max } => (t.nesting)(*max),
             R::Date => t.date.into(),
             R::Number { min, max } => (t.number)(*min, *max),
             R::QuotaExceeded { max_mb } => (t.quota_exceeded)(*max_mb),
@@ -756,6 +764,7 @@ pub static EN: Texts = Texts {
         gallery_off: "The gallery is switched off by the administrator.",
         comments_off: "Comments are switched off by the administrator.",
         hidden: "An administrator hid this picture: it cannot be shared or published.",
+        step_busy: "This step is being answered already; wait a moment.",
     },
     rules: RuleTexts {
         required: "Fill this in first.",
@@ -795,6 +804,7 @@ pub static EN: Texts = Texts {
             }
         },
         braces: "Each { needs its } (write \\{ or \\, to keep one as it is).",
+        nesting: |max| format!("Braces may nest at most {max} deep."),
         date: "Give a date as YYYY-MM-DD.",
         number: |min, max| format!("Use a number from {min} to {max}."),
         quota_exceeded: |max| {
@@ -1049,7 +1059,11 @@ pub static EN: Texts = Texts {
         key_name: "Key name",
         create_key: "Create key",
         key_acts_for_users: "Acts for other users (for Open WebUI)",
-        key_acts_for_users_help: "On /v1, this key charges the Atelier user whose email Open WebUI forwards in X-OpenWebUI-User-Email (set ENABLE_FORWARD_USER_INFO_HEADERS there); a request naming no Atelier account is refused.",
+        key_acts_for_users_help: "On /v1, this key charges the Atelier user whose email Open WebUI forwards in X-OpenWebUI-User-Email (set ENABLE_FORWARD_USER_INFO_HEADERS there), if that user allowed it on their Account page; never an administrator. A request naming no such account is refused.",
+        apps_title: "Apps",
+        apps_allow: "Let apps your administrator set up (Open WebUI) make pictures for me",
+        apps_allow_help: "They are charged to your credits and kept in your history. Off: such an app cannot use your account.",
+        apps_admin_never: "Apps never act for an administrator's account.",
         key_acts_badge: "acts for users",
         key_shown_once: "Copy this key now: it is shown only once.",
         revoke: "Revoke",
@@ -1231,6 +1245,7 @@ pub static ZH: Texts = Texts {
         gallery_off: "管理员已关闭作品广场。",
         comments_off: "管理员已关闭评论。",
         hidden: "管理员已隐藏这张图片：它不能被分享或发布。",
+        step_busy: "这一步正在提交中，请稍候。",
     },
     rules: RuleTexts {
         required: "请先填写此项。",
@@ -1268,6 +1283,7 @@ pub static ZH: Texts = Texts {
             }
         },
         braces: "每个 { 都需要对应的 }（写 \\{ 或 \\, 可保留原字符）。",
+        nesting: |max| format!("花括号最多嵌套 {max} 层。"),
         date: "请按 YYYY-MM-DD 格式填写日期。",
         number: |min, max| format!("请输入 {min} 到 {max} 之间的数字。"),
         quota_exceeded: |max| format!("上传图片将超出您的 {max} MB 空间：请先删除一些。"),
@@ -1516,7 +1532,11 @@ pub static ZH: Texts = Texts {
         key_name: "密钥名称",
         create_key: "创建密钥",
         key_acts_for_users: "代表其他用户（用于 Open WebUI）",
-        key_acts_for_users_help: "在 /v1 上，此密钥向 Open WebUI 通过 X-OpenWebUI-User-Email 转发的邮箱对应的 Atelier 用户扣费（需在 Open WebUI 中开启 ENABLE_FORWARD_USER_INFO_HEADERS）；找不到对应账户的请求将被拒绝。",
+        key_acts_for_users_help: "在 /v1 上，此密钥向 Open WebUI 通过 X-OpenWebUI-User-Email 转发的邮箱对应的 Atelier 用户扣费（需在 Open WebUI 中开启 ENABLE_FORWARD_USER_INFO_HEADERS），前提是该用户已在“账户”页允许；从不代表管理员。找不到此类账户的请求将被拒绝。",
+        apps_title: "应用",
+        apps_allow: "允许管理员配置的应用（Open WebUI）为我生成图片",
+        apps_allow_help: "费用从你的积分中扣除，作品保存在你的历史记录中。关闭后，此类应用无法使用你的账户。",
+        apps_admin_never: "应用从不代表管理员账户操作。",
         key_acts_badge: "代表用户",
         key_shown_once: "请立即复制此密钥：它只显示一次。",
         revoke: "撤销",

@@ -376,11 +376,10 @@ impl ImageStore {
     }
 
     /// Stores image bytes (checked to be PNG, JPEG or WebP) unless the same are stored already;
-    /// returns their key.
+    /// returns their key ([`key_of`]).
     pub async fn put(&self, bytes: impl Into<Bytes>) -> Result<String, ImageError> {
         let bytes: Bytes = bytes.into();
-        let ext = sniff(&bytes).ok_or(ImageError::NotAnImage)?;
-        let key = format!("{}.{ext}", hex::encode(Sha256::digest(&bytes)));
+        let key = key_of(&bytes).ok_or(ImageError::NotAnImage)?;
         let path = self.path_of(&key).ok_or(ImageError::NotAnImage)?;
         match self.store.head(&path).await {
             Ok(_) => return Ok(key),
@@ -427,8 +426,8 @@ impl ImageStore {
     /// [`decode`]'s limits.
     pub async fn thumbnail(&self, key: &str) -> Result<(String, u32, u32), ImageError> {
         let bytes = self.bytes(key).await?.ok_or(ImageError::NotAnImage)?;
-        let (jpeg, width, height) = decoding(move || {
-            let img = decode(&bytes)?;
+        let (jpeg, width, height) = decoding_picture(bytes, |bytes| {
+            let img = decode(bytes)?;
             let thumb = img.thumbnail(THUMB_MAX_PX, THUMB_MAX_PX).into_rgb8();
             let mut out = std::io::Cursor::new(Vec::new());
             image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 82)
@@ -477,56 +476,105 @@ const DOWNLOAD_UNIT: usize = 64 * 1024;
 static DOWNLOADING: tokio::sync::Semaphore =
     tokio::sync::Semaphore::const_new(DOWNLOAD_BUDGET / DOWNLOAD_UNIT);
 
-/// Decodes at most one image per core at once: each may hold up to [`MAX_DECODE_ALLOC`].
+/// Decodes in flight may hold this much memory together (one 40-megapixel picture at four bytes a
+/// pixel fits alone): a decode waits for its share, so a burst of large pictures is decoded one
+/// or two at a time whatever the number of cores, while small ones run side by side.
+const DECODE_BUDGET_MB: u32 = 200;
+static DECODE_MEMORY: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(DECODE_BUDGET_MB as usize);
+/// And at most one decode per core.
 static DECODING: std::sync::LazyLock<Arc<tokio::sync::Semaphore>> =
     std::sync::LazyLock::new(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 8));
         Arc::new(tokio::sync::Semaphore::new(cores))
     });
 
-/// Runs a decoding job on a blocking thread, a few at once ([`DECODING`]).
+/// The memory, in MB of [`DECODE_BUDGET_MB`], a decode of `pixels` pixels may use: the pixels
+/// at four bytes, one byte more for what is made of them, and the decoder's own buffers.
+fn decode_share(pixels: u64) -> u32 {
+    u32::try_from((pixels * 5 / (1024 * 1024)) + 2)
+        .unwrap_or(u32::MAX)
+        .min(DECODE_BUDGET_MB)
+}
+
+/// Runs a decoding job of a picture of `pixels` pixels (as its header declares, see
+/// [`dimensions`]) on a blocking thread, once its share of the memory budget and a core are free.
 pub async fn decoding<T: Send + 'static>(
+    pixels: u64,
     job: impl FnOnce() -> Result<T, ImageError> + Send + 'static,
 ) -> Result<T, ImageError> {
+    let memory = DECODE_MEMORY
+        .acquire_many(decode_share(pixels))
+        .await
+        .map_err(|e| ImageError::Download(format!("decoding: {e}")))?;
     let turn = DECODING
         .clone()
         .acquire_owned()
         .await
         .map_err(|e| ImageError::Download(format!("decoding: {e}")))?;
     tokio::task::spawn_blocking(move || {
-        let _turn = turn;
+        let _held = (memory, turn);
         job()
     })
     .await
     .map_err(|e| ImageError::Download(format!("decoding: {e}")))?
 }
 
-/// Decodes a PNG, JPEG or WebP after reading its declared size: more than [`MAX_PIXELS`] is
-/// refused before any pixel is decoded, and the decoder may allocate at most
-/// [`MAX_DECODE_ALLOC`] whatever the file claims.
-pub fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
-    let reader = || {
-        image::ImageReader::new(std::io::Cursor::new(bytes))
-            .with_guessed_format()
-            .map_err(|_| ImageError::NotAnImage)
-    };
+/// [`decoding`] of one picture: its header read first, for its size and its share of memory.
+pub async fn decoding_picture<B, T>(
+    bytes: B,
+    job: impl FnOnce(&[u8]) -> Result<T, ImageError> + Send + 'static,
+) -> Result<T, ImageError>
+where
+    B: AsRef<[u8]> + Send + 'static,
+    T: Send + 'static,
+{
+    let (w, h) = dimensions(bytes.as_ref())?;
+    decoding(u64::from(w) * u64::from(h), move || job(bytes.as_ref())).await
+}
+
+/// The key image bytes are stored under: their SHA-256 and their type (None: not an image).
+pub fn key_of(bytes: &[u8]) -> Option<String> {
+    let ext = sniff(bytes)?;
+    Some(format!("{}.{ext}", hex::encode(Sha256::digest(bytes))))
+}
+
+fn reader(bytes: &[u8]) -> Result<image::ImageReader<std::io::Cursor<&[u8]>>, ImageError> {
+    image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| ImageError::NotAnImage)
+}
+
+/// A picture's width and height from its header, no pixel decoded: refused past [`MAX_PIXELS`].
+pub fn dimensions(bytes: &[u8]) -> Result<(u32, u32), ImageError> {
     // A PNG's size is in its first chunk (the crate's reader wants the first image data too,
     // which a bomb need not have).
     let (w, h) = match png_size(bytes) {
         Some(size) => size,
-        None => reader()?
+        None => reader(bytes)?
             .into_dimensions()
             .map_err(|_| ImageError::NotAnImage)?,
     };
+    if w == 0 || h == 0 {
+        return Err(ImageError::NotAnImage);
+    }
     let pixels = u64::from(w) * u64::from(h);
     if pixels > MAX_PIXELS {
         return Err(ImageError::TooManyPixels(pixels));
     }
+    Ok((w, h))
+}
+
+/// Decodes a PNG, JPEG or WebP after reading its declared size: more than [`MAX_PIXELS`] is
+/// refused before any pixel is decoded, and the decoder may allocate at most
+/// [`MAX_DECODE_ALLOC`] whatever the file claims.
+pub fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
+    let (w, h) = dimensions(bytes)?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(w);
     limits.max_image_height = Some(h);
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    let mut reader = reader()?;
+    let mut reader = reader(bytes)?;
     reader.limits(limits);
     reader.decode().map_err(|_| ImageError::NotAnImage)
 }
@@ -536,20 +584,20 @@ pub fn decode(bytes: &[u8]) -> Result<image::DynamicImage, ImageError> {
 /// black-and-white PNG whose white pixels are the part to repaint (Stable Diffusion's inpainting,
 /// MidJourney's Vary (Region)).
 pub fn white_repaints(bytes: &[u8]) -> Result<Vec<u8>, ImageError> {
-    gray_png(&repaint_map(&decode(bytes)?))
+    gray_png(&repaint_map(bytes)?)
 }
 
 /// A mask for a picture of `width` x `height` (MidJourney's Vary (Region)): as
-/// [`white_repaints`], scaled to the picture's size when drawn at another scale. None: its shape
-/// is not the picture's, or it repaints nothing.
+/// [`white_repaints`], scaled to the picture's size when drawn at another (the editor paints on
+/// the picture as the screen shows it). None: its shape is not the picture's, it is more than
+/// [`MASK_SCALE_MAX`] times its size, or it repaints nothing. The shape is read from the header:
+/// a mask that does not fit is refused before any pixel is decoded.
 pub fn mask_for(bytes: &[u8], width: u32, height: u32) -> Result<Option<Vec<u8>>, ImageError> {
-    let map = repaint_map(&decode(bytes)?);
-    let (w, h) = map.dimensions();
-    let (asked, given) = (
-        f64::from(width) / f64::from(height.max(1)),
-        f64::from(w) / f64::from(h.max(1)),
-    );
-    if (asked / given - 1.0).abs() > 0.02 || !map.pixels().any(|p| p.0[0] == 255) {
+    let Some((w, h)) = mask_fits(bytes, width, height)? else {
+        return Ok(None);
+    };
+    let map = repaint_map(bytes)?;
+    if !map.pixels().any(|p| p.0[0] == 255) {
         return Ok(None);
     }
     let map = if (w, h) == (width, height) {
@@ -560,28 +608,111 @@ pub fn mask_for(bytes: &[u8], width: u32, height: u32) -> Result<Option<Vec<u8>>
     gray_png(&map).map(Some)
 }
 
-/// White where a mask repaints, black elsewhere.
-fn repaint_map(img: &image::DynamicImage) -> image::GrayImage {
-    let alpha = img.color().has_alpha() && img.to_rgba8().pixels().any(|p| p.0[3] < 255);
-    if alpha {
-        let rgba = img.to_rgba8();
-        image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
-            image::Luma([if rgba.get_pixel(x, y).0[3] < 128 {
-                255
-            } else {
-                0
-            }])
-        })
-    } else {
-        let gray = img.to_luma8();
-        image::GrayImage::from_fn(img.width(), img.height(), |x, y| {
-            image::Luma([if gray.get_pixel(x, y).0[0] >= 128 {
-                255
-            } else {
-                0
-            }])
-        })
+/// How much larger than its picture a mask may be drawn, each side (a screen of high density).
+pub const MASK_SCALE_MAX: u32 = 4;
+
+/// The mask's own size, if it may paint on a picture of `width` x `height`: the same shape
+/// (within 2 %), and at most [`MASK_SCALE_MAX`] times its size each side.
+pub fn mask_fits(bytes: &[u8], width: u32, height: u32) -> Result<Option<(u32, u32)>, ImageError> {
+    let (w, h) = dimensions(bytes)?;
+    let (asked, given) = (
+        f64::from(width) / f64::from(height.max(1)),
+        f64::from(w) / f64::from(h.max(1)),
+    );
+    let within =
+        w <= width.saturating_mul(MASK_SCALE_MAX) && h <= height.saturating_mul(MASK_SCALE_MAX);
+    Ok(((asked / given - 1.0).abs() <= 0.02 && within).then_some((w, h)))
+}
+
+/// White where a mask repaints, black elsewhere: one byte a pixel, built as the file is read (a
+/// PNG row by row, so the picture is never held whole; other formats from one grey+alpha copy).
+fn repaint_map(bytes: &[u8]) -> Result<image::GrayImage, ImageError> {
+    let (w, h) = dimensions(bytes)?;
+    if let Some(map) = png_repaint_map(bytes, w, h)? {
+        return Ok(map);
     }
+    let grey = decode(bytes)?.into_luma_alpha8();
+    let mut map = RepaintMap::with_capacity(w, h);
+    for p in grey.pixels() {
+        map.push(p.0[0], p.0[1]);
+    }
+    drop(grey);
+    map.finish(w, h)
+}
+
+/// A repaint map as it is read: each pixel's two answers (white? transparent?) in one byte,
+/// until the whole file says which convention it follows.
+struct RepaintMap {
+    px: Vec<u8>,
+    translucent: bool,
+}
+
+impl RepaintMap {
+    fn with_capacity(w: u32, h: u32) -> Self {
+        Self {
+            px: Vec::with_capacity(usize::try_from(u64::from(w) * u64::from(h)).unwrap_or(0)),
+            translucent: false,
+        }
+    }
+
+    fn push(&mut self, luma: u8, alpha: u8) {
+        self.px
+            .push(u8::from(luma >= 128) | (u8::from(alpha < 128) << 1));
+        self.translucent |= alpha < 255;
+    }
+
+    /// By transparency if any pixel is not opaque, else by whiteness.
+    fn finish(mut self, w: u32, h: u32) -> Result<image::GrayImage, ImageError> {
+        let bit = if self.translucent { 2 } else { 1 };
+        for p in &mut self.px {
+            *p = if *p & bit != 0 { 255 } else { 0 };
+        }
+        image::GrayImage::from_raw(w, h, self.px).ok_or(ImageError::NotAnImage)
+    }
+}
+
+/// Rec. 709 luma, as the image crate computes it (truncated).
+fn luma(r: u8, g: u8, b: u8) -> u8 {
+    let l = (2126 * u32::from(r) + 7152 * u32::from(g) + 722 * u32::from(b)) / 10_000;
+    u8::try_from(l).unwrap_or(u8::MAX)
+}
+
+/// [`repaint_map`] of a PNG that is not interlaced, read row by row (None: another kind of file).
+fn png_repaint_map(bytes: &[u8], w: u32, h: u32) -> Result<Option<image::GrayImage>, ImageError> {
+    if sniff(bytes) != Some("png") {
+        return Ok(None);
+    }
+    let limits = png::Limits {
+        bytes: usize::try_from(MAX_DECODE_ALLOC).unwrap_or(usize::MAX),
+    };
+    let mut decoder = png::Decoder::new_with_limits(std::io::Cursor::new(bytes), limits);
+    decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
+    let mut reader = decoder.read_info().map_err(|_| ImageError::NotAnImage)?;
+    if reader.info().interlaced || (reader.info().width, reader.info().height) != (w, h) {
+        return Ok(None);
+    }
+    let (color, _) = reader.output_color_type();
+    let mut map = RepaintMap::with_capacity(w, h);
+    while let Some(row) = reader.next_row().map_err(|_| ImageError::NotAnImage)? {
+        let data = row.data();
+        match color {
+            png::ColorType::Grayscale => data.iter().for_each(|l| map.push(*l, 255)),
+            png::ColorType::GrayscaleAlpha => {
+                data.chunks_exact(2).for_each(|p| map.push(p[0], p[1]))
+            }
+            png::ColorType::Rgb => data
+                .chunks_exact(3)
+                .for_each(|p| map.push(luma(p[0], p[1], p[2]), 255)),
+            png::ColorType::Rgba => data
+                .chunks_exact(4)
+                .for_each(|p| map.push(luma(p[0], p[1], p[2]), p[3])),
+            png::ColorType::Indexed => return Ok(None),
+        }
+    }
+    if map.px.len() != usize::try_from(u64::from(w) * u64::from(h)).unwrap_or(0) {
+        return Err(ImageError::NotAnImage);
+    }
+    map.finish(w, h).map(Some)
 }
 
 fn gray_png(map: &image::GrayImage) -> Result<Vec<u8>, ImageError> {
@@ -747,6 +878,93 @@ mod tests {
         let m = read(white_repaints(&png(gray.into())).unwrap());
         assert_eq!(m.as_raw(), &vec![0, 0, 0, 255]);
         assert!(white_repaints(b"not an image").is_err());
+    }
+
+    /// The row-by-row map of a PNG says what a whole decode says, in every colour type (16-bit,
+    /// a palette with transparency, grey+alpha), and other formats take the decoding path.
+    #[test]
+    fn a_mask_read_row_by_row_matches_the_decoded_picture() {
+        let encode = |img: image::DynamicImage, format| {
+            let mut out = std::io::Cursor::new(Vec::new());
+            img.write_to(&mut out, format).unwrap();
+            out.into_inner()
+        };
+        // What the whole picture says, pixel by pixel (its grey as Rec. 709 luma).
+        let expected = |img: &image::DynamicImage| {
+            let rgba = img.to_rgba8();
+            let translucent = rgba.pixels().any(|p| p.0[3] < 255);
+            let v: Vec<u8> = rgba
+                .pixels()
+                .map(|p| {
+                    let [r, g, b, a] = p.0;
+                    let white = if translucent {
+                        a < 128
+                    } else {
+                        luma(r, g, b) >= 128
+                    };
+                    if white { 255 } else { 0 }
+                })
+                .collect();
+            v
+        };
+        let (w, h) = (37, 11);
+        let f = |x: u32, y: u32| ((x * 7 + y * 13) % 256) as u8;
+        let pictures: Vec<image::DynamicImage> = vec![
+            image::GrayImage::from_fn(w, h, |x, y| image::Luma([f(x, y)])).into(),
+            image::GrayAlphaImage::from_fn(w, h, |x, y| image::LumaA([f(x, y), f(y, x)])).into(),
+            image::RgbImage::from_fn(w, h, |x, y| image::Rgb([f(x, y), f(y, x), 200])).into(),
+            image::RgbaImage::from_fn(w, h, |x, y| image::Rgba([f(x, y), 9, 9, f(y, x)])).into(),
+            image::DynamicImage::ImageRgba16(image::ImageBuffer::from_fn(w, h, |x, y| {
+                image::Rgba([u16::from(f(x, y)) << 8, 0, 0, if x < 5 { 0 } else { 65535 }])
+            })),
+        ];
+        for img in &pictures {
+            let bytes = encode(img.clone(), image::ImageFormat::Png);
+            assert!(
+                png_repaint_map(&bytes, w, h).unwrap().is_some(),
+                "{:?}",
+                img.color()
+            );
+            assert_eq!(
+                repaint_map(&bytes).unwrap().into_raw(),
+                expected(img),
+                "{:?}",
+                img.color()
+            );
+        }
+        let jpeg = encode(pictures[2].clone(), image::ImageFormat::Jpeg);
+        assert!(png_repaint_map(&jpeg, w, h).unwrap().is_none());
+        let grey = image::load_from_memory(&jpeg).unwrap().to_luma8();
+        let by_decoding: Vec<u8> = grey
+            .pixels()
+            .map(|p| if p.0[0] >= 128 { 255 } else { 0 })
+            .collect();
+        assert_eq!(repaint_map(&jpeg).unwrap().into_raw(), by_decoding);
+    }
+
+    #[test]
+    fn a_mask_must_have_its_pictures_shape_and_a_bounded_size() {
+        let mask = |w, h| header_only(w, h);
+        assert_eq!(mask_fits(&mask(64, 64), 64, 64).unwrap(), Some((64, 64)));
+        assert_eq!(mask_fits(&mask(32, 32), 64, 64).unwrap(), Some((32, 32)));
+        assert_eq!(
+            mask_fits(&mask(256, 256), 64, 64).unwrap(),
+            Some((256, 256))
+        );
+        assert_eq!(
+            mask_fits(&mask(257, 257), 64, 64).unwrap(),
+            None,
+            "too large"
+        );
+        assert_eq!(
+            mask_fits(&mask(64, 32), 64, 64).unwrap(),
+            None,
+            "another shape"
+        );
+        assert!(matches!(
+            mask_fits(&mask(12_000, 12_000), 64, 64),
+            Err(ImageError::TooManyPixels(_))
+        ));
     }
 
     #[tokio::test]

@@ -13,7 +13,14 @@ pub enum PermutationError {
     Unopened,
     /// More prompts than allowed (how many it would make, saturating).
     TooMany { count: u64, max: u64 },
+    /// Groups nested deeper than [`DEPTH_MAX`].
+    TooDeep,
 }
+
+/// How deep groups may nest: `{a, {b, {c, d}}}` is three. Real prompts use one or two; the bound
+/// keeps every step below (parsing, counting, expanding, dropping the tree) from recursing past it,
+/// whatever a request holds.
+pub const DEPTH_MAX: usize = 5;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Node {
@@ -38,6 +45,9 @@ fn parse(prompt: &str) -> Result<Vec<Node>, PermutationError> {
                 text.extend(chars.next());
             }
             '{' => {
+                if stack.len() == DEPTH_MAX {
+                    return Err(PermutationError::TooDeep);
+                }
                 flush(&mut text, &mut seq);
                 stack.push((Vec::new(), std::mem::take(&mut seq)));
             }
@@ -120,21 +130,38 @@ pub fn batch_prompts(given: &[String], max: u64) -> Result<Vec<String>, Rule> {
     if given.is_empty() {
         return Err(Rule::Required);
     }
+    // The length first: nothing below runs over more than a prompt's worth of text.
+    let too_long = Rule::TooLong {
+        max: crate::limits::PROMPT_MAX_CHARS as u32,
+    };
+    if given
+        .iter()
+        .any(|p| p.chars().count() > crate::limits::PROMPT_MAX_CHARS)
+    {
+        return Err(too_long);
+    }
     let mut total = 0u64;
     for p in &given {
-        total = total.saturating_add(count(p).map_err(|_| Rule::Braces)?);
+        total = total.saturating_add(count(p).map_err(rule_of)?);
     }
     if total > max {
         return Err(Rule::BatchTooLarge { count: total, max });
     }
     let mut all = Vec::new();
     for p in given {
-        all.extend(expand(p, max).map_err(|e| match e {
-            PermutationError::TooMany { count, max } => Rule::BatchTooLarge { count, max },
-            _ => Rule::Braces,
-        })?);
+        all.extend(expand(p, max).map_err(rule_of)?);
     }
     Ok(all)
+}
+
+fn rule_of(e: PermutationError) -> Rule {
+    match e {
+        PermutationError::TooMany { count, max } => Rule::BatchTooLarge { count, max },
+        PermutationError::TooDeep => Rule::Nesting {
+            max: DEPTH_MAX as u32,
+        },
+        PermutationError::Unclosed | PermutationError::Unopened => Rule::Braces,
+    }
 }
 
 #[cfg(test)]
@@ -240,5 +267,33 @@ mod tests {
         );
         assert_eq!(batch_prompts(&[" ".to_owned()], 5), Err(Rule::Required));
         assert_eq!(batch_prompts(&["{a".to_owned()], 5), Err(Rule::Braces));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursing() {
+        let ok = format!("{}x{}", "{a,".repeat(DEPTH_MAX), "}".repeat(DEPTH_MAX));
+        assert_eq!(count(&ok), Ok(DEPTH_MAX as u64 + 1));
+        let deep = format!(
+            "{}x{}",
+            "{a,".repeat(DEPTH_MAX + 1),
+            "}".repeat(DEPTH_MAX + 1)
+        );
+        assert_eq!(count(&deep), Err(PermutationError::TooDeep));
+        // 100,000 levels: refused at once (the length, before any parsing), no stack overflow.
+        let huge = format!("{}{}", "{".repeat(100_000), "}".repeat(100_000));
+        assert_eq!(count(&huge), Err(PermutationError::TooDeep));
+        assert_eq!(
+            batch_prompts(&[huge], 10),
+            Err(Rule::TooLong {
+                max: crate::limits::PROMPT_MAX_CHARS as u32
+            })
+        );
+        let short_deep = "{".repeat(2000) + &"}".repeat(2000);
+        assert_eq!(
+            batch_prompts(&[short_deep], 10),
+            Err(Rule::Nesting {
+                max: DEPTH_MAX as u32
+            })
+        );
     }
 }

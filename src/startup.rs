@@ -56,7 +56,8 @@ impl Application {
         )
         .await
         .context("starting the built-in simulator")?;
-        let notify_token = notify_token(&pool).await?;
+        let notify_token = stored_secret(&pool, "notify_token").await?;
+        let files_key = stored_secret(&pool, "files_key").await?;
         let notify_url = config
             .public_url
             .as_ref()
@@ -69,7 +70,7 @@ impl Application {
             config.poll_interval,
             config.task_timeout,
             notify_url,
-            notify_token,
+            (notify_token, files_key),
             config.worker_lease,
         ));
         let sessions = crate::auth::SessionCache::start(&pool);
@@ -156,10 +157,33 @@ fn router(state: AppState) -> Router {
         move || provide_context(state.clone())
     };
     let options = state.leptos_options.clone();
+    // The page's upload: the user is known, and room made for the body, before it is read.
     let upload = {
         let context = context.clone();
+        let state = state.clone();
         move |req: axum::extract::Request| async move {
-            leptos_axum::handle_server_fns_with_context(context, req).await
+            let (parts, body) = req.into_parts();
+            let admitted =
+                match crate::auth::authenticate(&state.pool, &state.sessions, &parts).await {
+                    Ok(Some(user)) => {
+                        crate::services::uploads::admit(
+                            &state.engine,
+                            &user,
+                            crate::services::uploads::MAX_UPLOAD_BYTES,
+                        )
+                        .await
+                    }
+                    Ok(None) => Err(crate::error::AppError::Unauthorized),
+                    Err(e) => Err(e),
+                };
+            let _admitted = match admitted {
+                Ok(a) => a,
+                Err(e) => return server_fn_error(parts.uri.path(), &e),
+            };
+            let req = axum::extract::Request::from_parts(parts, body);
+            axum::response::IntoResponse::into_response(
+                leptos_axum::handle_server_fns_with_context(context, req).await,
+            )
         }
     };
     Router::new()
@@ -354,6 +378,22 @@ fn cache_control(path: &str) -> &'static str {
 /// it (401, 402 for missing credits, 429 for too many tasks...), so that the browser's tools and a
 /// proxy's logs tell a refused request from a server fault. The page reads the error from the body
 /// (postcard, left as it is) whatever the status.
+/// A server function's error answer, as the pages read it (postcard), for a refusal made before
+/// the function runs.
+fn server_fn_error(path: &str, error: &crate::error::AppError) -> axum::response::Response {
+    use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+    let status = axum::http::StatusCode::from_u16(error.status())
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    let mut res = axum::response::Response::new(axum::body::Body::from(
+        postcard::to_allocvec(error).unwrap_or_default(),
+    ));
+    *res.status_mut() = status;
+    if let Ok(path) = axum::http::HeaderValue::from_str(path) {
+        res.headers_mut().insert(SERVER_FN_ERROR_HEADER, path);
+    }
+    res
+}
+
 async fn server_fn_status(res: axum::response::Response) -> axum::response::Response {
     use axum::http::StatusCode;
     use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
@@ -442,14 +482,26 @@ async fn security_headers(
     res
 }
 
-/// The per-install secret path segment of the notify hook URL, made on first start.
-async fn notify_token(pool: &Pool) -> anyhow::Result<String> {
-    if let Some(t) = db::settings::get(pool, "notify_token").await? {
+/// A per-install secret (the notify hook's path segment, the key of `/v1/files` links), made on
+/// the first start: instances starting at once agree on one (the row is read locked).
+async fn stored_secret(pool: &Pool, name: &str) -> anyhow::Result<String> {
+    if let Some(t) = db::settings::get(pool, name)
+        .await?
+        .filter(|t| !t.is_empty())
+    {
         return Ok(t);
     }
-    let t = token::generate();
-    db::settings::set(pool, "notify_token", &t).await?;
-    Ok(t)
+    let mut tx = pool.begin_write().await?;
+    let value = match db::settings::get_locked(&mut tx, name).await? {
+        Some(t) if !t.is_empty() => t,
+        _ => {
+            let t = token::generate();
+            db::settings::set_in(&mut tx, name, &t).await?;
+            t
+        }
+    };
+    tx.commit().await?;
+    Ok(value)
 }
 
 /// Once an hour: removes expired sessions, log-in and sign-up counts whose window has passed,

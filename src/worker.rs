@@ -187,11 +187,16 @@ async fn tick(engine: &Arc<Engine>) -> Result<PollOutcome, AppError> {
     let now = db::now_ms();
     let settings = engine.settings().await?;
     let timeout = engine.task_timeout(&settings);
-    for id in db::tasks::overdue(&engine.pool, now, ms(timeout))
+    for (id, misses) in db::tasks::overdue(&engine.pool, now, ms(timeout))
         .await
         .map_err(crate::services::internal)?
     {
-        let reason = format!("Timed out: no progress for {} seconds.", timeout.as_secs());
+        let secs = timeout.as_secs();
+        let reason = if misses > 0 {
+            format!("Timed out: the image service kept failing ({misses} tries in {secs} seconds).")
+        } else {
+            format!("Timed out: no progress for {secs} seconds.")
+        };
         match lifecycle::fail(engine, &id, &reason).await {
             Ok(true) => out.expired += 1,
             Ok(false) => {}
@@ -462,9 +467,9 @@ async fn send(
     // next, or the next tick's) may pick another channel, and a channel that keeps failing is
     // soon down and out of the picks.
     let later = db::now_ms().saturating_add(ms(engine.poll_interval * RETRY_TICKS));
-    let release = |why: String, retry_at: i64| async move {
+    let release = |why: String, retry_at: i64, tried: bool| async move {
         tracing::info!(task_id = task.id, why, "task stays queued");
-        db::tasks::release(&engine.pool, &task.id, attempt, retry_at)
+        db::tasks::release(&engine.pool, &task.id, attempt, retry_at, tried)
             .await
             .map_err(crate::services::internal)
     };
@@ -488,7 +493,7 @@ async fn send(
             }
         }
         Ok(Submitted::Later { reason }) => {
-            release(reason, later).await?;
+            release(reason, later, false).await?;
             Ok(false)
         }
         Ok(Submitted::Rejected { reason }) => {
@@ -497,7 +502,7 @@ async fn send(
         }
         Err(e) if e.is_channel_fault() => {
             fault(engine, channel.id(), &e).await;
-            release(e.to_string(), db::now_ms()).await?;
+            release(e.to_string(), db::now_ms(), true).await?;
             Ok(false)
         }
         Err(e) => {

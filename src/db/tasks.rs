@@ -229,20 +229,23 @@ pub async fn get(pool: &super::Pool, id: &str) -> Result<Option<TaskRow>, sqlx::
     .await)
 }
 
-/// The child a button of `parent_id` already made (or is making): a repeated upscale is that one.
+/// The child a button of `parent_id` already made (or is making) for `user_id`: their repeated
+/// upscale is that one (another user's press, an admin's, is theirs).
 pub async fn existing_child(
     pool: &super::Pool,
     parent_id: &str,
     custom_id: &str,
+    user_id: &str,
 ) -> Result<Option<TaskRow>, sqlx::Error> {
     super::on!(pool, |conn| sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE parent_id = $1 AND custom_id = $2
+        " FROM tasks WHERE parent_id = $1 AND custom_id = $2 AND user_id = $3
             AND status NOT IN ('failed', 'cancelled') ORDER BY id LIMIT 1"
     ))
     .bind(parent_id)
     .bind(custom_id)
+    .bind(user_id)
     .fetch_optional(conn)
     .await)
 }
@@ -367,7 +370,8 @@ pub async fn mark_submitted(
 
 /// A claimed task of a synchronous engine (openai, sd_webui) starts running in this process:
 /// the request that draws it is under way, held by `attempt` until `lease_until` (renewed while
-/// it lasts). False when the claim was lost.
+/// it lasts). False when the claim was lost. Its first start starts its deadline; a try again
+/// (after a fault) is no progress and leaves the deadline where it was.
 pub async fn start_run(
     pool: &super::Pool,
     id: &str,
@@ -378,7 +382,8 @@ pub async fn start_run(
     by_attempt(
         pool,
         "UPDATE tasks SET status = 'in_progress', started_at = COALESCE(started_at, $3),
-                touched_at = $3, lease_until = $4
+                touched_at = CASE WHEN started_at IS NULL THEN $3 ELSE touched_at END,
+                lease_until = $4
          WHERE id = $1 AND attempt = $2 AND status = 'queued'",
         id,
         attempt,
@@ -462,23 +467,25 @@ pub async fn requeue_lost_runs(pool: &super::Pool, now: i64) -> Result<u64, sqlx
     Ok(r)
 }
 
-/// Gives a claimed task back to the queue until `retry_at` (the upstream's queue was full, or the
-/// channel failed). Unless it is a follow-up (pinned to its parent's channel), the next claim may
+/// Gives a claimed task back to the queue until `retry_at`: the upstream's queue was full (a
+/// wait for room, no try), or the channel failed (`tried`: counted, and from then on the task's
+/// deadline runs). Unless it is a follow-up (pinned to its parent's channel), the next claim may
 /// pick another channel.
 pub async fn release(
     pool: &super::Pool,
     id: &str,
     attempt: &str,
     retry_at: i64,
+    tried: bool,
 ) -> Result<(), sqlx::Error> {
     by_attempt(
         pool,
-        "UPDATE tasks SET lease_until = NULL, retry_at = $3,
+        "UPDATE tasks SET lease_until = NULL, retry_at = $3, misses = misses + $4,
                 channel_id = CASE WHEN parent_id IS NULL THEN NULL ELSE channel_id END
          WHERE id = $1 AND attempt = $2 AND status = 'queued'",
         id,
         attempt,
-        &[retry_at],
+        &[retry_at, i64::from(tried)],
     )
     .await
     .map(drop)
@@ -499,16 +506,19 @@ pub async fn release_all_claims(pool: &super::Pool) -> Result<u64, sqlx::Error> 
     Ok(r)
 }
 
-/// Live tasks whose deadline passed (no change seen for `timeout_ms`).
+/// Live tasks whose deadline passed (no change seen for `timeout_ms`), with how many tries
+/// failed: a task back in the queue after faults counts too, whatever its retries' back-off; one
+/// waiting for a free channel that was never sent (nor tried) may wait on.
 pub async fn overdue(
     pool: &super::Pool,
     now: i64,
     timeout_ms: i64,
-) -> Result<Vec<String>, sqlx::Error> {
-    super::on!(pool, |conn| sqlx::query_scalar(concat!(
-        "SELECT id FROM tasks WHERE status IN ",
+) -> Result<Vec<(String, i64)>, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_as(concat!(
+        "SELECT id, misses FROM tasks WHERE status IN ",
         live!(),
-        " AND touched_at < $1"
+        " AND touched_at < $1
+          AND NOT (status = 'queued' AND started_at IS NULL AND misses = 0)"
     ))
     .bind(now - timeout_ms)
     .fetch_all(conn)
@@ -571,7 +581,7 @@ pub async fn modal_sent(
 ) -> Result<bool, sqlx::Error> {
     let r = super::on!(pool, |conn| sqlx::query(concat!(
         "UPDATE tasks SET modal_step = modal_step + 1, upstream_id = $3, params = $4,
-                status = 'in_progress', touched_at = $5, misses = 0
+                status = 'in_progress', touched_at = $5, misses = 0, modal_claimed_at = NULL
          WHERE id = $1 AND modal_step = $2 AND status IN ",
         live!()
     ))
@@ -584,6 +594,49 @@ pub async fn modal_sent(
     .await
     .map(|r| r.rows_affected()))?;
     Ok(r == 1)
+}
+
+/// How long a claim on a modal step holds if its holder never lets go (an instance that died
+/// while sending).
+pub const MODAL_CLAIM_MS: i64 = 120_000;
+
+/// Claims modal step `step` of a task waiting in a modal step (for the user's input, or confirmed
+/// by Atelier itself for Remix), for one answer or a cancel: false when someone else holds it, or
+/// the task has moved on. A conditional update, so of answers arriving
+/// at once exactly one goes upstream.
+pub async fn claim_modal(
+    pool: &super::Pool,
+    id: &str,
+    step: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = super::on!(pool, |conn| sqlx::query(
+        "UPDATE tasks SET modal_claimed_at = $3
+         WHERE id = $1 AND modal_step = $2
+           AND status IN ('submitted', 'in_progress', 'needs_input')
+           AND (modal_claimed_at IS NULL OR modal_claimed_at < $4)"
+    )
+    .bind(id)
+    .bind(step)
+    .bind(now)
+    .bind(now - MODAL_CLAIM_MS)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(r == 1)
+}
+
+/// Lets go of a claim on modal step `step` (the answer did not get through).
+pub async fn release_modal(pool: &super::Pool, id: &str, step: i64) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "UPDATE tasks SET modal_claimed_at = NULL WHERE id = $1 AND modal_step = $2"
+    )
+    .bind(id)
+    .bind(step)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
 }
 
 /// Stores the preview the upstream showed at `progress`, unless the task has moved past it (a
@@ -1016,19 +1069,35 @@ fn like_conditions(op: &str, first: usize, count: usize) -> String {
         .collect()
 }
 
-/// The trigram index's query for the words of three characters or more (the index cannot find
-/// shorter ones), or None when there is none. It asks for candidates, which the LIKEs then
-/// check: a word of up to five characters is asked as a phrase, a longer one as three of its
-/// trigrams (first, middle, last) in any order, which finds every prompt that holds it while
-/// reading three lists of the index instead of one per trigram.
+/// Words of a search the trigram index is asked about, at most: the longest (the most selective),
+/// so a search of many words never reads the postings of each (which hold every user's prompts).
+/// The others are still required of every candidate, by the LIKEs.
+const INDEX_WORDS_MAX: usize = 3;
+
+/// Which of `words` (by position) the index is asked about: those of three characters or more
+/// (the index cannot find shorter ones), the [`INDEX_WORDS_MAX`] longest.
+fn index_words(words: &[&str]) -> Vec<usize> {
+    let mut long: Vec<(usize, usize)> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (i, w.chars().count()))
+        .filter(|(_, n)| *n >= 3)
+        .collect();
+    long.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut chosen: Vec<usize> = long.iter().take(INDEX_WORDS_MAX).map(|(i, _)| *i).collect();
+    chosen.sort_unstable();
+    chosen
+}
+
+/// The trigram index's query for [`index_words`] of `words`, or None when there is none. It asks
+/// for candidates, which the LIKEs then check: a word of up to five characters is asked as a
+/// phrase, a longer one as three of its trigrams (first, middle, last) in any order, which finds
+/// every prompt that holds it while reading three lists of the index instead of one per trigram.
 fn fts_query(words: &[&str]) -> Option<String> {
     let quoted = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut terms: Vec<String> = Vec::new();
-    for w in words {
+    for w in index_words(words).into_iter().map(|i| words[i]) {
         let chars: Vec<char> = w.chars().collect();
-        if chars.len() < 3 {
-            continue;
-        }
         if chars.len() <= 5 {
             terms.push(quoted(w));
             continue;
@@ -1042,6 +1111,23 @@ fn fts_query(words: &[&str]) -> Option<String> {
         }
     }
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// The LIKEs of the older step on PostgreSQL: those of [`index_words`] on the prompt (which its
+/// trigram index serves), the rest on an expression no index serves, so they are checked on the
+/// candidates rather than read from the index.
+fn older_likes_postgres(words: &[&str], first: usize) -> String {
+    let indexed = index_words(words);
+    (0..words.len())
+        .map(|i| {
+            let n = first + i;
+            if indexed.contains(&i) {
+                format!(" AND tasks.prompt ILIKE ${n} ESCAPE '\\'")
+            } else {
+                format!(" AND (tasks.prompt || '') ILIKE ${n} ESCAPE '\\'")
+            }
+        })
+        .collect()
 }
 
 /// History: newest first, keyset-paginated on the id, narrowed by `f`. Every word of the search
@@ -1128,7 +1214,11 @@ pub async fn search_of_user(
     };
     texts.push(oldest);
     // (The full-text table has a `prompt` too: the LIKEs name the task's.)
-    let likes = likes.replace(" prompt ", " tasks.prompt ");
+    let likes = if pool.is_postgres() {
+        older_likes_postgres(&words, 12)
+    } else {
+        likes.replace(" prompt ", " tasks.prompt ")
+    };
     let older = format!(
         "WITH found AS MATERIALIZED (SELECT tasks.id FROM {from} {}{likes} AND tasks.id < ${}) \
          {select}id IN (SELECT id FROM found{order}){order}",
@@ -1174,7 +1264,24 @@ pub async fn of_user_by_ids(
 
 #[cfg(test)]
 mod tests {
-    use super::fts_query;
+    use super::{fts_query, index_words, older_likes_postgres};
+
+    #[test]
+    fn a_search_of_many_words_asks_the_index_about_the_three_longest() {
+        let words = ["cat", "a", "heron", "in", "dog", "rain", "fox", "sunset"];
+        assert_eq!(index_words(&words), [2, 5, 7], "heron, rain, sunset");
+        assert_eq!(
+            fts_query(&words).as_deref(),
+            Some(r#""heron" "rain" "sun" "uns" "set""#)
+        );
+        let likes = older_likes_postgres(&words, 12);
+        assert_eq!(likes.matches("AND tasks.prompt ILIKE").count(), 3);
+        assert_eq!(likes.matches("(tasks.prompt || '') ILIKE").count(), 5);
+        assert!(
+            likes.contains("tasks.prompt ILIKE $14 "),
+            "heron is $14: {likes}"
+        );
+    }
 
     #[test]
     fn the_index_is_asked_for_candidates_of_every_long_enough_word() {

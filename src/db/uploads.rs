@@ -103,8 +103,9 @@ pub async fn get(pool: &super::Pool, id: &str) -> Result<Option<UploadRow>, sqlx
     .await)
 }
 
-/// Deletes an upload and lets go of its file (tasks that used it hold their own).
-pub async fn delete(pool: &super::Pool, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+/// Deletes an upload and lets go of its file (tasks that used it hold their own); answers the
+/// file's key if there was such an upload.
+pub async fn delete(pool: &super::Pool, id: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
     let mut tx = pool.begin_write().await?;
     let key: Option<String> = super::on_tx!(&mut tx, |conn| sqlx::query_scalar(
         "DELETE FROM uploads WHERE id = $1 RETURNING key"
@@ -113,9 +114,9 @@ pub async fn delete(pool: &super::Pool, id: &str, now: i64) -> Result<bool, sqlx
     .fetch_optional(conn)
     .await)?;
     let Some(key) = key else {
-        return Ok(false);
+        return Ok(None);
     };
-    super::blobs::release(&mut tx, &[key], now).await?;
+    super::blobs::release(&mut tx, std::slice::from_ref(&key), now).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Some(key))
 }

@@ -171,3 +171,31 @@ pub async fn any(pool: &super::Pool) -> Result<bool, sqlx::Error> {
     .await)?;
     Ok(found.is_some())
 }
+
+/// Whether the account lets an administrator's app key act for it (`/v1` with Open WebUI's
+/// forwarded email).
+pub async fn allows_apps(pool: &super::Pool, id: &str) -> Result<bool, sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query_scalar(
+        "SELECT allows_apps FROM users WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await)
+    .map(|v: Option<bool>| v.unwrap_or(false))
+}
+
+pub async fn set_allows_apps(
+    pool: &super::Pool,
+    id: &str,
+    allowed: bool,
+) -> Result<(), sqlx::Error> {
+    super::on!(pool, |conn| sqlx::query(
+        "UPDATE users SET allows_apps = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(allowed)
+    .execute(conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}

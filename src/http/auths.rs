@@ -32,6 +32,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/auths/signin", post(sign_in))
         .route("/api/v1/auths/signout", post(sign_out))
         .route("/api/v1/auths/me", get(me))
+        .route("/api/v1/auths/me/apps", get(apps).put(set_apps))
         .route("/api/v1/auths/api_keys", get(list_keys).post(create_key))
         .route(
             "/api/v1/auths/api_keys/{id}",
@@ -142,6 +143,27 @@ async fn sign_out(State(state): State<AppState>, user: CurrentUser) -> Result<Re
 
 async fn me(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Me>, AppError> {
     Ok(Json(accounts::me(&state.pool, &user).await?))
+}
+
+/// `{allowed}`: whether an administrator's app key (Open WebUI's) may generate for this account.
+#[derive(Deserialize, serde::Serialize)]
+struct Apps {
+    allowed: bool,
+}
+
+async fn apps(State(state): State<AppState>, user: CurrentUser) -> Result<Json<Apps>, AppError> {
+    Ok(Json(Apps {
+        allowed: accounts::allows_apps(&state.pool, &user).await?,
+    }))
+}
+
+async fn set_apps(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    ApiJson(body): ApiJson<Apps>,
+) -> Result<Json<Apps>, AppError> {
+    accounts::set_allows_apps(&state.pool, &user, body.allowed).await?;
+    Ok(Json(body))
 }
 
 #[derive(Deserialize)]

@@ -1,5 +1,5 @@
 //! Refuses state-changing requests that another site's page makes a browser send: a POST, PUT,
-//! PATCH or DELETE without an Authorization header must come from Atelier's own pages, whether
+//! PATCH or DELETE without a Bearer token must come from Atelier's own pages, whether
 //! it carries the session cookie or not (log-in CSRF signs a visitor in to the attacker's account).
 
 use crate::{config::Config, error::AppError};
@@ -16,10 +16,11 @@ pub async fn same_origin(State(config): State<Arc<Config>>, req: Request, next: 
         return next.run(req).await;
     }
     let h = req.headers();
-    // With an Authorization header the token decides and the cookie is never read
+    // With a Bearer header the token decides and the cookie is never read
     // (`auth::request_token`); another site's page cannot add that header without CORS, which
-    // Atelier does not allow.
-    if h.contains_key(header::AUTHORIZATION) {
+    // Atelier does not allow. Any other Authorization (a Basic-auth proxy's, which the browser
+    // sends with every request) is checked like a cookie.
+    if crate::auth::has_bearer(h) {
         return next.run(req).await;
     }
     if let Err(claimed) = from_this_site(h, &config) {

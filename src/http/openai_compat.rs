@@ -174,6 +174,24 @@ async fn caller(
         .await
         .map_err(|e| Failure::from(crate::services::internal(e)))?
         .filter(|r| r.role != crate::types::Role::Pending);
+    if let Some(row) = row.as_ref().filter(|r| r.id != user.id) {
+        // Never an administrator; a user only once they allowed it on their account page.
+        let allowed = row.role != crate::types::Role::Admin
+            && crate::db::users::allows_apps(pool, &row.id)
+                .await
+                .map_err(|e| Failure::from(crate::services::internal(e)))?;
+        if !allowed {
+            tracing::warn!(key_owner = %user.id, user_id = %row.id, "a key may not act for this account");
+            return Err(Failure::new(
+                StatusCode::FORBIDDEN,
+                format!(
+                    "The Atelier account {email} does not let apps generate for it: its owner can allow it on the Account page of Atelier (administrators' accounts never)."
+                ),
+                "permission_error",
+                "not_allowed",
+            ));
+        }
+    }
     let Some(row) = row else {
         return Err(Failure::new(
             StatusCode::FORBIDDEN,
@@ -351,6 +369,10 @@ async fn edits(
     mut form: Multipart,
 ) -> Result<Response, Failure> {
     let user = caller(&s, &headers, user).await?;
+    // Room for the body before a byte of it is read.
+    let _admitted = uploads::admit(&s.engine, &user, super::uploads::MAX_MULTIPART_BYTES)
+        .await
+        .map_err(Failure::from)?;
     let mut image = None;
     let mut mask = None;
     let mut text = std::collections::HashMap::new();
@@ -586,7 +608,7 @@ async fn images(
     };
     for (index, part) in parts {
         let mut d = if url {
-            json!({"url": signed_link(engine, link_base, &row.id, index, part)})
+            json!({"url": signed_link(engine, link_base, row, index, part)})
         } else {
             let bytes = picture(engine, row, index, part).await?;
             use base64::Engine as _;
@@ -619,8 +641,8 @@ async fn picture(
         return Ok(bytes.to_vec());
     }
     // Within the store's decoding limits, a few at a time.
-    crate::images::decoding(move || {
-        let img = crate::images::decode(&bytes)?;
+    crate::images::decoding_picture(bytes, move |bytes| {
+        let img = crate::images::decode(bytes)?;
         let (w, h) = (img.width() / 2, img.height() / 2);
         let i = u32::from(part - 1);
         let tile = img.crop_imm(i % 2 * w, i / 2 * h, w, h);
@@ -633,28 +655,29 @@ async fn picture(
     .map_err(|e| Failure::from(crate::services::internal(e)))
 }
 
-/// HMAC-SHA256 (RFC 2104) of `message` under a key derived from the installation's stored
-/// notify token: links stay valid across restarts and instances, and cannot be made up.
+/// HMAC-SHA256 of `message` under the installation's own key for file links ([`Engine`]'s
+/// `files_key`): links stay valid across restarts and instances, and cannot be made up.
 fn signature(engine: &Engine, message: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let key = Sha256::digest(format!("atelier /v1 files {}", engine.notify_token));
-    let mut block = [0u8; 64];
-    block[..32].copy_from_slice(&key);
-    let pad = |byte: u8| block.map(|b| b ^ byte);
-    let inner = Sha256::new()
-        .chain_update(pad(0x36))
-        .chain_update(message.as_bytes())
-        .finalize();
-    let outer = Sha256::new()
-        .chain_update(pad(0x5c))
-        .chain_update(inner)
-        .finalize();
-    hex::encode(outer)
+    use hmac::{KeyInit, Mac};
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(engine.files_key.as_bytes())
+        .expect("HMAC takes a key of any length");
+    mac.update(message.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
 }
 
-fn signed_link(engine: &Engine, base: &str, task: &str, index: usize, part: u8) -> String {
+/// What a link to part `part` of output `index` of `task` signs: the task, the picture, the
+/// expiry and the task's owner.
+fn signed_message(task: &str, index: usize, part: u8, expires: i64, owner: &str) -> String {
+    format!("{task}/{index}/{part}/{expires}/{owner}")
+}
+
+fn signed_link(engine: &Engine, base: &str, row: &TaskRow, index: usize, part: u8) -> String {
     let expires = crate::db::now_ms() / 1000 + LINK_SECS;
-    let sig = signature(engine, &format!("{task}/{index}/{part}/{expires}"));
+    let task = &row.id;
+    let sig = signature(
+        engine,
+        &signed_message(task, index, part, expires, &row.user_id),
+    );
     format!("{base}/v1/files/{task}/{index}/{part}?expires={expires}&signature={sig}")
 }
 
@@ -670,17 +693,30 @@ async fn file(
     Path((task, index, part)): Path<(String, usize, u8)>,
     Query(q): Query<Signed>,
 ) -> Result<Response, Failure> {
-    let expected = signature(&s.engine, &format!("{task}/{index}/{part}/{}", q.expires));
-    let valid = crate::auth::token::same(&expected, &q.signature)
-        && q.expires >= crate::db::now_ms() / 1000;
-    if !valid || part > 4 {
+    if q.expires < crate::db::now_ms() / 1000 || part > 4 {
         return Err(AppError::NotFound.into());
     }
+    let internal = |e| Failure::from(crate::services::internal(e));
+    // The task as it is now: still there, finished, and its owner's account still allowed in.
     let row = crate::db::tasks::get(&s.engine.pool, &task)
         .await
-        .map_err(|e| Failure::from(crate::services::internal(e)))?
+        .map_err(internal)?
         .filter(|r| r.status == TaskStatus::Succeeded)
         .ok_or_else(|| Failure::from(AppError::NotFound))?;
+    let expected = signature(
+        &s.engine,
+        &signed_message(&task, index, part, q.expires, &row.user_id),
+    );
+    if !crate::auth::token::same(&expected, &q.signature) {
+        return Err(AppError::Forbidden("This link is not valid.".into()).into());
+    }
+    let owner_active = crate::db::users::find_by_id(&s.engine.pool, &row.user_id)
+        .await
+        .map_err(internal)?
+        .is_some_and(|u| u.role != crate::types::Role::Pending);
+    if !owner_active {
+        return Err(AppError::NotFound.into());
+    }
     let bytes = picture(&s.engine, &row, index, part).await?;
     let kind = crate::images::sniff(&bytes)
         .and_then(crate::images::mime)

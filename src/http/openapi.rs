@@ -63,7 +63,7 @@ async fn document() -> impl IntoResponse {
         (name = "ops", description = "Health and metrics"),
     ),
     paths(
-        signup, signup_mode, password, sessions, end_sessions, end_session, signin, signout, me,
+        signup, signup_mode, password, sessions, end_sessions, end_session, signin, signout, me, apps, set_apps,
         api_keys, new_api_key, delete_api_key,
         channels, new_channel, patch_channel, delete_channel, test_channel,
         credits, users, grant, role,
@@ -381,6 +381,11 @@ fn signin() {}
 fn signout() {}
 #[utoipa::path(get, path = "/api/v1/auths/me", tag = "auths", responses((status = 200, description = "`{user, balance}`", body = Object), (status = 401, body = ErrorBody)), security(("bearer" = []), ("session" = [])))]
 fn me() {}
+#[utoipa::path(get, path = "/api/v1/auths/me/apps", tag = "auths", responses((status = 200, description = "`{allowed}`: whether an administrator's app key (Open WebUI's, acting by the forwarded email) may generate for this account", body = Object)), security(("bearer" = []), ("session" = [])))]
+fn apps() {}
+#[utoipa::path(put, path = "/api/v1/auths/me/apps", tag = "auths", request_body(content = Object, description = "`{allowed}`"),
+    responses((status = 200, description = "`{allowed}`", body = Object), (status = 403, description = "Made with an API key: only a session decides", body = ErrorBody)), security(("session" = [])))]
+fn set_apps() {}
 #[utoipa::path(get, path = "/api/v1/auths/api_keys", tag = "auths", responses((status = 200, description = "`{keys}`", body = Vec<ApiKeyView>)), security(("bearer" = []), ("session" = [])))]
 fn api_keys() {}
 #[utoipa::path(post, path = "/api/v1/auths/api_keys", tag = "auths", request_body(content = Object, description = "`{name, acts_for_users?}` (`acts_for_users`: admins)"),

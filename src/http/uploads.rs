@@ -57,6 +57,8 @@ async fn create(
     user: CurrentUser,
     mut form: Multipart,
 ) -> Result<Response, AppError> {
+    // Room for the body before a byte of it is read.
+    let _admitted = uploads::admit(&s.engine, &user, MAX_UPLOAD_BYTES).await?;
     let mut file = None;
     while let Some(field) = form.next_field().await.map_err(unreadable)? {
         if field.name() == Some("file") && file.is_none() {

@@ -2,6 +2,7 @@
 //! sessions and the API keys.
 
 use crate::codec::{PageData, page_data};
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -11,7 +12,6 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
@@ -20,7 +20,7 @@ pub fn AccountPage() -> impl IntoView {
     let query = use_query_map();
     let ledger = page_data(move || query.with(|q| q.get("before")), load_ledger);
     view! {
-        <Title text=t.account_title />
+        <PageTitle text=t.account_title />
         <h1 class="text-2xl font-semibold">{t.account_title}</h1>
         <Suspense>
             {move || Suspend::new(async move {
@@ -49,7 +49,43 @@ pub fn AccountPage() -> impl IntoView {
         </Suspense>
         <PasswordForm />
         <Sessions />
+        <AppsConsent />
         <crate::components::api_keys::ApiKeys />
+    }
+}
+
+/// Whether an administrator's app key (Open WebUI) may generate for this account: off until the
+/// person allows it here.
+#[component]
+fn AppsConsent() -> impl IntoView {
+    let t = use_texts();
+    let set = Action::new(|allowed: &bool| crate::server_fns::auth::set_allows_apps(*allowed));
+    let allowed = PageData::new_with_options(
+        move || set.version().get(),
+        |_| crate::server_fns::auth::load_allows_apps(),
+        false,
+    );
+    view! {
+        <section class="mt-10" aria-labelledby="apps-heading">
+            <h2 id="apps-heading" class="text-lg font-semibold">{t.admin.apps_title}</h2>
+            <Transition>
+                {move || Suspend::new(async move {
+                    match allowed.await {
+                        Err(e) => view! { <p role="alert" class="mt-2 text-sm text-red-700">{t.error(&e)}</p> }.into_any(),
+                        Ok(on) => view! {
+                            <label class="mt-2 flex max-w-xl items-start gap-2 text-sm">
+                                <input type="checkbox" name="allows_apps" class="mt-1 h-4 w-4" prop:checked=on
+                                    disabled=move || set.pending().get()
+                                    on:change=move |ev| { set.dispatch(event_target_checked(&ev)); } />
+                                <span>{t.admin.apps_allow}<span class="block text-xs text-stone-500">{t.admin.apps_allow_help}</span></span>
+                            </label>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+            <p class="mt-1 text-xs text-stone-500">{t.admin.apps_admin_never}</p>
+            {move || set.value().get().and_then(Result::err).map(|e| view! { <p role="alert" class="mt-2 text-sm text-red-700">{t.error(&e)}</p> })}
+        </section>
     }
 }
 

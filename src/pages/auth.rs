@@ -1,11 +1,11 @@
 //! /login and /signup: plain forms (ActionForm) that work before the WASM has loaded.
 
+use crate::components::page_title::PageTitle;
 use crate::{
     error::AppError, i18n::use_texts, server_fns::auth::load_signup_options, session::use_session,
     types::SignupMode,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 const INPUT: &str = "mt-1 block w-full rounded border border-stone-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 dark:border-stone-700 dark:bg-stone-900";
 const BUTTON: &str = "w-full rounded bg-indigo-600 px-4 py-2 font-medium text-white hover:bg-indigo-500 disabled:opacity-60";
@@ -15,7 +15,7 @@ pub fn LoginPage() -> impl IntoView {
     let t = use_texts();
     let action = use_session().login;
     view! {
-        <Title text=t.login_title />
+        <PageTitle text=t.login_title />
         <AuthCard title=t.login_title>
             <ActionForm action attr:class="space-y-4">
                 <Field label=t.field_email name="email" kind="email" autocomplete="email" />
@@ -39,7 +39,7 @@ pub fn SignupPage() -> impl IntoView {
     let query = leptos_router::hooks::use_query_map();
     let options = crate::codec::page_data(|| (), |_| load_signup_options());
     view! {
-        <Title text=t.signup_title />
+        <PageTitle text=t.signup_title />
         <AuthCard title=t.signup_title>
             <Suspense>
                 {move || Suspend::new(async move {

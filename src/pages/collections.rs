@@ -2,6 +2,7 @@
 //! narrowed to it, and a form for a new one.
 
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     i18n::use_texts,
     pages::history::href,
@@ -9,7 +10,6 @@ use crate::{
     types::HistoryQuery,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn CollectionsPage() -> impl IntoView {
@@ -32,7 +32,7 @@ pub fn CollectionsPage() -> impl IntoView {
     });
     const FIELD: &str = "rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900";
     view! {
-        <Title text=l.collections_title />
+        <PageTitle text=l.collections_title />
         <h1 class="text-2xl font-semibold">{l.collections_title}</h1>
         <p class="mt-1 text-sm text-stone-600 dark:text-stone-400">{l.collections_intro}</p>
         <form class="mt-4 grid gap-2 sm:max-w-md" on:submit=move |ev| { ev.prevent_default(); create.dispatch(()); }>

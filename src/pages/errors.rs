@@ -1,9 +1,9 @@
 //! The 404 and 403 pages. During the server render they also set the HTTP status, so a missing
 //! page is a real 404 and a forbidden one a real 403.
 
+use crate::components::page_title::PageTitle;
 use crate::i18n::use_texts;
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
@@ -23,7 +23,7 @@ pub fn Forbidden() -> impl IntoView {
 fn ErrorPage(code: u16, title: &'static str, body: &'static str) -> impl IntoView {
     let t = use_texts();
     view! {
-        <Title text=title />
+        <PageTitle text=title />
         <section class="mx-auto max-w-md py-16 text-center">
             <p class="text-5xl font-bold text-stone-300 dark:text-stone-700">{code}</p>
             <h1 class="mt-4 text-2xl font-semibold">{title}</h1>

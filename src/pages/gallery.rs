@@ -3,6 +3,7 @@
 //! Graph tags that chat apps read for a preview; nobody needs to sign in to look.
 
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -14,7 +15,7 @@ use crate::{
     types::{CommentView, GalleryItem, GalleryPage, PublicTaskView},
 };
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
+use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 const BUTTON: &str = "rounded border border-stone-300 px-2 py-1 text-sm hover:bg-stone-100 disabled:opacity-50 dark:border-stone-700 dark:hover:bg-stone-800";
@@ -29,7 +30,7 @@ fn Preview(task: PublicTaskView, base: String, path: String) -> impl IntoView {
     let description = format!("{} · {}", (t.gallery.by)(&task.author), t.gallery.made_on);
     let image = task.images.first().cloned();
     view! {
-        <Title text=title.clone() />
+        <PageTitle text=title.clone() />
         <Meta property="og:type" content="website" />
         <Meta property="og:site_name" content=t.app_name />
         <Meta property="og:title" content=title.clone() />
@@ -133,7 +134,7 @@ pub fn GalleryListPage() -> impl IntoView {
     };
     let page = page_data(key, |(sort, page)| load_gallery(sort, page));
     view! {
-        <Title text=t.gallery.title />
+        <PageTitle text=t.gallery.title />
         <section class="space-y-4">
             <div class="flex flex-wrap items-baseline gap-3">
                 <h1 class="text-2xl font-semibold">{t.gallery.title}</h1>

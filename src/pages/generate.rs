@@ -2,6 +2,7 @@
 //! kept fresh by polling one server function (never the upstream) while anything is live.
 
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     components::{
         image_inputs::{Given, ImageInputs, form_value, give},
@@ -21,14 +22,13 @@ use crate::{
     },
 };
 use leptos::{html, prelude::*};
-use leptos_meta::Title;
 
 #[component]
 pub fn GeneratePage() -> impl IntoView {
     let t = use_texts();
     let state = page_data(|| (), |_| load_generate());
     view! {
-        <Title text=t.generate_title />
+        <PageTitle text=t.generate_title />
         <h1 class="sr-only">{t.generate_title}</h1>
         <Suspense>
             {move || Suspend::new(async move {

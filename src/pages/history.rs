@@ -3,6 +3,7 @@
 //! keyset pagination; select tiles (shift-click or Shift+Space for a range) and act on them all.
 
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     components::{collect::CollectMenu, star::Star, task_card::made_with},
@@ -14,7 +15,6 @@ use crate::{
     types::{CollectionView, EngineKind, HistoryQuery, TaskStatus, TaskView},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 /// The link to history narrowed by `q` (the first page unless `before` is set).
@@ -151,7 +151,7 @@ pub fn HistoryPage() -> impl IntoView {
     let starred = move || param("favorite").is_some();
     let navigate = use_navigate();
     view! {
-        <Title text=t.history_title />
+        <PageTitle text=t.history_title />
         <h1 class="text-2xl font-semibold">{t.history_title}</h1>
         {move || param("batch").map(|_| view! {
             <p class="mt-2 text-sm" data-testid="batch-header">

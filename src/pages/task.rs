@@ -1,6 +1,7 @@
 //! `/history/{id}`: one task, large, with its details, parent, children and buttons.
 
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     components::{collect::CollectMenu, share::ShareControls, star::Star, task_card::ActionButton},
@@ -14,7 +15,6 @@ use crate::{
     types::{TaskAction, TaskView},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 #[component]
@@ -76,7 +76,7 @@ fn TaskDetailView(
         && !matches!(task.action, TaskAction::Describe | TaskAction::Shorten);
     let reference_id = id.clone();
     view! {
-        <Title text=task.prompt.clone() />
+        <PageTitle text=task.prompt.clone() />
         <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
             <div>
                 {task.image_url.clone().map(|src| { let href = src.clone(); view! {

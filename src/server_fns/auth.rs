@@ -90,6 +90,24 @@ pub async fn list_sessions() -> Result<Vec<SessionView>, AppError> {
     crate::services::accounts::sessions(&state.pool, &user).await
 }
 
+/// Whether an administrator's app key (Open WebUI) may generate for this account.
+#[server(input = Postcard, output = Postcard)]
+pub async fn load_allows_apps() -> Result<bool, AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let user = ctx::require_user().await?;
+    crate::services::accounts::allows_apps(&state.pool, &user).await
+}
+
+#[server(input = Postcard, output = Postcard)]
+pub async fn set_allows_apps(allowed: bool) -> Result<bool, AppError> {
+    use super::ctx;
+    let state = ctx::state()?;
+    let user = ctx::require_user().await?;
+    crate::services::accounts::set_allows_apps(&state.pool, &user, allowed).await?;
+    Ok(allowed)
+}
+
 #[server(input = Postcard, output = Postcard)]
 pub async fn end_session(id: String) -> Result<(), AppError> {
     use super::ctx;

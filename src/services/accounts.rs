@@ -255,6 +255,17 @@ async fn new_session(pool: &Pool, user_id: &str, visitor: &Visitor) -> Result<St
     Ok(token)
 }
 
+/// What only a signed-in person may do, not a script holding an API key: make keys, end
+/// sessions (a leaked key must not mint keys of its own or sign the owner out everywhere).
+pub fn session_only(user: &CurrentUser) -> Result<(), AppError> {
+    if user.by_key {
+        return Err(AppError::Forbidden(
+            "An API key cannot do this: sign in to Atelier and do it from your account.".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Ends the session the request was made with. A request made with an API key is refused: a
 /// key is revoked with `DELETE /api/v1/auths/api_keys/{id}`, and answering 204 here while it
 /// keeps working would mislead.
@@ -354,6 +365,7 @@ pub async fn end_session(
     user: &CurrentUser,
     id: &str,
 ) -> Result<(), AppError> {
+    session_only(user)?;
     if !db::sessions::delete_of_user(pool, &user.id, id)
         .await
         .map_err(super::internal)?
@@ -371,6 +383,7 @@ pub async fn end_all_sessions(
     cache: &auth::SessionCache,
     user: &CurrentUser,
 ) -> Result<u64, AppError> {
+    session_only(user)?;
     let mut tx = pool.begin_write().await.map_err(super::internal)?;
     let n = db::sessions::delete_all_of_user(&mut tx, &user.id, None)
         .await
@@ -379,4 +392,26 @@ pub async fn end_all_sessions(
     cache.forget_user(&user.id);
     tracing::info!(user_id = %user.id, ended = n, "signed out everywhere");
     Ok(n)
+}
+
+/// Whether the account lets an administrator's app key (Open WebUI) generate for it.
+pub async fn allows_apps(pool: &Pool, user: &CurrentUser) -> Result<bool, AppError> {
+    db::users::allows_apps(pool, &user.id)
+        .await
+        .map_err(super::internal)
+}
+
+/// Lets an administrator's app key generate for the account, charged to it, or stops it. Only
+/// the person signed in decides (not a key).
+pub async fn set_allows_apps(
+    pool: &Pool,
+    user: &CurrentUser,
+    allowed: bool,
+) -> Result<(), AppError> {
+    session_only(user)?;
+    db::users::set_allows_apps(pool, &user.id, allowed)
+        .await
+        .map_err(super::internal)?;
+    tracing::info!(user_id = %user.id, allowed, "apps acting for the account changed");
+    Ok(())
 }

@@ -16,6 +16,7 @@ pub async fn create(
     name: &str,
     acts_for_users: bool,
 ) -> Result<NewKey, AppError> {
+    super::accounts::session_only(user)?;
     let name = super::required_text("name", name, crate::limits::NAME_MAX_CHARS)?;
     if acts_for_users && !user.is_admin() {
         return Err(AppError::Forbidden(

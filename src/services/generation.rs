@@ -112,7 +112,9 @@ pub async fn settle(
 
 /// Makes a failed or cancelled task of the user again: a new task with its engine, action,
 /// prompt, parameters and images (a follow-up presses the same button of the same picture),
-/// charged what the first was charged, under the same live-task limit.
+/// under the same live-task limit. It is planned exactly as a new submit of the same fields (or a
+/// new press of the same button) would be today: a mode, model or engine switched off since is
+/// refused, and it costs today's price.
 #[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
 pub async fn retry(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
     let settings = ready(engine, user).await?;
@@ -125,28 +127,72 @@ pub async fn retry(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Task
     if !matches!(row.status, TaskStatus::Failed | TaskStatus::Cancelled) || orphan {
         return Err(AppError::Conflict(Conflict::NotRetryable));
     }
+    let new_id = db::new_id();
+    let (Some(parent_id), Some(custom_id)) = (&row.parent_id, &row.custom_id) else {
+        // A new task: the submit of the same fields.
+        let job = job_of_row(&row);
+        let checked = check(engine, user, &settings, &job).await?;
+        let planned = plan(&settings, &checked, &job, &row.prompt)?;
+        return create_one(
+            engine,
+            user,
+            &settings,
+            &planned.task(&new_id, &user.id, None),
+        )
+        .await;
+    };
+    // A follow-up: the same button of the same picture, pressed again.
     if !settings.engine_on(row.engine) {
         return Err(AppError::invalid("engine", Rule::SwitchedOff));
     }
-    let new_id = db::new_id();
     let task = db::tasks::NewTask {
         id: &new_id,
         user_id: &row.user_id,
-        parent_id: row.parent_id.as_deref(),
+        parent_id: Some(parent_id),
         engine: row.engine,
         action: row.action,
-        custom_id: row.custom_id.as_deref(),
+        custom_id: Some(custom_id),
         mode: row.mode,
         model: row.model.as_deref(),
         prompt: &row.prompt,
         params: &row.params,
-        cost: row.cost,
-        // A follow-up runs where its parent ran; a new task wherever the channels say.
-        channel_id: row.parent_id.as_ref().and(row.channel_id.as_deref()),
+        cost: press_cost(&settings, custom_id, row.mode),
+        // A follow-up runs where its parent ran.
+        channel_id: row.channel_id.as_deref(),
         inputs: &row.inputs,
         batch_id: None,
     };
     create_one(engine, user, &settings, &task).await
+}
+
+/// The fields a task was submitted with, as a new submit gives them.
+fn job_of_row(row: &TaskRow) -> NewJob {
+    let p = &row.params.0;
+    NewJob {
+        engine: Some(row.engine.as_str().to_owned()),
+        action: Some(row.action.as_str().to_owned()),
+        prompt: row.prompt.clone(),
+        mode: row.mode.map(|m| m.as_str().to_owned()),
+        model: row.model.clone(),
+        size: p.size.clone(),
+        quality: p.quality.clone(),
+        n: p.n.map(i64::from),
+        negative_prompt: p.negative_prompt.clone(),
+        seed: p.seed,
+        images: Some(
+            row.inputs
+                .iter()
+                .map(|i| serde_json::json!({"upload_id": i.upload_id, "role": i.role}))
+                .collect(),
+        ),
+        dimensions: p.dimensions.clone(),
+        sw: p.sw.map(i64::from),
+        cw: p.cw.map(i64::from),
+        steps: p.steps.map(i64::from),
+        cfg_scale: p.cfg_scale.map(|s| s.0),
+        sampler: p.sampler.clone(),
+        denoising_strength: p.denoising_strength.map(|s| s.0),
+    }
 }
 
 /// A batch (`POST /api/v1/tasks/batch`): the prompts given (or the one prompt), each expanded by
@@ -680,9 +726,10 @@ pub async fn action(
     let (kind, _) = button_kind(custom_id);
     // The same upscale of the same picture is the same picture: answer the one made already.
     if kind == TaskAction::Upscale
-        && let Some(child) = db::tasks::existing_child(&engine.pool, &parent.id, custom_id)
-            .await
-            .map_err(super::internal)?
+        && let Some(child) =
+            db::tasks::existing_child(&engine.pool, &parent.id, custom_id, &user.id)
+                .await
+                .map_err(super::internal)?
     {
         return Ok(Pressed::Existing(priced(
             view(&child, user.is_admin()),
@@ -701,12 +748,9 @@ pub async fn action(
                 .as_deref()
                 .and_then(|text| crate::engines::midjourney::numbered_prompt(text, index))
                 .unwrap_or_else(|| parent.prompt.clone());
-            let cost = parent
-                .mode
-                .map_or(settings.action_cost, |m| settings.mode(m).cost);
-            (prompt, cost)
+            (prompt, press_cost(&settings, custom_id, parent.mode))
         }
-        Some(key) => {
+        Some(_) => {
             let remix = matches!(
                 kind,
                 TaskAction::Variation | TaskAction::Reroll | TaskAction::Pan
@@ -722,7 +766,7 @@ pub async fn action(
                 Some(_) => return Err(AppError::invalid("prompt", Rule::NotOffered)),
                 None => parent.prompt.clone(),
             };
-            (prompt, settings.action_price(key))
+            (prompt, press_cost(&settings, custom_id, parent.mode))
         }
     };
     let params = TaskParams::default();
@@ -755,14 +799,22 @@ pub async fn action(
 /// The task with what each of its buttons costs now.
 pub fn priced(mut task: TaskView, settings: &crate::services::settings::Settings) -> TaskView {
     for b in &mut task.buttons {
-        b.cost = Some(match price_key(&b.custom_id) {
-            Some(key) => settings.action_price(key),
-            None => task
-                .mode
-                .map_or(settings.action_cost, |m| settings.mode(m).cost),
-        });
+        b.cost = Some(press_cost(settings, &b.custom_id, task.mode));
     }
     task
+}
+
+/// What pressing the button `custom_id` of a task in `mode` costs now: the button's own price,
+/// or (a describe's "imagine prompt N", a new grid) the mode's.
+pub fn press_cost(
+    settings: &crate::services::settings::Settings,
+    custom_id: &str,
+    mode: Option<Mode>,
+) -> i64 {
+    match price_key(custom_id) {
+        Some(key) => settings.action_price(key),
+        None => mode.map_or(settings.action_cost, |m| settings.mode(m).cost),
+    }
 }
 
 /// Answers the modal step `task` waits in (already paid for): Custom Zoom's prompt with its
@@ -871,7 +923,14 @@ async fn mask_png(
         .and_then(|p| p.outputs.first())
         .and_then(|o| Some((o.width?, o.height?)))
         .unwrap_or((1024, 1024));
-    crate::images::decoding(move || crate::images::mask_for(&bytes, w, h))
+    // Its shape, from the header: a mask that cannot fit is refused before it is decoded.
+    if crate::images::mask_fits(&bytes, w, h)
+        .map_err(|_| AppError::invalid(field, Rule::NeedsMask))?
+        .is_none()
+    {
+        return Err(AppError::invalid(field, Rule::MaskMismatch));
+    }
+    crate::images::decoding_picture(bytes, move |b| crate::images::mask_for(b, w, h))
         .await
         .map_err(|_| AppError::invalid(field, Rule::NeedsMask))?
         .ok_or_else(|| AppError::invalid(field, Rule::MaskMismatch))
@@ -1167,6 +1226,14 @@ pub async fn cancel(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Tas
     if row.status.is_final() {
         return Err(finished());
     }
+    // A step being answered is sent already: the cancel waits for the answer's fate.
+    if row.status == TaskStatus::NeedsInput
+        && !db::tasks::claim_modal(&engine.pool, &row.id, row.modal_step, db::now_ms())
+            .await
+            .map_err(super::internal)?
+    {
+        return Err(AppError::Conflict(Conflict::StepBusy));
+    }
     let policy = engine.settings().await?.cancel_refund;
     let ending = db::tasks::Ending {
         status: TaskStatus::Cancelled,
@@ -1219,19 +1286,26 @@ pub async fn sweep_files(engine: &Engine, grace: std::time::Duration) -> Result<
         .map_err(super::internal)?;
     let mut removed = 0;
     for key in keys {
-        let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
-        if blobs::forget_unused(&mut tx, &key)
-            .await
-            .map_err(super::internal)?
-        {
-            // Removed before the commit: a task storing the same picture meanwhile waits for it
-            // and then writes the file again.
-            engine.images.remove(&key).await.map_err(super::internal)?;
+        if forget_file(engine, &key).await? {
             removed += 1;
         }
-        tx.commit().await.map_err(super::internal)?;
     }
     Ok(removed)
+}
+
+/// Removes a stored file if nobody holds it; answers whether it went.
+pub async fn forget_file(engine: &Engine, key: &str) -> Result<bool, AppError> {
+    let mut tx = engine.pool.begin_write().await.map_err(super::internal)?;
+    let unused = blobs::forget_unused(&mut tx, key)
+        .await
+        .map_err(super::internal)?;
+    if unused {
+        // Removed before the commit: a task storing the same picture meanwhile waits for it
+        // and then writes the file again.
+        engine.images.remove(key).await.map_err(super::internal)?;
+    }
+    tx.commit().await.map_err(super::internal)?;
+    Ok(unused)
 }
 
 pub fn rfc3339(ms: i64) -> String {

@@ -268,6 +268,13 @@ pub async fn confirm(
     else {
         return Ok(());
     };
+    // One answer goes upstream: the others (and a cancel meanwhile) find the step claimed.
+    if !db::tasks::claim_modal(&engine.pool, &row.id, row.modal_step, db::now_ms())
+        .await
+        .context("claiming the modal step")?
+    {
+        return Err(AppError::Conflict(crate::error::Conflict::StepBusy).into());
+    }
     let answer = engines::midjourney::confirm_modal(
         client,
         upstream_id,
@@ -276,6 +283,11 @@ pub async fn confirm(
         engine.notify_url.as_deref(),
     )
     .await;
+    let release = || async {
+        if let Err(e) = db::tasks::release_modal(&engine.pool, &row.id, row.modal_step).await {
+            tracing::warn!(task_id = row.id, error = %e, "modal claim not released");
+        }
+    };
     match answer {
         Ok(Submitted::Accepted { upstream_id } | Submitted::Existing { upstream_id }) => {
             let mut params = row.params.0.clone();
@@ -297,6 +309,7 @@ pub async fn confirm(
         }
         Ok(Submitted::Later { reason }) => {
             tracing::info!(task_id = row.id, reason, "modal step not confirmed yet");
+            release().await;
             Err(AppError::Upstream(reason).into())
         }
         Ok(Submitted::Rejected { reason }) => {
@@ -304,8 +317,15 @@ pub async fn confirm(
             Err(AppError::UpstreamRejected(reason).into())
         }
         Err(e) => {
+            // The detail (addresses, the channel's errors) goes to the log and the channel's
+            // health, which admins see; the user is told it did not get through.
             tracing::warn!(task_id = row.id, error = %e, "modal step not confirmed");
-            Err(AppError::Upstream(e.to_string()).into())
+            crate::worker::fault(engine, channel.id(), &e).await;
+            release().await;
+            Err(
+                AppError::Upstream("the answer could not be sent; try again in a moment".into())
+                    .into(),
+            )
         }
     }
 }

@@ -83,7 +83,7 @@ async fn request_of(engine: &Engine, task: &TaskRow, attempt: &str) -> Result<Re
                 .ok_or_else(|| AppError::invalid("images", Rule::Required))?;
             let mask = match read("mask").await? {
                 Some(m) => Some(
-                    crate::images::decoding(move || crate::images::white_repaints(&m))
+                    crate::images::decoding_picture(m, crate::images::white_repaints)
                         .await
                         .map_err(|_| AppError::invalid("images", Rule::MaskMismatch))?,
                 ),

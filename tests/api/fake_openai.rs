@@ -55,6 +55,8 @@ pub struct FakeState {
     pub seen: Vec<Seen>,
     /// Answers 401 to everything (a key that was revoked).
     pub revoked: bool,
+    /// Answers every generation and edit with HTTP 500 (an upstream that is broken for good).
+    pub failing: bool,
 }
 
 pub struct Fake {
@@ -183,6 +185,11 @@ async fn answer(state: &Arc<Mutex<FakeState>>, base: &str, seen: Seen) -> Respon
         s.seen.push(seen);
         if !authorised || s.revoked {
             return refused();
+        }
+        if s.failing {
+            let body =
+                json!({"error": {"message": "The server had an error.", "type": "server_error"}});
+            return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
         }
         s.script.pop_front()
     };

@@ -38,6 +38,10 @@ pub struct FakeState {
     pub modals: Vec<(String, String)>,
     /// Submits answer HTTP 500.
     pub submits_fail: bool,
+    /// Modal confirmations answer HTTP 500.
+    pub modals_fail: bool,
+    /// Modal confirmations take this long to answer (two answers can cross).
+    pub modal_delay: Option<std::time::Duration>,
     /// Cancels received.
     pub cancels: u64,
     /// Every `mj-api-secret` a list request carried.
@@ -401,6 +405,16 @@ async fn action(State((state, base)): S, h: HeaderMap, body: Json<Value>) -> Res
 async fn modal(State((state, _)): S, h: HeaderMap, body: Json<Value>) -> Response {
     if !authorised(&h) {
         return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let (fail, delay) = {
+        let s = state.lock().unwrap();
+        (s.modals_fail, s.modal_delay)
+    };
+    if let Some(d) = delay {
+        tokio::time::sleep(d).await;
+    }
+    if fail {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
     let mut s = state.lock().unwrap();
     let id = body["taskId"].as_str().unwrap_or("").to_owned();

@@ -44,7 +44,7 @@ async fn right_passwords_do_not_use_up_the_log_in_allowance() {
 }
 
 /// The server's peak memory (VmHWM) in kB.
-fn peak_kb(pid: u32) -> u64 {
+pub fn peak_kb(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()

@@ -13,6 +13,7 @@ mod fake_sd;
 mod fake_upstream;
 mod generation;
 mod hardening;
+mod hardening3;
 mod helpers;
 mod image_inputs;
 mod instances;

@@ -402,6 +402,18 @@ async fn open_webui(app: &TestApp, key: &str, email: &str) -> (u16, Value) {
     (status, res.json().await.unwrap_or_default())
 }
 
+/// `PUT /api/v1/auths/me/apps {"allowed": true}` with `token`: its status.
+async fn allow_apps(app: &TestApp, token: &str) -> u16 {
+    app.send(
+        app.client
+            .put(app.url("/api/v1/auths/me/apps"))
+            .bearer_auth(token)
+            .json(&json!({"allowed": true})),
+    )
+    .await
+    .status
+}
+
 #[tokio::test]
 async fn an_admins_key_that_acts_for_users_charges_the_user_open_webui_forwards() {
     let (app, admin, user, user_key) = setup().await;
@@ -420,6 +432,37 @@ async fn an_admins_key_that_acts_for_users_charges_the_user_open_webui_forwards(
     let balances = async || (app.balance(&admin).await, app.balance(&user).await);
     let (a0, u0) = balances().await;
 
+    // Only for an account that allowed it (from a session, not with a key of its own).
+    let (status, body) = open_webui(&app, &key, "bo@example.com").await;
+    assert_eq!(status, 403, "Bo has not allowed it: {body}");
+    assert_eq!(body["error"]["code"], "not_allowed");
+    assert_eq!(balances().await, (a0, u0), "nothing charged");
+    let by_key = app
+        .client
+        .put(app.url("/api/v1/auths/me/apps"))
+        .bearer_auth(&user_key)
+        .json(&json!({"allowed": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        by_key.status(),
+        403,
+        "a key does not decide for its account"
+    );
+    let allowed = app
+        .client
+        .put(app.url("/api/v1/auths/me/apps"))
+        .bearer_auth(&user)
+        .json(&json!({"allowed": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), 200);
+    assert_eq!(
+        app.get("/api/v1/auths/me/apps", Some(&user)).await.body["allowed"],
+        true
+    );
     let (status, body) = open_webui(&app, &key, "BO@example.com").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(
@@ -427,6 +470,20 @@ async fn an_admins_key_that_acts_for_users_charges_the_user_open_webui_forwards(
         (a0, u0 - cost),
         "Bo pays, not the key's owner"
     );
+    // Never for an administrator, whatever they allow; the key's owner is itself.
+    let other_admin = app.signed_up("Cy", "cy@example.com").await;
+    let cy = app.user_id(&other_admin).await;
+    app.post(
+        &format!("/api/v1/users/{cy}/role"),
+        json!({"role": "admin"}),
+        Some(&admin),
+    )
+    .await;
+    assert_eq!(allow_apps(&app, &other_admin).await, 200);
+    let (status, body) = open_webui(&app, &key, "cy@example.com").await;
+    assert_eq!(status, 403, "an admin is never acted for: {body}");
+    assert_eq!(body["error"]["code"], "not_allowed");
+    assert_eq!(balances().await, (a0, u0 - cost), "nothing charged");
     let bo = app.get("/api/v1/tasks?limit=1", Some(&user)).await;
     assert_eq!(
         bo.body["tasks"][0]["prompt"], "a lighthouse at dusk",

@@ -3,6 +3,7 @@
 
 use super::settings::{Num, NumInput, connection_words};
 use super::{BUTTON, BUTTON_LIGHT, INPUT, Tabs};
+use crate::components::page_title::PageTitle;
 use crate::{
     i18n::use_texts,
     limits,
@@ -12,7 +13,6 @@ use crate::{
     types::{ChannelForm, ChannelView, Concurrency, EngineKind, HealthState},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminChannelsPage() -> impl IntoView {
@@ -22,7 +22,7 @@ pub fn AdminChannelsPage() -> impl IntoView {
     let channels = Resource::new(move || version.get(), |_| load_channels());
     let changed = Callback::new(move |()| version.update(|v| *v += 1));
     view! {
-        <Title text=t.admin.tab_channels />
+        <PageTitle text=t.admin.tab_channels />
         <Tabs />
         <p class="mt-4 max-w-2xl text-sm text-stone-600 dark:text-stone-400">{t.admin.channels_intro}</p>
         <Transition>

@@ -6,6 +6,7 @@ use super::{
     settings::{Num, NumInput},
 };
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     i18n::use_texts,
     limits,
@@ -13,14 +14,13 @@ use crate::{
     types::{Cost, EngineKind, EngineSetup, ModelChoice, ModelOffer},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminEnginesPage() -> impl IntoView {
     let t = use_texts();
     let engines = page_data(|| (), |_| load_engines());
     view! {
-        <Title text=t.admin.tab_engines />
+        <PageTitle text=t.admin.tab_engines />
         <Tabs />
         <p class="mt-4 max-w-prose text-sm text-stone-600 dark:text-stone-400">{t.admin.engines_intro}</p>
         <Transition>

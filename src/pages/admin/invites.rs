@@ -6,6 +6,7 @@ use super::{
     settings::{Num, NumInput},
 };
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -14,7 +15,6 @@ use crate::{
     types::InviteView,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminInvitesPage() -> impl IntoView {
@@ -38,7 +38,7 @@ pub fn AdminInvitesPage() -> impl IntoView {
             .or_else(|| remove.value().get().and_then(Result::err))
     };
     view! {
-        <Title text=t.admin.tab_invites />
+        <PageTitle text=t.admin.tab_invites />
         <Tabs />
         <p class="mt-4 max-w-prose text-sm text-stone-600 dark:text-stone-400">{t.admin.invites_intro}</p>
         <form class="mt-4 grid max-w-xl gap-3 sm:grid-cols-3" on:submit=move |ev| {

@@ -2,6 +2,7 @@
 
 use super::Tabs;
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -12,14 +13,13 @@ use crate::{
     types::ReportView,
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminOverviewPage() -> impl IntoView {
     let t = use_texts();
     let data = page_data(|| (), |_| load_overview());
     view! {
-        <Title text=t.admin.tab_overview />
+        <PageTitle text=t.admin.tab_overview />
         <Tabs />
         <Suspense>
             {move || Suspend::new(async move {

@@ -3,6 +3,7 @@
 
 use super::{BUTTON, BUTTON_LIGHT, INPUT, Tabs};
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     i18n::{Texts, use_texts},
     server_fns::admin::{load_settings, save_settings, test_connection},
@@ -12,14 +13,13 @@ use crate::{
     },
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminPage() -> impl IntoView {
     let t = use_texts();
     let config = page_data(|| (), |_| load_settings());
     view! {
-        <Title text=t.admin_title />
+        <PageTitle text=t.admin_title />
         <Tabs />
         <Suspense>
             {move || Suspend::new(async move {

@@ -3,6 +3,7 @@
 
 use super::{BUTTON_LIGHT, INPUT, Tabs};
 use crate::codec::page_data;
+use crate::components::page_title::PageTitle;
 use crate::{
     browser::short_time,
     i18n::use_texts,
@@ -10,7 +11,6 @@ use crate::{
     types::{AdminUser, Role},
 };
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -31,7 +31,7 @@ pub fn AdminUsersPage() -> impl IntoView {
             .or_else(|| grant.value().get().and_then(Result::err))
     };
     view! {
-        <Title text=t.admin.tab_users />
+        <PageTitle text=t.admin.tab_users />
         <Tabs />
         {move || error().map(|e| view! { <p role="alert" class="mt-4 rounded bg-red-50 px-3 py-2 text-sm text-red-800">{t.error(&e)}</p> })}
         <Transition>
@@ -132,7 +132,7 @@ pub fn AdminUserPage() -> impl IntoView {
                     Err(crate::error::AppError::NotFound) => view! { <crate::pages::errors::NotFound /> }.into_any(),
                     Err(e) => view! { <p role="alert">{t.error(&e)}</p> }.into_any(),
                     Ok((user, ledger, tasks)) => view! {
-                        <Title text=user.name.clone() />
+                        <PageTitle text=user.name.clone() />
                         <h2 class="mt-6 text-xl font-semibold">{user.name.clone()}</h2>
                         <p class="text-sm text-stone-500">{user.email.clone()}" · "{t.role(user.role)}" · "{(t.credits)(ledger.balance)}</p>
                         <h3 class="mt-6 font-semibold">{t.ledger_title}</h3>
