@@ -20,6 +20,8 @@ pub struct Engine {
     pub pool: Pool,
     /// Task reads by id, gathered under load.
     pub reads: crate::db::task_reads::TaskReads,
+    /// The settings, kept while they do not change.
+    pub settings_cache: settings::SettingsCache,
     pub secrets: SecretBox,
     pub images: ImageStore,
     /// Base URL and secret of the in-process simulator (`api_url = builtin`).
@@ -86,6 +88,7 @@ impl Engine {
     ) -> Self {
         Self {
             reads: crate::db::task_reads::TaskReads::start(pool.clone()),
+            settings_cache: settings::SettingsCache::new(&pool),
             pool,
             secrets,
             images,
@@ -188,8 +191,9 @@ impl Engine {
             .map_or(self.task_timeout, Duration::from_secs)
     }
 
-    pub async fn settings(&self) -> Result<Settings, AppError> {
-        settings::load(&self.pool).await
+    /// The settings now (from memory while they have not changed, see [`settings::SettingsCache`]).
+    pub async fn settings(&self) -> Result<std::sync::Arc<Settings>, AppError> {
+        self.settings_cache.get(&self.pool).await
     }
 
     /// The URL and secret a channel of `kind` sends to (for `builtin`, the simulator of that

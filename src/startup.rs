@@ -262,37 +262,43 @@ fn router(state: AppState) -> Router {
 /// - `atelier_changed`: a task or a balance changed; what this instance kept of tasks is read
 ///   again (`db::task_reads`);
 /// - `atelier_auth`: an account's sessions, keys or role changed; this instance forgets who that
-///   account's tokens are (`auth::SessionCache`).
+///   account's tokens are (`auth::SessionCache`);
+/// - `atelier_settings`: the settings changed; this instance reads them again
+///   (`services::settings::SettingsCache`).
 ///
 /// While the connection is lost nothing is kept (the notices sent meanwhile are lost with it); it
 /// connects again after a second.
 async fn listen(state: AppState) {
     const CHANGED: &str = "atelier_changed";
     const AUTH: &str = "atelier_auth";
+    const SETTINGS: &str = "atelier_settings";
     let Pool::Postgres(pool) = &state.pool else {
         return;
     };
     let deaf = |why: &str| {
         state.engine.reads.listening(false);
         state.sessions.listening(false);
+        state.engine.settings_cache.listening(false);
         tracing::warn!("not hearing the database's change notices ({why}); trying again");
     };
     loop {
         match sqlx::postgres::PgListener::connect_with(pool).await {
             Ok(mut listener) => {
                 match listener
-                    .listen_all([crate::worker::WAKE_CHANNEL, CHANGED, AUTH])
+                    .listen_all([crate::worker::WAKE_CHANNEL, CHANGED, AUTH, SETTINGS])
                     .await
                 {
                     Err(e) => deaf(&e.to_string()),
                     Ok(()) => {
                         state.engine.reads.listening(true);
                         state.sessions.listening(true);
+                        state.engine.settings_cache.listening(true);
                         // `try_recv` answers None once the connection is lost.
                         while let Ok(Some(notice)) = listener.try_recv().await {
                             match notice.channel() {
                                 CHANGED => state.engine.reads.changed(),
                                 AUTH => state.sessions.forget_user(notice.payload()),
+                                SETTINGS => state.engine.settings_cache.changed(),
                                 _ => state.engine.wake.notify_one(),
                             }
                         }

@@ -1,5 +1,5 @@
 //! A count of the changes an instance has heard of, and whether it can hear them, for what it
-//! keeps in memory (`task_reads`, `auth::SessionCache`). A value read when the count was `n` may
+//! keeps in memory (`task_reads`, `auth::SessionCache`, `services::settings::SettingsCache`). A value read when the count was `n` may
 //! be kept while the count is still `n`; nothing may be kept while the instance is deaf (on
 //! PostgreSQL: before its listener connects, and after the connection is lost, when the notices
 //! sent meanwhile are lost too).
@@ -19,6 +19,10 @@ pub fn committed_here() {
 pub struct Notices {
     seen: AtomicU64,
     listening: AtomicBool,
+    /// Whether every transaction this process commits counts as a change (what a task read
+    /// keeps may change in any of them); a kind of row written in one known place counts only
+    /// its own notices and [`Notices::changed`].
+    own_commits: bool,
 }
 
 impl Default for Notices {
@@ -35,6 +39,16 @@ impl Notices {
         Self {
             seen: AtomicU64::new(0),
             listening: AtomicBool::new(listening),
+            own_commits: true,
+        }
+    }
+
+    /// As [`Notices::new`], for rows this process changes in one known place (which calls
+    /// [`Notices::changed`]): its other commits do not count.
+    pub fn of_one_writer(listening: bool) -> Self {
+        Self {
+            own_commits: false,
+            ..Self::new(listening)
         }
     }
 
@@ -42,9 +56,12 @@ impl Notices {
     /// listening.
     pub fn count(&self) -> Option<u64> {
         self.listening.load(Ordering::Acquire).then(|| {
-            self.seen
-                .load(Ordering::Acquire)
-                .wrapping_add(COMMITTED_HERE.load(Ordering::Acquire))
+            let own = if self.own_commits {
+                COMMITTED_HERE.load(Ordering::Acquire)
+            } else {
+                0
+            };
+            self.seen.load(Ordering::Acquire).wrapping_add(own)
         })
     }
 

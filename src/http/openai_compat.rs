@@ -558,7 +558,7 @@ fn gcd(a: u32, b: u32) -> u32 {
 
 /// Waits for the task to end (the worker runs it), at most its deadline and a minute more.
 async fn wait(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, Failure> {
-    let deadline = engine.task_timeout(&engine.settings().await?) + Duration::from_secs(60);
+    let deadline = engine.task_timeout(&*engine.settings().await?) + Duration::from_secs(60);
     let started = tokio::time::Instant::now();
     loop {
         let row = generation::visible(engine, user, id).await?;

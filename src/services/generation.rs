@@ -940,7 +940,7 @@ async fn mask_png(
 async fn ready(
     engine: &Engine,
     user: &CurrentUser,
-) -> Result<crate::services::settings::Settings, AppError> {
+) -> Result<std::sync::Arc<crate::services::settings::Settings>, AppError> {
     let settings = engine.settings().await?;
     if !settings.enabled {
         return Err(AppError::Disabled);

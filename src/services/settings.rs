@@ -321,6 +321,83 @@ fn key_file(path: &Path) -> anyhow::Result<[u8; 32]> {
     Ok(key)
 }
 
+/// The settings as last read, kept in memory until they change: every read of a task prices its
+/// buttons with them, and a finished task's read must cost what a live one's does.
+///
+/// Every change goes through [`update`], which tells this instance's cache at once; on PostgreSQL
+/// a trigger (`NOTIFY atelier_settings`, migration 0019) tells every instance at commit, and
+/// nothing is kept while an instance does not hear (before its listener connects, after the
+/// connection is lost). What is kept is trusted for [`SettingsCache::TRUST`] at most, for a
+/// change made to the database by hand.
+#[derive(Debug)]
+pub struct SettingsCache {
+    notices: db::notices::Notices,
+    kept: std::sync::Mutex<Option<Kept>>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    mark: u64,
+    read_at: std::time::Instant,
+    settings: std::sync::Arc<Settings>,
+}
+
+impl SettingsCache {
+    const TRUST: std::time::Duration = std::time::Duration::from_secs(60);
+
+    /// The cache of an instance on `pool`: on PostgreSQL it keeps nothing until
+    /// [`SettingsCache::listening`] says that the notices are heard.
+    pub fn new(pool: &Pool) -> Self {
+        Self {
+            notices: db::notices::Notices::of_one_writer(!pool.is_postgres()),
+            kept: std::sync::Mutex::new(None),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Kept>> {
+        self.kept
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The settings now: from memory while nothing changed, else read (and kept if nothing
+    /// changed during the read).
+    pub async fn get(&self, pool: &Pool) -> Result<std::sync::Arc<Settings>, AppError> {
+        let mark = self.notices.count();
+        if let Some(mark) = mark
+            && let Some(kept) = self.lock().as_ref()
+            && kept.mark == mark
+            && kept.read_at.elapsed() < Self::TRUST
+        {
+            return Ok(kept.settings.clone());
+        }
+        let settings = std::sync::Arc::new(load(pool).await?);
+        if let Some(mark) = mark {
+            let mut kept = self.lock();
+            if self.notices.count() == Some(mark) {
+                *kept = Some(Kept {
+                    mark,
+                    read_at: std::time::Instant::now(),
+                    settings: settings.clone(),
+                });
+            }
+        }
+        Ok(settings)
+    }
+
+    /// The settings changed (here, or on another instance): the next read goes to the database.
+    pub fn changed(&self) {
+        self.notices.changed();
+        *self.lock() = None;
+    }
+
+    /// Whether this instance hears PostgreSQL's notices: only then is anything kept.
+    pub fn listening(&self, on: bool) {
+        self.notices.listening(on);
+        *self.lock() = None;
+    }
+}
+
 pub async fn load(pool: &Pool) -> Result<Settings, AppError> {
     let raw = db::settings::get(pool, CONFIG_KEY)
         .await
@@ -622,6 +699,7 @@ pub async fn update(
     let detail = describe_change(&before, &s);
     super::audit(&mut tx, actor, "settings.update", None, &detail).await?;
     tx.commit().await.map_err(super::internal)?;
+    engine.settings_cache.changed();
     engine.wake_worker();
     view(engine, true).await
 }

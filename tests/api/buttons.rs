@@ -367,3 +367,21 @@ async fn cancelling_a_step_that_waits_for_input_refunds_what_it_charged() {
     assert_eq!(c.body["task"]["status"], "cancelled");
     assert_eq!(app.balance(&user).await, before, "all of it back");
 }
+
+/// The settings are kept in memory: a price or a switch changed is seen by the very next read of
+/// a finished task (the cache is told, not left to expire).
+#[tokio::test]
+async fn a_changed_price_is_seen_by_the_next_read_of_a_finished_task() {
+    let (app, _fake, admin, user) = setup().await;
+    let grid = created_id(&app.generate(&user, "a priced fox", "fast").await);
+    app.tick_until_succeeded(&user, &grid).await;
+    let price = async || app.task(&user, &grid).await["buttons"][0]["cost"].clone();
+    assert_eq!(price().await, 3);
+    assert_eq!(price().await, 3, "read again: from what was kept");
+    app.configure(&admin, json!({"action_cost": 5})).await;
+    assert_eq!(price().await, 5);
+    // The list reads the same way.
+    app.configure(&admin, json!({"action_cost": 6})).await;
+    let listed = app.get("/api/v1/tasks?limit=5", Some(&user)).await;
+    assert_eq!(listed.body["tasks"][0]["buttons"][0]["cost"], 6);
+}

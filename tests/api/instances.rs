@@ -422,3 +422,72 @@ async fn a_channels_concurrency_holds_across_instances() {
     );
     assert_eq!(fake.max_running, 2, "the channel was used to its limit");
 }
+
+/// The price of a finished task's buttons, as instance `i` answers it.
+async fn button_price(cluster: &Cluster, i: usize, token: &str, id: &str) -> Value {
+    let (status, t) = cluster
+        .get(i, &format!("/api/v1/midjourney/task/{id}"), token)
+        .await;
+    assert_eq!(status, 200, "{t}");
+    t["task"]["buttons"][0]["cost"].clone()
+}
+
+/// Every instance keeps the settings in memory; a price changed on one instance prices the
+/// buttons of a finished task read on another at once (its trigger's notice), not when what it
+/// kept expires.
+#[tokio::test]
+async fn a_price_changed_on_one_instance_is_read_by_the_others_at_once() {
+    atelier::init_tls();
+    let Some(cluster) = Cluster::start().await else {
+        return;
+    };
+    let fake = fake_upstream::start().await;
+    let admin = cluster.sign_up(0, "Ada", "ada@example.com").await;
+    cluster.configure(0, &admin, &fake, 3).await;
+    let set_price = |cost: i64| {
+        cluster.post(
+            0,
+            "/api/v1/midjourney/config",
+            Some(&admin),
+            json!({"action_cost": cost}),
+        )
+    };
+    assert_eq!(set_price(3).await.0, 200);
+    let id = cluster
+        .submit_spread(&admin, "a priced fox", 1)
+        .await
+        .remove(0);
+    assert_eq!(
+        cluster
+            .until_final(0, &admin, std::slice::from_ref(&id))
+            .await,
+        ["succeeded"]
+    );
+    for i in 0..3 {
+        // Twice: the second read comes from what the instance kept.
+        for _ in 0..2 {
+            assert_eq!(
+                button_price(&cluster, i, &admin, &id).await,
+                3,
+                "instance {i}"
+            );
+        }
+    }
+    assert_eq!(set_price(7).await.0, 200);
+    assert_eq!(
+        button_price(&cluster, 0, &admin, &id).await,
+        7,
+        "the instance that changed it"
+    );
+    for i in 1..3 {
+        let mut price = Value::Null;
+        for _ in 0..50 {
+            price = button_price(&cluster, i, &admin, &id).await;
+            if price == 7 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(price, 7, "instance {i} still prices with what it kept");
+    }
+}
