@@ -45,6 +45,21 @@ test.describe.serial("accounts", () => {
     await expect(page.getByTestId("user-name")).toHaveText(admin.name);
   });
 
+  test("a user lets apps (Open WebUI) make pictures for them, and it is remembered", async ({ page }) => {
+    await logIn(page, user.email);
+    await page.goto("/account");
+    await hydrated(page);
+    const allow = page.getByRole("checkbox", { name: /Let apps your administrator set up/ });
+    await expect(allow).not.toBeChecked();
+    await allow.check();
+    await expect(allow).toBeChecked();
+    await expect(allow).toBeEnabled();
+    await page.reload();
+    await expect(page.getByRole("checkbox", { name: /Let apps your administrator set up/ })).toBeChecked();
+    const me = await page.request.get("/api/v1/auths/me/apps");
+    expect(await me.json()).toEqual({ allowed: true });
+  });
+
   test("switching the language to Chinese and back", async ({ page }) => {
     await logIn(page, admin.email);
     await page.getByRole("button", { name: "简体中文" }).click();
