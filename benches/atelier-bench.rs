@@ -626,6 +626,46 @@ async fn http_load_on(
     let task = atelier::services::generation::submit(&engine, &admin, "a bench fox", "relax")
         .await
         .map_err(err)?;
+    // A finished grid as the worker leaves it: its picture, its ten buttons (described), and its
+    // view prices them with the settings (most of what history, the task page and scripts read).
+    let finished =
+        atelier::services::generation::submit(&engine, &admin, "a finished fox", "relax")
+            .await
+            .map_err(err)?;
+    let buttons: Vec<atelier::types::Button> = [
+        "upsample::1",
+        "upsample::2",
+        "upsample::3",
+        "upsample::4",
+        "reroll::0",
+        "variation::1",
+        "variation::2",
+        "variation::3",
+        "variation::4",
+    ]
+    .iter()
+    .map(|b| {
+        let button: atelier::types::Button = serde_json::from_value(serde_json::json!({
+            "custom_id": format!("MJ::JOB::{b}::8f2a-bench"), "label": b, "emoji": ""
+        }))
+        .expect("a button");
+        atelier::engines::midjourney::describe(button)
+    })
+    .collect();
+    let outputs =
+        serde_json::json!([{"key": "0".repeat(64) + ".png", "width": 1024, "height": 1024}]);
+    db::on!(&pool, |c| {
+        sqlx::query(
+        "UPDATE tasks SET status = 'succeeded', progress = 100, buttons = $1, outputs = $2 WHERE id = $3"
+    )
+    .bind(sqlx::types::Json(&buttons))
+    .bind(sqlx::types::Json(&outputs))
+    .bind(&finished.id)
+    .execute(c)
+    .await
+    .map(drop)
+    })?;
+    engine.reads.changed();
     let mut bases = vec![format!("http://127.0.0.1:{}", app.port())];
     tokio::spawn(app.run_until(std::future::pending()));
     // Further instances on the same database (PostgreSQL only), each its own server.
@@ -640,9 +680,22 @@ async fn http_load_on(
     });
 
     // The baseline: the same JSON from memory, by a bare axum handler in this process.
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let task_path = format!("/api/v1/midjourney/task/{}", task.id);
+    let finished_path = format!("/api/v1/midjourney/task/{}", finished.id);
+    // The finished grid's answer as Atelier gives it, for the baseline of the same size.
+    let finished_body = client
+        .get(on(0, &finished_path))
+        .bearer_auth(&session.token)
+        .send()
+        .await?
+        .error_for_status()?
+        .text()
+        .await?;
     let body = serde_json::to_string(&serde_json::json!({ "task": task }))?;
-    let bare = axum::Router::new().route(
-        "/task",
+    let json = |body: String| {
         axum::routing::get(move || {
             let body = body.clone();
             async move {
@@ -651,16 +704,16 @@ async fn http_load_on(
                     body,
                 )
             }
-        }),
-    );
+        })
+    };
+    let bare = axum::Router::new()
+        .route("/task", json(body))
+        .route("/finished", json(finished_body));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bare_url = format!("http://{}/task", listener.local_addr()?);
+    let bare_finished_url = format!("http://{}/finished", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, bare).await });
 
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()?;
-    let task_path = format!("/api/v1/midjourney/task/{}", task.id);
     // The page's polling server function, as the browser calls it (cookie, postcard).
     let poll_path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
     let poll_body = bytes::Bytes::from(postcard::to_allocvec(
@@ -682,15 +735,32 @@ async fn http_load_on(
     let tokens = std::sync::Arc::new(tokens);
     let (mut ours, mut ui, mut theirs, mut ratios, mut ui_ratios, mut submits, mut spread) =
         (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    // Each run measures all three back to back, and the ratios are taken within a run: the
+    let (mut done, mut done_ratios, mut theirs_done) = (vec![], vec![], vec![]);
+    // Each run measures all five back to back, and the ratios are taken within a run: the
     // machine's speed drifts between runs, much less within one. The order turns with each run,
-    // so that no one of the three always meets the same moment of a drift.
+    // so that no one of the five always meets the same moment of a drift.
     for run in 0..runs {
         let mut get = 0.0;
         let mut poll = 0.0;
         let mut bare = 0.0;
-        for which in (0..3).map(|k| (k + run) % 3) {
+        let mut get_done = 0.0;
+        let mut bare_done = 0.0;
+        for which in (0..5).map(|k| (k + run) % 5) {
             match which {
+                4 => {
+                    let (c, url) = (client.clone(), bare_finished_url.clone());
+                    bare_done = rps(64, time, move |_| c.get(&url)).await;
+                }
+                3 => {
+                    let (c, on, path, token) = (
+                        client.clone(),
+                        on.clone(),
+                        finished_path.clone(),
+                        session.token.clone(),
+                    );
+                    get_done =
+                        rps(64, time, move |i| c.get(on(i, &path)).bearer_auth(&token)).await;
+                }
                 0 => {
                     let (c, on, path, token) = (
                         client.clone(),
@@ -719,6 +789,9 @@ async fn http_load_on(
             }
         }
         ours.push(get);
+        done.push(get_done);
+        done_ratios.push(get_done / bare_done * 100.0);
+        theirs_done.push(bare_done);
         ui.push(poll);
         theirs.push(bare);
         ratios.push(get / bare * 100.0);
@@ -756,13 +829,22 @@ async fn http_load_on(
         median(&mut ratios)
     );
     println!(
+        "| GET /api/v1/midjourney/task/{{id}} (bearer, a finished grid with its buttons priced) | {database} | {:.0} | {:.0}% |",
+        median(&mut done),
+        median(&mut done_ratios)
+    );
+    println!(
         "| the page's poll_tasks server function (cookie, one queued task) | {database} | {:.0} | {:.0}% |",
         median(&mut ui),
         median(&mut ui_ratios)
     );
     println!(
-        "| baseline: bare axum handler, same JSON from memory | | {:.0} | 100% |",
+        "| baseline: bare axum handler, the queued task's JSON from memory | | {:.0} | 100% |",
         median(&mut theirs)
+    );
+    println!(
+        "| baseline: bare axum handler, the finished grid's JSON from memory | | {:.0} | 100% |",
+        median(&mut theirs_done)
     );
     println!(
         "| POST /api/v1/midjourney/generate, 16 connections, one account (charge + insert) | {database} | {:.0} | |",

@@ -44,11 +44,8 @@ pub fn button_kind(custom_id: &str) -> (TaskAction, Needs) {
 /// Under which of [`crate::types::ACTION_PRICES`] a button is priced; None: it draws a new grid
 /// of a prompt (a describe's or a shorten's), priced as its mode's grid.
 pub fn price_key(custom_id: &str) -> Option<&'static str> {
-    let parts: Vec<&str> = custom_id.split("::").collect();
-    let (group, kind) = (
-        parts.get(1).copied().unwrap_or(""),
-        parts.get(2).copied().unwrap_or(""),
-    );
+    let mut parts = custom_id.split("::").skip(1);
+    let (group, kind) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
     Some(match (group, kind) {
         ("JOB", "upsample") => "upscale",
         ("JOB", k) if k.starts_with("upsample_") && k.contains("creative") => "upscale_creative",
