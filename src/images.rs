@@ -499,7 +499,7 @@ fn decode_share(pixels: u64) -> u32 {
 
 /// Runs a decoding job of a picture of `pixels` pixels (as its header declares, see
 /// [`dimensions`]) on a blocking thread, once its share of the memory budget and a core are free.
-pub async fn decoding<T: Send + 'static>(
+async fn decoding<T: Send + 'static>(
     pixels: u64,
     job: impl FnOnce() -> Result<T, ImageError> + Send + 'static,
 ) -> Result<T, ImageError> {

@@ -23,9 +23,15 @@ pub(crate) mod ctx {
         use_context::<Parts>().ok_or_else(|| crate::services::internal("request parts missing"))
     }
 
+    /// The signed-in account: the one a route already authenticated (the upload's, see
+    /// `startup::router`), else read from the request's token.
     pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
+        let parts = parts()?;
+        if let Some(user) = parts.extensions.get::<CurrentUser>() {
+            return Ok(Some(user.clone()));
+        }
         let state = state()?;
-        crate::auth::authenticate(&state.pool, &state.sessions, &parts()?).await
+        crate::auth::authenticate(&state.pool, &state.sessions, &parts).await
     }
 
     /// The signed-in account, or 401.

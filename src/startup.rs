@@ -162,22 +162,25 @@ fn router(state: AppState) -> Router {
         let context = context.clone();
         let state = state.clone();
         move |req: axum::extract::Request| async move {
-            let (parts, body) = req.into_parts();
+            let (mut parts, body) = req.into_parts();
             let admitted =
                 match crate::auth::authenticate(&state.pool, &state.sessions, &parts).await {
-                    Ok(Some(user)) => {
-                        crate::services::uploads::admit(
-                            &state.engine,
-                            &user,
-                            crate::services::uploads::MAX_UPLOAD_BYTES,
-                        )
-                        .await
-                    }
+                    Ok(Some(user)) => crate::services::uploads::admit(
+                        &state.engine,
+                        &user,
+                        crate::services::uploads::MAX_UPLOAD_BYTES,
+                    )
+                    .await
+                    .map(|a| (a, user)),
                     Ok(None) => Err(crate::error::AppError::Unauthorized),
                     Err(e) => Err(e),
                 };
             let _admitted = match admitted {
-                Ok(a) => a,
+                Ok((admitted, user)) => {
+                    // The server function takes the account from here (`server_fns::ctx`).
+                    parts.extensions.insert(user);
+                    admitted
+                }
                 Err(e) => return server_fn_error(parts.uri.path(), &e),
             };
             let req = axum::extract::Request::from_parts(parts, body);

@@ -61,16 +61,6 @@ async fn a_deeply_nested_batch_prompt_is_refused_and_the_server_lives_on() {
     assert_eq!(ok.body["tasks"].as_array().unwrap().len(), 3);
 }
 
-/// A page as a browser asks for it, with `token`'s session.
-async fn page(app: &TestApp, path: &str, token: Option<&str>) -> (u16, String) {
-    let mut req = app.client.get(app.url(path)).header("accept", "text/html");
-    if let Some(t) = token {
-        req = req.header("cookie", format!("atelier_session={t}"));
-    }
-    let res = req.send().await.expect("page");
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
 /// The text between `<title>` and `</title>` (the first).
 fn title_of(html: &str) -> &str {
     let start = html.find("<title>").expect("a title") + "<title>".len();
@@ -139,7 +129,8 @@ async fn markup_in_a_prompt_or_a_name_stays_text_in_every_page_title() {
             "Eve &lt;/title&gt;&lt;b&gt;bold",
         ),
     ] {
-        let (status, html) = page(&app, &path, token.map(String::as_str)).await;
+        let (status, html, _) =
+            crate::pages::page(&app, &path, token.map(String::as_str), None).await;
         assert_eq!(status, 200, "{path}");
         assert_eq!(title_of(&html), expected, "{path}");
         assert!(
@@ -782,4 +773,33 @@ async fn an_openai_task_failing_forever_ends_at_its_deadline_refunded_once() {
         .filter(|e| e["task_id"] == id.as_str() && e["reason"] == "refund")
         .count();
     assert_eq!(refunds, 1);
+}
+
+/// The page's upload goes through its own route, which knows the account and makes room for the
+/// body before it is read; the server function takes that account, and a visitor who is not
+/// signed in gets the pages' own 401.
+#[tokio::test]
+async fn the_pages_upload_route_knows_the_account_before_the_body() {
+    let app = spawn_app().await;
+    let user = app.signed_up("Bo", "bo@example.com").await;
+    let args = atelier::server_fns::uploads::UploadImage {
+        file: noise(16, 16, 4),
+    };
+    let up = app.call(&user, &args).await.expect("uploaded");
+    let listed = app
+        .get(&format!("/api/v1/uploads/{}", up.id), Some(&user))
+        .await;
+    assert_eq!(listed.status, 200, "the user's own upload");
+    let (status, bytes) = app
+        .post_postcard(
+            atelier::server_fns::uploads::UPLOAD_PATH,
+            None,
+            postcard::to_allocvec(&args).unwrap(),
+        )
+        .await;
+    assert_eq!(status, 401);
+    assert_eq!(
+        postcard::from_bytes::<atelier::error::AppError>(&bytes).unwrap(),
+        atelier::error::AppError::Unauthorized
+    );
 }

@@ -2,7 +2,7 @@
 
 use crate::helpers::spawn_app;
 
-async fn page(
+pub async fn page(
     app: &crate::helpers::TestApp,
     path: &str,
     token: Option<&str>,
