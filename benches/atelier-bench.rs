@@ -587,6 +587,17 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
+/// One kind of request the HTTP section loads the server with.
+#[derive(Debug)]
+enum Load {
+    /// A GET of this path, the answer about the n-th task read.
+    Get(String, usize),
+    /// The page's poll server function about the n-th task read.
+    Poll(usize),
+    /// The bare handler's copy of the n-th task read's answer.
+    Bare(usize),
+}
+
 /// Status polling against a bare handler of the same JSON, and submits, over real HTTP: on
 /// SQLite, and on PostgreSQL with one instance and with two (the load spread over both).
 async fn http_load(backends: &[Backend], time: Duration, runs: usize) -> anyhow::Result<()> {
@@ -626,12 +637,14 @@ async fn http_load_on(
     let task = atelier::services::generation::submit(&engine, &admin, "a bench fox", "relax")
         .await
         .map_err(err)?;
-    // A finished grid as the worker leaves it: its picture, its ten buttons (described), and its
-    // view prices them with the settings (most of what history, the task page and scripts read).
-    let finished =
-        atelier::services::generation::submit(&engine, &admin, "a finished fox", "relax")
-            .await
-            .map_err(err)?;
+    // Finished tasks as the worker leaves them, whose views are most of what history, the task
+    // page and scripts read: a grid with its picture and its nine buttons (described, and priced
+    // by the view with the settings), the same grid as four pictures, and an OpenAI task of four.
+    let finished = |outputs: usize| {
+        (0..outputs)
+            .map(|n| serde_json::json!({"key": format!("{n:064}.png"), "thumb": format!("{n:064}.webp"), "width": 1024, "height": 1024}))
+            .collect::<Vec<_>>()
+    };
     let buttons: Vec<atelier::types::Button> = [
         "upsample::1",
         "upsample::2",
@@ -652,19 +665,37 @@ async fn http_load_on(
         atelier::engines::midjourney::describe(button)
     })
     .collect();
-    let outputs =
-        serde_json::json!([{"key": "0".repeat(64) + ".png", "width": 1024, "height": 1024}]);
-    db::on!(&pool, |c| {
-        sqlx::query(
-        "UPDATE tasks SET status = 'succeeded', progress = 100, buttons = $1, outputs = $2 WHERE id = $3"
-    )
-    .bind(sqlx::types::Json(&buttons))
-    .bind(sqlx::types::Json(&outputs))
-    .bind(&finished.id)
-    .execute(c)
-    .await
-    .map(drop)
-    })?;
+    let mut ended = Vec::new();
+    for (prompt, outputs, openai) in [
+        ("a finished fox", 1, false),
+        ("four finished foxes", 4, false),
+        ("four foxes by OpenAI", 4, true),
+    ] {
+        let job = atelier::services::generation::NewJob {
+            prompt: prompt.to_owned(),
+            mode: (!openai).then(|| "relax".to_owned()),
+            engine: openai.then(|| "openai".to_owned()),
+            model: openai.then(|| "gpt-image-1".to_owned()),
+            n: openai.then_some(4),
+            ..Default::default()
+        };
+        let done = atelier::services::generation::submit_job(&engine, &admin, &job)
+            .await
+            .map_err(err)?;
+        let buttons = if openai { vec![] } else { buttons.clone() };
+        db::on!(&pool, |c| {
+            sqlx::query(
+                "UPDATE tasks SET status = 'succeeded', progress = 100, buttons = $1, outputs = $2 WHERE id = $3",
+            )
+            .bind(sqlx::types::Json(&buttons))
+            .bind(sqlx::types::Json(finished(outputs)))
+            .bind(&done.id)
+            .execute(c)
+            .await
+            .map(drop)
+        })?;
+        ended.push(done.id);
+    }
     engine.reads.changed();
     let mut bases = vec![format!("http://127.0.0.1:{}", app.port())];
     tokio::spawn(app.run_until(std::future::pending()));
@@ -678,40 +709,60 @@ async fn http_load_on(
     let on = std::sync::Arc::new(move |i: usize, path: &str| {
         format!("{}{path}", bases[i % bases.len()])
     });
-
-    // The baseline: the same JSON from memory, by a bare axum handler in this process.
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(64)
         .build()?;
-    let task_path = format!("/api/v1/midjourney/task/{}", task.id);
-    let finished_path = format!("/api/v1/midjourney/task/{}", finished.id);
-    // The finished grid's answer as Atelier gives it, for the baseline of the same size.
-    let finished_body = client
-        .get(on(0, &finished_path))
-        .bearer_auth(&session.token)
-        .send()
-        .await?
-        .error_for_status()?
-        .text()
-        .await?;
-    let body = serde_json::to_string(&serde_json::json!({ "task": task }))?;
-    let json = |body: String| {
-        axum::routing::get(move || {
-            let body = body.clone();
-            async move {
-                (
-                    [(axum::http::header::CONTENT_TYPE, "application/json")],
-                    body,
-                )
-            }
-        })
-    };
-    let bare = axum::Router::new()
-        .route("/task", json(body))
-        .route("/finished", json(finished_body));
+
+    // What is read: each task by the API, each against a bare axum handler in this process
+    // serving that task's own answer from memory (the same bytes); and the page's polling
+    // server function (cookie, postcard) for the queued task, against the queued task's.
+    let reads = [
+        ("a queued task", &task.id),
+        ("a finished grid with its buttons priced", &ended[0]),
+        (
+            "a finished grid of 4 pictures with its buttons priced",
+            &ended[1],
+        ),
+        ("a finished OpenAI task of 4 pictures", &ended[2]),
+    ];
+    let mut bare = axum::Router::new();
+    let mut loads: Vec<(String, Load)> = Vec::new();
+    for (n, (label, id)) in reads.iter().enumerate() {
+        let path = format!("/api/v1/midjourney/task/{id}");
+        let path = if n == 3 {
+            format!("/api/v1/tasks/{id}")
+        } else {
+            path
+        };
+        let body = client
+            .get(on(0, &path))
+            .bearer_auth(&session.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .text()
+            .await?;
+        bare = bare.route(
+            &format!("/{n}"),
+            axum::routing::get(move || {
+                let body = body.clone();
+                async move {
+                    (
+                        [(axum::http::header::CONTENT_TYPE, "application/json")],
+                        body,
+                    )
+                }
+            }),
+        );
+        let shown = if n == 3 {
+            "GET /api/v1/tasks/{id}"
+        } else {
+            "GET /api/v1/midjourney/task/{id}"
+        };
+        loads.push((format!("{shown} (bearer, {label})"), Load::Get(path, n)));
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let bare_url = format!("http://{}/task", listener.local_addr()?);
-    let bare_finished_url = format!("http://{}/finished", listener.local_addr()?);
+    let bare_base = format!("http://{}", listener.local_addr()?);
     tokio::spawn(async move { axum::serve(listener, bare).await });
 
     // The page's polling server function, as the browser calls it (cookie, postcard).
@@ -722,6 +773,13 @@ async fn http_load_on(
         },
     )?);
     let cookie = format!("atelier_session={}", session.token);
+    loads.push((
+        "the page's poll_tasks server function (cookie, one queued task)".to_owned(),
+        Load::Poll(0),
+    ));
+    for n in 0..reads.len() {
+        loads.push((String::new(), Load::Bare(n)));
+    }
     // Sixteen more accounts, one per submitting connection: one account's submits wait for each
     // other (its balance and live tasks are checked and charged in turn), many accounts' do not.
     let mut tokens = Vec::new();
@@ -733,69 +791,63 @@ async fn http_load_on(
         tokens.push(s.token);
     }
     let tokens = std::sync::Arc::new(tokens);
-    let (mut ours, mut ui, mut theirs, mut ratios, mut ui_ratios, mut submits, mut spread) =
-        (vec![], vec![], vec![], vec![], vec![], vec![], vec![]);
-    let (mut done, mut done_ratios, mut theirs_done) = (vec![], vec![], vec![]);
-    // Each run measures all five back to back, and the ratios are taken within a run: the
+    // `ATELIER_BENCH_PROFILE=k` loads only the k-th of `loads` for 20 s and stops: what a
+    // profiler then sees of the server is that request's cost.
+    let profile = std::env::var("ATELIER_BENCH_PROFILE")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok());
+    let (runs, time) = match profile {
+        Some(_) => (1, Duration::from_secs(20)),
+        None => (runs, time),
+    };
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); loads.len()];
+    let mut shares: Vec<Vec<f64>> = vec![Vec::new(); loads.len()];
+    let (mut submits, mut spread) = (vec![], vec![]);
+    // Each run measures every load back to back, and the shares are taken within a run: the
     // machine's speed drifts between runs, much less within one. The order turns with each run,
-    // so that no one of the five always meets the same moment of a drift.
+    // so that no one load always meets the same moment of a drift.
     for run in 0..runs {
-        let mut get = 0.0;
-        let mut poll = 0.0;
-        let mut bare = 0.0;
-        let mut get_done = 0.0;
-        let mut bare_done = 0.0;
-        for which in (0..5).map(|k| (k + run) % 5) {
-            match which {
-                4 => {
-                    let (c, url) = (client.clone(), bare_finished_url.clone());
-                    bare_done = rps(64, time, move |_| c.get(&url)).await;
+        let mut rate = vec![0.0; loads.len()];
+        for k in (0..loads.len())
+            .map(|k| (k + run) % loads.len())
+            .filter(|k| profile.is_none_or(|p| p == *k))
+        {
+            let c = client.clone();
+            rate[k] = match &loads[k].1 {
+                Load::Get(path, _) => {
+                    let (on, path, token) = (on.clone(), path.clone(), session.token.clone());
+                    rps(64, time, move |i| c.get(on(i, &path)).bearer_auth(&token)).await
                 }
-                3 => {
-                    let (c, on, path, token) = (
-                        client.clone(),
-                        on.clone(),
-                        finished_path.clone(),
-                        session.token.clone(),
-                    );
-                    get_done =
-                        rps(64, time, move |i| c.get(on(i, &path)).bearer_auth(&token)).await;
-                }
-                0 => {
-                    let (c, on, path, token) = (
-                        client.clone(),
-                        on.clone(),
-                        task_path.clone(),
-                        session.token.clone(),
-                    );
-                    get = rps(64, time, move |i| c.get(on(i, &path)).bearer_auth(&token)).await;
-                }
-                1 => {
-                    let (c, on, body, cookie) = (
-                        client.clone(),
-                        on.clone(),
-                        poll_body.clone(),
-                        cookie.clone(),
-                    );
-                    poll = rps(64, time, move |i| {
+                Load::Poll(_) => {
+                    let (on, body, cookie) = (on.clone(), poll_body.clone(), cookie.clone());
+                    rps(64, time, move |i| {
                         page_call(&c, &on(i, poll_path), &cookie, body.clone())
                     })
-                    .await;
+                    .await
                 }
-                _ => {
-                    let (c, url) = (client.clone(), bare_url.clone());
-                    bare = rps(64, time, move |_| c.get(&url)).await;
+                Load::Bare(n) => {
+                    let url = format!("{bare_base}/{n}");
+                    rps(64, time, move |_| c.get(&url)).await
                 }
+            };
+        }
+        if let Some(p) = profile {
+            println!(
+                "profiled load {p} ({:?}): {:.0} requests/s",
+                loads[p].1, rate[p]
+            );
+            return Ok(());
+        }
+        for (k, (_, load)) in loads.iter().enumerate() {
+            rates[k].push(rate[k]);
+            if let Load::Get(_, n) | Load::Poll(n) = load {
+                let bare = loads
+                    .iter()
+                    .position(|(_, l)| matches!(l, Load::Bare(b) if b == n))
+                    .expect("every read has its bare baseline");
+                shares[k].push(rate[k] / rate[bare] * 100.0);
             }
         }
-        ours.push(get);
-        done.push(get_done);
-        done_ratios.push(get_done / bare_done * 100.0);
-        theirs_done.push(bare_done);
-        ui.push(poll);
-        theirs.push(bare);
-        ratios.push(get / bare * 100.0);
-        ui_ratios.push(poll / bare * 100.0);
         // Each run stays under the 1,000 active tasks an account may have.
         finish_queued(&pool, &task.id).await?;
         let (c, one, token) = (client.clone(), on.clone(), session.token.clone());
@@ -823,29 +875,20 @@ async fn http_load_on(
         1 => backend.name().to_owned(),
         n => format!("{}, {n} instances", backend.name()),
     };
-    println!(
-        "| GET /api/v1/midjourney/task/{{id}} (bearer, a queued task) | {database} | {:.0} | {:.0}% |",
-        median(&mut ours),
-        median(&mut ratios)
-    );
-    println!(
-        "| GET /api/v1/midjourney/task/{{id}} (bearer, a finished grid with its buttons priced) | {database} | {:.0} | {:.0}% |",
-        median(&mut done),
-        median(&mut done_ratios)
-    );
-    println!(
-        "| the page's poll_tasks server function (cookie, one queued task) | {database} | {:.0} | {:.0}% |",
-        median(&mut ui),
-        median(&mut ui_ratios)
-    );
-    println!(
-        "| baseline: bare axum handler, the queued task's JSON from memory | | {:.0} | 100% |",
-        median(&mut theirs)
-    );
-    println!(
-        "| baseline: bare axum handler, the finished grid's JSON from memory | | {:.0} | 100% |",
-        median(&mut theirs_done)
-    );
+    for (k, (label, load)) in loads.iter().enumerate() {
+        match load {
+            Load::Bare(n) => println!(
+                "| baseline: bare axum handler, the answer about {} from memory | | {:.0} | 100% |",
+                reads[*n].0,
+                median(&mut rates[k])
+            ),
+            _ => println!(
+                "| {label} | {database} | {:.0} | {:.0}% |",
+                median(&mut rates[k]),
+                median(&mut shares[k])
+            ),
+        }
+    }
     println!(
         "| POST /api/v1/midjourney/generate, 16 connections, one account (charge + insert) | {database} | {:.0} | |",
         median(&mut submits)

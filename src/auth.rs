@@ -134,14 +134,42 @@ pub async fn authenticate(
     cache: &SessionCache,
     parts: &axum::http::request::Parts,
 ) -> Result<Option<CurrentUser>, AppError> {
-    let Some(token) = request_token(&parts.headers) else {
-        return Ok(None);
-    };
+    match Credentials::of(parts) {
+        Some(credentials) => authenticate_as(pool, cache, credentials).await,
+        None => Ok(None),
+    }
+}
+
+/// What a request says of who sends it: its token, and whether a kept answer may do.
+#[derive(Debug)]
+pub struct Credentials {
+    token: String,
+    may_use_kept: bool,
+}
+
+impl Credentials {
+    /// The request's, if it has a token.
+    pub fn of(parts: &axum::http::request::Parts) -> Option<Self> {
+        Some(Self {
+            token: request_token(&parts.headers)?,
+            may_use_kept: may_use_kept(parts),
+        })
+    }
+}
+
+/// [`authenticate`], with what was taken from the request beforehand.
+pub async fn authenticate_as(
+    pool: &Pool,
+    cache: &SessionCache,
+    credentials: Credentials,
+) -> Result<Option<CurrentUser>, AppError> {
+    let Credentials {
+        token,
+        may_use_kept,
+    } = credentials;
     let token_hash = token::hash(&token);
     let now = db::now_ms();
-    if may_use_kept(parts)
-        && let Some(user) = cache.get(&token_hash, now)
-    {
+    if may_use_kept && let Some(user) = cache.get(&token_hash, now) {
         return Ok(Some(user));
     }
     // Noted before the read: an answer is kept only if nothing changed while it was read.

@@ -22,6 +22,8 @@ pub struct Engine {
     pub reads: crate::db::task_reads::TaskReads,
     /// The settings, kept while they do not change.
     pub settings_cache: settings::SettingsCache,
+    /// Tasks' views and answers, kept while neither they nor the prices change.
+    pub views: crate::services::task_views::TaskViews,
     pub secrets: SecretBox,
     pub images: ImageStore,
     /// Base URL and secret of the in-process simulator (`api_url = builtin`).
@@ -89,6 +91,7 @@ impl Engine {
         Self {
             reads: crate::db::task_reads::TaskReads::start(pool.clone()),
             settings_cache: settings::SettingsCache::new(&pool),
+            views: Default::default(),
             pool,
             secrets,
             images,

@@ -26,12 +26,22 @@ pub(crate) mod ctx {
     /// The signed-in account: the one a route already authenticated (the upload's, see
     /// `startup::router`), else read from the request's token.
     pub async fn current_user() -> Result<Option<CurrentUser>, AppError> {
-        let parts = parts()?;
-        if let Some(user) = parts.extensions.get::<CurrentUser>() {
-            return Ok(Some(user.clone()));
+        // Only what is needed is taken from the request (not a copy of its headers).
+        let (known, credentials) = with_context::<Parts, _>(|parts| {
+            (
+                parts.extensions.get::<CurrentUser>().cloned(),
+                crate::auth::Credentials::of(parts),
+            )
+        })
+        .ok_or_else(|| crate::services::internal("request parts missing"))?;
+        if known.is_some() {
+            return Ok(known);
         }
+        let Some(credentials) = credentials else {
+            return Ok(None);
+        };
         let state = state()?;
-        crate::auth::authenticate(&state.pool, &state.sessions, &parts).await
+        crate::auth::authenticate_as(&state.pool, &state.sessions, credentials).await
     }
 
     /// The signed-in account, or 401.

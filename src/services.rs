@@ -13,6 +13,7 @@ pub mod library;
 pub mod lifecycle;
 pub mod settings;
 pub mod sharing;
+pub mod task_views;
 pub mod templates;
 pub mod uploads;
 

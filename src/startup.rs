@@ -189,7 +189,7 @@ fn router(state: AppState) -> Router {
             )
         }
     };
-    Router::new()
+    let site = Router::new()
         .merge(crate::http::router())
         .route(
             crate::server_fns::uploads::UPLOAD_PATH,
@@ -204,41 +204,10 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .layer(axum::middleware::map_response(static_cache_headers))
-        // A request body that stalls (a slow client holding a connection) fails.
-        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
-            state.config.connections.body_timeout,
-        ))
-        .layer(axum::middleware::map_response_with_state(
-            state.config.clone(),
-            security_headers,
-        ))
-        .layer(axum::middleware::from_fn_with_state(
-            state.engine.clone(),
-            reads_after_writes,
-        ))
-        // Who may name the client (see `auth::client`).
-        .layer(axum::Extension(Arc::new(
-            state.config.trusted_proxies.clone(),
-        )))
-        .layer(axum::middleware::map_response(server_fn_status))
-        .layer(axum::middleware::from_fn_with_state(
-            state.config.clone(),
-            crate::http::csrf::same_origin,
-        ))
-        // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed, and so are
-        // the ZIPs of them (stored entries of PNGs: compressing them again costs a core for
-        // nothing).
-        .layer({
-            use tower_http::compression::Predicate as _;
-            tower_http::compression::CompressionLayer::new().compress_when(
-                tower_http::compression::predicate::DefaultPredicate::new().and(
-                    tower_http::compression::predicate::NotForContentType::const_new(
-                        "application/zip",
-                    ),
-                ),
-            )
-        })
+        .with_state(state.clone());
+    // The layers wrap the whole site once, outermost first (`Router::layer` would wrap every
+    // route in each of them, each boxed, and clone the nine boxes for every request).
+    let layered = tower::ServiceBuilder::new()
         // One log line per request (method, path, status, latency) at debug level, failures at
         // warn. The path only, never the query; the notify hook's secret segment is left out.
         .layer(
@@ -256,7 +225,43 @@ fn router(state: AppState) -> Router {
                 )
                 .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::WARN)),
         )
-        .with_state(state)
+        // br or gzip for HTML, JSON, JS, CSS and WASM; images are already compressed, and so are
+        // the ZIPs of them (stored entries of PNGs: compressing them again costs a core for
+        // nothing).
+        .layer({
+            use tower_http::compression::Predicate as _;
+            tower_http::compression::CompressionLayer::new().compress_when(
+                tower_http::compression::predicate::DefaultPredicate::new().and(
+                    tower_http::compression::predicate::NotForContentType::const_new(
+                        "application/zip",
+                    ),
+                ),
+            )
+        })
+        .layer(axum::middleware::from_fn_with_state(
+            state.config.clone(),
+            crate::http::csrf::same_origin,
+        ))
+        .layer(axum::middleware::map_response(server_fn_status))
+        // Who may name the client (see `auth::client`).
+        .layer(axum::Extension(Arc::new(
+            state.config.trusted_proxies.clone(),
+        )))
+        .layer(axum::middleware::from_fn_with_state(
+            state.engine.clone(),
+            reads_after_writes,
+        ))
+        .layer(axum::middleware::map_response_with_state(
+            state.config.clone(),
+            security_headers,
+        ))
+        // A request body that stalls (a slow client holding a connection) fails.
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.config.connections.body_timeout,
+        ))
+        .layer(axum::middleware::map_response(static_cache_headers))
+        .service(site);
+    Router::new().fallback_service(layered)
 }
 
 /// On PostgreSQL, every instance listens (its worker on or off), to what migration 0006's

@@ -17,7 +17,7 @@
 
 use super::{
     gather::Gather,
-    tasks::{self, PolledTask, TaskRow},
+    tasks::{self, PolledTask},
 };
 use std::{
     collections::HashMap,
@@ -28,7 +28,7 @@ use std::{
 /// A handle to the reader; the reader stops when the last handle is dropped.
 #[derive(Clone)]
 pub struct TaskReads {
-    reads: Gather<PolledTask>,
+    reads: Gather<Arc<PolledTask>>,
     kept: Arc<Mutex<Kept>>,
     /// The change notices counted (PostgreSQL); None on SQLite, whose commits are counted.
     notices: Option<Arc<super::notices::Notices>>,
@@ -43,12 +43,12 @@ const KEPT_FOR: Duration = Duration::from_secs(1);
 #[derive(Default)]
 struct Kept {
     commits: u64,
-    tasks: HashMap<String, (Instant, PolledTask)>,
+    tasks: HashMap<String, (Instant, Arc<PolledTask>)>,
 }
 
 impl Kept {
     /// All of these tasks, if all are kept, fresh and nothing was committed since.
-    fn all(&self, ids: &[String], commits: u64) -> Option<Vec<PolledTask>> {
+    fn all(&self, ids: &[String], commits: u64) -> Option<Vec<Arc<PolledTask>>> {
         if self.commits != commits {
             return None;
         }
@@ -62,7 +62,7 @@ impl Kept {
     }
 
     /// Keeps what a query started at commit count `commits` read.
-    fn keep(&mut self, commits: u64, read: &HashMap<String, PolledTask>) {
+    fn keep(&mut self, commits: u64, read: &HashMap<String, Arc<PolledTask>>) {
         if self.commits != commits {
             self.tasks.clear();
             self.commits = commits;
@@ -90,10 +90,10 @@ impl TaskReads {
             async move {
                 // Noted before the query: what it reads includes every change counted so far.
                 let mark = mark(notices.as_deref());
-                let read: HashMap<String, PolledTask> = tasks::polled(&pool, &ids)
+                let read: HashMap<String, Arc<PolledTask>> = tasks::polled(&pool, &ids)
                     .await?
                     .into_iter()
-                    .map(|r| (r.row.id.clone(), r))
+                    .map(|r| (r.row.id.clone(), Arc::new(r)))
                     .collect();
                 if let Some(mark) = mark {
                     lock(&kept).keep(mark, &read);
@@ -108,8 +108,9 @@ impl TaskReads {
         }
     }
 
-    /// The tasks with these ids that exist, in the order asked.
-    pub async fn get_many(&self, ids: Vec<String>) -> Result<Vec<PolledTask>, String> {
+    /// The tasks with these ids that exist, in the order asked. While nothing changes, the same
+    /// read is answered again (the same `Arc`): what is made from it may be kept beside it.
+    pub async fn get_many(&self, ids: Vec<String>) -> Result<Vec<Arc<PolledTask>>, String> {
         if let Some(mark) = mark(self.notices.as_deref())
             && let Some(found) = lock(&self.kept).all(&ids, mark)
         {
@@ -134,9 +135,9 @@ impl TaskReads {
     }
 
     /// The task with this id, if any.
-    pub async fn get(&self, id: &str) -> Result<Option<TaskRow>, String> {
+    pub async fn get(&self, id: &str) -> Result<Option<Arc<PolledTask>>, String> {
         let found = self.get_many(vec![id.to_owned()]).await?;
-        Ok(found.into_iter().next().map(|p| p.row))
+        Ok(found.into_iter().next())
     }
 }
 

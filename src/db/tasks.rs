@@ -27,7 +27,7 @@ pub struct Input {
     pub key: String,
 }
 
-#[derive(Debug, Clone, FromRow)]
+#[derive(Debug, Clone, PartialEq, FromRow)]
 pub struct TaskRow {
     pub id: String,
     pub user_id: String,

@@ -7,6 +7,7 @@ use crate::{
     services::{
         generation,
         settings::{self, ConfigPatch},
+        task_views::Form,
     },
     state::AppState,
     types::TaskView,
@@ -141,8 +142,10 @@ async fn task(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let task = generation::get(&s.engine, &user, &id).await?;
-    Ok(answer(StatusCode::OK, task))
+    let task = generation::shown(&s.engine, &user, &id).await?;
+    Ok(super::tasks::shown(&task, Form::Midjourney, |view| {
+        super::tasks::encode(&facade(view.clone()))
+    }))
 }
 
 async fn list(

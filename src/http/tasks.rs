@@ -5,6 +5,7 @@ use crate::{
     auth::CurrentUser,
     error::AppError,
     services::generation::{self, NewJob, Pressed},
+    services::task_views::Form,
     state::AppState,
     types::TaskView,
 };
@@ -42,6 +43,33 @@ struct TaskAnswer {
 
 pub(super) fn answer(status: StatusCode, task: TaskView) -> Response {
     (status, Json(TaskAnswer { task })).into_response()
+}
+
+/// `{"task": ...}` as JSON.
+pub(super) fn encode(task: &TaskView) -> axum::body::Bytes {
+    #[derive(serde::Serialize)]
+    struct Answer<'a> {
+        task: &'a TaskView,
+    }
+    serde_json::to_vec(&Answer { task })
+        .expect("a task view is always encodable")
+        .into()
+}
+
+/// A kept view's answer, encoded once in this `form` (see `services::task_views`).
+pub(super) fn shown(
+    shown: &crate::services::task_views::Shown,
+    form: crate::services::task_views::Form,
+    encode: impl FnOnce(&TaskView) -> axum::body::Bytes,
+) -> Response {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/json"),
+        )],
+        shown.encoded(form, encode),
+    )
+        .into_response()
 }
 
 /// What pressing a button answers: 201 with a new child, 200 with the existing child or with the
@@ -91,10 +119,8 @@ async fn task(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    Ok(answer(
-        StatusCode::OK,
-        generation::get(&s.engine, &user, &id).await?,
-    ))
+    let task = generation::shown(&s.engine, &user, &id).await?;
+    Ok(shown(&task, Form::Tasks, encode))
 }
 
 async fn list(

@@ -337,7 +337,7 @@ pub async fn load_task(id: String) -> Result<TaskDetail, AppError> {
         .get(&id)
         .await
         .map_err(crate::services::internal)?
-        .is_some_and(|r| r.user_id == user.id);
+        .is_some_and(|r| r.row.user_id == user.id);
     Ok(TaskDetail {
         task,
         parent,

@@ -18,6 +18,7 @@ use crate::{
         TaskView,
     },
 };
+use std::sync::Arc;
 
 /// A new task as asked for (`POST /api/v1/tasks`), before it is checked.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -1058,8 +1059,23 @@ fn refuse_paid_flags(prompt: &str) -> Result<(), AppError> {
 /// A task the user may see (their own, or any for an admin); NotFound otherwise. Read as status
 /// polls read (`db::task_reads`): to show it.
 pub async fn visible(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskRow, AppError> {
-    let row = engine.reads.get(id).await.map_err(super::internal)?;
-    owned(user, row)
+    Ok(visible_read(engine, user, id).await?.row.clone())
+}
+
+/// The same, as read (shared with other reads while nothing changes).
+async fn visible_read(
+    engine: &Engine,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Arc<db::tasks::PolledTask>, AppError> {
+    let read = engine
+        .reads
+        .get(id)
+        .await
+        .map_err(super::internal)?
+        .ok_or(AppError::NotFound)?;
+    owned(user, Some(&read.row))?;
+    Ok(read)
 }
 
 /// The same, read from the database itself: for a decision (a press, a cancel, a delete), which
@@ -1071,17 +1087,34 @@ async fn visible_now(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Ta
     owned(user, row)
 }
 
-fn owned(user: &CurrentUser, row: Option<TaskRow>) -> Result<TaskRow, AppError> {
+fn owned<R: std::borrow::Borrow<TaskRow>>(
+    user: &CurrentUser,
+    row: Option<R>,
+) -> Result<R, AppError> {
     let row = row.ok_or(AppError::NotFound)?;
-    if row.user_id != user.id && !user.is_admin() {
+    if row.borrow().user_id != user.id && !user.is_admin() {
         return Err(AppError::NotFound);
     }
     Ok(row)
 }
 
 pub async fn get(engine: &Engine, user: &CurrentUser, id: &str) -> Result<TaskView, AppError> {
-    let task = view(&visible(engine, user, id).await?, user.is_admin());
-    Ok(all_priced(engine, vec![task]).await?.remove(0))
+    Ok(shown(engine, user, id).await?.view.clone())
+}
+
+/// A task as its viewer sees it, priced now: built once and kept while neither the task nor the
+/// settings change (`task_views`).
+pub async fn shown(
+    engine: &Engine,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<Arc<super::task_views::Shown>, AppError> {
+    let read = visible_read(engine, user, id).await?;
+    let settings = engine.settings().await?;
+    let admin = user.is_admin();
+    Ok(engine.views.view(read, admin, settings, |read, settings| {
+        priced(view(&read.row, admin), settings)
+    }))
 }
 
 /// `GET /api/v1/tasks`'s query, as given.
@@ -1427,7 +1460,7 @@ async fn with_positions(
             .await
             .map_err(super::internal)?
             .into_iter()
-            .map(|p| (p.row.id, p.queue_position))
+            .map(|p| (p.row.id.clone(), p.queue_position))
             .collect()
     };
     let views = rows
