@@ -1055,7 +1055,7 @@ async fn process(quick: bool) -> anyhow::Result<()> {
     let _ = child.kill();
     let _ = child.wait();
     let n = if quick { 500 } else { 10_000 };
-    {
+    let (token, middle) = {
         let pool = db::connect(&db::Location::in_data_dir(&dir)).await?;
         let user = bench_account(&pool, "Bench", "bench@example.com").await?;
         let mut tx = pool.begin().await?;
@@ -1081,17 +1081,77 @@ async fn process(quick: bool) -> anyhow::Result<()> {
             db::tasks::insert(&mut tx, &t, db::now_ms()).await?;
         }
         tx.commit().await?;
-        db::on!(&pool, |c| sqlx::query(
-            "UPDATE tasks SET status = 'succeeded', progress = 100"
+        // Finished as the worker leaves a grid: four pictures with thumbnails, nine buttons.
+        let outputs: Vec<serde_json::Value> = (0..4)
+            .map(|k| serde_json::json!({"key": format!("{k:064}.png"), "thumb": format!("{k:064}.webp"), "width": 1024, "height": 1024}))
+            .collect();
+        let buttons: Vec<atelier::types::Button> = ["upsample::1", "upsample::2", "upsample::3", "upsample::4", "reroll::0", "variation::1", "variation::2", "variation::3", "variation::4"]
+            .iter()
+            .filter_map(|b| serde_json::from_value(serde_json::json!({"custom_id": format!("MJ::JOB::{b}::8f2a-bench"), "label": b, "emoji": ""})).ok())
+            .map(atelier::engines::midjourney::describe)
+            .collect();
+        db::on!(&pool, |c| {
+            sqlx::query(
+            "UPDATE tasks SET status = 'succeeded', progress = 100, finished_at = created_at, outputs = $1, buttons = $2"
         )
+        .bind(sqlx::types::Json(&outputs))
+        .bind(sqlx::types::Json(&buttons))
         .execute(c)
         .await
-        .map(drop))?;
+        .map(drop)
+        })?;
+        let middle = db::on!(&pool, |c| sqlx::query_scalar::<_, String>(
+            "SELECT id FROM tasks ORDER BY id LIMIT 1 OFFSET $1"
+        )
+        .bind((n / 2) as i64)
+        .fetch_one(c)
+        .await)?;
         pool.close().await;
-    }
+        (user.token, middle)
+    };
     let (mut child, _) = start(&dir)?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let after = rss_of(child.id());
+    let base = format!("http://127.0.0.1:{port}");
+    // The pages as a signed-in user opens them (server rendered, the data in the page).
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let cookie = format!("atelier_session={token}");
+    let samples = if quick { 10 } else { 200 };
+    let mut pages = Vec::new();
+    for (name, path) in [
+        ("/history, first page", "/history".to_owned()),
+        ("the task page /history/{id}", format!("/history/{middle}")),
+        ("Generate (/)", "/".to_owned()),
+    ] {
+        let mut times = Vec::with_capacity(samples);
+        for _ in 0..samples {
+            let t0 = Instant::now();
+            let res = client
+                .get(format!("{base}{path}"))
+                .header("cookie", &cookie)
+                .header("accept", "text/html")
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "{path}: HTTP {}", res.status());
+            let _ = res.bytes().await?;
+            times.push(t0.elapsed().as_secs_f64() * 1000.0);
+        }
+        pages.push((name, p50(&mut times), p99(&times)));
+    }
+    let cold = cold_load(&client, &base, &cookie).await?;
+    // Memory under the polling load: 64 connections reading a finished task for a while.
+    let path = format!("{base}/api/v1/tasks/{middle}");
+    let (c, bearer) = (client.clone(), token.clone());
+    let polled = rps(
+        64,
+        Duration::from_millis(if quick { 500 } else { 10_000 }),
+        move |_| c.get(&path).bearer_auth(&bearer),
+    )
+    .await;
+    let polling = rss_of(child.id());
+    let peak = peak_rss_of(child.id());
     let _ = child.kill();
     let _ = child.wait();
     println!();
@@ -1100,8 +1160,86 @@ async fn process(quick: bool) -> anyhow::Result<()> {
     println!("| cold start to first answer | {cold_ms:.0} ms |");
     println!("| RSS idle after start-up | {idle:.1} MB |");
     println!("| RSS after start-up with {n} finished tasks | {after:.1} MB |");
+    println!(
+        "| RSS after polling a finished task, 64 connections ({polled:.0} requests/s) | {polling:.1} MB |"
+    );
+    println!("| peak RSS of the process | {peak:.1} MB |");
+    println!();
+    println!(
+        "| server render, a user with {n} finished grids (4 pictures, 9 buttons each) | p50 ms | p99 ms |"
+    );
+    println!("| --- | ---: | ---: |");
+    for (name, p50, p99) in pages {
+        println!("| {name} | {p50:.2} | {p99:.2} |");
+    }
+    println!();
+    println!("| Generate page, cold load (br) | requests | KB transferred |");
+    println!("| --- | ---: | ---: |");
+    for (what, requests, bytes) in cold {
+        println!("| {what} | {requests} | {:.0} |", bytes as f64 / 1024.0);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// What a browser fetches to open the Generate page signed in, with nothing cached: the
+/// document, then every file of the site it names (scripts, the stylesheet, the WASM module,
+/// the icon; not the pictures of the user's recent tasks),
+/// each as transferred with brotli offered. The page's data is in the document (server
+/// rendered), so no further request is needed to show it.
+async fn cold_load(
+    client: &reqwest::Client,
+    base: &str,
+    cookie: &str,
+) -> anyhow::Result<Vec<(String, usize, usize)>> {
+    let fetch = |path: String| {
+        let c = client.clone();
+        let url = format!("{base}{path}");
+        let cookie = cookie.to_owned();
+        async move {
+            let res = c
+                .get(&url)
+                .header("cookie", cookie)
+                .header("accept-encoding", "br, gzip")
+                .send()
+                .await?;
+            anyhow::ensure!(res.status().is_success(), "{url}: HTTP {}", res.status());
+            let brotli = res
+                .headers()
+                .get("content-encoding")
+                .is_some_and(|v| v.as_bytes() == b"br");
+            let body = res.bytes().await?;
+            anyhow::Ok((body, brotli))
+        }
+    };
+    let (page, brotli) = fetch("/".to_owned()).await?;
+    let mut html = page.to_vec();
+    if brotli {
+        html.clear();
+        brotli::BrotliDecompress(&mut std::io::Cursor::new(&page), &mut html)?;
+    }
+    let html = String::from_utf8_lossy(&html);
+    let mut files: Vec<String> = html
+        .split(['"', '\''])
+        .filter(|s| {
+            s.starts_with('/')
+                && [".css", ".js", ".wasm", ".svg", ".ico", ".woff2"]
+                    .iter()
+                    .any(|e| s.ends_with(e))
+        })
+        .map(str::to_owned)
+        .collect();
+    files.sort();
+    files.dedup();
+    let mut rows = vec![("the document (/)".to_owned(), 1, page.len())];
+    let mut total = (1, page.len());
+    for file in files {
+        let (body, _) = fetch(file.clone()).await?;
+        total = (total.0 + 1, total.1 + body.len());
+        rows.push((file, 1, body.len()));
+    }
+    rows.push(("in all".to_owned(), total.0, total.1));
+    Ok(rows)
 }
 
 /// True when something answers HTTP on the port.
@@ -1119,10 +1257,19 @@ fn answers(port: u16) -> bool {
 }
 
 fn rss_of(pid: u32) -> f64 {
+    status_mb(pid, "VmRSS:")
+}
+
+/// The most the process has held at once.
+fn peak_rss_of(pid: u32) -> f64 {
+    status_mb(pid, "VmHWM:")
+}
+
+fn status_mb(pid: u32, field: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .unwrap_or_default()
         .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .find_map(|l| l.strip_prefix(field))
         .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
         .map_or(0.0, |kb| kb / 1024.0)
 }
