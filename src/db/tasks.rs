@@ -894,18 +894,24 @@ pub async fn live_and_recent_of_user(
     user_id: &str,
     recent: i64,
 ) -> Result<Vec<TaskRow>, sqlx::Error> {
-    super::on!(pool, |conn| sqlx::query_as(concat!(
+    super::on!(pool, |conn| {
+        sqlx::query_as(concat!(
         "SELECT ",
         task_columns!(),
-        " FROM tasks WHERE user_id = $1 AND (status IN ",
+        // Two index reads (live ones by status, the latest by id), not an OR that reads every
+        // task of the user.
+        " FROM tasks WHERE id IN (
+            SELECT id FROM tasks WHERE user_id = $1 AND status IN ",
         live!(),
-        " OR id IN (SELECT id FROM tasks WHERE user_id = $1 ORDER BY id DESC LIMIT $2))
-          ORDER BY id DESC LIMIT 200"
+        " UNION ALL
+            SELECT id FROM (SELECT id FROM tasks WHERE user_id = $1 ORDER BY id DESC LIMIT $2) AS latest
+          ) ORDER BY id DESC LIMIT 200"
     ))
     .bind(user_id)
     .bind(recent)
     .fetch_all(conn)
-    .await)
+    .await
+    })
 }
 
 /// A task as a poll sees it: with its place in the queue, and its owner's balance.

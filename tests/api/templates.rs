@@ -197,3 +197,36 @@ async fn the_generate_page_offers_the_templates_and_the_recent_prompts_each_once
     assert!(page.templates.iter().any(|t| t.shared && !t.editable));
     assert!(!page.is_admin);
 }
+
+#[tokio::test]
+async fn the_generate_page_opens_with_every_live_task_and_the_latest_others() {
+    let (app, _, user) = setup().await;
+    assert_eq!(
+        app.generate(&user, "the oldest, still live", "relax")
+            .await
+            .status,
+        201
+    );
+    for i in 0..14 {
+        assert_eq!(
+            app.generate(&user, &format!("fox {i}"), "relax")
+                .await
+                .status,
+            201
+        );
+        app.sql(
+            "UPDATE tasks SET status = 'succeeded', progress = 100
+             WHERE status = 'queued' AND prompt <> 'the oldest, still live'",
+        )
+        .await;
+    }
+    let page = app
+        .call(&user, &atelier::server_fns::tasks::LoadGenerate {})
+        .await
+        .expect("the Generate page's data");
+    let prompts: Vec<&str> = page.tasks.iter().map(|t| t.prompt.as_str()).collect();
+    // The 12 latest, newest first, then the live one made before them.
+    let mut expected: Vec<String> = (2..14).rev().map(|i| format!("fox {i}")).collect();
+    expected.push("the oldest, still live".to_owned());
+    assert_eq!(prompts, expected);
+}
