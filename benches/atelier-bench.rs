@@ -1180,7 +1180,9 @@ async fn process(quick: bool) -> anyhow::Result<()> {
     }
     println!();
     if !site_built {
-        println!("(no cold-load figures: the site is not built; `cargo leptos build --release --split`)");
+        println!(
+            "(no cold-load figures: the site is not built; `cargo leptos build --release --split`)"
+        );
     }
     println!("| Generate page, cold load (br) | requests | KB transferred |");
     println!("| --- | ---: | ---: |");

@@ -37,6 +37,28 @@ pub fn short_time(rfc3339: &str) -> String {
         .map_or_else(|| rfc3339.to_owned(), |s| s.replace('T', " "))
 }
 
+/// A time as the browser's clock and language show it ("7 Dec 2026, 14:05"); on the server,
+/// where the reader's time zone is unknown, `None`.
+pub fn local_time(rfc3339: &str, lang: &str) -> Option<String> {
+    #[cfg(feature = "hydrate")]
+    {
+        let ms = parse_ms(rfc3339)?;
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+        let options = js_sys::Object::new();
+        let set = |k: &str, v: &str| {
+            let _ = js_sys::Reflect::set(&options, &k.into(), &v.into());
+        };
+        set("dateStyle", "medium");
+        set("timeStyle", "short");
+        Some(String::from(date.to_locale_string(lang, &options)))
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (rfc3339, lang);
+        None
+    }
+}
+
 /// True while the tab is in the background.
 pub fn page_hidden() -> bool {
     #[cfg(feature = "hydrate")]
@@ -150,4 +172,27 @@ pub fn focus(id: &str) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = id;
+}
+
+/// Scrolls the first element matching this CSS selector into the middle of the screen (smoothly,
+/// unless the user asked for less motion), so a new result is where the eye is.
+pub fn scroll_to(selector: &str) {
+    #[cfg(feature = "hydrate")]
+    {
+        if let Ok(Some(el)) = leptos::prelude::document().query_selector(selector) {
+            let options = web_sys::ScrollIntoViewOptions::new();
+            options.set_block(web_sys::ScrollLogicalPosition::Center);
+            let reduced = leptos::prelude::window()
+                .match_media("(prefers-reduced-motion: reduce)")
+                .ok()
+                .flatten()
+                .is_some_and(|m| m.matches());
+            if !reduced {
+                options.set_behavior(web_sys::ScrollBehavior::Smooth);
+            }
+            el.scroll_into_view_with_scroll_into_view_options(&options);
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = selector;
 }

@@ -3,7 +3,9 @@
 pub mod api_keys;
 pub mod collect;
 pub mod header;
+pub mod icon;
 pub mod image_inputs;
+pub mod local_time;
 pub mod mask_editor;
 pub mod page_title;
 pub mod post_form;

@@ -10,8 +10,10 @@ use leptos::prelude::*;
 
 mod gallery;
 mod library;
+mod shell;
 pub use gallery::GalleryTexts;
 pub use library::LibraryTexts;
+pub use shell::ShellTexts;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Lang {
@@ -210,7 +212,6 @@ pub struct Texts {
     pub reason_credits: fn(i64, i64) -> String,
     pub shortcut_hint: &'static str,
     pub your_tasks: &'static str,
-    pub no_tasks: &'static str,
     pub status_queued: fn(Option<i64>) -> String,
     pub status_submitted: &'static str,
     pub status_in_progress: &'static str,
@@ -263,6 +264,7 @@ pub struct Texts {
     pub studio: StudioTexts,
     pub library: &'static LibraryTexts,
     pub gallery: &'static GalleryTexts,
+    pub shell: &'static ShellTexts,
 }
 
 /// The Generate page's engines and their controls.
@@ -697,6 +699,15 @@ impl Texts {
     }
 }
 
+/// "1 credit", "2 credits".
+fn en_credits(n: i64) -> String {
+    if n == 1 {
+        "1 credit".into()
+    } else {
+        format!("{n} credits")
+    }
+}
+
 pub static EN: Texts = Texts {
     app_name: "Atelier",
     nav_generate: "Generate",
@@ -707,13 +718,7 @@ pub static EN: Texts = Texts {
     log_in: "Log in",
     sign_up: "Sign up",
     language: "Language",
-    credits: |n| {
-        if n == 1 {
-            "1 credit".into()
-        } else {
-            format!("{n} credits")
-        }
-    },
+    credits: en_credits,
     role_admin: "admin",
     role_user: "user",
     role_pending: "pending approval",
@@ -867,7 +872,7 @@ pub static EN: Texts = Texts {
     version: "Version",
     default_option: "Default",
     generate_button: "Generate",
-    cost_line: |cost, balance| format!("Costs {cost} · you have {balance}"),
+    cost_line: |cost, balance| format!("Costs {} · you have {balance}", en_credits(cost)),
     reason_empty: "Write a prompt first.",
     reason_too_long: |n| format!("A prompt has at most {n} characters."),
     reason_credits: |cost, balance| {
@@ -875,7 +880,6 @@ pub static EN: Texts = Texts {
     },
     shortcut_hint: "Ctrl+Enter generates.",
     your_tasks: "Your pictures",
-    no_tasks: "Nothing yet. Write a prompt and press Generate.",
     status_queued: |pos| match pos {
         Some(0) | None => "Queued: next in line".into(),
         Some(n) => format!("Queued: {n} ahead"),
@@ -1112,6 +1116,7 @@ pub static EN: Texts = Texts {
     },
     library: &library::EN,
     gallery: &gallery::EN,
+    shell: &shell::EN,
     studio: StudioTexts {
         engine_label: "Engine",
         model_label: "Model",
@@ -1342,13 +1347,12 @@ pub static ZH: Texts = Texts {
     version: "版本",
     default_option: "默认",
     generate_button: "生成",
-    cost_line: |cost, balance| format!("消耗 {cost} · 余额 {balance}"),
+    cost_line: |cost, balance| format!("消耗 {cost} 积分 · 余额 {balance}"),
     reason_empty: "请先输入提示词。",
     reason_too_long: |n| format!("提示词最多 {n} 个字符。"),
     reason_credits: |cost, balance| format!("积分不足：需要 {cost}，你有 {balance}。"),
     shortcut_hint: "Ctrl+Enter 生成。",
     your_tasks: "你的作品",
-    no_tasks: "还没有作品。输入提示词并点击生成。",
     status_queued: |pos| match pos {
         Some(0) | None => "排队中：下一个".into(),
         Some(n) => format!("排队中：前面还有 {n} 个"),
@@ -1585,6 +1589,7 @@ pub static ZH: Texts = Texts {
     },
     library: &library::ZH,
     gallery: &gallery::ZH,
+    shell: &shell::ZH,
     studio: StudioTexts {
         engine_label: "引擎",
         model_label: "模型",

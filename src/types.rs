@@ -490,6 +490,10 @@ pub struct TaskView {
     /// The parent's button that made it (a follow-up), also what answers its modal step.
     #[serde(default)]
     pub custom_id: Option<String>,
+    /// Which picture of its parent's grid it was made from (1-4), where the button said one
+    /// (U2, V3): for the pages' "Upscale of picture 2".
+    #[serde(default)]
+    pub from_picture: Option<u8>,
     /// Midjourney's speed mode; None for the other engines.
     pub mode: Option<Mode>,
     /// The other engines' model; None for midjourney.
@@ -556,6 +560,7 @@ impl Serialize for TaskView {
             engine,
             action,
             custom_id,
+            from_picture,
             mode,
             model,
             prompt,
@@ -586,12 +591,13 @@ impl Serialize for TaskView {
             queue_position,
         } = self;
         let always = !serializer.is_human_readable();
-        let mut s = serializer.serialize_struct("TaskView", 33)?;
+        let mut s = serializer.serialize_struct("TaskView", 34)?;
         s.serialize_field("id", id)?;
         s.serialize_field("parent_id", parent_id)?;
         s.serialize_field("engine", engine)?;
         s.serialize_field("action", action)?;
         s.serialize_field("custom_id", custom_id)?;
+        s.serialize_field("from_picture", from_picture)?;
         s.serialize_field("mode", mode)?;
         s.serialize_field("model", model)?;
         s.serialize_field("prompt", prompt)?;
@@ -896,6 +902,7 @@ mod tests {
             engine: EngineKind::Midjourney,
             action: TaskAction::Upscale,
             custom_id: Some("MJ::JOB::upsample::1".into()),
+            from_picture: Some(1),
             mode: Some(Mode::Relax),
             model: None,
             prompt: "a fox".into(),
@@ -954,7 +961,7 @@ mod tests {
             );
             assert_eq!(
                 json.as_object().unwrap().len(),
-                32 + usize::from(place.is_some())
+                33 + usize::from(place.is_some())
             );
             assert_eq!(
                 serde_json::from_value::<TaskView>(json).unwrap(),

@@ -61,9 +61,15 @@ test.describe.serial("generating", () => {
     await expect(child).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
     await expect(child.getByRole("button", { name: "Vary (Strong), 2 credits", exact: true })).toBeVisible();
     await expect(child.getByRole("button", { name: "Pan left, 2 credits", exact: true })).toBeVisible();
+    // The upscale says which picture it is of, and its buttons' price once, with the unit.
+    await expect(child.getByTestId("task-action")).toHaveText("Upscale of picture 1");
+    await expect(child.getByTestId("credit-hint")).toHaveText("2 credits each");
 
     await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "History" }).click();
     await expect(page.getByTestId("history-item")).toHaveCount(2);
+    // History's tiles say the same: a grid and its upscale do not read alike.
+    await expect(page.getByTestId("history-item").first().getByTestId("tile-what")).toContainText("Upscale of picture 1");
+    await expect(page.getByTestId("history-item").last().getByTestId("tile-what")).toContainText("Imagine");
     await page.getByTestId("history-item").last().getByRole("link").click();
     await expect(page).toHaveURL(new RegExp(`/history/${firstTask}$`));
     await expect(page.getByTestId("task-image")).toBeVisible();
@@ -153,6 +159,8 @@ test.describe.serial("generating", () => {
     // MidJourney's controls make way for the model's.
     await expect(page.getByLabel("Relax")).toHaveCount(0);
     await page.getByRole("combobox", { name: "Model" }).selectOption("gpt-image-1");
+    // Size, quality and count are in the bar's options.
+    await page.getByRole("button", { name: "Options" }).click();
     await page.getByRole("combobox", { name: "Quality" }).selectOption("medium");
     await page.getByRole("combobox", { name: "Images" }).selectOption("2");
     await expect(page.getByTestId("cost-line")).toContainText("Costs 8");
@@ -180,9 +188,10 @@ test.describe.serial("generating", () => {
     await logIn(page, carol.email);
     const before = Number(((await (await badge(page)).textContent()) ?? "").replace(/\D/g, ""));
     await page.getByRole("radio", { name: "Stable Diffusion" }).check();
+    await page.getByRole("combobox", { name: "Model" }).selectOption({ label: "atelier-dusk-xl · 1 credit" });
+    await page.getByRole("button", { name: "Options" }).click();
     const controls = page.getByTestId("sd-controls");
     await expect(controls).toBeVisible();
-    await controls.getByRole("combobox", { name: "Model" }).selectOption({ label: "atelier-dusk-xl · 1 credit" });
     await controls.getByRole("combobox", { name: "Size" }).selectOption("768x512");
     await controls.getByRole("combobox", { name: "Images" }).selectOption("2");
     await controls.getByLabel("Steps").fill("12");

@@ -58,12 +58,17 @@ test.describe.serial("images in", () => {
 
   test("a described picture's second prompt, imagined", async ({ page }) => {
     await signUp(page, "Iris Three", "iris3@example.com");
+    // Words left in the box are not the describe's.
+    await page.getByLabel("Prompt").fill("words from before");
     await page.getByTestId("mj-action").getByLabel("Describe").check();
     await page.getByLabel("Relax").check();
     await page.getByTestId("image-picker").setInputFiles([file("blue.png", BLUE)]);
     await expect(page.getByTestId("given-image")).toHaveCount(1);
     await page.getByRole("button", { name: "Generate" }).click();
     const card = page.getByTestId("task-card").first();
+    // The card shows the picture it describes, not the box's words.
+    await expect(card.getByTestId("described-image")).toBeVisible();
+    await expect(card).not.toContainText("words from before");
     await expect(card).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
     const choices = card.getByTestId("task-prompt-choice");
     await expect(choices).toHaveCount(4);
@@ -130,7 +135,9 @@ test.describe.serial("images in", () => {
     await page.keyboard.press("Backspace");
     await expect(region.getByTestId("mask-undo")).toBeDisabled();
 
-    // A rectangle dragged with the mouse over the picture's upper left.
+    // A rectangle dragged with the mouse over the picture's upper left (the canvas brought to the
+    // bottom of the screen, clear of the prompt bar docked at the top).
+    await canvas.evaluate((el) => el.scrollIntoView({ block: "end" }));
     const box = (await canvas.boundingBox())!;
     await page.mouse.move(box.x + box.width * 0.1, box.y + box.height * 0.1);
     await page.mouse.down();

@@ -6,6 +6,7 @@ test.describe.serial("library", () => {
   test("a permutation batch: previewed with its count and price, then one task per prompt, grouped", async ({ page }) => {
     await signUp(page, "Lena Batch", "lena@example.com");
     await page.getByLabel("Relax").check();
+    await page.getByRole("button", { name: "Options" }).click();
     await page.getByTestId("batch").check();
     await page.getByLabel("Prompt", { exact: true }).fill("a {red, blue} fox in {snow, rain}");
     const preview = page.getByTestId("batch-preview");
@@ -133,6 +134,7 @@ test.describe.serial("library", () => {
   test("a starter template with its blanks filled, saved as one's own, and a recent prompt", async ({ page }) => {
     await logIn(page, "lena@example.com");
     await hydrated(page);
+    await page.getByRole("button", { name: "Templates" }).click();
     const templates = page.getByTestId("templates");
     await templates.getByRole("combobox", { name: "Template", exact: true }).selectOption({ label: "Product shot · 产品图" });
     const blanks = templates.getByTestId("template-blanks");

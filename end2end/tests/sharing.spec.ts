@@ -84,6 +84,8 @@ test.describe.serial("sharing", () => {
     await page.setViewportSize({ width: 390, height: 800 });
     await page.goto("/gallery");
     await hydrated(page);
+    // At a phone's width the language is in the menu.
+    await page.getByRole("button", { name: "Menu" }).click();
     await page.getByRole("button", { name: "简体中文" }).click();
     await expect(page.getByRole("heading", { name: "作品广场" })).toBeVisible();
     await expect(page.getByTestId("gallery-tile")).toHaveCount(1);

@@ -1,8 +1,8 @@
 //! The API-key section of the account page: create (shown once), list, revoke.
 
 use crate::codec::PageData;
+use crate::components::local_time::LocalTime;
 use crate::{
-    browser::short_time,
     i18n::use_texts,
     server_fns::admin::{create_key, list_keys, revoke_key},
 };
@@ -72,8 +72,11 @@ pub fn ApiKeys() -> impl IntoView {
                                             <span class="font-medium">{k.name}</span>
                                             <code class="text-stone-500">{format!("{}…", k.prefix)}</code>
                                             {k.acts_for_users.then(|| view! { <span class="rounded bg-amber-100 px-2 text-xs text-amber-900 dark:bg-amber-900 dark:text-amber-100">{t.admin.key_acts_badge}</span> })}
-                                            <span class="text-stone-500">{short_time(&k.created_at)}" · "{t.admin.last_used}" "
-                                                {k.last_used_at.as_deref().map_or_else(|| t.admin.never.to_owned(), short_time)}</span>
+                                            <span class="text-stone-500"><LocalTime at=k.created_at.clone() />" · "{t.admin.last_used}" "
+                                                {match k.last_used_at.clone() {
+                                                    Some(at) => view! { <LocalTime at /> }.into_any(),
+                                                    None => t.admin.never.into_any(),
+                                                }}</span>
                                             <button type="button" class="text-red-700 underline" on:click=move |_| { revoke.dispatch(id.clone()); }>{t.admin.revoke}</button>
                                         </li>
                                     }

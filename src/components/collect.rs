@@ -2,6 +2,7 @@
 //! (toggled in place), and a name to make a new collection with the picture in it. The list is
 //! read when the menu opens, so a page of many pictures costs nothing until one is collected.
 
+use crate::components::icon::{Glyph, Icon};
 use crate::{
     i18n::use_texts,
     server_fns::library::{create_collection, set_in_collection, task_collections},
@@ -51,7 +52,7 @@ pub fn CollectMenu(task_id: String) -> impl IntoView {
     view! {
         <div class="text-xs" on:keydown=move |ev| if ev.key() == "Escape" { open.set(false) }>
             <button type="button" data-testid="collect" aria-expanded=move || open.get().to_string() aria-controls=menu_id.clone()
-                class="rounded px-1 py-0.5 text-stone-500 hover:bg-stone-100 hover:text-stone-800 dark:hover:bg-stone-800 dark:hover:text-stone-200"
+                class="flex min-h-11 items-center gap-1 rounded px-2 text-stone-500 hover:bg-stone-100 hover:text-stone-800 md:min-h-7 dark:hover:bg-stone-800 dark:hover:text-stone-200"
                 on:click=move |ev| {
                     ev.prevent_default();
                     let now = !open.get_untracked();
@@ -60,7 +61,8 @@ pub fn CollectMenu(task_id: String) -> impl IntoView {
                         load.dispatch(());
                     }
                 }>
-                "▦ " {l.collect}
+                <Glyph icon=Icon::FolderPlus class="h-4 w-4" />
+                {l.collect}
             </button>
             <Show when=move || open.get()>
                 <div id=menu_id.clone() role="group" aria-label=l.collect_title data-testid="collect-menu"

@@ -2,6 +2,7 @@
 //! uploaded at once (a server function) and shown as a thumbnail with its role and a remove
 //! button.
 
+use crate::components::icon::{Glyph, Icon};
 use crate::{error::AppError, i18n::use_texts, types::UploadedImage};
 use leptos::prelude::*;
 
@@ -142,7 +143,7 @@ pub fn ImageInputs(
                                         aria-label=(t.studio.remove_image)(n)
                                         on:click=move |_| images.update(|v| v.retain(|g| g.upload.id != remove_id))
                                     >
-                                        "×"
+                                        <Glyph icon=Icon::Close class="mx-auto h-4 w-4" />
                                     </button>
                                 </li>
                             }

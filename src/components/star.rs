@@ -1,6 +1,7 @@
 //! The star of a task: a favourite or not, toggled in place (the page keeps what it shows in step
 //! with the server, and goes back if the server says no).
 
+use crate::components::icon::StarGlyph;
 use crate::{i18n::use_texts, server_fns::tasks::set_favorite};
 use leptos::prelude::*;
 
@@ -23,7 +24,7 @@ pub fn Star(task_id: String, on: bool) -> impl IntoView {
             aria-pressed=move || starred.get().to_string()
             aria-label=t.favorite_label
             title=t.favorite_label
-            class="rounded px-1 text-lg leading-none text-stone-400 hover:text-amber-500 aria-pressed:text-amber-500"
+            class="flex h-11 w-11 items-center justify-center rounded text-stone-400 hover:text-amber-500 aria-pressed:text-amber-500 md:h-8 md:w-8"
             on:click=move |ev| {
                 ev.prevent_default();
                 let want = !starred.get_untracked();
@@ -31,7 +32,7 @@ pub fn Star(task_id: String, on: bool) -> impl IntoView {
                 toggle.dispatch((task_id.clone(), want));
             }
         >
-            {move || if starred.get() { "★" } else { "☆" }}
+            <StarGlyph on=starred.into() />
         </button>
     }
 }

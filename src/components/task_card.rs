@@ -4,6 +4,7 @@ use crate::{
     browser,
     components::{
         collect::CollectMenu,
+        icon::{Glyph, Icon},
         mask_editor::{MaskEditor, MaskState},
         progress_bar::ProgressBar,
         star::Star,
@@ -39,6 +40,8 @@ impl PressArgs {
 pub struct CardActions {
     pub press: Callback<PressArgs>,
     pub cancel: Callback<String>,
+    /// Makes a failed or cancelled task again.
+    pub retry: Callback<String>,
     /// True while a request of the page is under way (buttons wait).
     pub busy: Signal<bool>,
     pub action_cost: Signal<i64>,
@@ -54,10 +57,14 @@ pub fn TaskCard(
     /// Its place in its batch, and the batch's size.
     #[prop(optional, into)]
     batch: Signal<Option<(usize, usize)>>,
+    /// Just made by the user: highlighted.
+    #[prop(optional, into)]
+    fresh: Signal<bool>,
 ) -> impl IntoView {
     let t = use_texts();
     let status = move || task.with(|t| t.status);
-    let live = move || task.with(TaskView::is_live);
+    // Drawing: queued or under way (not waiting for the user's answer).
+    let working = move || matches!(status(), TaskStatus::Queued | TaskStatus::InProgress);
     let elapsed = move || {
         task.with(|tv| {
             let start = browser::parse_ms(&tv.created_at)?;
@@ -69,17 +76,55 @@ pub fn TaskCard(
             Some((t.elapsed)(((end - start) / 1000.0).max(0.0) as i64))
         })
     };
+    let shows_picture = move || {
+        status() == TaskStatus::Succeeded
+            && task.with(|t| t.image_url.is_some() && !gives_prompts(t))
+    };
     view! {
         <article
             data-testid="task-card"
             data-task-id=move || task.with(|t| t.id.clone())
             data-status=move || task.with(|t| t.status.as_str())
-            class="overflow-hidden rounded-lg border border-stone-200 bg-white shadow-sm dark:border-stone-800 dark:bg-stone-900"
+            class="overflow-hidden rounded-xl border border-stone-200 bg-white shadow-sm transition-shadow dark:border-stone-800 dark:bg-stone-900"
+            class:ring-2=move || fresh.get()
+            class:ring-indigo-500=move || fresh.get()
         >
-            <div class="space-y-3 p-4">
-                <div class="flex flex-wrap items-center gap-2 text-xs text-stone-500 dark:text-stone-400">
-                    <span class="rounded bg-stone-100 px-2 py-0.5 font-medium dark:bg-stone-800">
-                        {move || t.action(task.with(|t| t.action))}
+            // The picture first: the preview while it is drawn, then the result.
+            <Show when=working>
+                <div class="relative aspect-square bg-gradient-to-br from-stone-100 to-stone-200 dark:from-stone-800 dark:to-stone-900">
+                    {move || task.with(|tv| tv.preview_url.clone().map(|url| {
+                        let src = format!("{url}?p={}", tv.progress);
+                        view! { <img src=src alt="" class="absolute inset-0 h-full w-full object-cover" /> }
+                    }))}
+                    <div class="absolute inset-x-0 bottom-0 bg-gradient-to-t from-black/50 to-transparent p-3 text-white">
+                        <Show
+                            when=move || task.with(drawing)
+                            fallback=move || view! { <ProgressBar value=Signal::derive(move || task.with(|t| t.progress)) label=t.progress_label /> }
+                        >
+                            // No percentage from the upstream: a bar that moves, and the time.
+                            <div class="h-2 w-full overflow-hidden rounded bg-white/30" aria-hidden="true">
+                                <div class="h-full w-1/3 animate-pulse rounded bg-white"></div>
+                            </div>
+                        </Show>
+                    </div>
+                </div>
+            </Show>
+            <Show when=shows_picture>
+                <PictureMedia task />
+            </Show>
+            // A describe: the picture it describes.
+            {move || task.with(described).map(|src| view! {
+                <img src=src alt="" data-testid="described-image" class="block aspect-square w-full bg-stone-100 object-cover dark:bg-stone-800" />
+            })}
+            <div class="space-y-2 p-3">
+                <p class="line-clamp-2 break-words text-sm" data-testid="task-prompt" class:hidden=move || task.with(wordless)>
+                    // What it was drawn from: a modal step's prompt (Vary (Region), Custom Zoom)
+                    // where the user changed it.
+                    {move || task.with(|t| t.params.modal_prompt.clone().unwrap_or_else(|| t.prompt.clone()))}
+                </p>
+                <div class="flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-stone-500 dark:text-stone-400">
+                    <span class="rounded bg-stone-100 px-2 py-0.5 font-medium text-stone-700 dark:bg-stone-800 dark:text-stone-300" data-testid="task-action">
+                        {move || task.with(|tv| what_it_is(t, tv))}
                     </span>
                     <span>{move || task.with(|tv| made_with(t, tv))}</span>
                     {move || batch.get().map(|(k, n)| view! {
@@ -88,48 +133,46 @@ pub fn TaskCard(
                         </span>
                     })}
                     <span>{move || (t.credits)(task.with(|t| t.cost))}</span>
-                    <span class="ml-auto tabular-nums">{elapsed}</span>
-                    {
-                        let (id, on) = task.with_untracked(|t| (t.id.clone(), t.favorite));
-                        view! { <Star task_id=id on /> }
-                    }
+                    <span class="tabular-nums">{elapsed}</span>
+                    <span class="ml-auto flex items-center gap-1">
+                        {
+                            let (id, on) = task.with_untracked(|t| (t.id.clone(), t.favorite));
+                            view! { <Star task_id=id on /> }
+                        }
+                    </span>
                 </div>
                 <CollectMenu task_id=task.with_untracked(|t| t.id.clone()) />
-                <p class="line-clamp-3 break-words text-sm" data-testid="task-prompt">
-                    // What it was drawn from: a modal step's prompt (Vary (Region), Custom Zoom)
-                    // where the user changed it.
-                    {move || task.with(|t| t.params.modal_prompt.clone().unwrap_or_else(|| t.prompt.clone()))}
-                </p>
                 <p
                     data-testid="task-status"
                     class="text-sm font-medium"
+                    class:sr-only=move || status() == TaskStatus::Succeeded
                     class:text-red-700=move || status() == TaskStatus::Failed
                     class:dark:text-red-400=move || status() == TaskStatus::Failed
                 >
                     {move || task.with(|tv| if drawing(tv) { t.studio.drawing.to_owned() } else { t.status(tv.status, tv.queue_position) })}
                     {move || task.with(|tv| tv.fail_reason.clone().map(|r| format!(": {r}")))}
                 </p>
-                <Show when=live>
-                    <Show
-                        when=move || task.with(drawing)
-                        fallback=move || view! { <ProgressBar value=Signal::derive(move || task.with(|t| t.progress)) label=t.progress_label /> }
-                    >
-                        // No percentage from the upstream: a bar that moves, and the time above.
-                        <div class="h-2 w-full overflow-hidden rounded bg-stone-200 dark:bg-stone-800" aria-hidden="true">
-                            <div class="h-full w-1/3 animate-pulse rounded bg-indigo-500"></div>
-                        </div>
-                    </Show>
-                    {move || task.with(|tv| tv.preview_url.clone().map(|url| {
-                        let src = format!("{url}?p={}", tv.progress);
-                        view! { <img src=src alt="" class="w-full rounded bg-stone-100 dark:bg-stone-800" /> }
-                    }))}
+                <Show when=working>
                     <button
                         type="button"
-                        class="rounded border border-stone-300 px-3 py-1 text-sm hover:bg-stone-100 disabled:opacity-50 dark:border-stone-700 dark:hover:bg-stone-800"
+                        class="flex min-h-11 items-center gap-1.5 rounded-lg border border-stone-300 px-3 text-sm hover:bg-stone-100 disabled:opacity-50 md:min-h-8 dark:border-stone-700 dark:hover:bg-stone-800"
                         disabled=move || actions.busy.get()
                         on:click=move |_| actions.cancel.run(task.with_untracked(|t| t.id.clone()))
                     >
+                        <Glyph icon=Icon::Stop class="h-4 w-4" />
                         {t.cancel}
+                    </button>
+                </Show>
+                <Show when=move || matches!(status(), TaskStatus::Failed | TaskStatus::Cancelled)>
+                    <button
+                        type="button"
+                        data-testid="retry"
+                        class="flex min-h-11 items-center gap-1.5 rounded-lg bg-indigo-600 px-3 text-sm font-medium text-white hover:bg-indigo-500 disabled:opacity-50 md:min-h-8"
+                        disabled=move || actions.busy.get()
+                        on:click=move |_| actions.retry.run(task.with_untracked(|t| t.id.clone()))
+                    >
+                        <Glyph icon=Icon::Refresh class="h-4 w-4" />
+                        {move || (t.shell.retry)(task.with(|t| t.cost))}
                     </button>
                 </Show>
                 <Show when=move || status() == TaskStatus::NeedsInput>
@@ -138,8 +181,8 @@ pub fn TaskCard(
                 <Show when=move || status() == TaskStatus::Succeeded && task.with(gives_prompts)>
                     <Prompts task actions />
                 </Show>
-                <Show when=move || status() == TaskStatus::Succeeded && task.with(|t| t.image_url.is_some() && !gives_prompts(t))>
-                    <Picture task actions />
+                <Show when=shows_picture>
+                    <PictureActions task actions />
                 </Show>
             </div>
         </article>
@@ -154,6 +197,19 @@ fn remixable(b: &crate::types::Button) -> bool {
     )
 }
 
+/// The picture a describe describes, as the user gave it.
+fn described(task: &TaskView) -> Option<String> {
+    (task.action == TaskAction::Describe)
+        .then(|| task.inputs.iter().find(|i| i.role == "describe"))
+        .flatten()
+        .map(|i| format!("/api/v1/uploads/{}", i.upload_id))
+}
+
+/// A blend or a describe named as MidJourney names it ("/describe"): no words of the user's.
+fn wordless(task: &TaskView) -> bool {
+    matches!(task.action, TaskAction::Blend | TaskAction::Describe) && task.prompt.starts_with('/')
+}
+
 /// A describe's or a shorten's answer: prompts to choose from, not a picture.
 fn gives_prompts(task: &TaskView) -> bool {
     task.text.is_some() && matches!(task.action, TaskAction::Describe | TaskAction::Shorten)
@@ -164,6 +220,16 @@ fn drawing(task: &TaskView) -> bool {
     task.engine != EngineKind::Midjourney
         && task.status == TaskStatus::InProgress
         && task.progress == 0
+}
+
+/// What a task is: its action, and for a follow-up of one picture of a grid, which one
+/// ("Upscale of picture 2").
+pub fn what_it_is(t: &crate::i18n::Texts, task: &TaskView) -> String {
+    let action = t.action(task.action);
+    match task.from_picture {
+        Some(n) => (t.shell.lineage)(action, n),
+        None => action.to_owned(),
+    }
 }
 
 /// What made it: midjourney's mode, or the model (and how many pictures).
@@ -345,12 +411,26 @@ pub fn ActionButton(
     cost: Signal<i64>,
     disabled: Signal<bool>,
     press: Callback<()>,
+    /// Its price beside its label (false where the group says one price for all).
+    #[prop(optional, into)]
+    hide_cost: Signal<bool>,
 ) -> impl IntoView {
     let t = use_texts();
+    // MidJourney's emoji-only buttons (reroll, the pans) get drawn icons: an emoji needs a font
+    // the system may not have.
+    let icon = match (button.action, button.direction.as_deref()) {
+        _ if !button.label.is_empty() => None,
+        (Some(TaskAction::Reroll), _) => Some(Icon::Refresh),
+        (_, Some("left")) => Some(Icon::ArrowLeft),
+        (_, Some("right")) => Some(Icon::ArrowRight),
+        (_, Some("up")) => Some(Icon::ArrowUp),
+        (_, Some("down")) => Some(Icon::ArrowDown),
+        _ => None,
+    };
     let label = if button.label.is_empty() {
         button.emoji.clone()
     } else {
-        button.label.clone()
+        t.shell.button_label(&button.label).to_owned()
     };
     // Said the way a person would: "Upscale picture 1", "Pan left", "Vary (Strong)", "Reroll".
     let direction = button.direction.as_deref().and_then(|d| {
@@ -375,40 +455,39 @@ pub fn ActionButton(
         <button
             type="button"
             aria-label=name
-            class="rounded bg-stone-100 px-2 py-1 text-sm hover:bg-indigo-100 disabled:opacity-50 dark:bg-stone-800 dark:hover:bg-indigo-900"
+            class="min-h-11 min-w-11 rounded-lg bg-stone-100 px-2 text-sm font-medium hover:bg-indigo-100 disabled:opacity-50 md:min-h-8 md:min-w-9 dark:bg-stone-800 dark:hover:bg-indigo-900"
             disabled=move || disabled.get()
             on:click=move |_| press.run(())
         >
-            <span aria-hidden="true">{label}</span>
-            <span aria-hidden="true" class="ml-1 text-xs text-stone-500">{move || cost.get()}</span>
+            {match icon {
+                Some(icon) => view! { <span aria-hidden="true" class="flex justify-center"><Glyph icon class="h-4 w-4" /></span> }.into_any(),
+                None => view! { <span aria-hidden="true">{label}</span> }.into_any(),
+            }}
+            <Show when=move || !hide_cost.get()>
+                <span aria-hidden="true" class="ml-1 text-xs text-stone-500">{move || cost.get()}</span>
+            </Show>
         </button>
     }
 }
 
-/// The finished picture: opens large on click, with its buttons, download and copy.
+/// The finished picture (or a grid of them): opens large on click.
 #[component]
-fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
+fn PictureMedia(task: Signal<TaskView>) -> impl IntoView {
     let t = use_texts();
     let (open, set_open) = signal(false);
-    let (copied, set_copied) = signal(false);
     let image = move || task.with(|t| t.image_url.clone().unwrap_or_default());
     let prompt = move || task.with(|t| t.prompt.clone());
     let several = move || task.with(|t| t.images.len() > 1);
-    // Remix: a variation, reroll or pan asks for its prompt first.
-    let remix = RwSignal::new(false);
-    let remixing = RwSignal::new(None::<(String, String)>);
-    let remix_prompt = RwSignal::new(String::new());
-    let remix_field_id = move || format!("remix-{}", task.with_untracked(|t| t.id.clone()));
     view! {
         <Show
             when=several
             fallback=move || view! {
                 <button type="button" class="block w-full" on:click=move |_| set_open.set(true)>
-                    <img src=image alt=prompt class="w-full rounded" data-testid="task-image" />
+                    <img src=image alt=prompt class="block w-full bg-stone-100 dark:bg-stone-800" data-testid="task-image" />
                 </button>
             }
         >
-            <div class="grid grid-cols-2 gap-1">
+            <div class="grid grid-cols-2 gap-0.5 bg-stone-200 dark:bg-stone-800">
                 {move || task.with(|tv| {
                     let of = tv.images.len();
                     tv.images.iter().enumerate().map(|(i, img)| {
@@ -416,7 +495,7 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                         let src = img.thumbnail_url.clone().unwrap_or_else(|| img.url.clone());
                         view! {
                             <a href=img.url.clone() target="_blank" rel="noopener" class="block">
-                                <img src=src alt=alt class="w-full rounded" data-testid="task-image" />
+                                <img src=src alt=alt class="block w-full" data-testid="task-image" />
                             </a>
                         }
                     }).collect_view()
@@ -436,13 +515,40 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+/// The finished picture's follow-ups (with Remix), download, copy and details.
+#[component]
+fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
+    let t = use_texts();
+    let (copied, set_copied) = signal(false);
+    let image = move || task.with(|t| t.image_url.clone().unwrap_or_default());
+    let prompt = move || task.with(|t| t.prompt.clone());
+    // Remix: a variation, reroll or pan asks for its prompt first.
+    let remix = RwSignal::new(false);
+    let remixing = RwSignal::new(None::<(String, String)>);
+    let remix_prompt = RwSignal::new(String::new());
+    let remix_field_id = move || format!("remix-{}", task.with_untracked(|t| t.id.clone()));
+    view! {
         <Show when=move || task.with(|t| t.buttons.iter().any(remixable))>
             <label class="flex items-center gap-2 text-sm">
                 <input type="checkbox" data-testid="remix" prop:checked=move || remix.get() on:change=move |ev| remix.set(event_target_checked(&ev)) />
                 {t.studio.remix_label}
             </label>
         </Show>
-        <div class="flex flex-wrap gap-1" role="group" aria-label="Actions">
+        // One price for the group when every button costs the same, else each its own.
+        {move || {
+            let uniform = uniform_cost(task, actions.action_cost);
+            let hint = match uniform {
+                Some(c) => (t.shell.each_costs)(c),
+                None => t.shell.prices_in_credits.to_owned(),
+            };
+            task.with(|t| !t.buttons.is_empty()).then(|| view! {
+                <p class="text-xs text-stone-500 dark:text-stone-400" data-testid="credit-hint">{hint}</p>
+            })
+        }}
+        <div class="flex flex-wrap gap-1" role="group" aria-label=t.shell.actions_group>
             <For
                 each=move || task.with(|t| t.buttons.clone())
                 key=|b| b.custom_id.clone()
@@ -451,7 +557,7 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 {
                     let custom_id = button.custom_id.clone();
                     let can_remix = remixable(&button);
-                    let what = button.label.clone();
+                    let what = t.shell.button_label(&button.label).to_owned();
                     let press = Callback::new(move |()| {
                         if can_remix && remix.get_untracked() {
                             remix_prompt.set(task.with_untracked(|t| t.prompt.clone()));
@@ -462,7 +568,8 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                             actions.press.run(PressArgs::button(task.with_untracked(|t| t.id.clone()), custom_id.clone()));
                         }
                     });
-                    view! { <ActionButton button cost=actions.action_cost disabled=actions.busy press /> }
+                    let hide_cost = Signal::derive(move || uniform_cost(task, actions.action_cost).is_some());
+                    view! { <ActionButton button cost=actions.action_cost disabled=actions.busy press hide_cost /> }
                 }
             </For>
         </div>
@@ -504,21 +611,37 @@ fn Picture(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
                 </form>
             }
         })}
-        <div class="flex flex-wrap gap-3 text-sm">
-            <a href=image download class="text-indigo-700 underline dark:text-indigo-300">{t.download}</a>
+        <div class="flex flex-wrap gap-1 text-sm">
+            <a href=image download class=LINK>
+                <Glyph icon=Icon::Download class="h-4 w-4" />{t.download}
+            </a>
             <button
                 type="button"
-                class="text-indigo-700 underline dark:text-indigo-300"
+                class=LINK
                 on:click=move |_| {
                     browser::copy_text(&prompt());
                     set_copied.set(true);
                 }
             >
+                <Glyph icon=Icon::Copy class="h-4 w-4" />
                 {move || if copied.get() { t.copied } else { t.copy_prompt }}
             </button>
-            <a href=move || format!("/history/{}", task.with(|t| t.id.clone())) class="text-indigo-700 underline dark:text-indigo-300">
-                {t.details}
+            <a href=move || format!("/history/{}", task.with(|t| t.id.clone())) class=LINK>
+                <Glyph icon=Icon::Info class="h-4 w-4" />{t.details}
             </a>
         </div>
     }
 }
+
+/// The price every button of a task has, when they all have the same.
+fn uniform_cost(task: Signal<TaskView>, default: Signal<i64>) -> Option<i64> {
+    let fallback = default.get();
+    task.with(|t| {
+        let mut costs = t.buttons.iter().map(|b| b.cost.unwrap_or(fallback));
+        let first = costs.next()?;
+        costs.all(|c| c == first).then_some(first)
+    })
+}
+
+/// A quiet link or button under a picture: an icon and a word.
+const LINK: &str = "flex min-h-11 items-center gap-1 rounded px-2 text-stone-600 hover:bg-stone-100 hover:text-stone-900 md:min-h-8 dark:text-stone-400 dark:hover:bg-stone-800 dark:hover:text-stone-100";

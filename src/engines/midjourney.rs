@@ -65,14 +65,20 @@ pub fn price_key(custom_id: &str) -> Option<&'static str> {
     })
 }
 
+/// Which of a grid's four pictures a button acts on (U2, V3), from its customId; None for a
+/// button of a single picture (`::SOLO`) or of the whole grid.
+pub fn picture_of(custom_id: &str) -> Option<u8> {
+    custom_id
+        .split("::")
+        .nth(3)
+        .and_then(|n| n.parse::<u8>().ok())
+        .filter(|n| (1..=4).contains(n) && !custom_id.ends_with("::SOLO"))
+}
+
 /// A button as the pages show it: what it does and which picture it acts on, from its customId.
 pub fn describe(mut button: Button) -> Button {
     button.action = button_action(&button.custom_id).map(|(a, _)| a);
-    let mut parts = button.custom_id.split("::").skip(3);
-    button.index = parts
-        .next()
-        .and_then(|n| n.parse::<u8>().ok())
-        .filter(|n| (1..=4).contains(n) && !button.custom_id.ends_with("::SOLO"));
+    button.index = picture_of(&button.custom_id);
     button.direction = button
         .custom_id
         .split("::")
@@ -371,6 +377,22 @@ mod tests {
         assert_eq!(numbered_prompt(text, 2).as_deref(), Some("3d fox, dusk"));
         assert_eq!(numbered_prompt(text, 5).as_deref(), Some("fox"));
         assert_eq!(numbered_prompt(text, 3), None);
+    }
+
+    #[test]
+    fn a_follow_up_knows_which_picture_of_the_grid_it_was_made_from() {
+        for (id, picture) in [
+            ("MJ::JOB::upsample::2::h", Some(2)),
+            ("MJ::JOB::variation::4::h", Some(4)),
+            // A button of a single picture, or of the whole grid, names none.
+            ("MJ::JOB::upsample_v6_2x_subtle::1::h::SOLO", None),
+            ("MJ::JOB::reroll::0::h::SOLO", None),
+            ("MJ::Outpaint::50::1::h::SOLO", None),
+            ("MJ::CustomZoom::h", None),
+            ("MJ::JOB::upsample::9::h", None),
+        ] {
+            assert_eq!(picture_of(id), picture, "{id}");
+        }
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! sessions and the API keys.
 
 use crate::codec::{PageData, page_data};
+use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
     i18n::use_texts,
     server_fns::{
         auth::{EndAllSessions, change_password, end_session, list_sessions},
@@ -34,7 +34,7 @@ pub fn AccountPage() -> impl IntoView {
                             <tbody>
                                 {page.entries.into_iter().map(|e| { let positive = e.delta > 0; view! {
                                     <tr class="border-b border-stone-200 dark:border-stone-800" data-testid="ledger-entry">
-                                        <td class="py-2 text-stone-500"><time datetime=e.created_at.clone()>{short_time(&e.created_at)}</time></td>
+                                        <td class="py-2 text-stone-500"><LocalTime at=e.created_at.clone() /></td>
                                         <td class="py-2">{t.ledger_reason(&e.reason)}{e.note.map(|n| format!(": {n}"))}</td>
                                         <td class="py-2">{e.task_id.map(|id| view! { <a href=format!("/history/{id}") class="text-indigo-700 underline dark:text-indigo-300">{t.details}</a> })}</td>
                                         <td class="py-2 text-right tabular-nums" class:text-green-700=positive>{if positive { format!("+{}", e.delta) } else { e.delta.to_string() }}</td>
@@ -174,7 +174,7 @@ fn Sessions() -> impl IntoView {
                                             <span class="font-medium">{s.user_agent.as_deref().map_or_else(|| t.account.unknown_browser.to_owned(), browser_name)}</span>
                                             <span class="text-stone-500">{s.client.clone().unwrap_or_default()}</span>
                                             <span class="text-stone-500">{t.admin.last_used}" "
-                                                {short_time(s.last_seen_at.as_deref().unwrap_or(&s.created_at))}</span>
+                                                <LocalTime at=s.last_seen_at.clone().unwrap_or_else(|| s.created_at.clone()) /></span>
                                             {if s.current {
                                                 view! { <span class="rounded bg-green-100 px-2 text-xs text-green-800 dark:bg-green-950 dark:text-green-200">{t.account.this_session}</span> }.into_any()
                                             } else {

@@ -3,9 +3,9 @@
 //! Graph tags that chat apps read for a preview; nobody needs to sign in to look.
 
 use crate::codec::page_data;
+use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
     i18n::use_texts,
     pages::errors::NotFound,
     server_fns::sharing::{
@@ -79,7 +79,7 @@ fn About(task: PublicTaskView) -> impl IntoView {
         <h1 class="break-words text-lg font-semibold" data-testid="public-prompt">{task.prompt.clone()}</h1>
         <p class="text-sm text-stone-600 dark:text-stone-400">
             <span data-testid="public-author">{(t.gallery.by)(&task.author)}</span>
-            " · " {format!("{} UTC", short_time(&made))}
+            " · " <LocalTime at=made.clone() />
             " · " {match &task.model { Some(m) => m.clone(), None => t.mode(task.mode).to_owned() }}
         </p>
     }
@@ -402,7 +402,7 @@ fn CommentItem(
         <li class="rounded border border-stone-200 p-2 text-sm dark:border-stone-800" data-testid="comment">
             <p class="text-xs text-stone-500">
                 <span class="font-medium text-stone-700 dark:text-stone-300">{comment.author.clone()}</span>
-                " · " {format!("{} UTC", short_time(&comment.created_at))}
+                " · " <LocalTime at=comment.created_at.clone() />
                 {move || hidden.get().then(|| view! { " · " <span class="text-amber-700">{t.gallery.hidden_badge}</span> })}
             </p>
             <p class="whitespace-pre-line break-words" data-testid="comment-body">{comment.body.clone()}</p>

@@ -2,6 +2,7 @@
 //! kept fresh by polling one server function (never the upstream) while anything is live.
 
 use crate::codec::page_data;
+use crate::components::icon::{Glyph, Icon};
 use crate::components::page_title::PageTitle;
 use crate::{
     components::{
@@ -14,7 +15,7 @@ use crate::{
     error::AppError,
     i18n::{Texts, use_texts},
     prompt_flags::set_flag,
-    server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button},
+    server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button, retry_task},
     session::use_balance,
     types::{
         EngineKind, EngineOffer, GenerateState, Mode, ModeView, ModelOffer, TaskAction,
@@ -49,8 +50,17 @@ fn Studio(initial: GenerateState) -> impl IntoView {
     let tasks = RwSignal::new(initial.tasks.clone());
     let error = RwSignal::new(None::<AppError>);
     let now = RwSignal::new(crate::browser::now_ms());
-    // A prompt a card chose for the prompt box (a describe's "use this prompt").
-    let chosen_prompt = RwSignal::new(None::<String>);
+    // A prompt chosen for the prompt box: a describe's "use this prompt" (to imagine with
+    // MidJourney: true) or an example of the empty page (false).
+    let chosen_prompt = RwSignal::new(None::<(String, bool)>);
+    // The newest task a submit or a follow-up made: scrolled into view and highlighted.
+    let fresh = RwSignal::new(None::<String>);
+    Effect::new(move || {
+        if let Some(id) = fresh.get() {
+            let selector = format!("[data-task-id=\"{id}\"]");
+            request_animation_frame(move || crate::browser::scroll_to(&selector));
+        }
+    });
 
     let apply = move |u: TaskUpdates| {
         balance.set(Some(u.balance));
@@ -62,6 +72,9 @@ fn Studio(initial: GenerateState) -> impl IntoView {
                     Some(old) => *old = fresh,
                     None => new.push(fresh),
                 }
+            }
+            if let Some(first) = new.first() {
+                fresh.set(Some(first.id.clone()));
             }
             list.splice(0..0, new);
         });
@@ -76,8 +89,9 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         )
     });
     let cancel = Action::new(move |id: &String| cancel_task(id.clone()));
+    let retry = Action::new(move |id: &String| retry_task(id.clone()));
     let submit = ServerAction::<SubmitTask>::new();
-    for value in [submit.value(), press.value(), cancel.value()] {
+    for value in [submit.value(), press.value(), cancel.value(), retry.value()] {
         Effect::new(move || match value.get() {
             Some(Ok(u)) => {
                 error.set(None);
@@ -89,7 +103,9 @@ fn Studio(initial: GenerateState) -> impl IntoView {
     }
     start_polling(tasks, now, apply);
 
-    let busy = Signal::derive(move || press.pending().get() || cancel.pending().get());
+    let busy = Signal::derive(move || {
+        press.pending().get() || cancel.pending().get() || retry.pending().get()
+    });
     let actions = CardActions {
         press: Callback::new(move |p| {
             press.dispatch(p);
@@ -97,33 +113,67 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         cancel: Callback::new(move |id| {
             cancel.dispatch(id);
         }),
+        retry: Callback::new(move |id| {
+            retry.dispatch(id);
+        }),
         busy,
         action_cost: Signal::stored(initial.action_cost),
         use_prompt: Callback::new(move |p: String| {
-            chosen_prompt.set(Some(p));
+            chosen_prompt.set(Some((p, true)));
         }),
     };
     view! {
-        <div class="grid gap-8 lg:grid-cols-[minmax(0,26rem)_1fr]">
+        // Room under the feed for the bar docked at the bottom of a phone's screen.
+        <div class="space-y-6 pb-64 md:pb-0">
             <PromptForm initial=initial.clone() submit error chosen_prompt />
             <section aria-labelledby="tasks-heading">
                 <h2 id="tasks-heading" class="mb-3 text-lg font-semibold">{t.your_tasks}</h2>
                 <Show when=move || tasks.with(Vec::is_empty)>
-                    <p class="text-stone-500">{t.no_tasks}</p>
+                    <EmptyFeed chosen_prompt />
                 </Show>
-                <div class="grid gap-4 sm:grid-cols-2">
+                <div class="grid items-start gap-4 sm:grid-cols-2 xl:grid-cols-3">
                     <For each=move || tasks.with(|ts| ts.iter().map(|t| t.id.clone()).collect::<Vec<_>>()) key=|id| id.clone() let:id>
                         {
                             let card_id = id.clone();
+                            let fresh_id = id.clone();
                             let task = Signal::derive(move || {
                                 tasks.with(|ts| ts.iter().find(|x| x.id == card_id).cloned()).unwrap_or_else(|| placeholder(&card_id))
                             });
+                            let is_fresh = Signal::derive(move || fresh.with(|f| f.as_deref() == Some(fresh_id.as_str())));
                             let batch = Signal::derive(move || tasks.with(|ts| batch_place(ts, &id)));
-                            view! { <TaskCard task now=now.into() actions batch /> }
+                            view! { <TaskCard task now=now.into() actions batch fresh=is_fresh /> }
                         }
                     </For>
                 </div>
             </section>
+        </div>
+    }
+}
+
+/// The feed of a user with no pictures yet: what to do, and example prompts that fill the bar.
+#[component]
+fn EmptyFeed(chosen_prompt: RwSignal<Option<(String, bool)>>) -> impl IntoView {
+    let t = use_texts();
+    let s = t.shell;
+    view! {
+        <div class="rounded-xl border border-dashed border-stone-300 p-6 dark:border-stone-700" data-testid="empty-feed">
+            <p class="font-medium">{s.empty_title}</p>
+            <p class="mt-1 text-sm text-stone-600 dark:text-stone-400">{s.empty_help}</p>
+            <ul class="mt-4 grid gap-2 sm:grid-cols-2">
+                {s.examples.iter().map(|example| view! {
+                    <li>
+                        <button
+                            type="button"
+                            class="flex min-h-11 w-full items-start gap-2 rounded-lg border border-stone-200 bg-white px-3 py-2 text-left text-sm hover:border-indigo-400 hover:bg-indigo-50 dark:border-stone-800 dark:bg-stone-900 dark:hover:bg-indigo-950"
+                            title=s.try_example
+                            on:click=move |_| chosen_prompt.set(Some(((*example).to_owned(), false)))
+                        >
+                            <span class="mt-0.5 text-indigo-600 dark:text-indigo-300"><Glyph icon=Icon::Sparkles class="h-4 w-4" /></span>
+                            <span>{*example}</span>
+                        </button>
+                    </li>
+                }).collect_view()}
+            </ul>
         </div>
     }
 }
@@ -148,6 +198,7 @@ fn placeholder(id: &str) -> TaskView {
         engine: crate::types::EngineKind::Midjourney,
         action: crate::types::TaskAction::Imagine,
         custom_id: None,
+        from_picture: None,
         mode: None,
         model: None,
         prompt: String::new(),
@@ -234,7 +285,7 @@ fn PromptForm(
     initial: GenerateState,
     submit: ServerAction<SubmitTask>,
     error: RwSignal<Option<AppError>>,
-    chosen_prompt: RwSignal<Option<String>>,
+    chosen_prompt: RwSignal<Option<(String, bool)>>,
 ) -> impl IntoView {
     let t = use_texts();
     let balance = use_balance().0;
@@ -291,10 +342,12 @@ fn PromptForm(
     let mj_action = RwSignal::new(TaskAction::Imagine);
     // A card's "use this prompt": into the box, to imagine.
     Effect::new(move || {
-        if let Some(p) = chosen_prompt.get() {
+        if let Some((p, midjourney)) = chosen_prompt.get() {
             prompt.set(p);
             mj_action.set(TaskAction::Imagine);
-            engine.set(EngineKind::Midjourney);
+            if midjourney {
+                engine.set(EngineKind::Midjourney);
+            }
             chosen_prompt.set(None);
             crate::browser::focus("prompt");
         }
@@ -432,8 +485,18 @@ fn PromptForm(
     };
     let args = move || {
         let kind = engine.get_untracked();
+        // A blend or a describe takes pictures, not words: the box's words stay out of it.
+        let wordless = kind == EngineKind::Midjourney
+            && matches!(
+                mj_action.get_untracked(),
+                TaskAction::Blend | TaskAction::Describe
+            );
         let mut args = SubmitTask {
-            prompt: prompt.get_untracked(),
+            prompt: if wordless {
+                String::new()
+            } else {
+                prompt.get_untracked()
+            },
             mode: mode.get_untracked().map_or("", Mode::as_str).to_owned(),
             engine: kind.as_str().to_owned(),
             model: String::new(),
@@ -573,14 +636,149 @@ fn PromptForm(
         initial.recent_prompts.clone(),
         initial.is_admin,
     );
+    // The bar's panels: one open at a time. Pictures given (picked, dropped, pasted, or an action
+    // that needs them) open theirs.
+    let panel = RwSignal::new(None::<Panel>);
+    let given = StoredValue::new(0usize);
+    Effect::new(move || {
+        let n = images.with(Vec::len);
+        if n > given.get_value() {
+            panel.set(Some(Panel::Images));
+        }
+        given.set_value(n);
+    });
+    Effect::new(move |before: Option<TaskAction>| {
+        let now = mj_action.get();
+        if before.is_some_and(|b| b != now)
+            && matches!(now, TaskAction::Blend | TaskAction::Describe)
+        {
+            panel.set(Some(Panel::Images));
+        }
+        now
+    });
+    let shown = move |p: Panel| panel.get() == Some(p);
+    let tool = move |p: Panel, icon: Icon, label: &'static str, count: Signal<usize>| {
+        view! {
+            <button
+                type="button"
+                class=TOOL
+                aria-expanded=move || if shown(p) { "true" } else { "false" }
+                aria-controls=p.id()
+                on:click=move |_| panel.update(|o| *o = if *o == Some(p) { None } else { Some(p) })
+            >
+                <Glyph icon class="h-4 w-4" />
+                <span>{label}</span>
+                {move || (count.get() > 0).then(|| view! {
+                    <span class="rounded-full bg-indigo-600 px-1.5 text-xs text-white tabular-nums">{count.get()}</span>
+                })}
+            </button>
+        }
+    };
+    let image_count = Signal::derive(move || images.with(Vec::len));
+    let batch_count = Signal::derive(move || match batch_list.get() {
+        Some(Ok(v)) => v.len(),
+        _ => 0,
+    });
+    let none = Signal::stored(0usize);
+    let can_take_images =
+        move || !(engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Shorten);
     view! {
-        <section aria-label=t.generate_title class="space-y-4">
-            <TemplatePicker templates recent is_admin on_use=use_template on_prompt=recent_prompt current />
-            <PostForm action=submit args node_ref=form class="space-y-4">
-                <Show when=move || several fallback=move || view! { <input type="hidden" name="engine" value=move || engine.get().as_str() /> }>
-                    <fieldset class="space-y-2">
-                        <legend class="text-sm font-medium">{t.studio.engine_label}</legend>
-                        <div class="flex flex-wrap gap-2" data-testid="engine-switch">
+        <section
+            aria-label=t.generate_title
+            data-testid="prompt-bar"
+            class="fixed inset-x-0 bottom-0 z-40 border-t border-stone-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur md:sticky md:top-2 md:bottom-auto md:rounded-xl md:border md:shadow-lg dark:border-stone-800 dark:bg-stone-900/95"
+        >
+            <PostForm action=submit args node_ref=form class="flex max-h-[85vh] flex-col gap-2 p-3 md:max-h-none">
+                // The open panel: above the bar on phones (it is docked at the bottom), below it
+                // on wide screens.
+                <BarPanel which=Panel::Options title=t.shell.options_button open=panel>
+                        <Show when=move || engine.get() == EngineKind::Midjourney>
+                            <MidjourneyParams flag />
+                        </Show>
+                        <Show when=move || engine.get() == EngineKind::Openai>
+                            <OpenAiControls choice />
+                        </Show>
+                        <Show when=move || engine.get() == EngineKind::SdWebui>
+                            <SdControls choice=sd />
+                        </Show>
+                        <Show when=batchable>
+                            <div class="space-y-1 text-sm">
+                                <label class="flex min-h-11 items-center gap-2 md:min-h-0">
+                                    <input type="checkbox" data-testid="batch" aria-describedby="batch-help"
+                                        prop:checked=move || batch.get() on:change=move |ev| batch.set(event_target_checked(&ev)) />
+                                    {t.studio.batch_label}
+                                </label>
+                                <p id="batch-help" class="text-xs text-stone-500">{t.studio.batch_help}</p>
+                            </div>
+                        </Show>
+                        {move || batch_list.get().and_then(Result::ok).map(|list| view! {
+                            <div class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800" data-testid="batch-preview" aria-live="polite">
+                                <p class="font-medium">{(t.studio.batch_preview)(list.len(), total.get())}</p>
+                                <ol class="mt-1 max-h-48 list-decimal overflow-y-auto pl-5">
+                                    {list.into_iter().map(|p| view! { <li class="break-words">{p}</li> }).collect_view()}
+                                </ol>
+                            </div>
+                        })}
+                </BarPanel>
+                <BarPanel which=Panel::Images title=t.shell.images_button open=panel>
+                        <Show when=can_take_images>
+                            <ImageInputs images roles error />
+                        </Show>
+                        <Show when=editing>
+                            <div class="space-y-2" data-testid="edit-controls">
+                                <p class="text-sm font-medium">{t.studio.edit_mask_label}</p>
+                                <MaskEditor image_url=edit_image state=mask id="edit".to_owned() />
+                                <Show when=move || engine.get() == EngineKind::SdWebui>
+                                    <label for="sd-strength" class="block text-sm">{t.studio.strength_label}</label>
+                                    <div class="flex items-center gap-2">
+                                        <input id="sd-strength" type="range" min="0" max="1" step="0.05" class="w-full"
+                                            aria-describedby="sd-strength-hint"
+                                            prop:value=move || strength.get()
+                                            on:input=move |ev| strength.set(event_target_value(&ev)) />
+                                        <span class="w-10 text-sm tabular-nums">{move || strength.get()}</span>
+                                    </div>
+                                    <p id="sd-strength-hint" class="text-xs text-stone-500">{t.studio.strength_hint}</p>
+                                </Show>
+                            </div>
+                        </Show>
+                        <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Blend>
+                            <label class="block text-sm">{t.studio.dimensions_label}
+                                <select class=SELECT data-testid="blend-dimensions" on:change=move |ev| dimensions.set(event_target_value(&ev))>
+                                    {["portrait", "square", "landscape"].into_iter().enumerate().map(|(i, d)| view! {
+                                        <option value=d selected=d == "square">{t.studio.dimensions[i]}</option>
+                                    }).collect_view()}
+                                </select>
+                            </label>
+                        </Show>
+                        <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Imagine && images.with(|v| v.iter().any(|g| g.role == "sref" || g.role == "cref"))>
+                            <div class="grid grid-cols-2 gap-3 text-sm">
+                                <Show when=move || images.with(|v| v.iter().any(|g| g.role == "sref"))>
+                                    <label class="block">{t.studio.sw_label}
+                                        <input type="number" min="0" max="1000" class=SELECT prop:value=move || sw.get() on:input=move |ev| sw.set(event_target_value(&ev)) />
+                                    </label>
+                                </Show>
+                                <Show when=move || images.with(|v| v.iter().any(|g| g.role == "cref"))>
+                                    <label class="block">{t.studio.cw_label}
+                                        <input type="number" min="0" max="100" class=SELECT prop:value=move || cw.get() on:input=move |ev| cw.set(event_target_value(&ev)) />
+                                    </label>
+                                </Show>
+                            </div>
+                        </Show>
+                </BarPanel>
+                <Show when=move || shown(Panel::Templates)>
+                    {
+                        let (templates, recent) = (templates.clone(), recent.clone());
+                        view! {
+                            <BarPanel which=Panel::Templates title=t.shell.templates_button open=panel>
+                                <TemplatePicker templates recent is_admin on_use=use_template on_prompt=recent_prompt current />
+                            </BarPanel>
+                        }
+                    }
+                </Show>
+                // What to draw with: the engine, and MidJourney's action.
+                <div class="-mx-1 flex items-center gap-2 overflow-x-auto px-1 pb-1">
+                    <Show when=move || several fallback=move || view! { <input type="hidden" name="engine" value=move || engine.get().as_str() /> }>
+                        <div role="radiogroup" aria-label=t.studio.engine_label class="flex shrink-0 gap-1.5" data-testid="engine-switch">
                             {kinds.iter().map(|kind| {
                                 let this = *kind;
                                 view! {
@@ -590,126 +788,71 @@ fn PromptForm(
                                 }
                             }).collect_view()}
                         </div>
-                    </fieldset>
-                </Show>
-                <Show when=move || engine.get() == EngineKind::Midjourney>
-                    <fieldset class="space-y-2">
-                        <legend class="text-sm font-medium">{t.studio.mj_action_label}</legend>
-                        <div class="flex flex-wrap gap-2" data-testid="mj-action">
+                    </Show>
+                    <Show when=move || engine.get() == EngineKind::Midjourney>
+                        <span class="h-6 w-px shrink-0 bg-stone-200 dark:bg-stone-700" aria-hidden="true"></span>
+                        <div role="radiogroup" aria-label=t.studio.mj_action_label class="flex shrink-0 gap-1.5" data-testid="mj-action">
                             {[TaskAction::Imagine, TaskAction::Blend, TaskAction::Describe, TaskAction::Shorten].into_iter().map(|a| view! {
                                 <Radio name="action" value=a.as_str() checked=Signal::derive(move || mj_action.get() == a) pick=Callback::new(move |()| mj_action.set(a))>
                                     <span>{t.action(a)}</span>
                                 </Radio>
                             }).collect_view()}
                         </div>
-                    </fieldset>
-                </Show>
-                <label class="block text-sm font-medium" for="prompt">{t.prompt_label}</label>
-                <textarea
-                    id="prompt"
-                    name="prompt"
-                    rows="5"
-                    maxlength=crate::limits::PROMPT_MAX_CHARS.to_string()
-                    placeholder=t.prompt_placeholder
-                    class="block w-full rounded border border-stone-300 bg-white px-3 py-2 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 dark:border-stone-700 dark:bg-stone-900"
-                    prop:value=move || prompt.get()
-                    on:input=move |ev| prompt.set(event_target_value(&ev))
-                    on:keydown=move |ev| {
-                        if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
-                            ev.prevent_default();
-                            if blocked().is_none()
-                                && let Some(f) = form.get()
-                            {
-                                let _ = f.request_submit();
+                    </Show>
+                </div>
+                <div class="flex items-end gap-2">
+                    <label class="sr-only" for="prompt">{t.prompt_label}</label>
+                    <textarea
+                        id="prompt"
+                        name="prompt"
+                        rows="2"
+                        maxlength=crate::limits::PROMPT_MAX_CHARS.to_string()
+                        placeholder=t.prompt_placeholder
+                        aria-describedby="prompt-hint"
+                        class="block max-h-48 min-h-12 w-full resize-y rounded-lg border border-stone-300 bg-white px-3 py-2 text-base shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/40 md:text-sm dark:border-stone-700 dark:bg-stone-950"
+                        prop:value=move || prompt.get()
+                        on:input=move |ev| prompt.set(event_target_value(&ev))
+                        on:keydown=move |ev| {
+                            if ev.key() == "Enter" && (ev.ctrl_key() || ev.meta_key()) {
+                                ev.prevent_default();
+                                if blocked().is_none()
+                                    && let Some(f) = form.get()
+                                {
+                                    let _ = f.request_submit();
+                                }
                             }
                         }
-                    }
-                ></textarea>
-                <p class="text-xs text-stone-500">{t.shortcut_hint}</p>
-                <Show when=batchable>
-                    <div class="space-y-1 text-sm">
-                        <label class="flex items-center gap-2">
-                            <input type="checkbox" data-testid="batch" aria-describedby="batch-help"
-                                prop:checked=move || batch.get() on:change=move |ev| batch.set(event_target_checked(&ev)) />
-                            {t.studio.batch_label}
-                        </label>
-                        <p id="batch-help" class="text-xs text-stone-500">{t.studio.batch_help}</p>
-                    </div>
-                </Show>
-                {move || batch_list.get().and_then(Result::ok).map(|list| view! {
-                    <div class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800" data-testid="batch-preview" aria-live="polite">
-                        <p class="font-medium">{(t.studio.batch_preview)(list.len(), total.get())}</p>
-                        <ol class="mt-1 max-h-48 list-decimal overflow-y-auto pl-5">
-                            {list.into_iter().map(|p| view! { <li class="break-words">{p}</li> }).collect_view()}
-                        </ol>
-                    </div>
-                })}
-                <Show when=move || !(engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Shorten)>
-                    <ImageInputs images roles error />
-                </Show>
-                <Show when=editing>
-                    <div class="space-y-2" data-testid="edit-controls">
-                        <p class="text-sm font-medium">{t.studio.edit_mask_label}</p>
-                        <MaskEditor image_url=edit_image state=mask id="edit".to_owned() />
-                        <Show when=move || engine.get() == EngineKind::SdWebui>
-                            <label for="sd-strength" class="block text-sm">{t.studio.strength_label}</label>
-                            <div class="flex items-center gap-2">
-                                <input id="sd-strength" type="range" min="0" max="1" step="0.05" class="w-full"
-                                    aria-describedby="sd-strength-hint"
-                                    prop:value=move || strength.get()
-                                    on:input=move |ev| strength.set(event_target_value(&ev)) />
-                                <span class="w-10 text-sm tabular-nums">{move || strength.get()}</span>
-                            </div>
-                            <p id="sd-strength-hint" class="text-xs text-stone-500">{t.studio.strength_hint}</p>
-                        </Show>
-                    </div>
-                </Show>
-                <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Blend>
-                    <label class="block text-sm">{t.studio.dimensions_label}
-                        <select class=SELECT data-testid="blend-dimensions" on:change=move |ev| dimensions.set(event_target_value(&ev))>
-                            {["portrait", "square", "landscape"].into_iter().enumerate().map(|(i, d)| view! {
-                                <option value=d selected=d == "square">{t.studio.dimensions[i]}</option>
-                            }).collect_view()}
-                        </select>
-                    </label>
-                </Show>
-                <Show when=move || engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Imagine && images.with(|v| v.iter().any(|g| g.role == "sref" || g.role == "cref"))>
-                    <div class="grid grid-cols-2 gap-3 text-sm">
-                        <Show when=move || images.with(|v| v.iter().any(|g| g.role == "sref"))>
-                            <label class="block">{t.studio.sw_label}
-                                <input type="number" min="0" max="1000" class=SELECT prop:value=move || sw.get() on:input=move |ev| sw.set(event_target_value(&ev)) />
-                            </label>
-                        </Show>
-                        <Show when=move || images.with(|v| v.iter().any(|g| g.role == "cref"))>
-                            <label class="block">{t.studio.cw_label}
-                                <input type="number" min="0" max="100" class=SELECT prop:value=move || cw.get() on:input=move |ev| cw.set(event_target_value(&ev)) />
-                            </label>
-                        </Show>
-                    </div>
-                </Show>
-                <Show when=move || engine.get() == EngineKind::Midjourney>
-                    <MidjourneyControls modes=modes.clone() mode flag />
-                </Show>
-                <Show when=move || engine.get() == EngineKind::Openai>
-                    <OpenAiControls choice />
-                </Show>
-                <Show when=move || engine.get() == EngineKind::SdWebui>
-                    <SdControls choice=sd />
-                </Show>
-                <div class="flex flex-wrap items-center gap-3">
+                    ></textarea>
                     <button
                         type="submit"
                         aria-describedby="generate-reason"
-                        class="rounded bg-indigo-600 px-5 py-2 font-medium text-white hover:bg-indigo-500 disabled:cursor-not-allowed disabled:opacity-50"
+                        class="flex min-h-12 shrink-0 items-center gap-2 rounded-lg bg-indigo-600 px-4 font-medium text-white shadow-sm hover:bg-indigo-500 focus-visible:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500 focus-visible:ring-offset-2 disabled:cursor-not-allowed disabled:opacity-50 md:px-5"
                         disabled=move || blocked().is_some() || submit.pending().get()
                     >
-                        {t.generate_button}
+                        <Glyph icon=Icon::Sparkles />
+                        <span>{t.generate_button}</span>
                     </button>
-                    <span data-testid="cost-line" class="text-sm text-stone-600 dark:text-stone-400">
+                </div>
+                // How: MidJourney's mode or the engine's model, the tools, the price.
+                <div class="-mx-1 flex items-center gap-2 overflow-x-auto px-1 pb-1 text-sm">
+                    <Show when=move || engine.get() == EngineKind::Midjourney>
+                        <MidjourneyModes modes=modes.clone() mode />
+                    </Show>
+                    <Show when=move || engine.get() == EngineKind::Openai>
+                        <ModelSelect id="openai-model" models=choice.models.get_value() value=choice.model.into() choose=Callback::new(move |id| choice.choose(id)) />
+                    </Show>
+                    <Show when=move || engine.get() == EngineKind::SdWebui>
+                        <ModelSelect id="sd-model" models=sd.models.get_value() value=sd.model.into() choose=Callback::new(move |id| sd.model.set(Some(id))) />
+                    </Show>
+                    {tool(Panel::Images, Icon::Image, t.shell.images_button, image_count)}
+                    {tool(Panel::Options, Icon::Sliders, t.shell.options_button, batch_count)}
+                    {tool(Panel::Templates, Icon::Bookmark, t.shell.templates_button, none)}
+                    <span data-testid="cost-line" class="ml-auto shrink-0 whitespace-nowrap pl-2 text-stone-600 dark:text-stone-400">
                         {move || (t.cost_line)(total.get(), have.get())}
                     </span>
                 </div>
-                <p id="generate-reason" data-testid="generate-reason" class="text-sm text-stone-600 dark:text-stone-400">
+                <p id="prompt-hint" class="hidden text-xs text-stone-500 md:block">{t.shortcut_hint}</p>
+                <p id="generate-reason" data-testid="generate-reason" class="text-sm text-stone-600 empty:hidden dark:text-stone-400">
                     {move || blocked().unwrap_or_default()}
                 </p>
                 {move || error.get().map(|e| view! {
@@ -722,8 +865,56 @@ fn PromptForm(
     }
 }
 
+/// The prompt bar's panels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Panel {
+    Images,
+    Templates,
+    Options,
+}
+
+impl Panel {
+    fn id(self) -> &'static str {
+        match self {
+            Panel::Images => "panel-images",
+            Panel::Templates => "panel-templates",
+            Panel::Options => "panel-options",
+        }
+    }
+}
+
+/// A panel of the bar, with its title and close button; hidden while another (or none) is open.
+#[component]
+fn BarPanel(
+    which: Panel,
+    title: &'static str,
+    open: RwSignal<Option<Panel>>,
+    children: Children,
+) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <div id=which.id() class=PANEL class:hidden=move || open.get() != Some(which)>
+            <div class="mb-2 flex items-center justify-between">
+                <h2 class="text-sm font-semibold">{title}</h2>
+                <button type="button" class="flex h-11 w-11 items-center justify-center rounded hover:bg-stone-100 md:h-8 md:w-8 dark:hover:bg-stone-800"
+                    aria-label=t.shell.close_panel on:click=move |_| open.set(None)>
+                    <Glyph icon=Icon::Close class="h-4 w-4" />
+                </button>
+            </div>
+            <div class="space-y-4">{children()}</div>
+        </div>
+    }
+}
+
+/// An open panel of the bar: above its rows on phones (the bar is docked at the bottom), below
+/// them on wide screens.
+const PANEL: &str = "order-first max-h-[50vh] overflow-y-auto rounded-lg border border-stone-200 p-3 md:order-last md:max-h-[60vh] dark:border-stone-800";
+
+/// A tool button of the bar.
+const TOOL: &str = "flex min-h-11 shrink-0 items-center gap-1.5 whitespace-nowrap rounded-full border border-stone-300 px-3 hover:bg-stone-100 aria-expanded:border-indigo-600 aria-expanded:bg-indigo-50 md:min-h-9 dark:border-stone-700 dark:hover:bg-stone-800 dark:aria-expanded:bg-indigo-950";
+
 /// A choice among a few, as a bordered label that shows when its radio is checked.
-const CHOICE: &str = "flex cursor-pointer items-center gap-2 rounded border border-stone-300 px-3 py-2 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 dark:border-stone-700 dark:has-[:checked]:bg-indigo-950";
+const CHOICE: &str = "relative flex min-h-11 shrink-0 cursor-pointer items-center gap-1.5 whitespace-nowrap rounded-full border border-stone-300 px-3 text-sm has-[:checked]:border-indigo-600 has-[:checked]:bg-indigo-50 has-[:checked]:font-medium has-[:checked]:text-indigo-800 has-[:focus-visible]:ring-2 has-[:focus-visible]:ring-indigo-500 md:min-h-9 dark:border-stone-700 dark:has-[:checked]:bg-indigo-950 dark:has-[:checked]:text-indigo-200";
 const SELECT: &str = "mt-1 block w-full rounded border border-stone-300 bg-white px-2 py-1 dark:border-stone-700 dark:bg-stone-900";
 
 /// One of a few choices: a bordered label that shows when its radio is checked.
@@ -739,7 +930,8 @@ fn Radio(
     let label_for = id.clone();
     view! {
         <label for=label_for class=CHOICE>
-            <input type="radio" id=id name=name value=value prop:checked=move || checked.get() on:change=move |_| pick.run(()) />
+            // Over the whole chip, unseen: a click anywhere on it is a click on the radio.
+            <input type="radio" class="absolute inset-0 h-full w-full cursor-pointer appearance-none rounded-full opacity-0" id=id name=name value=value prop:checked=move || checked.get() on:change=move |_| pick.run(()) />
             {children()}
         </label>
     }
@@ -754,55 +946,55 @@ fn engine_name(kind: EngineKind) -> &'static str {
     }
 }
 
-/// MidJourney's modes and the flags its prompt carries.
+/// MidJourney's modes, each with its price.
 #[component]
-fn MidjourneyControls(
-    modes: Vec<ModeView>,
-    mode: RwSignal<Option<Mode>>,
+fn MidjourneyModes(modes: Vec<ModeView>, mode: RwSignal<Option<Mode>>) -> impl IntoView {
+    let t = use_texts();
+    view! {
+        <div role="radiogroup" aria-label=t.mode_label class="flex shrink-0 gap-1.5">
+            {modes.iter().map(|m| {
+                let (this, cost) = (m.mode, m.cost);
+                view! {
+                    <Radio name="mode" value=this.as_str() checked=Signal::derive(move || mode.get() == Some(this)) pick=Callback::new(move |()| mode.set(Some(this)))>
+                        <span>{t.mode(Some(this))}</span>
+                        <span class="text-xs text-stone-500">{(t.credits)(cost)}</span>
+                    </Radio>
+                }
+            }).collect_view()}
+        </div>
+    }
+}
+
+/// The flags a MidJourney prompt carries, set from fields.
+#[component]
+fn MidjourneyParams(
     flag: impl Fn(&'static [&'static str], Option<String>) + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let t = use_texts();
     view! {
-        <fieldset class="space-y-2">
-            <legend class="text-sm font-medium">{t.mode_label}</legend>
-            <div class="flex flex-wrap gap-2">
-                {modes.iter().map(|m| {
-                    let (this, cost) = (m.mode, m.cost);
-                    view! {
-                        <Radio name="mode" value=this.as_str() checked=Signal::derive(move || mode.get() == Some(this)) pick=Callback::new(move |()| mode.set(Some(this)))>
-                            <span>{t.mode(Some(this))}</span>
-                            <span class="text-xs text-stone-500">{(t.credits)(cost)}</span>
-                        </Radio>
-                    }
-                }).collect_view()}
-            </div>
-        </fieldset>
-        <details class="rounded border border-stone-200 p-3 text-sm dark:border-stone-800">
-            <summary class="cursor-pointer font-medium">{t.params_label}</summary>
-            <div class="mt-3 grid grid-cols-2 gap-3">
-                <label class="block">{t.aspect_ratio}
-                    <select class=SELECT
-                        on:change=move |ev| { let v = event_target_value(&ev); flag(&["--ar", "--aspect"], (!v.is_empty()).then(|| format!("--ar {v}"))) }>
-                        <option value="">{t.default_option}</option>
-                        {PRESETS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
-                    </select>
-                </label>
-                <label class="block">{t.version}
-                    <select class=SELECT
-                        on:change=move |ev| { let v = event_target_value(&ev); flag(&["--v", "--version", "--niji"], (!v.is_empty()).then_some(v)) }>
-                        <option value="">{t.default_option}</option>
-                        {VERSIONS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
-                    </select>
-                </label>
-                <NumberFlag label=t.stylize flags=&["--stylize", "--s"] max=1000 on_set=flag />
-                <NumberFlag label=t.chaos flags=&["--chaos", "--c"] max=100 on_set=flag />
-                <NumberFlag label=t.seed flags=&["--seed"] max=4_294_967_295 on_set=flag />
-                <label class="block">{t.exclude}
-                    <input type="text" class=SELECT
-                        on:change=move |ev| { let v = event_target_value(&ev); flag(&["--no"], (!v.trim().is_empty()).then(|| format!("--no {}", v.trim()))) } />
-                </label>
-            </div>
-        </details>
+        <div class="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3">
+            <label class="block">{t.aspect_ratio}
+                <select class=SELECT
+                    on:change=move |ev| { let v = event_target_value(&ev); flag(&["--ar", "--aspect"], (!v.is_empty()).then(|| format!("--ar {v}"))) }>
+                    <option value="">{t.default_option}</option>
+                    {PRESETS.iter().map(|p| view! { <option value=*p>{*p}</option> }).collect_view()}
+                </select>
+            </label>
+            <label class="block">{t.version}
+                <select class=SELECT
+                    on:change=move |ev| { let v = event_target_value(&ev); flag(&["--v", "--version", "--niji"], (!v.is_empty()).then_some(v)) }>
+                    <option value="">{t.default_option}</option>
+                    {VERSIONS.iter().map(|(v, l)| view! { <option value=*v>{*l}</option> }).collect_view()}
+                </select>
+            </label>
+            <NumberFlag label=t.stylize flags=&["--stylize", "--s"] max=1000 on_set=flag />
+            <NumberFlag label=t.chaos flags=&["--chaos", "--c"] max=100 on_set=flag />
+            <NumberFlag label=t.seed flags=&["--seed"] max=4_294_967_295 on_set=flag />
+            <label class="block">{t.exclude}
+                <input type="text" class=SELECT
+                    on:change=move |ev| { let v = event_target_value(&ev); flag(&["--no"], (!v.trim().is_empty()).then(|| format!("--no {}", v.trim()))) } />
+            </label>
+        </div>
     }
 }
 
@@ -869,13 +1061,11 @@ impl OpenAiChoice {
 fn OpenAiControls(choice: OpenAiChoice) -> impl IntoView {
     let t = use_texts();
     let st = &t.studio;
-    let models = choice.models.get_value();
     let options = move |f: fn(&ModelOffer) -> Vec<String>| {
         choice.current().map(|m| f(&m)).unwrap_or_default()
     };
     view! {
-        <div class="grid grid-cols-2 gap-3 text-sm">
-            <ModelSelect id="openai-model" models value=choice.model.into() choose=Callback::new(move |id| choice.choose(id)) />
+        <div class="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3">
             <div class="block">
                 <label for="openai-size">{st.size_label}</label>
                 <select id="openai-size" name="size" class=SELECT
@@ -917,9 +1107,10 @@ fn ModelSelect(
 ) -> impl IntoView {
     let t = use_texts();
     view! {
-        <div class="col-span-2 block">
-            <label for=id>{t.studio.model_label}</label>
-            <select id=id name="model" class=SELECT data-testid="model"
+        <div class="flex shrink-0 items-center gap-2">
+            <label for=id class="sr-only">{t.studio.model_label}</label>
+            <select id=id name="model" data-testid="model"
+                class="min-h-11 max-w-[16rem] rounded-full border border-stone-300 bg-white px-3 md:min-h-9 dark:border-stone-700 dark:bg-stone-900"
                 prop:value=move || value.get().unwrap_or_default()
                 on:change=move |ev| choose.run(event_target_value(&ev))>
                 {models.iter().map(|m| {
@@ -998,7 +1189,6 @@ impl SdChoice {
 fn SdControls(choice: SdChoice) -> impl IntoView {
     let t = use_texts();
     let st = &t.studio;
-    let models = choice.models.get_value();
     let sizes = choice.current().map(|m| m.sizes).unwrap_or_default();
     let samplers = choice.samplers.get_value();
     // A number field: (id, name), label, value, (min, max, step), hint.
@@ -1020,8 +1210,7 @@ fn SdControls(choice: SdChoice) -> impl IntoView {
         }
     };
     view! {
-        <div class="grid grid-cols-2 gap-3 text-sm" data-testid="sd-controls">
-            <ModelSelect id="sd-model" models value=choice.model.into() choose=Callback::new(move |id| choice.model.set(Some(id))) />
+        <div class="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3" data-testid="sd-controls">
             <div class="block">
                 <label for="sd-size">{st.size_label}</label>
                 <select id="sd-size" name="size" class=SELECT

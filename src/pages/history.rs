@@ -3,10 +3,15 @@
 //! keyset pagination; select tiles (shift-click or Shift+Space for a range) and act on them all.
 
 use crate::codec::page_data;
+use crate::components::icon::{Glyph, Icon};
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
-    components::{collect::CollectMenu, star::Star, task_card::made_with},
+    components::{
+        collect::CollectMenu,
+        local_time::LocalTime,
+        star::Star,
+        task_card::{made_with, what_it_is},
+    },
     i18n::use_texts,
     server_fns::{
         library::{bulk_tasks, delete_collection, load_collections, rename_collection, set_cover},
@@ -177,7 +182,8 @@ pub fn HistoryPage() -> impl IntoView {
             <nav aria-label=t.filter_favorites class="flex gap-1 text-sm">
                 <a href=move || with(&|q| q.favorite = !q.favorite) data-testid="favorite-filter" aria-current=move || starred().then_some("page")
                    class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
-                    "★ " {t.filter_favorites}
+                    <Glyph icon=Icon::Star class="h-4 w-4" />
+                    {t.filter_favorites}
                 </a>
             </nav>
             <form method="get" action="/history" role="search" class="ml-auto flex flex-wrap gap-2">
@@ -401,8 +407,8 @@ fn BulkBar(
             }>{l.select_all}</button>
             <Show when=move || { count() > 0 }>
                 <button type="button" class=BUTTON on:click=move |_| selection.clear()>{l.clear_selection}</button>
-                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(("favorite", None)); }>"★ " {l.bulk_favorite}</button>
-                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(("unfavorite", None)); }>"☆ " {l.bulk_unfavorite}</button>
+                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(("favorite", None)); }><Glyph icon=Icon::Star class="h-4 w-4" />{l.bulk_favorite}</button>
+                <button type="button" class=BUTTON on:click=move |_| { run.dispatch(("unfavorite", None)); }>{l.bulk_unfavorite}</button>
                 <span class="flex gap-1">
                     <Suspense>
                         {move || Suspend::new(async move {
@@ -515,10 +521,11 @@ fn HistoryItem(
                 }}
                 <div class="space-y-1 p-2 pb-0 text-xs">
                     <p class="line-clamp-2 break-words text-sm text-stone-800 dark:text-stone-200">{task.prompt.clone()}</p>
-                    <p class="text-stone-500">
-                        {t.status(task.status, None)} " · " {made_with(t, &task)} " · " {(t.credits)(task.cost)}
+                    <p class="text-stone-500" data-testid="tile-what">
+                        {what_it_is(t, &task)} " · " {made_with(t, &task)} " · " {(t.credits)(task.cost)}
                     </p>
-                    <p class="text-stone-400"><time datetime=task.created_at.clone()>{short_time(&task.created_at)}</time> " UTC"</p>
+                    {(task.status != TaskStatus::Succeeded).then(|| view! { <p class="text-stone-500">{t.status(task.status, None)}</p> })}
+                    <p class="text-stone-400"><LocalTime at=task.created_at.clone() /></p>
                 </div>
             </a>
             <div class="flex flex-wrap items-start gap-1 p-2 pt-1 text-xs">

@@ -3,8 +3,13 @@
 use crate::codec::page_data;
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
-    components::{collect::CollectMenu, share::ShareControls, star::Star, task_card::ActionButton},
+    components::{
+        collect::CollectMenu,
+        local_time::LocalTime,
+        share::ShareControls,
+        star::Star,
+        task_card::{ActionButton, what_it_is},
+    },
     i18n::use_texts,
     pages::errors::NotFound,
     server_fns::{
@@ -63,6 +68,11 @@ fn TaskDetailView(
             <div class="flex gap-2"><dt class="w-24 shrink-0 text-stone-500">{label}</dt><dd class="break-words">{value}</dd></div>
         }
     };
+    let time_row = |label: &'static str, at: String| {
+        view! {
+            <div class="flex gap-2"><dt class="w-24 shrink-0 text-stone-500">{label}</dt><dd><LocalTime at /></dd></div>
+        }
+    };
     let id = task.id.clone();
     // "Use as reference": the picture becomes an upload, and the Generate page starts with it.
     let reference = Action::new(|id: &String| reference_from_task(id.clone(), 0));
@@ -94,13 +104,13 @@ fn TaskDetailView(
                 <CollectMenu task_id=task.id.clone() />
                 <dl class="space-y-1 text-sm">
                     {row(t.field_status, format!("{}{}", t.status(task.status, task.queue_position), task.fail_reason.clone().map(|r| format!(": {r}")).unwrap_or_default()))}
-                    {row(t.field_mode, format!("{} · {}", t.mode(task.mode), t.action(task.action)))}
+                    {row(t.field_mode, format!("{} · {}", t.mode(task.mode), what_it_is(t, &task)))}
                     {row(t.field_cost, (t.credits)(task.cost))}
-                    {row(t.field_created, format!("{} UTC", short_time(&task.created_at)))}
-                    {task.started_at.clone().map(|s| row(t.field_started, format!("{} UTC", short_time(&s))))}
-                    {task.finished_at.clone().map(|s| row(t.field_finished, format!("{} UTC", short_time(&s))))}
+                    {time_row(t.field_created, task.created_at.clone())}
+                    {task.started_at.clone().map(|s| time_row(t.field_started, s))}
+                    {task.finished_at.clone().map(|s| time_row(t.field_finished, s))}
                 </dl>
-                <div class="flex flex-wrap gap-1" role="group" aria-label="Actions">
+                <div class="flex flex-wrap gap-1" role="group" aria-label=t.shell.actions_group>
                     {task.buttons.iter().map(|b| {
                         let arg = (id.clone(), b.custom_id.clone());
                         let press_it = Callback::new(move |()| { press.dispatch(arg.clone()); });
@@ -150,7 +160,7 @@ fn TaskLink(task: TaskView) -> impl IntoView {
     let t = use_texts();
     view! {
         <a href=format!("/history/{}", task.id) class="text-indigo-700 underline dark:text-indigo-300">
-            {t.action(task.action)} " · " {t.status(task.status, None)}
+            {what_it_is(t, &task)} " · " {t.status(task.status, None)}
         </a>
     }
 }

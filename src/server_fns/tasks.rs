@@ -275,6 +275,14 @@ pub async fn cancel_task(task_id: String) -> Result<TaskUpdates, AppError> {
     with_balance(&engine, &user.id, vec![task]).await
 }
 
+/// A failed or cancelled task made again (a new task, charged as a new one).
+#[server(input = Postcard, output = Postcard)]
+pub async fn retry_task(task_id: String) -> Result<TaskUpdates, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let task = crate::services::generation::retry(&engine, &user, &task_id).await?;
+    with_balance(&engine, &user.id, vec![task]).await
+}
+
 /// The page's poll: reads SQLite only, never the upstream.
 #[server(input = Postcard, output = Postcard)]
 pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {

@@ -1382,6 +1382,13 @@ pub fn view(row: &TaskRow, admin: bool) -> TaskView {
         engine: row.engine,
         action: row.action,
         custom_id: row.custom_id.clone(),
+        from_picture: match row.engine {
+            EngineKind::Midjourney => row
+                .custom_id
+                .as_deref()
+                .and_then(crate::engines::midjourney::picture_of),
+            _ => None,
+        },
         mode: row.mode,
         model: row.model.clone(),
         prompt: row.prompt.clone(),

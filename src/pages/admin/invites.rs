@@ -6,9 +6,9 @@ use super::{
     settings::{Num, NumInput},
 };
 use crate::codec::page_data;
+use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
     i18n::use_texts,
     limits::{INVITE_DAYS, INVITE_USES, NOTE_MAX_CHARS},
     server_fns::admin::{create_invite, delete_invite, list_invites},
@@ -98,10 +98,7 @@ fn InviteRow(
                 <code class="font-mono text-base tracking-wider" data-testid="invite-code">{invite.code.clone()}</code>
                 <span>{(t.admin.invite_used)(invite.uses, invite.max_uses)}</span>
                 <span class="text-stone-500">
-                    {match invite.expires_at.as_deref() {
-                        Some(at) => format!("{} {}", t.admin.invite_expires, short_time(at)),
-                        None => String::new(),
-                    }}
+                    {invite.expires_at.clone().map(|at| view! { {t.admin.invite_expires} " " <LocalTime at /> })}
                 </span>
                 {(!invite.usable).then(|| view! { <span class="rounded bg-stone-200 px-2 text-xs dark:bg-stone-800">{t.admin.invite_spent}</span> })}
             </div>

@@ -2,9 +2,9 @@
 
 use super::Tabs;
 use crate::codec::page_data;
+use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
     i18n::use_texts,
     server_fns::{
         admin::load_overview,
@@ -84,7 +84,7 @@ pub fn AdminOverviewPage() -> impl IntoView {
                         {o.failures.is_empty().then(|| view! { <p class="text-stone-500">{t.admin.no_failures}</p> })}
                         <ul class="mt-2 space-y-1 text-sm">
                             {o.failures.into_iter().map(|f| view! {
-                                <li><span class="text-stone-500">{short_time(&f.at)}</span>" · "{f.user_name}" · "{f.reason}</li>
+                                <li><span class="text-stone-500"><LocalTime at=f.at.clone() /></span>" · "{f.user_name}" · "{f.reason}</li>
                             }).collect_view()}
                         </ul>
                     </section>
@@ -99,7 +99,7 @@ pub fn AdminOverviewPage() -> impl IntoView {
                         <h2 class="text-lg font-semibold">{t.admin.audit}</h2>
                         <ul class="mt-2 space-y-1 text-sm">
                             {o.audit.into_iter().map(|a| view! {
-                                <li><span class="text-stone-500">{short_time(&a.at)}</span>" · "{a.actor}" · "{a.action}" · "{a.detail}</li>
+                                <li><span class="text-stone-500"><LocalTime at=a.at.clone() /></span>" · "{a.actor}" · "{a.action}" · "{a.detail}</li>
                             }).collect_view()}
                         </ul>
                     </section>
@@ -136,7 +136,7 @@ fn ReportItem(report: ReportView) -> impl IntoView {
             <div class="min-w-0 flex-1">
                 <a href=format!("/gallery/{}", report.task_id) class="break-words underline">{what}</a>
                 <p class="text-xs text-stone-500">
-                    {(t.gallery.report_count)(report.reports)}" · "{short_time(&report.last_reported_at)}
+                    {(t.gallery.report_count)(report.reports)}" · "<LocalTime at=report.last_reported_at.clone() />
                     {(!report.reason.is_empty()).then(|| format!(" · {}", report.reason))}
                 </p>
             </div>

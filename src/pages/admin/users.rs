@@ -3,9 +3,9 @@
 
 use super::{BUTTON_LIGHT, INPUT, Tabs};
 use crate::codec::page_data;
+use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
 use crate::{
-    browser::short_time,
     i18n::use_texts,
     server_fns::admin::{grant_credits, load_users, set_role},
     types::{AdminUser, Role},
@@ -98,7 +98,7 @@ fn UserRow(
             <td class="p-2"><div>{t.role(user.role)}</div><div class="mt-1">{actions}</div></td>
             <td class="p-2 text-right tabular-nums">{user.balance}</td>
             <td class="p-2 text-right tabular-nums">{user.tasks}</td>
-            <td class="p-2 text-stone-500">{user.last_active_at.as_deref().map(short_time)}</td>
+            <td class="p-2 text-stone-500">{user.last_active_at.clone().map(|at| view! { <LocalTime at /> })}</td>
             <td class="p-2">
                 <form class="flex flex-wrap gap-1" on:submit=move |ev| {
                     ev.prevent_default();
@@ -138,7 +138,7 @@ pub fn AdminUserPage() -> impl IntoView {
                         <h3 class="mt-6 font-semibold">{t.ledger_title}</h3>
                         <ul class="mt-2 space-y-1 text-sm" data-testid="admin-ledger">
                             {ledger.entries.into_iter().map(|e| view! {
-                                <li><span class="text-stone-500">{short_time(&e.created_at)}</span>" · "{t.ledger_reason(&e.reason)}
+                                <li><span class="text-stone-500"><LocalTime at=e.created_at.clone() /></span>" · "{t.ledger_reason(&e.reason)}
                                     {e.note.map(|n| format!(" ({n})"))}" · "{if e.delta > 0 { format!("+{}", e.delta) } else { e.delta.to_string() }}</li>
                             }).collect_view()}
                         </ul>
@@ -146,7 +146,7 @@ pub fn AdminUserPage() -> impl IntoView {
                         <ul class="mt-2 space-y-1 text-sm">
                             {tasks.tasks.into_iter().map(|task| view! {
                                 <li><a href=format!("/history/{}", task.id) class="underline">{task.prompt.clone()}</a>
-                                    " · "{t.status(task.status, None)}" · "{short_time(&task.created_at)}</li>
+                                    " · "{t.status(task.status, None)}" · "<LocalTime at=task.created_at.clone() /></li>
                             }).collect_view()}
                         </ul>
                     }.into_any(),
