@@ -181,7 +181,7 @@ pub fn HistoryPage() -> impl IntoView {
             </nav>
             <nav aria-label=t.filter_favorites class="flex gap-1 text-sm">
                 <a href=move || with(&|q| q.favorite = !q.favorite) data-testid="favorite-filter" aria-current=move || starred().then_some("page")
-                   class="rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
+                   class="flex items-center gap-1 rounded px-2 py-1 hover:bg-stone-100 aria-[current=page]:bg-indigo-100 aria-[current=page]:font-semibold dark:hover:bg-stone-800 dark:aria-[current=page]:bg-indigo-900">
                     <Glyph icon=Icon::Star class="h-4 w-4" />
                     {t.filter_favorites}
                 </a>
