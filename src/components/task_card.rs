@@ -530,6 +530,9 @@ fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView
     let remixing = RwSignal::new(None::<(String, String)>);
     let remix_prompt = RwSignal::new(String::new());
     let remix_field_id = move || format!("remix-{}", task.with_untracked(|t| t.id.clone()));
+    // One price for the group when every button costs the same, else each its own: worked out
+    // once per change of the task, for the hint and every button.
+    let uniform = Memo::new(move |_| uniform_cost(task, actions.action_cost));
     view! {
         <Show when=move || task.with(|t| t.buttons.iter().any(remixable))>
             <label class="flex items-center gap-2 text-sm">
@@ -537,10 +540,8 @@ fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView
                 {t.studio.remix_label}
             </label>
         </Show>
-        // One price for the group when every button costs the same, else each its own.
         {move || {
-            let uniform = uniform_cost(task, actions.action_cost);
-            let hint = match uniform {
+            let hint = match uniform.get() {
                 Some(c) => (t.shell.each_costs)(c),
                 None => t.shell.prices_in_credits.to_owned(),
             };
@@ -568,7 +569,7 @@ fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView
                             actions.press.run(PressArgs::button(task.with_untracked(|t| t.id.clone()), custom_id.clone()));
                         }
                     });
-                    let hide_cost = Signal::derive(move || uniform_cost(task, actions.action_cost).is_some());
+                    let hide_cost = Signal::derive(move || uniform.get().is_some());
                     view! { <ActionButton button cost=actions.action_cost disabled=actions.busy press hide_cost /> }
                 }
             </For>
