@@ -19,6 +19,7 @@ use crate::{
         gallery::{GalleryItemPage, GalleryListPage, SharedPage},
         generate::GeneratePage,
         history::HistoryPage,
+        landing::LandingPage,
         task::TaskPage,
     },
     session::{Balance, Session},
@@ -87,7 +88,7 @@ pub fn App() -> impl IntoView {
                     <Route
                         path=path!("/")
                         ssr=SsrMode::Async
-                        view=|| view! { <RequireUser><GeneratePage /></RequireUser> }
+                        view=|| view! { <RequireUser signed_out=|| view! { <LandingPage /> }><GeneratePage /></RequireUser> }
                     />
                     <Route
                         path=path!("/history")

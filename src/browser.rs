@@ -196,3 +196,93 @@ pub fn scroll_to(selector: &str) {
     #[cfg(not(feature = "hydrate"))]
     let _ = selector;
 }
+
+#[cfg(feature = "hydrate")]
+thread_local! {
+    /// What had the focus when a dialog opened, to give it back when it closes.
+    static OPENER: std::cell::RefCell<Option<web_sys::HtmlElement>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Remembers what has the keyboard focus now (a dialog is opening).
+pub fn remember_focus() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let el = leptos::prelude::document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        OPENER.with(|o| *o.borrow_mut() = el);
+    }
+}
+
+/// Gives the focus back to what had it when `remember_focus` was called.
+pub fn restore_focus() {
+    #[cfg(feature = "hydrate")]
+    OPENER.with(|o| {
+        if let Some(el) = o.borrow_mut().take()
+            && el.is_connected()
+        {
+            let _ = el.focus();
+        }
+    });
+}
+
+/// Stops (or lets again) the page behind a full-screen dialog scroll.
+pub fn lock_scroll(on: bool) {
+    #[cfg(feature = "hydrate")]
+    if let Some(body) = leptos::prelude::document().body() {
+        let _ = body
+            .style()
+            .set_property("overflow", if on { "hidden" } else { "" });
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = on;
+}
+
+/// Keeps Tab inside the element matching `selector` (a modal dialog): from its last control to
+/// its first, and with Shift from its first to its last. True when it moved the focus itself.
+pub fn wrap_tab(selector: &str, backwards: bool) -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        let document = leptos::prelude::document();
+        let Ok(Some(root)) = document.query_selector(selector) else {
+            return false;
+        };
+        let Ok(list) = root.query_selector_all(
+            "a[href], button:not([disabled]), input:not([disabled]), select, textarea",
+        ) else {
+            return false;
+        };
+        let controls: Vec<web_sys::HtmlElement> = (0..list.length())
+            .filter_map(|i| list.item(i))
+            .filter_map(|n| n.dyn_into::<web_sys::HtmlElement>().ok())
+            // Shown ones only (a hidden control cannot take the focus).
+            .filter(|e| e.offset_parent().is_some())
+            .collect();
+        let (Some(first), Some(last)) = (controls.first(), controls.last()) else {
+            return false;
+        };
+        let active = document.active_element();
+        let at = |e: &web_sys::HtmlElement| {
+            active
+                .as_ref()
+                .is_some_and(|a| a == e.unchecked_ref::<web_sys::Element>())
+        };
+        let outside = !active.as_ref().is_some_and(|a| root.contains(Some(a)));
+        let to = if backwards && (at(first) || outside) {
+            last
+        } else if !backwards && (at(last) || outside) {
+            first
+        } else {
+            return false;
+        };
+        let _ = to.focus();
+        true
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = (selector, backwards);
+        false
+    }
+}

@@ -15,3 +15,4 @@ pub mod share;
 pub mod star;
 pub mod task_card;
 pub mod templates;
+pub mod viewer;

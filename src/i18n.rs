@@ -145,6 +145,8 @@ pub struct Texts {
     pub field_invite_code: &'static str,
     pub invite_hint: &'static str,
     pub approval_hint: &'static str,
+    /// A fresh installation's sign-up: this account runs it.
+    pub first_account_hint: &'static str,
     pub field_name: &'static str,
     pub field_email: &'static str,
     pub field_password: &'static str,
@@ -424,6 +426,16 @@ pub struct RuleTexts {
 }
 
 /// Texts of the admin pages and the API-key section.
+impl AdminTexts {
+    /// An audit event in words ("Credits granted" for `credits.grant`).
+    pub fn audit_event<'a>(&self, key: &'a str) -> &'a str {
+        self.audit_events
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(key, |(_, words)| words)
+    }
+}
+
 pub struct AdminTexts {
     pub tab_settings: &'static str,
     pub tab_users: &'static str,
@@ -461,6 +473,8 @@ pub struct AdminTexts {
     pub secret_bound: &'static str,
     pub channels_load: &'static str,
     pub upstream: &'static str,
+    /// Where the upstream accounts are now (the settings tab's pointer to them).
+    pub upstream_moved: &'static str,
     pub enabled: &'static str,
     pub api_url: &'static str,
     pub api_url_help: &'static str,
@@ -518,6 +532,8 @@ pub struct AdminTexts {
     pub no_failures: &'static str,
     pub spent: &'static str,
     pub audit: &'static str,
+    /// The audit log's events in words, by their key ("credits.grant"); unknown keys as they are.
+    pub audit_events: &'static [(&'static str, &'static str)],
     pub api_keys: &'static str,
     pub key_name: &'static str,
     pub create_key: &'static str,
@@ -661,6 +677,15 @@ impl Texts {
         }
     }
 
+    /// Why a task failed, in this language: the reasons Atelier and the built-in engines give
+    /// are translated; an upstream's own words stay as they came.
+    pub fn fail_reason(&self, raw: &str) -> String {
+        if std::ptr::eq(self, &EN) {
+            return raw.to_owned();
+        }
+        reason_zh(raw).unwrap_or_else(|| raw.to_owned())
+    }
+
     pub fn status(&self, status: crate::types::TaskStatus, position: Option<i64>) -> String {
         use crate::types::TaskStatus as S;
         match status {
@@ -728,6 +753,7 @@ pub static EN: Texts = Texts {
     field_invite_code: "Invite code",
     invite_hint: "Sign-up on this Atelier is by invitation: enter the code you were given.",
     approval_hint: "New accounts wait for an administrator's approval before they can generate.",
+    first_account_hint: "This is a new installation: the first account becomes its administrator, who sets up the engines, prices and users.",
     field_name: "Name",
     field_email: "Email",
     field_password: "Password",
@@ -984,6 +1010,7 @@ pub static EN: Texts = Texts {
         secret_bound: "Leave empty to keep the saved secret. A new URL without a new secret clears it: a secret is only ever sent to its own URL.",
         channels_load: "Load per channel",
         upstream: "Upstream",
+        upstream_moved: "Upstream accounts (their addresses, secrets, weights and a connection test) are managed here:",
         enabled: "Generation is on",
         api_url: "API URL",
         api_url_help: "The midjourney-proxy's address, such as https://mj.example.com. builtin is Atelier's own simulator: real images, no MidJourney account.",
@@ -1059,6 +1086,21 @@ pub static EN: Texts = Texts {
         no_failures: "No failures.",
         spent: "Credits spent per day",
         audit: "Admin actions",
+        audit_events: &[
+            ("credits.grant", "Credits granted"),
+            ("role.change", "Role changed"),
+            ("channel.create", "Channel added"),
+            ("channel.update", "Channel changed"),
+            ("channel.remove", "Channel removed"),
+            ("invite.create", "Invite created"),
+            ("invite.delete", "Invite deleted"),
+            ("settings.update", "Settings changed"),
+            ("task.hide", "Picture hidden"),
+            ("task.show", "Picture shown again"),
+            ("comment.hide", "Comment hidden"),
+            ("comment.show", "Comment shown again"),
+            ("report.dismiss", "Reports dismissed"),
+        ],
         api_keys: "API keys",
         key_name: "Key name",
         create_key: "Create key",
@@ -1209,6 +1251,7 @@ pub static ZH: Texts = Texts {
     field_invite_code: "邀请码",
     invite_hint: "此 Atelier 需凭邀请注册，请输入你收到的邀请码。",
     approval_hint: "新账户需经管理员批准后才能生成图片。",
+    first_account_hint: "这是一个全新的安装：第一个注册的账号将成为管理员，负责配置引擎、价格和用户。",
     field_name: "名称",
     field_email: "邮箱",
     field_password: "密码",
@@ -1457,6 +1500,7 @@ pub static ZH: Texts = Texts {
         secret_bound: "留空则保留已保存的密钥。更换地址而未填写新密钥时会清除旧密钥：密钥只会发送到它所属的地址。",
         channels_load: "各渠道负载",
         upstream: "上游",
+        upstream_moved: "上游账号（地址、密钥、权重与连接测试）请在此管理：",
         enabled: "开启生成",
         api_url: "API 地址",
         api_url_help: "midjourney-proxy 的地址，例如 https://mj.example.com。builtin 是 Atelier 自带的模拟器：真实图片，无需 MidJourney 账号。",
@@ -1532,6 +1576,21 @@ pub static ZH: Texts = Texts {
         no_failures: "没有失败。",
         spent: "每日消耗积分",
         audit: "管理操作",
+        audit_events: &[
+            ("credits.grant", "发放积分"),
+            ("role.change", "更改角色"),
+            ("channel.create", "添加渠道"),
+            ("channel.update", "修改渠道"),
+            ("channel.remove", "删除渠道"),
+            ("invite.create", "创建邀请码"),
+            ("invite.delete", "删除邀请码"),
+            ("settings.update", "修改设置"),
+            ("task.hide", "隐藏作品"),
+            ("task.show", "恢复显示作品"),
+            ("comment.hide", "隐藏评论"),
+            ("comment.show", "恢复显示评论"),
+            ("report.dismiss", "驳回举报"),
+        ],
         api_keys: "API 密钥",
         key_name: "密钥名称",
         create_key: "创建密钥",
@@ -1640,7 +1699,7 @@ pub static ZH: Texts = Texts {
         strength_hint: "0 保留原图，1 完全忽略原图。",
         use_as_reference: "用作参考图",
         batch_label: "批量：一次多个提示词",
-        batch_help: "每行一个提示词；{红, 蓝} 会为每个选项各生成一个（a {red, blue} fox in {snow, rain} 为四个）。",
+        batch_help: "每行一个提示词；{红, 蓝} 会为每个选项各生成一个（“{雪中, 雨中}的{红, 蓝}狐狸”为四个）。",
         batch_preview: |n, cost| format!("将创建 {n} 个任务，共 {cost} 积分："),
         batch_badge: |k, n| format!("批量 · 第 {k} 个，共 {n} 个"),
         qualities: ["低", "中", "高", "自动", "标准", "高清"],
@@ -1656,9 +1715,125 @@ pub static ZH: Texts = Texts {
     },
 };
 
+/// A failure reason Atelier (or its engines) gives, in Chinese.
+fn reason_zh(raw: &str) -> Option<String> {
+    const WHOLE: &[(&str, &str)] = &[
+        (
+            "The upstream gave an answer Atelier cannot read.",
+            "上游返回了无法识别的应答。",
+        ),
+        (
+            "The upstream finished without an image.",
+            "上游已完成，但没有返回图片。",
+        ),
+        ("The upstream reported a failure.", "上游报告任务失败。"),
+        (
+            "The upstream no longer knows this task (it may have restarted).",
+            "上游已找不到此任务（可能已重启）。",
+        ),
+        ("The picture to describe is gone.", "要描述的图片已不存在。"),
+        ("The original task is gone.", "原任务已不存在。"),
+        (
+            "Your request was rejected by the safety system.",
+            "请求被安全系统拒绝。",
+        ),
+        ("Model not found", "找不到该模型"),
+        ("upstream queue full", "上游队列已满"),
+        ("The task was cancelled.", "任务已取消。"),
+        ("cancelled", "已取消"),
+    ];
+    if let Some((_, zh)) = WHOLE.iter().find(|(en, _)| *en == raw) {
+        return Some((*zh).to_owned());
+    }
+    let numbers = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    if let Some(word) = raw.strip_prefix("Banned word: ") {
+        return Some(format!("包含违禁词：{word}"));
+    }
+    if let Some(rest) = raw.strip_prefix("Already made as task ") {
+        return Some(format!("已由任务 {} 生成。", rest.trim_end_matches('.')));
+    }
+    if let Some(status) = raw.strip_prefix("HTTP ") {
+        return Some(format!("上游出错（HTTP {status}）"));
+    }
+    if raw.starts_with("Timed out: no progress for ") {
+        let n = numbers(raw);
+        return Some(format!("超时：{} 秒内没有进展。", n.first()?));
+    }
+    if raw.starts_with("Timed out: the image service kept failing") {
+        let n = numbers(raw);
+        return Some(format!(
+            "超时：图像服务持续出错（{} 秒内尝试 {} 次）。",
+            n.get(1)?,
+            n.first()?
+        ));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn failure_reasons_read_in_chinese() {
+        assert_eq!(ZH.fail_reason("Banned word: gore"), "包含违禁词：gore");
+        assert_eq!(
+            ZH.fail_reason("Timed out: the image service kept failing (5 tries in 600 seconds)."),
+            "超时：图像服务持续出错（600 秒内尝试 5 次）。"
+        );
+        assert_eq!(
+            ZH.fail_reason("Timed out: no progress for 90 seconds."),
+            "超时：90 秒内没有进展。"
+        );
+        assert_eq!(
+            ZH.fail_reason("The original task is gone."),
+            "原任务已不存在。"
+        );
+        // An upstream's own words stay; English stays English.
+        assert_eq!(
+            ZH.fail_reason("quota exhausted on account 3"),
+            "quota exhausted on account 3"
+        );
+        assert_eq!(EN.fail_reason("Banned word: gore"), "Banned word: gore");
+    }
+
+    #[test]
+    fn every_audit_event_has_words_in_both_languages() {
+        let keys = |t: &Texts| {
+            t.admin
+                .audit_events
+                .iter()
+                .map(|(k, _)| *k)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(keys(&EN), keys(&ZH));
+        // The events the services write (sharing's as `{kind}.{hide|show}`).
+        for key in [
+            "credits.grant",
+            "role.change",
+            "channel.create",
+            "channel.update",
+            "channel.remove",
+            "invite.create",
+            "invite.delete",
+            "settings.update",
+            "task.hide",
+            "task.show",
+            "comment.hide",
+            "comment.show",
+            "report.dismiss",
+        ] {
+            assert_ne!(EN.admin.audit_event(key), key);
+            let zh = ZH.admin.audit_event(key);
+            assert!(!zh.chars().any(|c| c.is_ascii_alphabetic()), "{key}: {zh}");
+        }
+        assert_eq!(EN.admin.audit_event("new.event"), "new.event");
+    }
 
     #[test]
     fn accept_language_prefers_highest_weight() {

@@ -8,4 +8,5 @@ pub mod errors;
 pub mod gallery;
 pub mod generate;
 pub mod history;
+pub mod landing;
 pub mod task;

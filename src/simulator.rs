@@ -7,7 +7,7 @@
 //! full (code 23). A job moves SUBMITTED -> IN_PROGRESS (10%, 20%, ... with a blurred preview) ->
 //! SUCCESS in ten steps of `step` (default 1 s, `ATELIER_SIM_STEP_MS`).
 
-mod draw;
+pub mod draw;
 mod openai;
 mod protocol;
 pub mod sd_webui;

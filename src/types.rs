@@ -97,6 +97,20 @@ impl SignupMode {
 pub struct SignupOptions {
     pub mode: SignupMode,
     pub needs_approval: bool,
+    /// No account exists yet: this one becomes the administrator.
+    #[serde(default)]
+    pub first_account: bool,
+}
+
+/// How many sample pictures the front page of an empty installation shows (`/samples/{n}`).
+pub const LANDING_SAMPLES: u8 = 8;
+
+/// What a signed-out visitor of `/` sees: the newest pictures of the gallery (none when it is
+/// off or empty: sample pictures then), and how to join.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Landing {
+    pub pictures: Vec<PublicTaskView>,
+    pub signup: SignupOptions,
 }
 
 /// An invite code, as admins see it.

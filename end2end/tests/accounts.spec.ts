@@ -6,6 +6,19 @@ const admin = ADMIN;
 const user = { name: "Bo User", email: "bo@example.com" };
 
 test.describe.serial("accounts", () => {
+  test("a fresh install: the front page shows sample pictures and asks to set it up", async ({ page }) => {
+    await page.goto("/");
+    await expect(page.getByTestId("landing")).toBeVisible();
+    await expect(page.getByTestId("landing-samples").getByRole("img")).toHaveCount(8);
+    const sample = await page.request.get("/samples/1");
+    expect(sample.status()).toBe(200);
+    expect(sample.headers()["content-type"]).toBe("image/png");
+    expect((await page.request.get("/samples/9")).status()).toBe(404);
+    await page.getByRole("link", { name: "Set up this installation" }).click();
+    await expect(page).toHaveURL(/\/signup$/);
+    await expect(page.getByTestId("first-account")).toContainText("the first account becomes its administrator");
+  });
+
   test("the first person to sign up lands on Generate with an Admin link", async ({ page }) => {
     await signUp(page, admin.name, admin.email);
     const nav = page.getByRole("navigation", { name: "Main" });
@@ -31,8 +44,12 @@ test.describe.serial("accounts", () => {
     await logIn(page, admin.email);
     await page.getByRole("button", { name: "Log out" }).click();
     await expect(page).toHaveURL(/\/login$/);
-    // Signed out, the Generate page sends you back to log in.
+    // Signed out, the front page says what Atelier is, with the ways in; no administrator
+    // hint once the installation has one.
     await page.goto("/");
+    await expect(page.getByTestId("landing")).toBeVisible();
+    await expect(page.getByRole("link", { name: "Create an account" })).toBeVisible();
+    await page.getByRole("link", { name: "Log in" }).first().click();
     await expect(page).toHaveURL(/\/login$/);
     await hydrated(page);
     await page.getByLabel("Email").fill(admin.email);

@@ -106,23 +106,28 @@ test.describe.serial("administration", () => {
     }
   });
 
-  test("Test connection: success against the simulator, failure for a wrong secret", async ({ page }) => {
+  test("Test connection in a channel's form: success against the simulator, failure for a wrong secret", async ({ page }) => {
     await logIn(page, ADMIN.email);
+    // The settings tab no longer has an upstream of its own: it points to the channels.
     await page.goto("/admin");
+    await expect(page.getByLabel("API URL")).toHaveCount(0);
+    await page.getByTestId("upstream-moved").getByRole("link", { name: "Channels" }).click();
+    await expect(page).toHaveURL(/\/admin\/channels$/);
     await hydrated(page);
-    await page.getByRole("button", { name: "Test connection" }).click();
-    await expect(page.getByTestId("connection-report")).toContainText("Reachable and authorised");
-
-    await page.getByLabel("API URL").fill("http://127.0.0.1:3901");
-    await page.getByLabel("API secret").fill("e2e-sim-secret");
-    await page.getByRole("button", { name: "Test connection" }).click();
-    await expect(page.getByTestId("connection-report")).toContainText("Reachable and authorised");
-    await page.getByLabel("API secret").fill("not-the-secret");
-    await page.getByRole("button", { name: "Test connection" }).click();
-    await expect(page.getByTestId("connection-report")).toHaveText("Wrong secret: the upstream answered HTTP 401.");
-    await page.getByLabel("API URL").fill("http://127.0.0.1:1");
-    await page.getByRole("button", { name: "Test connection" }).click();
-    await expect(page.getByTestId("connection-report")).toHaveText("Unreachable: no answer from this address.");
+    const channel = page.getByTestId("channel").first();
+    await channel.getByRole("button", { name: /^Edit/ }).click();
+    const form = channel.getByTestId("channel-form");
+    const report = form.getByTestId("connection-report");
+    await form.getByLabel("API URL").fill("http://127.0.0.1:3901");
+    await form.getByLabel("API secret").fill("e2e-sim-secret");
+    await form.getByRole("button", { name: "Test connection" }).click();
+    await expect(report).toContainText("Reachable and authorised");
+    await form.getByLabel("API secret").fill("not-the-secret");
+    await form.getByRole("button", { name: "Test connection" }).click();
+    await expect(report).toHaveText("Wrong secret: the upstream answered HTTP 401.");
+    await form.getByLabel("API URL").fill("http://127.0.0.1:1");
+    await form.getByRole("button", { name: "Test connection" }).click();
+    await expect(report).toHaveText("Unreachable: no answer from this address.");
   });
 
   test("an API key is shown once, works, and stops working when revoked", async ({ page, request }) => {
@@ -217,7 +222,7 @@ test.describe.serial("administration", () => {
     await page.reload();
     await hydrated(page);
     await expect(page.getByTestId("session")).toHaveCount(1);
-    await other.goto("/");
+    await other.goto("/history");
     await expect(other).toHaveURL(/\/login$/);
     await context.close();
 

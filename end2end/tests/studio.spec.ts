@@ -78,6 +78,62 @@ test.describe.serial("the studio", () => {
     expect(await sideways(page)).toBe(0);
   });
 
+  test("the viewer: full screen, holds the focus, moves with the arrow keys, closes on Escape", async ({ page }) => {
+    await logIn(page, sam.email);
+    await hydrated(page);
+    // Two finished grids at least (the paper boats of the test before).
+    const done = page.locator("[data-testid=task-card][data-status=succeeded]").filter({ has: page.getByTestId("task-image") });
+    await expect.poll(() => done.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    const opener = done.first().getByRole("button", { name: "Open large" });
+    await opener.click();
+    const viewer = page.getByRole("dialog", { name: "Picture viewer" });
+    await expect(viewer).toBeVisible();
+    await expect(viewer.getByRole("button", { name: "Close the viewer" })).toBeFocused();
+    const counter = viewer.getByTestId("viewer-counter");
+    const total = Number((await counter.innerText()).split("/")[1].trim());
+    expect(total).toBeGreaterThanOrEqual(2);
+    await expect(counter).toHaveText(`1 / ${total}`);
+    const firstSrc = await viewer.getByTestId("viewer-image").getAttribute("src");
+    await page.keyboard.press("ArrowRight");
+    await expect(counter).toHaveText(`2 / ${total}`);
+    expect(await viewer.getByTestId("viewer-image").getAttribute("src")).not.toBe(firstSrc);
+    await page.keyboard.press("ArrowLeft");
+    await page.keyboard.press("ArrowLeft");
+    await expect(counter).toHaveText(`${total} / ${total}`);
+    await page.keyboard.press("ArrowRight");
+    await expect(counter).toHaveText(`1 / ${total}`);
+    // Tab and Shift+Tab never leave it.
+    for (const key of [...Array(12).fill("Tab"), ...Array(6).fill("Shift+Tab")]) {
+      await page.keyboard.press(key);
+      expect(await page.evaluate(() => !!document.activeElement?.closest("[data-testid=viewer]")), `focus after ${key}`).toBe(true);
+    }
+    // The page behind does not scroll while it is open.
+    expect(await page.evaluate(() => getComputedStyle(document.body).overflow)).toBe("hidden");
+    await viewer.getByRole("button", { name: "Zoom in" }).click();
+    await expect(viewer.getByRole("button", { name: "Zoom out" })).toHaveAttribute("aria-pressed", "true");
+    await page.keyboard.press("Escape");
+    await expect(viewer).toHaveCount(0);
+    await expect(opener).toBeFocused();
+
+    // A follow-up from inside it: the viewer closes and the new card is on screen.
+    const before = await page.getByTestId("task-card").count();
+    await opener.click();
+    await viewer.getByRole("button", { name: "Upscale picture 1, 2 credits" }).click();
+    await expect(viewer).toHaveCount(0);
+    await expect(page.getByTestId("task-card")).toHaveCount(before + 1);
+    await expect(page.getByTestId("task-card").first()).toBeInViewport();
+
+    // History opens its tiles in the same viewer; the task page its picture.
+    await page.goto("/history");
+    await hydrated(page);
+    await page.getByTestId("history-item").first().getByRole("img").first().click();
+    await expect(viewer).toBeVisible();
+    await expect(viewer.getByRole("link", { name: "Details" })).toBeVisible();
+    await page.keyboard.press("Escape");
+    await expect(viewer).toHaveCount(0);
+    await expect(page).toHaveURL(/\/history$/);
+  });
+
   test("a failed card says why, and its Retry makes a new task", async ({ page }) => {
     await logIn(page, sam.email);
     await page.getByLabel("Prompt", { exact: true }).fill("a gore fox");
@@ -112,6 +168,9 @@ test.describe.serial("the studio", () => {
     const labels = await child.getByRole("group").getByRole("button").allInnerTexts();
     expect(labels.length).toBeGreaterThan(4);
     for (const label of labels) expect(label, `an English label: ${label}`).not.toMatch(/[A-Za-z]{2,}/);
+    // A failure reason Atelier gives reads in Chinese too.
+    const failed = page.locator("[data-testid=task-card][data-status=failed]").first();
+    await expect(failed.getByTestId("task-status")).toContainText("包含违禁词");
     // Back to English for the other tests of this account.
     await page.getByRole("button", { name: "English" }).click();
   });

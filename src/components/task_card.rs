@@ -8,6 +8,7 @@ use crate::{
         mask_editor::{MaskEditor, MaskState},
         progress_bar::ProgressBar,
         star::Star,
+        viewer::{OpenViewer, Quadrants, is_grid},
     },
     i18n::use_texts,
     types::{EngineKind, TaskAction, TaskStatus, TaskView},
@@ -110,7 +111,7 @@ pub fn TaskCard(
                 </div>
             </Show>
             <Show when=shows_picture>
-                <PictureMedia task />
+                <PictureMedia task actions />
             </Show>
             // A describe: the picture it describes.
             {move || task.with(described).map(|src| view! {
@@ -150,7 +151,7 @@ pub fn TaskCard(
                     class:dark:text-red-400=move || status() == TaskStatus::Failed
                 >
                     {move || task.with(|tv| if drawing(tv) { t.studio.drawing.to_owned() } else { t.status(tv.status, tv.queue_position) })}
-                    {move || task.with(|tv| tv.fail_reason.clone().map(|r| format!(": {r}")))}
+                    {move || task.with(|tv| tv.fail_reason.as_deref().map(|r| format!(": {}", t.fail_reason(r))))}
                 </p>
                 <Show when=working>
                     <button
@@ -275,6 +276,12 @@ fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let region = move || step("MJ::Inpaint");
     let mask = MaskState::new();
     let missing = RwSignal::new(false);
+    // "Paint first" goes as soon as something is painted.
+    Effect::new(move || {
+        if mask.draft.with(|d| d.paints_something()) {
+            missing.set(false);
+        }
+    });
     let id = task.with_untracked(|t| t.id.clone());
     let field = format!("step-{id}");
     let zoom_field = format!("zoom-{id}");
@@ -414,6 +421,9 @@ pub fn ActionButton(
     /// Its price beside its label (false where the group says one price for all).
     #[prop(optional, into)]
     hide_cost: Signal<bool>,
+    /// False for a copy of a button that is also elsewhere (out of the Tab order).
+    #[prop(default = true)]
+    focusable: bool,
 ) -> impl IntoView {
     let t = use_texts();
     // MidJourney's emoji-only buttons (reroll, the pans) get drawn icons: an emoji needs a font
@@ -455,6 +465,7 @@ pub fn ActionButton(
         <button
             type="button"
             aria-label=name
+            tabindex=(!focusable).then_some("-1")
             class="min-h-11 min-w-11 rounded-lg bg-stone-100 px-2 text-sm font-medium hover:bg-indigo-100 disabled:opacity-50 md:min-h-8 md:min-w-9 dark:bg-stone-800 dark:hover:bg-indigo-900"
             disabled=move || disabled.get()
             on:click=move |_| press.run(())
@@ -470,21 +481,44 @@ pub fn ActionButton(
     }
 }
 
-/// The finished picture (or a grid of them): opens large on click.
+/// The finished picture (or its several pictures): each opens in the page's viewer; a
+/// MidJourney grid's quadrants show their number and their U and V on hover.
 #[component]
-fn PictureMedia(task: Signal<TaskView>) -> impl IntoView {
+fn PictureMedia(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let t = use_texts();
-    let (open, set_open) = signal(false);
-    let image = move || task.with(|t| t.image_url.clone().unwrap_or_default());
-    let prompt = move || task.with(|t| t.prompt.clone());
+    let opener = OpenViewer::here();
+    let open = move |n: usize| {
+        if let Some(o) = opener {
+            o.0.run((task.with_untracked(|t| t.id.clone()), n));
+        }
+    };
     let several = move || task.with(|t| t.images.len() > 1);
+    let grid = move || task.with(|t| t.engine == EngineKind::Midjourney && is_grid(&t.buttons));
+    let run = Callback::new(move |(task_id, custom_id): (String, String)| {
+        actions.press.run(PressArgs::button(task_id, custom_id));
+    });
     view! {
         <Show
             when=several
             fallback=move || view! {
-                <button type="button" class="block w-full" on:click=move |_| set_open.set(true)>
-                    <img src=image alt=prompt class="block w-full bg-stone-100 dark:bg-stone-800" data-testid="task-image" />
-                </button>
+                <div class="relative">
+                    <button type="button" class="block w-full cursor-zoom-in" aria-label=t.shell.viewer.open on:click=move |_| open(0)>
+                        <img
+                            src=move || task.with(|t| t.image_url.clone().unwrap_or_default())
+                            alt=move || task.with(|t| t.prompt.clone())
+                            class="block w-full bg-stone-100 dark:bg-stone-800"
+                            data-testid="task-image"
+                        />
+                    </button>
+                    <Show when=grid>
+                        {move || task.with(|tv| {
+                            let on_click = Callback::new(move |()| open(0));
+                            view! {
+                                <Quadrants buttons=tv.buttons.clone() task_id=tv.id.clone() run cost=actions.action_cost busy=actions.busy on_click />
+                            }
+                        })}
+                    </Show>
+                </div>
             }
         >
             <div class="grid grid-cols-2 gap-0.5 bg-stone-200 dark:bg-stone-800">
@@ -494,25 +528,12 @@ fn PictureMedia(task: Signal<TaskView>) -> impl IntoView {
                         let alt = format!("{} ({})", tv.prompt, (t.studio.picture_of)(i + 1, of));
                         let src = img.thumbnail_url.clone().unwrap_or_else(|| img.url.clone());
                         view! {
-                            <a href=img.url.clone() target="_blank" rel="noopener" class="block">
+                            <button type="button" class="block cursor-zoom-in" on:click=move |_| open(i)>
                                 <img src=src alt=alt class="block w-full" data-testid="task-image" />
-                            </a>
+                            </button>
                         }
                     }).collect_view()
                 })}
-            </div>
-        </Show>
-        <Show when=move || open.get()>
-            <div
-                role="dialog"
-                aria-modal="true"
-                class="fixed inset-0 z-50 flex items-center justify-center bg-black/80 p-4"
-                on:click=move |_| set_open.set(false)
-            >
-                <img src=image alt=prompt class="max-h-full max-w-full rounded" />
-                <button type="button" class="absolute right-4 top-4 rounded bg-white/90 px-3 py-1 text-sm text-stone-900">
-                    {t.close}
-                </button>
             </div>
         </Show>
     }

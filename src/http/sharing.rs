@@ -21,6 +21,7 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/samples/{n}", get(sample))
         .route("/api/v1/tasks/{id}/share", post(share).delete(unshare))
         .route(
             "/api/v1/tasks/{id}/publish",
@@ -287,4 +288,42 @@ async fn gallery_file(
 ) -> Result<Response, AppError> {
     let key = sharing::gallery_file(&s.engine, &id, &what, n).await?;
     super::tasks::stored_file(&s, &key, PUBLIC_CACHE).await
+}
+
+/// A sample picture for the front page of an installation with nothing to show yet, drawn by
+/// the simulators' painter (the same every time: cached by browsers for a day, and here).
+async fn sample(Path(n): Path<String>) -> Result<Response, AppError> {
+    static DRAWN: std::sync::OnceLock<Vec<bytes::Bytes>> = std::sync::OnceLock::new();
+    let n: usize = n
+        .trim_end_matches(".png")
+        .parse()
+        .ok()
+        .filter(|n| (1..=usize::from(crate::types::LANDING_SAMPLES)).contains(n))
+        .ok_or(AppError::NotFound)?;
+    let drawn = match DRAWN.get() {
+        Some(d) => d,
+        None => {
+            let pictures = tokio::task::spawn_blocking(|| {
+                (1..=crate::types::LANDING_SAMPLES)
+                    .map(|k| {
+                        let seed = crate::simulator::draw::seed_of(&[b"atelier-sample", &[k]]);
+                        bytes::Bytes::from(crate::simulator::draw::png(
+                            &crate::simulator::draw::picture(seed, 512, 512),
+                        ))
+                    })
+                    .collect()
+            })
+            .await
+            .map_err(crate::services::internal)?;
+            DRAWN.get_or_init(|| pictures)
+        }
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "image/png"),
+            (axum::http::header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        drawn[n - 1].clone(),
+    )
+        .into_response())
 }

@@ -25,8 +25,43 @@ pub struct ShellTexts {
     pub retry: fn(i64) -> String,
     /// What a follow-up is: "Upscale of picture 2".
     pub lineage: fn(&str, u8) -> String,
+    /// The picture viewer.
+    pub viewer: ViewerTexts,
+    /// The signed-out front page.
+    pub landing: LandingTexts,
     /// MidJourney's button labels in this language (English: as they come).
     pub button_labels: &'static [(&'static str, &'static str)],
+}
+
+/// The signed-out front page's words.
+pub struct LandingTexts {
+    pub title: &'static str,
+    pub tagline: &'static str,
+    pub points: [&'static str; 3],
+    pub sign_up: &'static str,
+    pub log_in: &'static str,
+    /// A fresh installation: its first account sets it up.
+    pub set_up: &'static str,
+    pub recent: &'static str,
+    pub see_gallery: &'static str,
+    pub samples: &'static str,
+}
+
+/// The full-screen picture viewer's words.
+pub struct ViewerTexts {
+    pub label: &'static str,
+    pub open: &'static str,
+    pub previous: &'static str,
+    pub next: &'static str,
+    pub zoom_in: &'static str,
+    pub zoom_out: &'static str,
+    pub close: &'static str,
+    /// "3 / 7": where this picture is among those the viewer can show.
+    pub counter: fn(usize, usize) -> String,
+    /// A grid's quadrant: "Picture 2".
+    pub quadrant: fn(u8) -> String,
+    pub details: &'static str,
+    pub keys_help: &'static str,
 }
 
 impl ShellTexts {
@@ -61,6 +96,34 @@ pub static EN: ShellTexts = ShellTexts {
     prices_in_credits: "Prices in credits",
     retry: |n| format!("Retry · {}", super::en_credits(n)),
     lineage: |action, n| format!("{action} of picture {n}"),
+    landing: LandingTexts {
+        title: "Every image model your team uses, in one studio",
+        tagline: "Atelier puts MidJourney, OpenAI's image models and your own Stable Diffusion behind one prompt bar, with credits, history, collections and sharing for the whole team.",
+        points: [
+            "A price on every button, and your balance beside it",
+            "Live progress, upscales, variations, zooms and repainting",
+            "Everything kept: search, collections, ZIPs and a gallery",
+        ],
+        sign_up: "Create an account",
+        log_in: "Log in",
+        set_up: "Set up this installation",
+        recent: "Made here lately",
+        see_gallery: "See the whole gallery",
+        samples: "Sample pictures from the built-in simulators: the first pictures made here will take their place.",
+    },
+    viewer: ViewerTexts {
+        label: "Picture viewer",
+        open: "Open large",
+        previous: "Previous picture",
+        next: "Next picture",
+        zoom_in: "Zoom in",
+        zoom_out: "Zoom out",
+        close: "Close the viewer",
+        counter: |i, n| format!("{i} / {n}"),
+        quadrant: |n| format!("Picture {n}"),
+        details: "Details",
+        keys_help: "← → to move, Esc to close",
+    },
     button_labels: &[],
 };
 
@@ -86,6 +149,34 @@ pub static ZH: ShellTexts = ShellTexts {
     prices_in_credits: "价格单位：积分",
     retry: |n| format!("重试 · {n} 积分"),
     lineage: |action, n| format!("{action}（第 {n} 张）"),
+    landing: LandingTexts {
+        title: "团队常用的图像模型，尽在一个工作室",
+        tagline: "Atelier 把 MidJourney、OpenAI 图像模型和自建的 Stable Diffusion 放进同一个提示词栏，并为整个团队提供积分、历史、合集与分享。",
+        points: [
+            "每个按钮都标明价格，余额随时可见",
+            "实时进度，放大、变体、缩放与局部重绘",
+            "作品全部保留：搜索、合集、ZIP 下载与画廊",
+        ],
+        sign_up: "注册账号",
+        log_in: "登录",
+        set_up: "开始配置此安装",
+        recent: "最近的作品",
+        see_gallery: "浏览整个画廊",
+        samples: "以下是内置模拟器绘制的示例图片：这里生成的第一批作品会取代它们。",
+    },
+    viewer: ViewerTexts {
+        label: "图片查看器",
+        open: "放大查看",
+        previous: "上一张",
+        next: "下一张",
+        zoom_in: "放大",
+        zoom_out: "缩小",
+        close: "关闭查看器",
+        counter: |i, n| format!("{i} / {n}"),
+        quadrant: |n| format!("第 {n} 张"),
+        details: "详情",
+        keys_help: "← → 切换，Esc 关闭",
+    },
     button_labels: &[
         ("Upscale (Subtle)", "高清放大（细微）"),
         ("Upscale (Creative)", "高清放大（创意）"),

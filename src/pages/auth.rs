@@ -67,6 +67,11 @@ pub fn SignupPage() -> impl IntoView {
                             <Field label=t.field_password name="password" kind="password" autocomplete="new-password" />
                             <p class="-mt-2 text-xs text-stone-500">{t.password_hint}</p>
                             {options.needs_approval.then(|| view! { <p class="text-xs text-stone-500">{t.approval_hint}</p> })}
+                            {options.first_account.then(|| view! {
+                                <p class="rounded-lg bg-indigo-50 px-3 py-2 text-sm text-indigo-900 dark:bg-indigo-950 dark:text-indigo-100" data-testid="first-account">
+                                    {t.first_account_hint}
+                                </p>
+                            })}
                             <FormError error=Signal::derive(move || action.value().get().and_then(Result::err)) />
                             <button type="submit" class=BUTTON disabled=move || action.pending().get()>
                                 {move || if action.pending().get() { t.working } else { t.sign_up }}

@@ -5,6 +5,7 @@
 use crate::codec::page_data;
 use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
+use crate::components::viewer::{OpenViewer, Shot, Viewer, place_of, public_shots};
 use crate::{
     i18n::use_texts,
     pages::errors::NotFound,
@@ -48,20 +49,24 @@ fn Preview(task: PublicTaskView, base: String, path: String) -> impl IntoView {
     }
 }
 
-/// A picture's pictures, large, each opening on its own.
+/// A picture's pictures, large, each opening in the viewer.
 #[component]
 fn Pictures(task: PublicTaskView) -> impl IntoView {
     let t = use_texts();
-    let many = task.images.len() > 1;
+    let shots = public_shots(t, &task, false);
+    let viewing = RwSignal::new(None::<usize>);
+    let grid = if shots.len() > 1 {
+        "grid gap-3 sm:grid-cols-2"
+    } else {
+        "grid gap-3"
+    };
     view! {
-        <div class="grid gap-3" class:sm:grid-cols-2=many>
-            {task.images.iter().enumerate().map(|(n, i)| {
-                let alt = if many { format!("{} ({})", task.prompt, (t.gallery.picture_alt)(n + 1)) } else { task.prompt.clone() };
-                view! {
-                    <a href=i.url.clone() target="_blank" rel="noopener">
-                        <img src=i.url.clone() alt=alt class="w-full rounded-lg" data-testid="public-image" />
-                    </a>
-                }
+        <Viewer shots=Signal::stored(shots.clone()) open=viewing />
+        <div class=grid>
+            {shots.into_iter().enumerate().map(|(i, s)| view! {
+                <button type="button" class="block cursor-zoom-in" aria-label=t.shell.viewer.open on:click=move |_| viewing.set(Some(i))>
+                    <img src=s.src alt=s.alt class="w-full rounded-lg" data-testid="public-image" />
+                </button>
             }).collect_view()}
         </div>
     }
@@ -175,12 +180,26 @@ fn GalleryGrid(page: GalleryPage, sort: Option<String>, number: i64) -> impl Int
     };
     let tab = "rounded px-3 py-1 text-sm aria-[current=page]:bg-stone-200 aria-[current=page]:font-semibold dark:aria-[current=page]:bg-stone-700";
     let current = |on: bool| if on { Some("page") } else { None };
+    // The viewer: the page's pictures, each with a link to its own page.
+    let shots: Vec<Shot> = page
+        .tasks
+        .iter()
+        .flat_map(|x| public_shots(t, x, true))
+        .collect();
+    let viewing = RwSignal::new(None::<usize>);
+    let kept = StoredValue::new(shots.clone());
+    provide_context(OpenViewer(Callback::new(
+        move |(id, n): (String, usize)| {
+            viewing.set(kept.with_value(|s| place_of(s, &id, n)));
+        },
+    )));
     view! {
         <nav aria-label=t.gallery.order_label class="flex gap-1">
             <a href=href(false, 0) class=tab aria-current=current(!liked)>{t.gallery.newest}</a>
             <a href=href(true, 0) class=tab aria-current=current(liked)>{t.gallery.most_liked}</a>
         </nav>
         {page.tasks.is_empty().then(|| view! { <p class="text-stone-600 dark:text-stone-400" data-testid="gallery-empty">{t.gallery.empty}</p> })}
+        <Viewer shots=Signal::stored(shots) open=viewing />
         <ul class="grid grid-cols-2 gap-3 sm:grid-cols-3 lg:grid-cols-4" data-testid="gallery-grid">
             {page.tasks.into_iter().map(|task| view! { <GalleryTile task signed_in=page.signed_in /> }).collect_view()}
         </ul>
@@ -195,6 +214,8 @@ fn GalleryGrid(page: GalleryPage, sort: Option<String>, number: i64) -> impl Int
 fn GalleryTile(task: PublicTaskView, signed_in: bool) -> impl IntoView {
     let t = use_texts();
     let href = format!("/gallery/{}", task.id);
+    let view_id = task.id.clone();
+    let opener = OpenViewer::here();
     let src = task
         .images
         .first()
@@ -203,7 +224,8 @@ fn GalleryTile(task: PublicTaskView, signed_in: bool) -> impl IntoView {
     view! {
         <li class="overflow-hidden rounded-lg border border-stone-200 bg-white dark:border-stone-800 dark:bg-stone-900" data-testid="gallery-tile">
             <a href=href.clone() class="block focus:outline-none focus-visible:ring-2 focus-visible:ring-indigo-500">
-                <img src=src alt=task.prompt.clone() loading="lazy" class="aspect-square w-full object-cover" />
+                <img src=src alt=task.prompt.clone() loading="lazy" class="aspect-square w-full cursor-zoom-in object-cover"
+                    on:click=move |ev| if let Some(o) = opener { o.tile_click(&ev, &view_id) } />
             </a>
             <div class="space-y-1 p-2 text-xs">
                 <a href=href class="line-clamp-2 break-words font-medium">{task.prompt.clone()}</a>

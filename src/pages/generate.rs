@@ -11,6 +11,7 @@ use crate::{
         post_form::PostForm,
         task_card::{CardActions, PressArgs, TaskCard},
         templates::TemplatePicker,
+        viewer::{OpenViewer, Viewer, place_of, shots_of},
     },
     error::AppError,
     i18n::{Texts, use_texts},
@@ -122,7 +123,21 @@ fn Studio(initial: GenerateState) -> impl IntoView {
             chosen_prompt.set(Some((p, true)));
         }),
     };
+    // The viewer: every finished picture of the feed, newest first.
+    let shots = Memo::new(move |_| {
+        tasks.with(|ts| ts.iter().flat_map(|x| shots_of(t, x)).collect::<Vec<_>>())
+    });
+    let viewing = RwSignal::new(None::<usize>);
+    provide_context(OpenViewer(Callback::new(
+        move |(id, n): (String, usize)| {
+            viewing.set(shots.with_untracked(|s| place_of(s, &id, n)));
+        },
+    )));
+    let press_in_viewer = Callback::new(move |(task_id, custom_id): (String, String)| {
+        press.dispatch(PressArgs::button(task_id, custom_id));
+    });
     view! {
+        <Viewer shots=shots.into() open=viewing press=press_in_viewer action_cost=initial.action_cost />
         // Room under the feed for the bar docked at the bottom of a phone's screen.
         <div class="space-y-6 pb-64 md:pb-0">
             <PromptForm initial=initial.clone() submit error chosen_prompt />

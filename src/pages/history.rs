@@ -11,6 +11,7 @@ use crate::{
         local_time::LocalTime,
         star::Star,
         task_card::{made_with, what_it_is},
+        viewer::{OpenViewer, Shot, Viewer, place_of, shots_of},
     },
     i18n::use_texts,
     server_fns::{
@@ -120,6 +121,14 @@ pub fn HistoryPage() -> impl IntoView {
         to: param("to"),
     };
     let page = page_data(current, load_history);
+    // The viewer: the page's pictures, left and right in the page's order.
+    let shots = RwSignal::new(Vec::<Shot>::new());
+    let viewing = RwSignal::new(None::<usize>);
+    provide_context(OpenViewer(Callback::new(
+        move |(id, n): (String, usize)| {
+            viewing.set(shots.with_untracked(|s| place_of(s, &id, n)));
+        },
+    )));
     let collections = page_data(|| (), |_| load_collections());
     // A filter changed: from the first page.
     let with = move |f: &dyn Fn(&mut HistoryQuery)| {
@@ -156,6 +165,7 @@ pub fn HistoryPage() -> impl IntoView {
     let starred = move || param("favorite").is_some();
     let navigate = use_navigate();
     view! {
+        <Viewer shots=shots.into() open=viewing />
         <PageTitle text=t.history_title />
         <h1 class="text-2xl font-semibold">{t.history_title}</h1>
         {move || param("batch").map(|_| view! {
@@ -244,6 +254,7 @@ pub fn HistoryPage() -> impl IntoView {
                         let older = p.next_cursor.clone().map(|c| with(&|q| q.before = Some(c.clone())));
                         let newest = param("before").map(|_| with(&|_| {}));
                         selection.order.set(p.tasks.iter().map(|t| t.id.clone()).collect());
+                        shots.set(p.tasks.iter().flat_map(|x| shots_of(t, x)).collect());
                         let in_collection = p.collection.clone();
                         let cover = in_collection.as_ref().and_then(|c| c.cover_url.clone());
                         let header = p.collection.map(|c| view! { <CollectionHeader collection=c /> });
@@ -479,6 +490,8 @@ fn HistoryItem(
     };
     let (chosen_box, chosen_key) = (chosen.clone(), chosen.clone());
     let (click_id, key_id, cover_id) = (task.id.clone(), task.id.clone(), task.id.clone());
+    let view_id = task.id.clone();
+    let opener = OpenViewer::here();
     let cover = Action::new(move |c: &String| {
         let (c, task) = (c.clone(), cover_id.clone());
         async move {
@@ -516,7 +529,10 @@ fn HistoryItem(
             </div>
             <a href=href class="block">
                 {match task.thumbnail_url.clone() {
-                    Some(src) => view! { <img src=src alt=task.prompt.clone() loading="lazy" class="aspect-square w-full object-cover" /> }.into_any(),
+                    Some(src) => view! {
+                        <img src=src alt=task.prompt.clone() loading="lazy" class="aspect-square w-full cursor-zoom-in object-cover"
+                            on:click=move |ev| if let Some(o) = opener { o.tile_click(&ev, &view_id) } />
+                    }.into_any(),
                     None => view! { <div class="flex aspect-square w-full items-center justify-center bg-stone-100 text-xs text-stone-400 dark:bg-stone-800">{t.status(task.status, None)}</div> }.into_any(),
                 }}
                 <div class="space-y-1 p-2 pb-0 text-xs">

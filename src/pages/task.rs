@@ -9,6 +9,7 @@ use crate::{
         share::ShareControls,
         star::Star,
         task_card::{ActionButton, what_it_is},
+        viewer::{Shot, Viewer, shots_of},
     },
     i18n::use_texts,
     pages::errors::NotFound,
@@ -85,13 +86,34 @@ fn TaskDetailView(
     let gives_picture = task.image_url.is_some()
         && !matches!(task.action, TaskAction::Describe | TaskAction::Shorten);
     let reference_id = id.clone();
+    // The viewer: the task's pictures, with its follow-ups where the task is the user's.
+    let shots: Vec<Shot> = shots_of(t, &task)
+        .into_iter()
+        .map(|s| Shot {
+            details: None,
+            mine,
+            buttons: if mine { s.buttons } else { Vec::new() },
+            ..s
+        })
+        .collect();
+    let viewing = RwSignal::new(None::<usize>);
+    let press_in_viewer = Callback::new(move |arg: (String, String)| {
+        press.dispatch(arg);
+    });
     view! {
+        <Viewer shots=Signal::stored(shots.clone()) open=viewing press=press_in_viewer action_cost />
         <PageTitle text=task.prompt.clone() />
         <div class="grid gap-6 lg:grid-cols-[1fr_22rem]">
             <div>
-                {task.image_url.clone().map(|src| { let href = src.clone(); view! {
-                    <a href=href target="_blank" rel="noopener"><img src=src alt=task.prompt.clone() class="w-full rounded-lg" data-testid="task-image" /></a>
-                }})}
+                {(!shots.is_empty()).then(|| view! {
+                    <div class={if shots.len() > 1 { "grid grid-cols-2 gap-2" } else { "grid gap-2" }}>
+                        {shots.iter().enumerate().map(|(i, s)| view! {
+                            <button type="button" class="block cursor-zoom-in" aria-label=t.shell.viewer.open on:click=move |_| viewing.set(Some(i))>
+                                <img src=s.src.clone() alt=s.alt.clone() class="w-full rounded-lg" data-testid="task-image" />
+                            </button>
+                        }).collect_view()}
+                    </div>
+                })}
                 {task.preview_url.clone().filter(|_| task.image_url.is_none()).map(|src| view! {
                     <img src=src alt="" class="w-full rounded-lg opacity-80" />
                 })}
@@ -103,7 +125,7 @@ fn TaskDetailView(
                 </div>
                 <CollectMenu task_id=task.id.clone() />
                 <dl class="space-y-1 text-sm">
-                    {row(t.field_status, format!("{}{}", t.status(task.status, task.queue_position), task.fail_reason.clone().map(|r| format!(": {r}")).unwrap_or_default()))}
+                    {row(t.field_status, format!("{}{}", t.status(task.status, task.queue_position), task.fail_reason.as_deref().map(|r| format!(": {}", t.fail_reason(r))).unwrap_or_default()))}
                     {row(t.field_mode, format!("{} · {}", t.mode(task.mode), what_it_is(t, &task)))}
                     {row(t.field_cost, (t.credits)(task.cost))}
                     {time_row(t.field_created, task.created_at.clone())}

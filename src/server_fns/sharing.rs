@@ -29,6 +29,27 @@ pub async fn load_shared(token: String) -> Result<SharedPage, AppError> {
     })
 }
 
+/// The signed-out front page: the gallery's newest pictures and the sign-up's options.
+#[server(input = Postcard, output = Postcard)]
+pub async fn load_landing() -> Result<crate::types::Landing, AppError> {
+    use crate::services::sharing;
+    let state = super::ctx::state()?;
+    let gallery = sharing::gallery(&state.engine, None, sharing::gallery_order(None)?, 0).await?;
+    let mut pictures = if gallery.enabled {
+        gallery.tasks
+    } else {
+        Vec::new()
+    };
+    pictures.truncate(LANDING_PICTURES);
+    Ok(crate::types::Landing {
+        pictures,
+        signup: crate::services::accounts::signup_options(&state.pool).await?,
+    })
+}
+
+/// How many pictures the front page shows.
+pub const LANDING_PICTURES: usize = 8;
+
 /// A page of the gallery (`sort`: `newest` or `liked`), for anyone.
 #[server(input = Postcard, output = Postcard)]
 pub async fn load_gallery(sort: Option<String>, page: i64) -> Result<GalleryPage, AppError> {

@@ -37,6 +37,7 @@ pub async fn signup_options(pool: &Pool) -> Result<SignupOptions, AppError> {
             s.signup_mode
         },
         needs_approval: !first && s.new_user_role == Role::Pending,
+        first_account: first,
     })
 }
 

@@ -26,18 +26,59 @@ pub async fn page(
 }
 
 #[tokio::test]
-async fn signed_out_visitors_of_the_generate_page_go_to_login() {
+async fn signed_out_visitors_see_the_front_page_and_go_to_login_from_the_others() {
     let app = spawn_app().await;
-    let (status, _, location) = page(&app, "/", None, None).await;
+    // A fresh installation: its front page asks for the administrator's account.
+    let (status, html, _) = page(&app, "/", None, None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"data-testid="landing""#), "{html}");
+    assert!(html.contains("Set up this installation"));
+    assert!(html.contains(r#"src="/samples/1""#));
+    let options: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/auths/signup"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(options["first_account"], true);
+    app.signed_up("Ann", "ann@example.com").await;
+    let (status, html, _) = page(&app, "/", None, None).await;
+    assert_eq!(status, 200);
+    assert!(html.contains(r#"href="/signup""#) && html.contains(r#"href="/login""#));
+    assert!(!html.contains("Set up this installation"));
+    let (status, _, location) = page(&app, "/history", None, None).await;
     assert!((300..400).contains(&status), "{status}");
     assert_eq!(location.as_deref(), Some("/login"));
     let (status, html, _) = page(&app, "/login", None, None).await;
     assert_eq!(status, 200);
     assert!(html.contains(r#"name="password""#));
     // Not only browsers: curl and scripts get the redirect too.
-    let res = app.client.get(app.url("/")).send().await.unwrap();
+    let res = app.client.get(app.url("/history")).send().await.unwrap();
     assert_eq!(res.status().as_u16(), 302);
     assert_eq!(res.headers()["location"], "/login");
+    // The sample pictures: PNGs, the same each time, cached a day; only the eight.
+    let one = app.client.get(app.url("/samples/1")).send().await.unwrap();
+    assert_eq!(one.status().as_u16(), 200);
+    assert_eq!(one.headers()["content-type"], "image/png");
+    let bytes = one.bytes().await.unwrap();
+    assert!(bytes.starts_with(b"\x89PNG"));
+    let again = app
+        .client
+        .get(app.url("/samples/1"))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(bytes, again);
+    for bad in ["/samples/0", "/samples/9", "/samples/x"] {
+        let res = app.client.get(app.url(bad)).send().await.unwrap();
+        assert_eq!(res.status().as_u16(), 404, "{bad}");
+    }
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use crate::{
     i18n::use_texts,
     limits,
     server_fns::admin::{
-        enable_channel, load_channels, remove_channel, save_channel, test_channel,
+        enable_channel, load_channels, remove_channel, save_channel, test_channel, test_connection,
     },
     types::{ChannelForm, ChannelView, Concurrency, EngineKind, HealthState},
 };
@@ -207,6 +207,19 @@ fn ChannelEditor(channel: Option<ChannelView>, changed: Callback<()>) -> impl In
         Action::new(move |f: &ChannelForm| save_channel(id.clone(), f.clone()))
     };
     let is_new = id.is_none();
+    // A test of what the form says (an empty secret: the saved one), before saving it.
+    let test = {
+        let id = id.clone();
+        Action::new(move |(url, secret): &(String, String)| {
+            let (id, url, secret) = (id.clone(), url.clone(), secret.clone());
+            async move {
+                match id {
+                    Some(id) => test_channel(id, url, secret).await,
+                    None => test_connection(url, secret).await,
+                }
+            }
+        })
+    };
     Effect::new(move || {
         if let Some(Ok(_)) = save.value().get() {
             secret.set(String::new());
@@ -270,6 +283,18 @@ fn ChannelEditor(channel: Option<ChannelView>, changed: Callback<()>) -> impl In
                 <button type="submit" class=BUTTON disabled=move || form().is_none() || save.pending().get()>
                     {if is_new { t.admin.add_channel } else { t.admin.save }}
                 </button>
+                // A new channel is tested as a midjourney-proxy (other engines once saved).
+                <button type="button" class=BUTTON_LIGHT disabled=move || test.pending().get() || url.with(|u| u.trim().is_empty())
+                    class:hidden=move || is_new && kind.get() != EngineKind::Midjourney
+                    on:click=move |_| { test.dispatch((url.get_untracked(), secret.get_untracked())); }>
+                    {t.admin.test_connection}
+                </button>
+                <span data-testid="connection-report" role="status" class="text-sm">
+                    {move || test.value().get().map(|r| match r {
+                        Ok(report) => view! { <span class:text-green-700=report.ok class:text-red-700=!report.ok>{connection_words(t, &report)}</span> }.into_any(),
+                        Err(e) => view! { <span class="text-red-700">{t.error(&e)}</span> }.into_any(),
+                    })}
+                </span>
                 <span role="status" class="text-sm">
                     {move || save.value().get().map(|r| match r {
                         Ok(_) => view! { <span class="text-green-700">{t.admin.saved}</span> }.into_any(),

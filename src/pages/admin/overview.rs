@@ -99,7 +99,7 @@ pub fn AdminOverviewPage() -> impl IntoView {
                         <h2 class="text-lg font-semibold">{t.admin.audit}</h2>
                         <ul class="mt-2 space-y-1 text-sm">
                             {o.audit.into_iter().map(|a| view! {
-                                <li><span class="text-stone-500"><LocalTime at=a.at.clone() /></span>" · "{a.actor}" · "{a.action}" · "{a.detail}</li>
+                                <li><span class="text-stone-500"><LocalTime at=a.at.clone() /></span>" · "{a.actor}" · "<span data-testid="audit-event">{t.admin.audit_event(&a.action).to_owned()}</span>{(!a.detail.is_empty()).then(|| format!(" · {}", a.detail))}</li>
                             }).collect_view()}
                         </ul>
                     </section>

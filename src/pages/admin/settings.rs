@@ -1,12 +1,12 @@
-//! The settings tab: upstream, pricing, limits and accounts, validated as you type and on save,
-//! with "Test connection" and a warning before leaving with unsaved changes.
+//! The settings tab: pricing, limits and accounts, validated as you type and on save, with a
+//! warning before leaving with unsaved changes. Upstreams are the Channels tab's.
 
-use super::{BUTTON, BUTTON_LIGHT, INPUT, Tabs};
+use super::{BUTTON, INPUT, Tabs};
 use crate::codec::page_data;
 use crate::components::page_title::PageTitle;
 use crate::{
     i18n::{Texts, use_texts},
-    server_fns::admin::{load_settings, save_settings, test_connection},
+    server_fns::admin::{load_settings, save_settings},
     types::{
         CancelRefund, ConfigView, ConnectionReport, Mode, ModeConfig, Role, SettingsChange,
         SettingsForm, SignupMode,
@@ -253,9 +253,6 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
             .filter(|_| saved.api_secret_set == Some(true)),
     );
     let save = Action::new(|change: &SettingsChange| save_settings(change.clone()));
-    let test = Action::new(|(url, secret): &(String, String)| {
-        test_connection(url.clone(), secret.clone())
-    });
     let dirty = Signal::derive(move || {
         fields.form() != saved_form.get() || fields.secret.with(|s| !s.is_empty())
     });
@@ -291,45 +288,11 @@ fn SettingsEditor(saved: ConfigView) -> impl IntoView {
                 save.dispatch(SettingsChange::between(&before, &now));
             }
         }>
-            <fieldset class="space-y-3">
-                <legend class="text-lg font-semibold">{t.admin.upstream}</legend>
-                <label class="flex items-center gap-2">
-                    <input type="checkbox" prop:checked=move || fields.enabled.get() on:change=move |ev| fields.enabled.set(event_target_checked(&ev)) />
-                    {t.admin.enabled}
-                </label>
-                <label class="block text-sm font-medium">{t.admin.api_url}
-                    <input type="text" name="api_url" class=INPUT prop:value=move || fields.api_url.get()
-                        aria-invalid=move || (!url_ok(fields.api_url.get().trim())).to_string()
-                        on:input=move |ev| fields.api_url.set(event_target_value(&ev)) />
-                </label>
-                <p class="text-xs text-stone-500">{t.admin.api_url_help}</p>
-                {move || (!url_ok(fields.api_url.get().trim())).then(|| view! { <p class="text-sm text-red-700" role="alert">{t.admin.bad_url}</p> })}
-                <label class="block text-sm font-medium">{t.admin.api_secret}
-                    <input type="password" name="api_secret" autocomplete="off" class=INPUT prop:value=move || fields.secret.get()
-                        on:input=move |ev| fields.secret.set(event_target_value(&ev)) />
-                </label>
-                <p class="text-xs text-stone-500" data-testid="secret-note">
-                    {move || hint.get().map_or_else(|| t.admin.secret_unset.to_owned(), |h| (t.admin.secret_set)(&h))}
-                </p>
-                <Show when=move || hint.with(Option::is_some)>
-                    <label class="flex items-center gap-2 text-sm">
-                        <input type="checkbox" prop:checked=move || fields.clear_secret.get() on:change=move |ev| fields.clear_secret.set(event_target_checked(&ev)) />
-                        {t.admin.secret_clear}
-                    </label>
-                </Show>
-                <div class="flex flex-wrap items-center gap-3">
-                    <button type="button" class=BUTTON_LIGHT disabled=move || test.pending().get()
-                        on:click=move |_| { test.dispatch((fields.api_url.get(), fields.secret.get())); }>
-                        {t.admin.test_connection}
-                    </button>
-                    <span data-testid="connection-report" role="status" class="text-sm">
-                        {move || test.value().get().map(|r| match r {
-                            Ok(report) => view! { <span class:text-green-700=report.ok class:text-red-700=!report.ok>{connection_words(t, &report)}</span> }.into_any(),
-                            Err(e) => view! { <span class="text-red-700">{t.error(&e)}</span> }.into_any(),
-                        })}
-                    </span>
-                </div>
-            </fieldset>
+            // Upstream accounts are the Channels tab's, one place for them all.
+            <p class="rounded-lg border border-stone-200 bg-stone-50 p-3 text-sm dark:border-stone-800 dark:bg-stone-900" data-testid="upstream-moved">
+                {t.admin.upstream_moved}" "
+                <a href="/admin/channels" class="font-medium text-indigo-700 underline dark:text-indigo-300">{t.admin.tab_channels}</a>
+            </p>
             <fieldset class="space-y-3">
                 <legend class="text-lg font-semibold">{t.admin.pricing}" · "{t.admin.limits}</legend>
                 <table class="text-sm">
