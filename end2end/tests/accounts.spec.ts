@@ -9,7 +9,7 @@ test.describe.serial("accounts", () => {
   test("a fresh install: the front page shows sample pictures and asks to set it up", async ({ page }) => {
     await page.goto("/");
     await expect(page.getByTestId("landing")).toBeVisible();
-    await expect(page.getByTestId("landing-samples").getByRole("img")).toHaveCount(8);
+    await expect(page.getByTestId("landing-samples").locator("img")).toHaveCount(8);
     const sample = await page.request.get("/samples/1");
     expect(sample.status()).toBe(200);
     expect(sample.headers()["content-type"]).toBe("image/png");

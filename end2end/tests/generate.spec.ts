@@ -70,7 +70,8 @@ test.describe.serial("generating", () => {
     // History's tiles say the same: a grid and its upscale do not read alike.
     await expect(page.getByTestId("history-item").first().getByTestId("tile-what")).toContainText("Upscale of picture 1");
     await expect(page.getByTestId("history-item").last().getByTestId("tile-what")).toContainText("Imagine");
-    await page.getByTestId("history-item").last().getByRole("link").click();
+    // The tile's words lead to the task's page (its picture opens the viewer).
+    await page.getByTestId("history-item").last().getByTestId("tile-what").click();
     await expect(page).toHaveURL(new RegExp(`/history/${firstTask}$`));
     await expect(page.getByTestId("task-image")).toBeVisible();
     await expect(page.getByText("Made from this")).toBeVisible();

@@ -14,7 +14,7 @@ test.describe.serial("sharing", () => {
     await expect(card).toHaveAttribute("data-status", "succeeded", { timeout: 60_000 });
     await page.goto("/history");
     await hydrated(page);
-    await page.getByTestId("history-item").first().locator('a[href^="/history/"]').first().click();
+    await page.getByTestId("history-item").first().getByTestId("tile-what").click();
     await expect(page.getByTestId("task-prompt")).toHaveText("a lighthouse at dusk, watercolour");
     taskPath = new URL(page.url()).pathname;
     await hydrated(page);
@@ -57,7 +57,14 @@ test.describe.serial("sharing", () => {
     await expect(viewer).toHaveURL(/\/gallery$/);
     const tile = viewer.getByTestId("gallery-tile").first();
     await expect(tile).toContainText("a lighthouse at dusk, watercolour");
-    await tile.locator('a[href^="/gallery/"]').first().click();
+    // Its picture opens in the viewer, with a way to its page; its words lead there at once.
+    await hydrated(viewer);
+    await tile.getByRole("img").click();
+    const frame = viewer.getByRole("dialog", { name: "Picture viewer" });
+    await expect(frame.getByRole("link", { name: "Details" })).toBeVisible();
+    await viewer.keyboard.press("Escape");
+    await expect(frame).toHaveCount(0);
+    await tile.locator('a[href^="/gallery/"]').last().click();
     await expect(viewer.getByTestId("public-prompt")).toHaveText("a lighthouse at dusk, watercolour");
     await hydrated(viewer);
     const liked = viewer.waitForResponse((r) => r.url().includes("set_like") && r.ok());

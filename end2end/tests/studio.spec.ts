@@ -84,8 +84,10 @@ test.describe.serial("the studio", () => {
     // Two finished grids at least (the paper boats of the test before).
     const done = page.locator("[data-testid=task-card][data-status=succeeded]").filter({ has: page.getByTestId("task-image") });
     await expect.poll(() => done.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    // From the keyboard: the picture's button (a pointer clicks its quadrants, below).
     const opener = done.first().getByRole("button", { name: "Open large" });
-    await opener.click();
+    await opener.focus();
+    await page.keyboard.press("Enter");
     const viewer = page.getByRole("dialog", { name: "Picture viewer" });
     await expect(viewer).toBeVisible();
     await expect(viewer.getByRole("button", { name: "Close the viewer" })).toBeFocused();
@@ -117,7 +119,8 @@ test.describe.serial("the studio", () => {
 
     // A follow-up from inside it: the viewer closes and the new card is on screen.
     const before = await page.getByTestId("task-card").count();
-    await opener.click();
+    await done.first().getByTestId("quadrant").nth(2).click();
+    await expect(viewer).toBeVisible();
     await viewer.getByRole("button", { name: "Upscale picture 1, 2 credits" }).click();
     await expect(viewer).toHaveCount(0);
     await expect(page.getByTestId("task-card")).toHaveCount(before + 1);
@@ -126,7 +129,7 @@ test.describe.serial("the studio", () => {
     // History opens its tiles in the same viewer; the task page its picture.
     await page.goto("/history");
     await hydrated(page);
-    await page.getByTestId("history-item").first().getByRole("img").first().click();
+    await page.locator("[data-testid=history-item] img").first().click();
     await expect(viewer).toBeVisible();
     await expect(viewer.getByRole("link", { name: "Details" })).toBeVisible();
     await page.keyboard.press("Escape");
@@ -204,4 +207,36 @@ test("signing in keeps working at a phone's width", async ({ page }) => {
   await page.getByRole("button", { name: "Log in" }).click();
   await expect(page.getByRole("heading", { name: "Generate" })).toBeVisible();
   expect(await sideways(page)).toBe(0);
+});
+
+test("no page logs an error to the console, signed out or in", async ({ page, browser }) => {
+  const errors: string[] = [];
+  const watch = (p: Page) => {
+    p.on("console", (m) => {
+      if (m.type() === "error") errors.push(`${p.url()}: ${m.text()}`);
+    });
+    p.on("pageerror", (e) => errors.push(`${p.url()}: ${e.message}`));
+  };
+  const visit = async (p: Page, paths: string[]) => {
+    for (const path of paths) {
+      await p.goto(path);
+      await hydrated(p);
+    }
+  };
+  const context = await browser.newContext();
+  const visitor = await context.newPage();
+  watch(visitor);
+  await visit(visitor, ["/", "/login", "/signup", "/gallery"]);
+  await context.close();
+
+  watch(page);
+  await logIn(page, sam.email);
+  await visit(page, ["/", "/gallery", "/collections", "/account", "/history"]);
+  const task = await page.getByTestId("history-item").first().locator("a[href^='/history/']").first().getAttribute("href");
+  await visit(page, [task!]);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await logIn(page, ADMIN.email);
+  await visit(page, ["/admin", "/admin/channels", "/admin/users", "/admin/engines", "/admin/invites", "/admin/overview"]);
+  expect(errors, errors.join("\n")).toEqual([]);
 });
