@@ -471,7 +471,7 @@ pub fn ActionButton(
             on:click=move |_| press.run(())
         >
             {match icon {
-                Some(icon) => view! { <span aria-hidden="true" class="flex justify-center"><Glyph icon class="h-4 w-4" /></span> }.into_any(),
+                Some(icon) => view! { <span aria-hidden="true" class="inline-flex align-[-0.125em]"><Glyph icon class="h-4 w-4" /></span> }.into_any(),
                 None => view! { <span aria-hidden="true">{label}</span> }.into_any(),
             }}
             <Show when=move || !hide_cost.get()>

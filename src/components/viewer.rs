@@ -252,7 +252,7 @@ pub fn Viewer(
                 aria-label=v.label
                 tabindex="-1"
                 data-testid="viewer"
-                class="fixed inset-0 z-50 flex flex-col bg-stone-950/95 text-white"
+                class="fixed inset-0 z-50 flex flex-col bg-stone-950 text-white"
                 on:keydown=move |ev| match ev.key().as_str() {
                     "Escape" => {
                         ev.prevent_default();
@@ -360,7 +360,7 @@ pub fn Viewer(
                     view! {
                         <div class="space-y-2 px-3 pb-3 pt-2 sm:px-6">
                             <p class="line-clamp-2 text-center text-sm text-white/80" data-testid="viewer-caption">{s.caption.clone()}</p>
-                            <div class="flex flex-wrap items-center justify-center gap-1" role="group" aria-label=t.shell.actions_group>
+                            <div class="flex flex-wrap items-center justify-center gap-1 text-stone-900 dark:text-stone-100" role="group" aria-label=t.shell.actions_group>
                                 {buttons.into_iter().map(|button| {
                                     let (task, custom) = (task_id.clone().unwrap_or_default(), button.custom_id.clone());
                                     let pressed = Callback::new(move |()| run.run((task.clone(), custom.clone())));
