@@ -1143,6 +1143,9 @@ async fn process(quick: bool) -> anyhow::Result<()> {
     // The site's files exist once `cargo leptos build` (or the end-to-end tests) built them.
     let site_built = built_asset("atelier.wasm").is_some();
     let cold = if site_built {
+        // The server packs the site's code in the background after it starts; a visitor after
+        // that gets the packed files (which carry their length: on-the-fly ones are chunked).
+        wait_until_packed(&client, &base).await;
         cold_load(&client, &base, &cookie).await?
     } else {
         Vec::new()
@@ -1198,6 +1201,26 @@ async fn process(quick: bool) -> anyhow::Result<()> {
 /// the icon; not the pictures of the user's recent tasks),
 /// each as transferred with brotli offered. The page's data is in the document (server
 /// rendered), so no further request is needed to show it.
+/// Waits (at most a minute) until the main WASM module is answered packed.
+async fn wait_until_packed(client: &reqwest::Client, base: &str) {
+    let Some(name) = built_name("atelier.wasm") else {
+        return;
+    };
+    let url = format!("{base}/pkg/{name}");
+    for _ in 0..120 {
+        if let Ok(res) = client
+            .get(&url)
+            .header("accept-encoding", "br")
+            .send()
+            .await
+            && res.headers().contains_key("content-length")
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 async fn cold_load(
     client: &reqwest::Client,
     base: &str,
@@ -1288,15 +1311,16 @@ fn status_mb(pid: u32, field: &str) -> f64 {
 /// The built asset `name` (`atelier.wasm`), found under its content-hashed name
 /// (`atelier.<hash>.wasm`) when the site was built with hashed file names.
 fn built_asset(name: &str) -> Option<Vec<u8>> {
+    std::fs::read(format!("target/site/pkg/{}", built_name(name)?)).ok()
+}
+
+/// The file name (hashed or not) of a built site asset.
+fn built_name(name: &str) -> Option<String> {
     std::fs::read_dir("target/site/pkg")
         .ok()?
         .filter_map(Result::ok)
-        .find(|entry| {
-            let file = entry.file_name();
-            let file = file.to_str().unwrap_or_default();
-            file == name || atelier::startup::unhashed_name(file).as_deref() == Some(name)
-        })
-        .and_then(|entry| std::fs::read(entry.path()).ok())
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .find(|file| file == name || atelier::startup::unhashed_name(file).as_deref() == Some(name))
 }
 
 /// Sizes of the built site assets, raw and after brotli (quality 11).

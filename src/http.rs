@@ -15,6 +15,7 @@ mod midjourney;
 mod openai_compat;
 pub mod openapi;
 mod ops;
+pub mod packed;
 mod query;
 mod sharing;
 mod tasks;

@@ -204,7 +204,9 @@ fn router(state: AppState) -> Router {
             AppState,
             _,
         >(context, shell))
-        .with_state(state.clone());
+        .with_state(state.clone())
+        // The site's code from memory, packed at brotli's best (see `http::packed`).
+        .layer(axum::middleware::from_fn(crate::http::packed::serve));
     // The layers wrap the whole site once, outermost first (`Router::layer` would wrap every
     // route in each of them, each boxed, and clone the nine boxes for every request).
     let layered = tower::ServiceBuilder::new()
@@ -261,6 +263,9 @@ fn router(state: AppState) -> Router {
         ))
         .layer(axum::middleware::map_response(static_cache_headers))
         .service(site);
+    // The site's code packed at brotli's best, once, off the request path.
+    let site_root = state.config.site_root.clone();
+    tokio::task::spawn_blocking(move || crate::http::packed::pack(&site_root));
     Router::new().fallback_service(layered)
 }
 
