@@ -18,6 +18,7 @@ mod ops;
 pub mod packed;
 mod query;
 mod sharing;
+pub use sharing::sample;
 mod tasks;
 mod templates;
 mod uploads;

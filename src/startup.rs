@@ -191,6 +191,7 @@ fn router(state: AppState) -> Router {
     };
     let site = Router::new()
         .merge(crate::http::router())
+        .route("/samples/{n}", axum::routing::get(crate::http::sample))
         .route(
             crate::server_fns::uploads::UPLOAD_PATH,
             axum::routing::post(upload).layer(axum::extract::DefaultBodyLimit::max(

@@ -21,7 +21,6 @@ use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/samples/{n}", get(sample))
         .route("/api/v1/tasks/{id}/share", post(share).delete(unshare))
         .route(
             "/api/v1/tasks/{id}/publish",
@@ -290,9 +289,10 @@ async fn gallery_file(
     super::tasks::stored_file(&s, &key, PUBLIC_CACHE).await
 }
 
-/// A sample picture for the front page of an installation with nothing to show yet, drawn by
+/// `/samples/{n}` (a page's file, not the API's: routed with the site in `startup`): a sample
+/// picture for the front page of an installation with nothing to show yet, drawn by
 /// the simulators' painter (the same every time: cached by browsers for a day, and here).
-async fn sample(Path(n): Path<String>) -> Result<Response, AppError> {
+pub async fn sample(Path(n): Path<String>) -> Result<Response, AppError> {
     static DRAWN: std::sync::OnceLock<Vec<bytes::Bytes>> = std::sync::OnceLock::new();
     let n: usize = n
         .trim_end_matches(".png")

@@ -333,7 +333,7 @@ async fn the_admin_opens_a_users_ledger_and_tasks_and_others_cannot() {
     let (status, html) = page(admin, "/admin/overview".into()).await;
     assert_eq!(status, 200);
     assert!(
-        html.contains("settings.update") && html.contains("modes.fast: 8/true → 9/true"),
+        html.contains("Settings changed") && html.contains("modes.fast: 8/true → 9/true"),
         "{html}"
     );
     assert!(html.contains("api_secret: replaced") && !readable(&html).contains(SECRET));
