@@ -265,8 +265,7 @@ fn router(state: AppState) -> Router {
         .layer(axum::middleware::map_response(static_cache_headers))
         .service(site);
     // The site's code packed at brotli's best, once, off the request path.
-    let site_root = state.config.site_root.clone();
-    tokio::task::spawn_blocking(move || crate::http::packed::pack(&site_root));
+    crate::http::packed::site_root(&state.config.site_root);
     Router::new().fallback_service(layered)
 }
 

@@ -1,7 +1,8 @@
 //! The site's code (`/pkg/`: WASM, JS, CSS), compressed once with brotli at its best setting and
 //! kept in memory: the answers' own compression must be quick, so it packs the main WASM module
-//! about a quarter worse. Until a file is packed (the packing runs once, in the background, at
-//! start), it is served as before, compressed on the fly.
+//! about a quarter worse. The packing runs once, in the background, when the site's code is
+//! first asked for (a server nobody visits with a browser never spends on it); until it is done,
+//! files are served as before, compressed on the fly.
 
 use axum::{
     body::Body,
@@ -14,6 +15,14 @@ use std::{collections::HashMap, path::Path, sync::OnceLock};
 
 /// The packed files, by path (`/pkg/atelier.<hash>.wasm`).
 static PACKED: OnceLock<HashMap<String, Bytes>> = OnceLock::new();
+/// Where the site's files are (set at start), and whether their packing has begun.
+static SITE_ROOT: OnceLock<String> = OnceLock::new();
+static STARTED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Says where the site's files are, to pack when they are first asked for.
+pub fn site_root(root: &str) {
+    let _ = SITE_ROOT.set(root.to_owned());
+}
 
 /// The kinds worth packing, and their types.
 fn content_type(path: &str) -> Option<&'static str> {
@@ -86,6 +95,12 @@ fn takes_br(req: &Request<Body>) -> bool {
 /// Answers a GET of a packed file from memory (with its encoding and the usual headers);
 /// anything else goes on.
 pub async fn serve(req: Request<Body>, next: Next) -> Response {
+    if req.uri().path().starts_with("/pkg/")
+        && !STARTED.swap(true, std::sync::atomic::Ordering::Relaxed)
+        && let Some(root) = SITE_ROOT.get()
+    {
+        tokio::task::spawn_blocking(move || pack(root));
+    }
     let found = (req.method() == axum::http::Method::GET && takes_br(&req))
         .then(|| PACKED.get()?.get(req.uri().path()).cloned())
         .flatten();
