@@ -652,6 +652,47 @@ impl TaskView {
     pub fn is_live(&self) -> bool {
         !self.status.is_final()
     }
+
+    /// A task known by its id alone, queued and empty (never shown: a card's task is always in
+    /// the list while its card exists; the viewer's tests build on it).
+    pub fn placeholder(id: &str) -> Self {
+        TaskView {
+            id: id.to_owned(),
+            parent_id: None,
+            engine: EngineKind::Midjourney,
+            action: TaskAction::Imagine,
+            custom_id: None,
+            from_picture: None,
+            mode: None,
+            model: None,
+            prompt: String::new(),
+            params: Default::default(),
+            status: TaskStatus::Queued,
+            progress: 0,
+            image_url: None,
+            preview_url: None,
+            thumbnail_url: None,
+            images: Vec::new(),
+            text: None,
+            inputs: Vec::new(),
+            buttons: Vec::new(),
+            cost: 0,
+            refunded: 0,
+            fail_reason: None,
+            fail_detail: None,
+            upstream_id: None,
+            favorite: false,
+            shared_url: None,
+            published: false,
+            hidden: false,
+            channel_id: None,
+            created_at: String::new(),
+            started_at: None,
+            finished_at: None,
+            batch_id: None,
+            queue_position: None,
+        }
+    }
 }
 
 /// What the Generate page needs when it opens.

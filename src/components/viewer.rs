@@ -429,3 +429,116 @@ pub fn Quadrants(
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::ImageView;
+
+    fn button(custom_id: &str, action: TaskAction, index: Option<u8>) -> Button {
+        Button {
+            custom_id: custom_id.to_owned(),
+            label: custom_id.to_owned(),
+            emoji: String::new(),
+            action: Some(action),
+            index,
+            direction: None,
+            cost: Some(2),
+        }
+    }
+
+    fn image(url: &str) -> ImageView {
+        ImageView {
+            url: url.to_owned(),
+            thumbnail_url: None,
+            width: None,
+            height: None,
+        }
+    }
+
+    fn finished(id: &str) -> TaskView {
+        TaskView {
+            status: TaskStatus::Succeeded,
+            prompt: "a red fox".into(),
+            ..TaskView::placeholder(id)
+        }
+    }
+
+    #[test]
+    fn a_grid_is_one_picture_with_every_button_and_its_quadrants() {
+        let t = &crate::i18n::EN;
+        let grid = TaskView {
+            image_url: Some("/g.png".into()),
+            images: vec![image("/g.png")],
+            buttons: vec![
+                button("U1", TaskAction::Upscale, Some(1)),
+                button("V1", TaskAction::Variation, Some(1)),
+                button("R", TaskAction::Reroll, None),
+            ],
+            ..finished("g")
+        };
+        let shots = shots_of(t, &grid);
+        assert_eq!(shots.len(), 1);
+        assert!(shots[0].grid && shots[0].mine);
+        assert_eq!(shots[0].buttons.len(), 3);
+        assert_eq!(shots[0].details.as_deref(), Some("/history/g"));
+        assert_eq!(shots[0].caption, "Imagine · a red fox");
+    }
+
+    #[test]
+    fn several_pictures_each_get_their_own_buttons_and_place() {
+        let t = &crate::i18n::EN;
+        let four = TaskView {
+            engine: EngineKind::Openai,
+            images: vec![image("/1.png"), image("/2.png")],
+            buttons: vec![
+                button("edit-1", TaskAction::Variation, Some(1)),
+                button("edit-2", TaskAction::Variation, Some(2)),
+            ],
+            ..finished("o")
+        };
+        let shots = shots_of(t, &four);
+        assert_eq!(shots.len(), 2);
+        assert!(!shots[1].grid);
+        assert_eq!(shots[1].src, "/2.png");
+        assert_eq!(shots[1].n, 1);
+        assert_eq!(
+            shots[1]
+                .buttons
+                .iter()
+                .map(|b| b.custom_id.as_str())
+                .collect::<Vec<_>>(),
+            ["edit-2"]
+        );
+        assert_eq!(shots[1].alt, "a red fox (Picture 2 of 2)");
+        // The page's list finds a task's picture by its task and place.
+        let mut all = shots_of(t, &finished_with_image("x"));
+        all.extend(shots);
+        assert_eq!(place_of(&all, "o", 1), Some(2));
+        assert_eq!(place_of(&all, "o", 5), None);
+    }
+
+    fn finished_with_image(id: &str) -> TaskView {
+        TaskView {
+            image_url: Some(format!("/{id}.png")),
+            ..finished(id)
+        }
+    }
+
+    #[test]
+    fn nothing_to_show_for_unfinished_tasks_and_describes() {
+        let t = &crate::i18n::EN;
+        let queued = TaskView {
+            image_url: Some("/p.png".into()),
+            ..TaskView::placeholder("q")
+        };
+        assert!(shots_of(t, &queued).is_empty());
+        let describe = TaskView {
+            action: TaskAction::Describe,
+            text: Some("1. a fox".into()),
+            ..finished_with_image("d")
+        };
+        assert!(shots_of(t, &describe).is_empty());
+        assert_eq!(shots_of(t, &finished_with_image("u")).len(), 1);
+    }
+}

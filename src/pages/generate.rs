@@ -152,7 +152,7 @@ fn Studio(initial: GenerateState) -> impl IntoView {
                             let card_id = id.clone();
                             let fresh_id = id.clone();
                             let task = Signal::derive(move || {
-                                tasks.with(|ts| ts.iter().find(|x| x.id == card_id).cloned()).unwrap_or_else(|| placeholder(&card_id))
+                                tasks.with(|ts| ts.iter().find(|x| x.id == card_id).cloned()).unwrap_or_else(|| TaskView::placeholder(&card_id))
                             });
                             let is_fresh = Signal::derive(move || fresh.with(|f| f.as_deref() == Some(fresh_id.as_str())));
                             let batch = Signal::derive(move || tasks.with(|ts| batch_place(ts, &id)));
@@ -203,46 +203,6 @@ fn batch_place(tasks: &[TaskView], id: &str) -> Option<(usize, usize)> {
         .collect();
     let k = members.iter().position(|m| *m == id)?;
     Some((k + 1, members.len()))
-}
-
-/// Never shown: a card's task is always in the list while its card exists.
-fn placeholder(id: &str) -> TaskView {
-    TaskView {
-        id: id.to_owned(),
-        parent_id: None,
-        engine: crate::types::EngineKind::Midjourney,
-        action: crate::types::TaskAction::Imagine,
-        custom_id: None,
-        from_picture: None,
-        mode: None,
-        model: None,
-        prompt: String::new(),
-        params: Default::default(),
-        status: crate::types::TaskStatus::Queued,
-        progress: 0,
-        image_url: None,
-        preview_url: None,
-        thumbnail_url: None,
-        images: Vec::new(),
-        text: None,
-        inputs: Vec::new(),
-        buttons: Vec::new(),
-        cost: 0,
-        refunded: 0,
-        fail_reason: None,
-        fail_detail: None,
-        upstream_id: None,
-        favorite: false,
-        shared_url: None,
-        published: false,
-        hidden: false,
-        channel_id: None,
-        created_at: String::new(),
-        started_at: None,
-        finished_at: None,
-        batch_id: None,
-        queue_position: None,
-    }
 }
 
 /// About once a second, while any task is live and the tab is visible, asks for news of the live
