@@ -45,6 +45,13 @@ impl OpenViewer {
         use_context::<Self>()
     }
 
+    /// Opens `viewing` on a task's picture among `shots` (the page's list).
+    pub fn over(shots: Signal<Vec<Shot>>, viewing: RwSignal<Option<usize>>) -> Self {
+        Self(Callback::new(move |(id, n): (String, usize)| {
+            viewing.set(shots.with_untracked(|s| place_of(s, &id, n)));
+        }))
+    }
+
     /// A tile's picture clicked (a link to its page): opens it here instead, unless the user
     /// asked for a new tab or window.
     pub fn tile_click(self, ev: &leptos::ev::MouseEvent, task: &str) {

@@ -5,7 +5,7 @@
 use crate::codec::page_data;
 use crate::components::local_time::LocalTime;
 use crate::components::page_title::PageTitle;
-use crate::components::viewer::{OpenViewer, Shot, Viewer, place_of, public_shots};
+use crate::components::viewer::{OpenViewer, Shot, Viewer, public_shots};
 use crate::{
     i18n::use_texts,
     pages::errors::NotFound,
@@ -187,12 +187,7 @@ fn GalleryGrid(page: GalleryPage, sort: Option<String>, number: i64) -> impl Int
         .flat_map(|x| public_shots(t, x, true))
         .collect();
     let viewing = RwSignal::new(None::<usize>);
-    let kept = StoredValue::new(shots.clone());
-    provide_context(OpenViewer(Callback::new(
-        move |(id, n): (String, usize)| {
-            viewing.set(kept.with_value(|s| place_of(s, &id, n)));
-        },
-    )));
+    provide_context(OpenViewer::over(Signal::stored(shots.clone()), viewing));
     view! {
         <nav aria-label=t.gallery.order_label class="flex gap-1">
             <a href=href(false, 0) class=tab aria-current=current(!liked)>{t.gallery.newest}</a>

@@ -11,7 +11,7 @@ use crate::{
         post_form::PostForm,
         task_card::{CardActions, PressArgs, TaskCard},
         templates::TemplatePicker,
-        viewer::{OpenViewer, Viewer, place_of, shots_of},
+        viewer::{OpenViewer, Viewer, shots_of},
     },
     error::AppError,
     i18n::{Texts, use_texts},
@@ -128,11 +128,7 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         tasks.with(|ts| ts.iter().flat_map(|x| shots_of(t, x)).collect::<Vec<_>>())
     });
     let viewing = RwSignal::new(None::<usize>);
-    provide_context(OpenViewer(Callback::new(
-        move |(id, n): (String, usize)| {
-            viewing.set(shots.with_untracked(|s| place_of(s, &id, n)));
-        },
-    )));
+    provide_context(OpenViewer::over(shots.into(), viewing));
     let press_in_viewer = Callback::new(move |(task_id, custom_id): (String, String)| {
         press.dispatch(PressArgs::button(task_id, custom_id));
     });

@@ -11,7 +11,7 @@ use crate::{
         local_time::LocalTime,
         star::Star,
         task_card::{made_with, what_it_is},
-        viewer::{OpenViewer, Shot, Viewer, place_of, shots_of},
+        viewer::{OpenViewer, Shot, Viewer, shots_of},
     },
     i18n::use_texts,
     server_fns::{
@@ -124,11 +124,7 @@ pub fn HistoryPage() -> impl IntoView {
     // The viewer: the page's pictures, left and right in the page's order.
     let shots = RwSignal::new(Vec::<Shot>::new());
     let viewing = RwSignal::new(None::<usize>);
-    provide_context(OpenViewer(Callback::new(
-        move |(id, n): (String, usize)| {
-            viewing.set(shots.with_untracked(|s| place_of(s, &id, n)));
-        },
-    )));
+    provide_context(OpenViewer::over(shots.into(), viewing));
     let collections = page_data(|| (), |_| load_collections());
     // A filter changed: from the first page.
     let with = move |f: &dyn Fn(&mut HistoryQuery)| {

@@ -5,7 +5,7 @@ use crate::codec::page_data;
 use crate::components::{
     icon::{Glyph, Icon},
     page_title::PageTitle,
-    viewer::{OpenViewer, Shot, Viewer, place_of, public_shots},
+    viewer::{OpenViewer, Shot, Viewer, public_shots},
 };
 use crate::{i18n::use_texts, server_fns::sharing::load_landing, types::SignupMode};
 use leptos::prelude::*;
@@ -62,10 +62,7 @@ fn Recent(shots: Vec<Shot>) -> impl IntoView {
     let t = use_texts();
     let l = &t.shell.landing;
     let viewing = RwSignal::new(None::<usize>);
-    let kept = StoredValue::new(shots.clone());
-    let opener = OpenViewer(Callback::new(move |(id, n): (String, usize)| {
-        viewing.set(kept.with_value(|s| place_of(s, &id, n)));
-    }));
+    let opener = OpenViewer::over(Signal::stored(shots.clone()), viewing);
     view! {
         <Viewer shots=Signal::stored(shots.clone()) open=viewing />
         <section class="space-y-3" aria-labelledby="recent-heading">
