@@ -84,8 +84,13 @@ test.describe.serial("the studio", () => {
     // Two finished grids at least (the paper boats of the test before).
     const done = page.locator("[data-testid=task-card][data-status=succeeded]").filter({ has: page.getByTestId("task-image") });
     await expect.poll(() => done.count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(2);
+    // And none still running: a card finishing meanwhile would change the viewer's count.
+    const unfinished = page.locator(["queued", "submitted", "in_progress"].map((s) => `[data-testid=task-card][data-status=${s}]`).join(", "));
+    await expect(unfinished).toHaveCount(0, { timeout: 60_000 });
     // From the keyboard: the picture's button (a pointer clicks its quadrants, below).
-    const opener = done.first().getByRole("button", { name: "Open large" });
+    // Pinned by its task: a newer card that finishes meanwhile would otherwise become `done.first()`.
+    const openerId = await done.first().getAttribute("data-task-id");
+    const opener = page.locator(`[data-testid=task-card][data-task-id="${openerId}"]`).getByRole("button", { name: "Open large" });
     await opener.focus();
     await page.keyboard.press("Enter");
     const viewer = page.getByRole("dialog", { name: "Picture viewer" });
