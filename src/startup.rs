@@ -139,12 +139,17 @@ impl Application {
 /// before any server answers, closes that window; tests start many servers in one process.
 fn routes() -> Vec<AxumRouteListing> {
     static ROUTES: std::sync::OnceLock<Vec<AxumRouteListing>> = std::sync::OnceLock::new();
-    // The upload server function gets its own route, with room for a whole picture.
+    // The upload server function gets its own route, with room for a whole picture, and the
+    // page's poll its own handler (`server_fns::tasks::poll_route`).
     ROUTES
         .get_or_init(|| {
             generate_route_list_with_exclusions(
                 App,
-                Some(vec![crate::server_fns::uploads::UPLOAD_PATH.to_owned()]),
+                Some(vec![
+                    crate::server_fns::uploads::UPLOAD_PATH.to_owned(),
+                    <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH
+                        .to_owned(),
+                ]),
             )
         })
         .clone()
@@ -192,6 +197,10 @@ fn router(state: AppState) -> Router {
     let site = Router::new()
         .merge(crate::http::router())
         .route("/samples/{n}", axum::routing::get(crate::http::sample))
+        .route(
+            <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH,
+            axum::routing::post(crate::server_fns::tasks::poll_route),
+        )
         .route(
             crate::server_fns::uploads::UPLOAD_PATH,
             axum::routing::post(upload).layer(axum::extract::DefaultBodyLimit::max(
@@ -399,7 +408,10 @@ fn cache_control(path: &str) -> &'static str {
 /// (postcard, left as it is) whatever the status.
 /// A server function's error answer, as the pages read it (postcard), for a refusal made before
 /// the function runs.
-fn server_fn_error(path: &str, error: &crate::error::AppError) -> axum::response::Response {
+pub(crate) fn server_fn_error(
+    path: &str,
+    error: &crate::error::AppError,
+) -> axum::response::Response {
     use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
     let status = axum::http::StatusCode::from_u16(error.status())
         .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
