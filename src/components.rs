@@ -5,6 +5,7 @@ pub mod collect;
 pub mod header;
 pub mod icon;
 pub mod image_inputs;
+pub mod later;
 pub mod local_time;
 pub mod mask_editor;
 pub mod page_title;

@@ -34,8 +34,9 @@ pub fn ImageInputs(
     /// The roles the chosen action lets a picture take; one: no choice shown.
     roles: Signal<Vec<&'static str>>,
     error: RwSignal<Option<AppError>>,
+    /// The pictures are on screen: their code loads the first time (a paste works before).
+    shown: Signal<bool>,
 ) -> impl IntoView {
-    let t = use_texts();
     let uploading = RwSignal::new(0usize);
     let add = move |files: Vec<FileBytes>| {
         for file in files {
@@ -57,7 +58,8 @@ pub fn ImageInputs(
             });
         }
     };
-    paste_listener(add);
+    let add = Callback::new(add);
+    paste_listener(move |files| add.run(files));
     // Another action or engine: a picture keeps its role where the new one offers it.
     Effect::new(move || {
         let offered = roles.get();
@@ -72,6 +74,32 @@ pub fn ImageInputs(
             });
         }
     });
+    crate::components::later::later(
+        shown,
+        crate::components::later::loader(move || given_list(images, roles, uploading, add)),
+    )
+}
+
+#[leptos::lazy]
+fn given_list(
+    images: RwSignal<Vec<Given>>,
+    roles: Signal<Vec<&'static str>>,
+    uploading: RwSignal<usize>,
+    add: Callback<Vec<FileBytes>>,
+) -> AnyView {
+    view! { <GivenList images roles uploading add /> }.into_any()
+}
+
+/// The drop zone, the picker and the pictures given, each with its role and a remove button.
+#[component]
+fn GivenList(
+    images: RwSignal<Vec<Given>>,
+    roles: Signal<Vec<&'static str>>,
+    uploading: RwSignal<usize>,
+    add: Callback<Vec<FileBytes>>,
+) -> impl IntoView {
+    let t = use_texts();
+    let add = move |files: Vec<FileBytes>| add.run(files);
     view! {
         <fieldset class="space-y-2" data-testid="image-inputs">
             <legend class="text-sm font-medium">{t.studio.images_label}</legend>

@@ -297,7 +297,8 @@ impl Default for MaskState {
     }
 }
 
-/// The editor over a picture: the painted part shown tinted, the tools below it.
+/// The editor over a picture: the painted part shown tinted, the tools below it. Its code is
+/// loaded when an editor is first shown (see `components::later`).
 #[component]
 pub fn MaskEditor(
     image_url: Signal<String>,
@@ -305,6 +306,19 @@ pub fn MaskEditor(
     /// Ids in the page start with it (one editor per task).
     id: String,
 ) -> impl IntoView {
+    crate::components::later::later(
+        Signal::stored(true),
+        crate::components::later::loader(move || mask_editor_view(image_url, state, id.clone())),
+    )
+}
+
+#[leptos::lazy]
+fn mask_editor_view(image_url: Signal<String>, state: MaskState, id: String) -> AnyView {
+    view! { <Editor image_url state id /> }.into_any()
+}
+
+#[component]
+fn Editor(image_url: Signal<String>, state: MaskState, id: String) -> impl IntoView {
     let t = use_texts();
     let st = &t.studio;
     let tool = RwSignal::new(Tool::Rect);

@@ -177,7 +177,8 @@ pub fn TaskCard(
                     </button>
                 </Show>
                 <Show when=move || status() == TaskStatus::NeedsInput>
-                    <StepInput task actions />
+                    // Its code (and the mask editor's) loads when a task first waits for input.
+                    {crate::components::later::later(Signal::stored(true), crate::components::later::loader(move || step_input(task, actions)))}
                 </Show>
                 <Show when=move || status() == TaskStatus::Succeeded && task.with(gives_prompts)>
                     <Prompts task actions />
@@ -260,6 +261,11 @@ pub fn short_model(engine: EngineKind, model: &str) -> &str {
 /// The answer a task waiting in a modal step asks for, and Continue: for Vary (Region), the
 /// region painted on the parent's picture (and its prompt); for Custom Zoom, its factor (1 to 2)
 /// and prompt; else the prompt.
+#[leptos::lazy]
+fn step_input(task: Signal<TaskView>, actions: CardActions) -> AnyView {
+    view! { <StepInput task actions /> }.into_any()
+}
+
 #[component]
 fn StepInput(task: Signal<TaskView>, actions: CardActions) -> impl IntoView {
     let t = use_texts();

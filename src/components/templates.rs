@@ -13,19 +13,46 @@ use crate::{
 };
 use leptos::prelude::*;
 
-#[component]
-pub fn TemplatePicker(
-    templates: Vec<TemplateView>,
-    recent: Vec<String>,
+/// What the picker works with.
+#[derive(Clone)]
+pub struct Picking {
+    pub templates: Vec<TemplateView>,
+    pub recent: Vec<String>,
     /// The user may share a template with everyone.
-    is_admin: bool,
+    pub is_admin: bool,
     /// A template chosen, with its prompt filled in.
-    on_use: Callback<(TemplateView, String)>,
+    pub on_use: Callback<(TemplateView, String)>,
     /// A recent prompt chosen.
-    on_prompt: Callback<String>,
+    pub on_prompt: Callback<String>,
     /// The form as it is, to keep as a template.
-    current: Callback<(), SubmitTask>,
-) -> impl IntoView {
+    pub current: Callback<(), SubmitTask>,
+}
+
+/// The picker; its code is loaded when the Templates panel first opens (see
+/// `components::later`).
+#[component]
+pub fn TemplatePicker(picking: Picking) -> impl IntoView {
+    crate::components::later::later(
+        Signal::stored(true),
+        crate::components::later::loader(move || picker_view(picking.clone())),
+    )
+}
+
+#[leptos::lazy]
+fn picker_view(picking: Picking) -> AnyView {
+    view! { <Picker picking /> }.into_any()
+}
+
+#[component]
+fn Picker(picking: Picking) -> impl IntoView {
+    let Picking {
+        templates,
+        recent,
+        is_admin,
+        on_use,
+        on_prompt,
+        current,
+    } = picking;
     let t = use_texts();
     let l = t.library;
     let list = RwSignal::new(templates);

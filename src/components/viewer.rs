@@ -6,6 +6,7 @@ use crate::{
     browser,
     components::{
         icon::{Glyph, Icon},
+        later,
         task_card::{ActionButton, what_it_is},
     },
     i18n::{Texts, use_texts},
@@ -167,6 +168,45 @@ pub fn Viewer(
     #[prop(optional)] press: Option<Callback<(String, String)>>,
     #[prop(optional, into)] action_cost: Signal<i64>,
 ) -> impl IntoView {
+    // The focus goes back to what opened it when it closes; the page behind stays still. (The
+    // frame moves the focus in once its code has loaded.)
+    let is_open = Memo::new(move |_| open.with(Option::is_some));
+    let was_open = StoredValue::new(false);
+    Effect::new(move || {
+        let now_open = is_open.get();
+        if now_open == was_open.get_value() {
+            return;
+        }
+        was_open.set_value(now_open);
+        browser::lock_scroll(now_open);
+        if now_open {
+            browser::remember_focus();
+        } else {
+            browser::restore_focus();
+        }
+    });
+    on_cleanup(move || {
+        if was_open.get_value() {
+            browser::lock_scroll(false);
+        }
+    });
+    let load = later::loader(move || viewer_frame(shots, open, press, action_cost));
+    view! {
+        <Show when=move || is_open.get()>
+            {later::loaded(&load)}
+        </Show>
+    }
+}
+
+/// What the viewer shows while it is open. Its code is loaded the first time a viewer opens (a
+/// chunk of its own in a `--split` build), not with the page.
+#[leptos::lazy]
+fn viewer_frame(
+    shots: Signal<Vec<Shot>>,
+    open: RwSignal<Option<usize>>,
+    press: Option<Callback<(String, String)>>,
+    action_cost: Signal<i64>,
+) -> AnyView {
     let t = use_texts();
     let v = &t.shell.viewer;
     let zoomed = RwSignal::new(false);
@@ -187,29 +227,26 @@ pub fn Viewer(
         error.set(None);
     };
     let close = move || open.set(None);
-    // The focus goes in when it opens and back to what opened it when it closes; the page
-    // behind stays still.
-    let was_open = StoredValue::new(false);
-    Effect::new(move || {
-        let now_open = open.with(Option::is_some);
-        if now_open == was_open.get_value() {
-            return;
+    request_animation_frame(|| browser::focus("viewer-close"));
+    // The keys work from wherever the focus is while it is open (also in the moment before the
+    // focus has moved in): it is modal.
+    let keys = window_event_listener(leptos::ev::keydown, move |ev| match ev.key().as_str() {
+        "Escape" => {
+            ev.prevent_default();
+            close();
         }
-        was_open.set_value(now_open);
-        browser::lock_scroll(now_open);
-        if now_open {
-            browser::remember_focus();
-            request_animation_frame(|| browser::focus("viewer-close"));
-        } else {
-            zoomed.set(false);
-            browser::restore_focus();
+        "ArrowLeft" => {
+            ev.prevent_default();
+            step(-1);
         }
+        "ArrowRight" => {
+            ev.prevent_default();
+            step(1);
+        }
+        "Tab" if browser::wrap_tab(FRAME, ev.shift_key()) => ev.prevent_default(),
+        _ => {}
     });
-    on_cleanup(move || {
-        if was_open.get_value() {
-            browser::lock_scroll(false);
-        }
-    });
+    on_cleanup(move || keys.remove());
     let balance = use_balance().0;
     let navigate = leptos_router::hooks::use_navigate();
     let made_here = Action::new(move |(task, custom): &(String, String)| {
@@ -252,7 +289,6 @@ pub fn Viewer(
     const BAR: &str = "flex min-h-11 min-w-11 items-center justify-center gap-1.5 rounded-full px-3 text-sm text-white/90 hover:bg-white/15 focus-visible:outline focus-visible:outline-2 focus-visible:outline-white";
     const SIDE: &str = "absolute top-1/2 z-10 hidden -translate-y-1/2 rounded-full bg-black/40 p-3 text-white hover:bg-black/70 sm:flex focus-visible:outline focus-visible:outline-2 focus-visible:outline-white";
     view! {
-        <Show when=move || open.with(Option::is_some)>
             <div
                 role="dialog"
                 aria-modal="true"
@@ -260,22 +296,6 @@ pub fn Viewer(
                 tabindex="-1"
                 data-testid="viewer"
                 class="fixed inset-0 z-50 flex flex-col bg-stone-950 text-white"
-                on:keydown=move |ev| match ev.key().as_str() {
-                    "Escape" => {
-                        ev.prevent_default();
-                        close();
-                    }
-                    "ArrowLeft" => {
-                        ev.prevent_default();
-                        step(-1);
-                    }
-                    "ArrowRight" => {
-                        ev.prevent_default();
-                        step(1);
-                    }
-                    "Tab" if browser::wrap_tab(FRAME, ev.shift_key()) => ev.prevent_default(),
-                    _ => {}
-                }
             >
                 <div class="flex items-center gap-1 px-2 py-2 sm:px-4">
                     <span class="px-2 text-sm tabular-nums text-white/70" data-testid="viewer-counter">
@@ -390,8 +410,8 @@ pub fn Viewer(
                     }
                 })}
             </div>
-        </Show>
     }
+    .into_any()
 }
 
 /// A MidJourney grid's four pictures, numbered on hover, each with its upscale and variation:

@@ -7,10 +7,11 @@ use crate::components::page_title::PageTitle;
 use crate::{
     components::{
         image_inputs::{Given, ImageInputs, form_value, give},
+        later::{later, loader},
         mask_editor::{MaskEditor, MaskState},
         post_form::PostForm,
         task_card::{CardActions, PressArgs, TaskCard},
-        templates::TemplatePicker,
+        templates::{Picking, TemplatePicker},
         viewer::{OpenViewer, Viewer, shots_of},
     },
     error::AppError,
@@ -451,9 +452,11 @@ fn PromptForm(
         )
     };
     let form = NodeRef::<html::Form>::new();
-    let flag = move |remove: &'static [&'static str], add: Option<String>| {
-        prompt.update(|p| *p = set_flag(p, remove, add.as_deref()));
-    };
+    let flag_set = Callback::new(
+        move |(remove, add): (&'static [&'static str], Option<String>)| {
+            prompt.update(|p| *p = set_flag(p, remove, add.as_deref()));
+        },
+    );
     let args = move || {
         let kind = engine.get_untracked();
         // A blend or a describe takes pictures, not words: the box's words stay out of it.
@@ -651,6 +654,8 @@ fn PromptForm(
         _ => 0,
     });
     let none = Signal::stored(0usize);
+    let options_shown = Signal::derive(move || shown(Panel::Options));
+    let images_shown = Signal::derive(move || shown(Panel::Images));
     let can_take_images =
         move || !(engine.get() == EngineKind::Midjourney && mj_action.get() == TaskAction::Shorten);
     view! {
@@ -663,14 +668,15 @@ fn PromptForm(
                 // The open panel: above the bar on phones (it is docked at the bottom), below it
                 // on wide screens.
                 <BarPanel which=Panel::Options title=t.shell.options_button open=panel>
+                        // Each engine's controls load with the panel's first opening.
                         <Show when=move || engine.get() == EngineKind::Midjourney>
-                            <MidjourneyParams flag />
+                            {later(options_shown, loader(move || midjourney_params(flag_set)))}
                         </Show>
                         <Show when=move || engine.get() == EngineKind::Openai>
-                            <OpenAiControls choice />
+                            {later(options_shown, loader(move || open_ai_controls(choice)))}
                         </Show>
                         <Show when=move || engine.get() == EngineKind::SdWebui>
-                            <SdControls choice=sd />
+                            {later(options_shown, loader(move || sd_controls(sd)))}
                         </Show>
                         <Show when=batchable>
                             <div class="space-y-1 text-sm">
@@ -693,7 +699,7 @@ fn PromptForm(
                 </BarPanel>
                 <BarPanel which=Panel::Images title=t.shell.images_button open=panel>
                         <Show when=can_take_images>
-                            <ImageInputs images roles error />
+                            <ImageInputs images roles error shown=images_shown />
                         </Show>
                         <Show when=editing>
                             <div class="space-y-2" data-testid="edit-controls">
@@ -741,7 +747,7 @@ fn PromptForm(
                         let (templates, recent) = (templates.clone(), recent.clone());
                         view! {
                             <BarPanel which=Panel::Templates title=t.shell.templates_button open=panel>
-                                <TemplatePicker templates recent is_admin on_use=use_template on_prompt=recent_prompt current />
+                                <TemplatePicker picking=Picking { templates, recent, is_admin, on_use: use_template, on_prompt: recent_prompt, current } />
                             </BarPanel>
                         }
                     }
@@ -936,11 +942,28 @@ fn MidjourneyModes(modes: Vec<ModeView>, mode: RwSignal<Option<Mode>>) -> impl I
     }
 }
 
+/// A flag of the prompt replaced: the forms it may have, and its new value (None: removed).
+type FlagSet = Callback<(&'static [&'static str], Option<String>)>;
+
+#[leptos::lazy]
+fn midjourney_params(flag: FlagSet) -> AnyView {
+    view! { <MidjourneyParams flag /> }.into_any()
+}
+
+#[leptos::lazy]
+fn open_ai_controls(choice: OpenAiChoice) -> AnyView {
+    view! { <OpenAiControls choice /> }.into_any()
+}
+
+#[leptos::lazy]
+fn sd_controls(choice: SdChoice) -> AnyView {
+    view! { <SdControls choice /> }.into_any()
+}
+
 /// The flags a MidJourney prompt carries, set from fields.
 #[component]
-fn MidjourneyParams(
-    flag: impl Fn(&'static [&'static str], Option<String>) + Copy + Send + Sync + 'static,
-) -> impl IntoView {
+fn MidjourneyParams(flag: FlagSet) -> impl IntoView {
+    let flag = move |remove: &'static [&'static str], add: Option<String>| flag.run((remove, add));
     let t = use_texts();
     view! {
         <div class="grid grid-cols-2 gap-3 text-sm sm:grid-cols-3">
