@@ -113,7 +113,7 @@ pub fn request_token(headers: &HeaderMap) -> Option<String> {
 pub fn may_use_kept(parts: &axum::http::request::Parts) -> bool {
     use axum::http::Method;
     let path = parts.uri.path();
-    let poll = <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    let poll = crate::server_fns::tasks::POLL_PATH;
     match parts.method {
         Method::GET | Method::HEAD => {
             path == "/api/v1/tasks"

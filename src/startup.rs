@@ -147,8 +147,7 @@ fn routes() -> Vec<AxumRouteListing> {
                 App,
                 Some(vec![
                     crate::server_fns::uploads::UPLOAD_PATH.to_owned(),
-                    <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH
-                        .to_owned(),
+                    crate::server_fns::tasks::POLL_PATH.to_owned(),
                 ]),
             )
         })
@@ -198,7 +197,7 @@ fn router(state: AppState) -> Router {
         .merge(crate::http::router())
         .route("/samples/{n}", axum::routing::get(crate::http::sample))
         .route(
-            <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH,
+            crate::server_fns::tasks::POLL_PATH,
             axum::routing::post(crate::server_fns::tasks::poll_route),
         )
         .route(
@@ -343,7 +342,7 @@ async fn reads_after_writes(
     next: axum::middleware::Next,
 ) -> axum::response::Response {
     use axum::http::Method;
-    let poll = <crate::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
+    let poll = crate::server_fns::tasks::POLL_PATH;
     let writes = !matches!(*req.method(), Method::GET | Method::HEAD) && req.uri().path() != poll;
     let res = next.run(req).await;
     if writes {

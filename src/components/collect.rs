@@ -31,7 +31,7 @@ pub fn CollectMenu(task_id: String) -> impl IntoView {
             <Show when=move || open.get()>
                 {
                     let (task_id, menu_id) = (task_id.clone(), menu_id.clone());
-                    crate::components::later::later(Signal::stored(true), crate::components::later::loader(move || collect_list(task_id.clone(), menu_id.clone())))
+                    crate::components::later::now(move || collect_list(task_id.clone(), menu_id.clone()))
                 }
             </Show>
         </div>

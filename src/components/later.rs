@@ -41,3 +41,12 @@ pub fn later(when: Signal<bool>, load: Loader) -> AnyView {
     });
     (move || wanted.get().then(|| loaded(&load))).into_any()
 }
+
+/// The view `load` makes, loaded as soon as the page runs in the browser (for a part that shows
+/// at once when it is there, but is rarely there: a waiting task's input, an open menu).
+pub fn now<Fut>(load: impl Fn() -> Fut + Send + Sync + 'static) -> AnyView
+where
+    Fut: Future<Output = AnyView> + Send + 'static,
+{
+    later(Signal::stored(true), loader(load))
+}

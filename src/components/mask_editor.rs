@@ -306,10 +306,7 @@ pub fn MaskEditor(
     /// Ids in the page start with it (one editor per task).
     id: String,
 ) -> impl IntoView {
-    crate::components::later::later(
-        Signal::stored(true),
-        crate::components::later::loader(move || mask_editor_view(image_url, state, id.clone())),
-    )
+    crate::components::later::now(move || mask_editor_view(image_url, state, id.clone()))
 }
 
 #[leptos::lazy]

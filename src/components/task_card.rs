@@ -178,7 +178,7 @@ pub fn TaskCard(
                 </Show>
                 <Show when=move || status() == TaskStatus::NeedsInput>
                     // Its code (and the mask editor's) loads when a task first waits for input.
-                    {crate::components::later::later(Signal::stored(true), crate::components::later::loader(move || step_input(task, actions)))}
+                    {crate::components::later::now(move || step_input(task, actions))}
                 </Show>
                 <Show when=move || status() == TaskStatus::Succeeded && task.with(gives_prompts)>
                     <Prompts task actions />

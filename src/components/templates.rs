@@ -32,10 +32,7 @@ pub struct Picking {
 /// `components::later`).
 #[component]
 pub fn TemplatePicker(picking: Picking) -> impl IntoView {
-    crate::components::later::later(
-        Signal::stored(true),
-        crate::components::later::loader(move || picker_view(picking.clone())),
-    )
+    crate::components::later::now(move || picker_view(picking.clone()))
 }
 
 #[leptos::lazy]

@@ -293,6 +293,9 @@ pub async fn poll_tasks(ids: Vec<String>) -> Result<TaskUpdates, AppError> {
     crate::services::generation::updates(&engine, &user, &ids).await
 }
 
+/// Where the page's poll is served (its server function's path).
+pub const POLL_PATH: &str = <PollTasks as leptos::server_fn::ServerFn>::PATH;
+
 /// The page's poll as a plain axum handler: most of the traffic a signed-in page makes, so it
 /// skips what the server-function handler does for every call (a reactive owner with its
 /// contexts, the function's lookup, the response options), which cost about a fifth of a poll.
@@ -303,7 +306,6 @@ pub async fn poll_route(
     req: axum::extract::Request,
 ) -> axum::response::Response {
     use axum::response::IntoResponse as _;
-    use leptos::server_fn::ServerFn as _;
     let (parts, body) = req.into_parts();
     let answer = async {
         let user = crate::auth::authenticate(&state.pool, &state.sessions, &parts)
@@ -327,11 +329,11 @@ pub async fn poll_route(
             )
                 .into_response(),
             Err(e) => crate::startup::server_fn_error(
-                PollTasks::PATH,
+                POLL_PATH,
                 &crate::services::internal(e.to_string()),
             ),
         },
-        Err(e) => crate::startup::server_fn_error(PollTasks::PATH, &e),
+        Err(e) => crate::startup::server_fn_error(POLL_PATH, &e),
     }
 }
 
