@@ -250,7 +250,7 @@ pub fn wrap_tab(selector: &str, backwards: bool) -> bool {
             return false;
         };
         let Ok(list) = root.query_selector_all(
-            "a[href], button:not([disabled]), input:not([disabled]), select, textarea",
+            "a[href], button:not([disabled]), input:not([disabled]), select, textarea, [tabindex=\"0\"]",
         ) else {
             return false;
         };

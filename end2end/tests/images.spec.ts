@@ -224,4 +224,49 @@ test.describe.serial("images in", () => {
     await expect(edit).toContainText("Edit");
     await expect(edit.getByTestId("task-image")).toBeVisible();
   });
+  test("an OpenAI picture varied in one click from its card, then edited in the bar", async ({ page }) => {
+    await signUp(page, "Iris Eight", "iris8@example.com");
+    await page.getByRole("radio", { name: "OpenAI" }).check();
+    await page.getByRole("combobox", { name: "Model" }).selectOption("gpt-image-1");
+    await page.getByLabel("Prompt").fill("a brass lantern");
+    await page.getByRole("button", { name: "Generate" }).click();
+    const first = page.getByTestId("task-card").first();
+    await expect(first).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+    const firstId = (await first.getAttribute("data-task-id")) ?? "";
+    const original = page.locator(`[data-task-id="${firstId}"]`);
+
+    // Vary: a new task at once, an edit of that picture with its prompt, priced on the button.
+    await original.getByRole("button", { name: /^Vary, \d+ credits?$/ }).click();
+    const varied = await newCard(page, [firstId]);
+    await expect(varied.getByTestId("task-action")).toHaveText("Edit");
+    await expect(varied.getByTestId("task-prompt")).toHaveText("a brass lantern");
+    await expect(varied).toHaveAttribute("data-status", "succeeded", { timeout: 30_000 });
+
+    // Edit: the picture, its prompt and its model go into the bar, for the user to change.
+    await page.getByLabel("Prompt").fill("");
+    await page.getByRole("radio", { name: "MidJourney" }).check();
+    await original.getByRole("button", { name: "Edit", exact: true }).click();
+    await expect(page.getByTestId("given-image")).toHaveCount(1);
+    await expect(page.getByRole("radio", { name: "OpenAI" })).toBeChecked();
+    await expect(page.getByLabel("Prompt")).toHaveValue("a brass lantern");
+    // The focus too: loading the editor's code (its own chunk) no longer takes the studio out of the page.
+    await expect(page.getByLabel("Prompt")).toBeFocused();
+
+    // The region to repaint, full screen: the picture fills the screen, the keys paint, Escape
+    // brings it back with the focus on its switch.
+    const controls = page.getByTestId("edit-controls");
+    await controls.getByRole("button", { name: "Full screen" }).click();
+    const dialog = page.getByRole("dialog", { name: "Region to repaint" });
+    await expect(dialog).toBeVisible();
+    const canvas = dialog.getByTestId("mask-canvas");
+    await expect(canvas).toBeFocused();
+    const box = (await canvas.boundingBox())!;
+    expect(box.height).toBeGreaterThan(400);
+    await page.keyboard.press("Enter");
+    await expect(dialog.getByTestId("mask-undo")).toBeEnabled();
+    await page.keyboard.press("Escape");
+    await expect(dialog).toHaveCount(0);
+    await expect(controls.getByTestId("mask-full")).toBeFocused();
+    await expect(controls.getByTestId("mask-undo")).toBeEnabled();
+  });
 });

@@ -39,7 +39,10 @@ pub fn later(when: Signal<bool>, load: Loader) -> AnyView {
             wanted.set(true);
         }
     });
-    (move || wanted.get().then(|| loaded(&load))).into_any()
+    // Its own boundary: while the chunk is on its way only this part waits. Under the page's
+    // boundary instead, the whole page (the studio, with the focus in it) was taken out of the
+    // document until the chunk arrived.
+    view! { <Suspense>{move || wanted.get().then(|| loaded(&load))}</Suspense> }.into_any()
 }
 
 /// The view `load` makes, loaded as soon as the page runs in the browser (for a part that shows

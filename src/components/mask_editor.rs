@@ -8,6 +8,7 @@
 //! follows the same steps (a shape filled with the non-zero rule, an inversion as `xor`), so the
 //! tests of the model are tests of what is sent.
 
+use crate::components::icon::{Glyph, Icon};
 use crate::i18n::use_texts;
 use leptos::{html, prelude::*};
 
@@ -410,14 +411,65 @@ fn Editor(image_url: Signal<String>, state: MaskState, id: String) -> impl IntoV
         }
     };
     let plain = "rounded border border-stone-300 px-2 py-1 hover:bg-stone-100 disabled:opacity-50 dark:border-stone-700 dark:hover:bg-stone-800";
+    // Full screen: the picture as large as the screen allows, in the viewer's dark frame, above
+    // the page (which stops scrolling); Escape or Done brings it back into its card.
+    let full = RwSignal::new(false);
+    let toggle_id = format!("{id}-mask-full");
+    let canvas_id = format!("{id}-mask-canvas");
+    let set_full = {
+        let (toggle_id, canvas_id) = (toggle_id.clone(), canvas_id.clone());
+        Callback::new(move |on: bool| {
+            full.set(on);
+            crate::browser::lock_scroll(on);
+            let target = if on {
+                canvas_id.clone()
+            } else {
+                toggle_id.clone()
+            };
+            request_animation_frame(move || crate::browser::focus(&target));
+        })
+    };
+    on_cleanup(move || {
+        if full.get_untracked() {
+            crate::browser::lock_scroll(false);
+        }
+    });
+    let frame = move || {
+        if full.get() {
+            "fixed inset-0 z-50 flex flex-col items-center gap-3 overflow-auto bg-stone-950 p-3 text-stone-100 sm:p-6"
+        } else {
+            "space-y-2"
+        }
+    };
     view! {
-        <div class="space-y-2" data-testid="mask-editor">
-            <div class="relative select-none">
+        <div
+            class=frame
+            data-testid="mask-editor"
+            role=move || full.get().then_some("dialog")
+            aria-modal=move || full.get().then_some("true")
+            aria-label=move || full.get().then_some(st.mask_label)
+            on:keydown=move |ev| {
+                if !full.get_untracked() {
+                    return;
+                }
+                match ev.key().as_str() {
+                    "Escape" => {
+                        ev.prevent_default();
+                        ev.stop_propagation();
+                        set_full.run(false);
+                    }
+                    // Focus stays in the full-screen editor.
+                    "Tab" if crate::browser::wrap_tab("[data-testid=mask-editor][role=dialog]", ev.shift_key()) => ev.prevent_default(),
+                    _ => {}
+                }
+            }
+        >
+            <div class=move || if full.get() { "relative w-fit select-none" } else { "relative select-none" }>
                 <img
                     node_ref=image_ref
                     src=move || image_url.get()
                     alt=""
-                    class="block w-full rounded"
+                    class=move || if full.get() { "block max-h-[calc(100dvh-9rem)] w-auto max-w-full rounded" } else { "block w-full rounded" }
                     on:load=move |ev| {
                         #[cfg(feature = "hydrate")]
                         {
@@ -434,6 +486,7 @@ fn Editor(image_url: Signal<String>, state: MaskState, id: String) -> impl IntoV
                 />
                 <canvas
                     node_ref=canvas_ref
+                    id=canvas_id
                     tabindex="0"
                     role="img"
                     aria-label=st.mask_label
@@ -487,6 +540,8 @@ fn Editor(image_url: Signal<String>, state: MaskState, id: String) -> impl IntoV
                     }
                 ></canvas>
             </div>
+            // In full screen, the tools sit on a light panel under the picture.
+            <div class=move || if full.get() { "w-full max-w-3xl space-y-2 rounded-lg bg-white p-3 text-stone-900 dark:bg-stone-900 dark:text-stone-100" } else { "space-y-2" }>
             <p id=help_id class="text-xs text-stone-500">{st.mask_help}</p>
             <div class="flex flex-wrap gap-2 text-sm" role="toolbar" aria-label=st.mask_label>
                 {tool_button(Tool::Rect, st.mask_rect)}
@@ -494,6 +549,20 @@ fn Editor(image_url: Signal<String>, state: MaskState, id: String) -> impl IntoV
                 <button type="button" class=plain data-testid="mask-undo" disabled=move || draft.with(Draft::is_empty) on:click=move |_| run(Command::Undo)>{st.mask_undo}</button>
                 <button type="button" class=plain data-testid="mask-clear" disabled=move || draft.with(Draft::is_empty) on:click=move |_| run(Command::Clear)>{st.mask_clear}</button>
                 <button type="button" class=plain data-testid="mask-invert" on:click=move |_| run(Command::Invert)>{st.mask_invert}</button>
+                <button
+                    type="button"
+                    id=toggle_id
+                    class=plain
+                    data-testid="mask-full"
+                    aria-pressed=move || full.get().to_string()
+                    on:click=move |_| set_full.run(!full.get_untracked())
+                >
+                    <span class="inline-flex items-center gap-1">
+                        <Glyph icon=Icon::Maximize class="h-4 w-4" />
+                        {move || if full.get() { st.mask_done } else { st.mask_full }}
+                    </span>
+                </button>
+            </div>
             </div>
             <p class="sr-only" role="status">{move || said.get()}</p>
         </div>

@@ -48,6 +48,11 @@ pub struct CardActions {
     pub action_cost: Signal<i64>,
     /// Puts a prompt (one of a describe's or a shorten's) into the page's prompt box.
     pub use_prompt: Callback<String>,
+    /// A variation of picture `n` of an OpenAI or Stable Diffusion task: (task id, n).
+    pub vary: Callback<(String, u32)>,
+    /// Picture `n` of a task into the prompt bar: to edit with the task's prompt and model
+    /// (OpenAI, Stable Diffusion), or as a reference (MidJourney).
+    pub reuse: Callback<(String, u32)>,
 }
 
 #[component]
@@ -639,6 +644,7 @@ fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView
                 </form>
             }
         })}
+        {move || task.with(|tv| follow_ups(tv, actions))}
         <div class="flex flex-wrap gap-1 text-sm">
             <a href=image download class=LINK>
                 <Glyph icon=Icon::Download class="h-4 w-4" />{t.download}
@@ -659,6 +665,86 @@ fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView
             </a>
         </div>
     }
+}
+
+/// The follow-ups every engine's pictures have beside the engine's own buttons: an OpenAI or
+/// Stable Diffusion picture's variation (priced as one picture of the task) and edit in the
+/// prompt bar; a MidJourney picture as a reference of a new prompt. A task of several pictures
+/// gets one button per picture, numbered as the pictures are.
+fn follow_ups(task: &TaskView, actions: CardActions) -> impl IntoView + use<> {
+    let t = use_texts();
+    let id = task.id.clone();
+    let button = move |icon: Icon,
+                       label: String,
+                       name: String,
+                       n: u32,
+                       run: Callback<(String, u32)>| {
+        let id = id.clone();
+        view! {
+            <button
+                type="button"
+                class="flex min-h-11 min-w-11 items-center justify-center gap-1 rounded-lg bg-stone-100 px-2 text-sm font-medium hover:bg-indigo-100 disabled:opacity-50 md:min-h-8 md:min-w-9 dark:bg-stone-800 dark:hover:bg-indigo-900"
+                aria-label=name
+                disabled=move || actions.busy.get()
+                on:click=move |_| run.run((id.clone(), n))
+            >
+                <Glyph icon class="h-4 w-4" />
+                <span aria-hidden="true">{label}</span>
+            </button>
+        }
+    };
+    if task.engine == EngineKind::Midjourney {
+        let name = t.studio.use_as_reference.to_owned();
+        return view! {
+            <div class="flex flex-wrap gap-1" data-testid="follow-ups">
+                {button(Icon::Image, name.clone(), name, 0, actions.reuse)}
+            </div>
+        }
+        .into_any();
+    }
+    let pictures = task.images.len().max(1);
+    let each = task.cost / pictures as i64;
+    // One row per follow-up: its name, then a button per picture (or one for the picture).
+    let row =
+        move |icon: Icon, what: &'static str, cost: Option<i64>, run: Callback<(String, u32)>| {
+            let name = move |n: Option<u8>| match cost {
+                Some(c) => (t.button_name)(what, n, c),
+                None => match n {
+                    Some(n) => format!(
+                        "{what} · {}",
+                        (t.studio.picture_of)(usize::from(n), pictures)
+                    ),
+                    None => what.to_owned(),
+                },
+            };
+            if pictures == 1 {
+                let label = match cost {
+                    Some(c) => format!("{what} · {}", (t.credits)(c)),
+                    None => what.to_owned(),
+                };
+                return button(icon, label, name(None), 0, run).into_any();
+            }
+            view! {
+                <span class="flex items-center gap-1 text-sm text-stone-600 dark:text-stone-400">
+                    <Glyph icon class="h-4 w-4" />{what}
+                    {cost.map(|c| view! { <span class="text-xs">{(t.shell.each_costs)(c)}</span> })}
+                </span>
+                {(0..pictures).map(|i| {
+                    let n = u8::try_from(i + 1).unwrap_or(u8::MAX);
+                    button(Icon::Square, n.to_string(), name(Some(n)), i as u32, run)
+                }).collect_view()}
+            }
+            .into_any()
+        };
+    view! {
+        <div class="flex flex-wrap items-center gap-1" role="group" aria-label=t.studio.follow_ups data-testid="follow-ups">
+            {row(Icon::Wand, t.studio.vary, Some(each), actions.vary)}
+        </div>
+        <div class="flex flex-wrap items-center gap-1" role="group" aria-label=t.studio.follow_ups>
+            {row(Icon::Brush, t.studio.edit_in_bar, None, actions.reuse)}
+        </div>
+    }
+    .into_any()
 }
 
 /// The price every button of a task has, when they all have the same.

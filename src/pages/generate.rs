@@ -17,11 +17,13 @@ use crate::{
     error::AppError,
     i18n::{Texts, use_texts},
     prompt_flags::set_flag,
-    server_fns::tasks::{SubmitTask, cancel_task, load_generate, press_button, retry_task},
+    server_fns::tasks::{
+        SubmitTask, cancel_task, load_generate, press_button, retry_task, vary_task,
+    },
     session::use_balance,
     types::{
         EngineKind, EngineOffer, GenerateState, Mode, ModeView, ModelOffer, TaskAction,
-        TaskUpdates, TaskView, TemplateView,
+        TaskUpdates, TaskView, TemplateView, UploadedImage,
     },
 };
 use leptos::{html, prelude::*};
@@ -92,8 +94,16 @@ fn Studio(initial: GenerateState) -> impl IntoView {
     });
     let cancel = Action::new(move |id: &String| cancel_task(id.clone()));
     let retry = Action::new(move |id: &String| retry_task(id.clone()));
+    let vary = Action::new(move |(id, n): &(String, u32)| vary_task(id.clone(), *n));
     let submit = ServerAction::<SubmitTask>::new();
-    for value in [submit.value(), press.value(), cancel.value(), retry.value()] {
+    let values = [
+        submit.value(),
+        press.value(),
+        cancel.value(),
+        retry.value(),
+        vary.value(),
+    ];
+    for value in values {
         Effect::new(move || match value.get() {
             Some(Ok(u)) => {
                 error.set(None);
@@ -104,9 +114,34 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         });
     }
     start_polling(tasks, now, apply);
+    // A picture of the feed into the bar (to edit, or as a reference): a new upload of the
+    // user's, made from it on the server.
+    let chosen_picture = RwSignal::new(None::<(TaskView, UploadedImage)>);
+    let reusing = Action::new(move |(id, n): &(String, u32)| {
+        let id = id.clone();
+        let n = *n;
+        async move {
+            let upload = crate::server_fns::uploads::reference_from_task(id.clone(), n).await;
+            (id, upload)
+        }
+    });
+    Effect::new(move || match reusing.value().get() {
+        Some((id, Ok(upload))) => {
+            error.set(None);
+            if let Some(task) = tasks.with_untracked(|ts| ts.iter().find(|x| x.id == id).cloned()) {
+                chosen_picture.set(Some((task, upload)));
+            }
+        }
+        Some((_, Err(e))) => error.set(Some(e)),
+        None => {}
+    });
 
     let busy = Signal::derive(move || {
-        press.pending().get() || cancel.pending().get() || retry.pending().get()
+        press.pending().get()
+            || cancel.pending().get()
+            || retry.pending().get()
+            || vary.pending().get()
+            || reusing.pending().get()
     });
     let actions = CardActions {
         press: Callback::new(move |p| {
@@ -123,6 +158,12 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         use_prompt: Callback::new(move |p: String| {
             chosen_prompt.set(Some((p, true)));
         }),
+        vary: Callback::new(move |picture| {
+            vary.dispatch(picture);
+        }),
+        reuse: Callback::new(move |picture| {
+            reusing.dispatch(picture);
+        }),
     };
     // The viewer: every finished picture of the feed, newest first.
     let shots = Memo::new(move |_| {
@@ -137,7 +178,7 @@ fn Studio(initial: GenerateState) -> impl IntoView {
         <Viewer shots=shots.into() open=viewing press=press_in_viewer action_cost=initial.action_cost />
         // Room under the feed for the bar docked at the bottom of a phone's screen.
         <div class="space-y-6 pb-64 md:pb-0">
-            <PromptForm initial=initial.clone() submit error chosen_prompt />
+            <PromptForm initial=initial.clone() submit error chosen_prompt chosen_picture />
             <section aria-labelledby="tasks-heading">
                 <h2 id="tasks-heading" class="mb-3 text-lg font-semibold">{t.your_tasks}</h2>
                 <Show when=move || tasks.with(Vec::is_empty)>
@@ -258,6 +299,9 @@ fn PromptForm(
     submit: ServerAction<SubmitTask>,
     error: RwSignal<Option<AppError>>,
     chosen_prompt: RwSignal<Option<(String, bool)>>,
+    /// A picture of the feed to edit (OpenAI, Stable Diffusion: with its task's prompt and
+    /// model) or to draw from (MidJourney: a reference).
+    chosen_picture: RwSignal<Option<(TaskView, UploadedImage)>>,
 ) -> impl IntoView {
     let t = use_texts();
     let balance = use_balance().0;
@@ -377,6 +421,31 @@ fn PromptForm(
     Effect::new(move || {
         edit_image.track();
         mask.draft.set(Default::default());
+    });
+    // A card's "Edit" or "Use as reference": the bar takes the picture (an edit takes one), and
+    // for an edit the task's engine, model and prompt.
+    Effect::new(move || {
+        let Some((task, upload)) = chosen_picture.get() else {
+            return;
+        };
+        chosen_picture.set(None);
+        engine.set(task.engine);
+        match task.engine {
+            EngineKind::Midjourney => mj_action.set(TaskAction::Imagine),
+            kind => {
+                if let Some(model) = task.model.clone() {
+                    match kind {
+                        EngineKind::Openai => choice.choose(model),
+                        _ => sd.model.set(Some(model)),
+                    }
+                }
+                prompt.set(task.prompt.clone());
+                images.set(Vec::new());
+            }
+        }
+        give(images, roles, upload);
+        // Once the bar has redrawn for the engine and the picture.
+        request_animation_frame(|| crate::browser::focus("prompt"));
     });
     // "Use as reference" from a task's page: the Generate page starts with that picture.
     let query = leptos_router::hooks::use_query_map();

@@ -283,6 +283,15 @@ pub async fn retry_task(task_id: String) -> Result<TaskUpdates, AppError> {
     with_balance(&engine, &user.id, vec![task]).await
 }
 
+/// A variation of picture `n` of a finished OpenAI or Stable Diffusion task (a new task, charged
+/// as the edit it is).
+#[server(input = Postcard, output = Postcard)]
+pub async fn vary_task(task_id: String, n: u32) -> Result<TaskUpdates, AppError> {
+    let (engine, user) = engine_and_user().await?;
+    let task = crate::services::generation::vary(&engine, &user, &task_id, n as usize).await?;
+    with_balance(&engine, &user.id, vec![task]).await
+}
+
 /// The page's poll: reads the database only, never the upstream.
 ///
 /// Served by [`poll_route`], not by Leptos's server-function handler: the page calls it through

@@ -166,6 +166,45 @@ pub async fn retry(engine: &Engine, user: &CurrentUser, id: &str) -> Result<Task
     create_one(engine, user, &settings, &task).await
 }
 
+/// How far a variation of a Stable Diffusion picture strays from it (img2img's denoising).
+pub const VARY_STRENGTH: f64 = 0.6;
+
+/// A variation of picture `n` of one of the user's finished OpenAI or Stable Diffusion tasks
+/// (MidJourney's own buttons vary its pictures): an edit of that picture, all of it repainted,
+/// with the task's prompt, model and settings, one picture and a new seed. It is checked, priced
+/// and charged exactly as that edit submitted today would be.
+#[tracing::instrument(skip(engine, user), fields(user_id = %user.id))]
+pub async fn vary(
+    engine: &Engine,
+    user: &CurrentUser,
+    id: &str,
+    n: usize,
+) -> Result<TaskView, AppError> {
+    let row = db::tasks::get(&engine.pool, id)
+        .await
+        .map_err(super::internal)?
+        .filter(|r| r.user_id == user.id)
+        .ok_or(AppError::NotFound)?;
+    if row.engine == EngineKind::Midjourney {
+        return Err(AppError::invalid("task_id", Rule::NotOffered));
+    }
+    if row.status != TaskStatus::Succeeded {
+        return Err(AppError::Conflict(Conflict::NotSucceeded));
+    }
+    let picture = super::uploads::from_task(engine, user, id, n).await?;
+    let job = NewJob {
+        action: Some(TaskAction::Edit.as_str().to_owned()),
+        images: Some(vec![
+            serde_json::json!({"upload_id": picture.id, "role": "edit"}),
+        ]),
+        n: None,
+        seed: None,
+        denoising_strength: (row.engine == EngineKind::SdWebui).then_some(VARY_STRENGTH),
+        ..job_of_row(&row)
+    };
+    submit_job(engine, user, &job).await
+}
+
 /// The fields a task was submitted with, as a new submit gives them.
 fn job_of_row(row: &TaskRow) -> NewJob {
     let p = &row.params.0;

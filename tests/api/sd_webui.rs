@@ -398,3 +398,81 @@ impl Drop for Killed {
         let _ = self.0.wait();
     }
 }
+
+#[tokio::test]
+async fn a_variation_repaints_the_chosen_picture_with_the_tasks_prompt_and_model_and_is_charged_once()
+ {
+    let (app, fake, admin, user) = setup().await;
+    let id = id_of(
+        &submit(
+            &app,
+            &user,
+            json!({"model": CHECKPOINT_NAME, "prompt": "a red fox", "negative_prompt": "blurry",
+                   "size": "768x512", "n": 2, "steps": 30, "seed": 42}),
+        )
+        .await,
+    );
+    let t = until(&app, &user, &id, ended).await;
+    assert_eq!(t["status"], "succeeded", "{t}");
+    let (_, second) = app
+        .file(&user, t["images"][1]["url"].as_str().unwrap())
+        .await;
+    let before = app.balance(&user).await;
+    let vary = |task_id: &str, n| atelier::server_fns::tasks::VaryTask {
+        task_id: task_id.to_owned(),
+        n,
+    };
+    let made = app.call(&user, &vary(&id, 1)).await.expect("a variation");
+    assert_eq!(made.tasks.len(), 1);
+    let new = &made.tasks[0];
+    assert_eq!(
+        made.balance,
+        before - 1,
+        "one picture at the checkpoint's 1"
+    );
+    let v = until(&app, &user, &new.id, ended).await;
+    assert_eq!(v["status"], "succeeded", "{v}");
+    assert_eq!(v["action"], "edit", "{v}");
+    assert_eq!(v["prompt"], "a red fox");
+    assert_eq!(v["model"], CHECKPOINT);
+    assert_eq!(v["images"].as_array().unwrap().len(), 1, "one picture: {v}");
+    let jobs = fake.jobs();
+    let job = &jobs[1];
+    assert_eq!(job.path, "/sdapi/v1/img2img");
+    assert_eq!(job.json["denoising_strength"], 0.6);
+    assert_eq!(job.json["batch_size"], 1);
+    assert_eq!(job.json["negative_prompt"], "blurry");
+    assert_ne!(job.json["seed"], 42, "a new seed: {}", job.json);
+    assert!(job.json["mask"].is_null(), "all of it repainted");
+    let init = base64::Engine::decode(
+        &base64::engine::general_purpose::STANDARD,
+        job.json["init_images"][0].as_str().unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        image::load_from_memory(&init).unwrap().to_rgb8(),
+        image::load_from_memory(&second).unwrap().to_rgb8(),
+        "the second picture, as it was drawn"
+    );
+
+    // Refused, and nothing charged: a picture it does not have, another's task, an unfinished
+    // task, a MidJourney task (its own buttons vary it).
+    fake.then(Script::Hold);
+    let live = id_of(&submit(&app, &user, json!({"prompt": "a slow fox"})).await);
+    let mj = id_of(&app.generate(&user, "a fox", "relax").await);
+    let after = app.balance(&user).await;
+    let refusal = |e: atelier::error::AppError| format!("{e:?}");
+    let missing = app.call(&user, &vary(&id, 2)).await.unwrap_err();
+    assert_eq!(refusal(missing), "NotFound");
+    let theirs = app.call(&admin, &vary(&id, 0)).await.unwrap_err();
+    assert_eq!(refusal(theirs), "NotFound");
+    let busy = app.call(&user, &vary(&live, 0)).await.unwrap_err();
+    assert_eq!(refusal(busy), "Conflict(NotSucceeded)");
+    let other = app.call(&user, &vary(&mj, 0)).await.unwrap_err();
+    assert!(
+        matches!(other, atelier::error::AppError::Validation { ref field, .. } if field == "task_id"),
+        "{other:?}"
+    );
+    assert_eq!(app.balance(&user).await, after, "nothing charged");
+    fake.finish();
+}
