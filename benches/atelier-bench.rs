@@ -592,10 +592,13 @@ fn err(e: impl std::fmt::Display) -> anyhow::Error {
 enum Load {
     /// A GET of this path, the answer about the n-th task read.
     Get(String, usize),
-    /// The page's poll server function about the n-th task read.
-    Poll(usize),
+    /// The page's poll server function about the queued task.
+    Poll,
     /// The bare handler's copy of the n-th task read's answer.
     Bare(usize),
+    /// The bare handler's copy of the poll's answer, to a POST of the poll's body (the same
+    /// request the page makes, answered from memory).
+    BarePoll,
 }
 
 /// Status polling against a bare handler of the same JSON, and submits, over real HTTP: on
@@ -761,11 +764,8 @@ async fn http_load_on(
         };
         loads.push((format!("{shown} (bearer, {label})"), Load::Get(path, n)));
     }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let bare_base = format!("http://{}", listener.local_addr()?);
-    tokio::spawn(async move { axum::serve(listener, bare).await });
-
-    // The page's polling server function, as the browser calls it (cookie, postcard).
+    // The page's polling server function, as the browser calls it (cookie, postcard), and its
+    // bare copy: the same POST, answered with the same bytes from memory.
     let poll_path = <atelier::server_fns::tasks::PollTasks as leptos::server_fn::ServerFn>::PATH;
     let poll_body = bytes::Bytes::from(postcard::to_allocvec(
         &atelier::server_fns::tasks::PollTasks {
@@ -773,13 +773,35 @@ async fn http_load_on(
         },
     )?);
     let cookie = format!("atelier_session={}", session.token);
+    let polled = page_call(&client, &on(0, poll_path), &cookie, poll_body.clone())
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    bare = bare.route(
+        "/poll",
+        axum::routing::post(move |_body: bytes::Bytes| {
+            let polled = polled.clone();
+            async move {
+                (
+                    [(axum::http::header::CONTENT_TYPE, "application/x-postcard")],
+                    polled,
+                )
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let bare_base = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move { axum::serve(listener, bare).await });
     loads.push((
         "the page's poll_tasks server function (cookie, one queued task)".to_owned(),
-        Load::Poll(0),
+        Load::Poll,
     ));
     for n in 0..reads.len() {
         loads.push((String::new(), Load::Bare(n)));
     }
+    loads.push((String::new(), Load::BarePoll));
     // Sixteen more accounts, one per submitting connection: one account's submits wait for each
     // other (its balance and live tasks are checked and charged in turn), many accounts' do not.
     let mut tokens = Vec::new();
@@ -818,7 +840,7 @@ async fn http_load_on(
                     let (on, path, token) = (on.clone(), path.clone(), session.token.clone());
                     rps(64, time, move |i| c.get(on(i, &path)).bearer_auth(&token)).await
                 }
-                Load::Poll(_) => {
+                Load::Poll => {
                     let (on, body, cookie) = (on.clone(), poll_body.clone(), cookie.clone());
                     rps(64, time, move |i| {
                         page_call(&c, &on(i, poll_path), &cookie, body.clone())
@@ -828,6 +850,17 @@ async fn http_load_on(
                 Load::Bare(n) => {
                     let url = format!("{bare_base}/{n}");
                     rps(64, time, move |_| c.get(&url)).await
+                }
+                Load::BarePoll => {
+                    let (url, body, cookie) = (
+                        format!("{bare_base}/poll"),
+                        poll_body.clone(),
+                        cookie.clone(),
+                    );
+                    rps(64, time, move |_| {
+                        page_call(&c, &url, &cookie, body.clone())
+                    })
+                    .await
                 }
             };
         }
@@ -840,10 +873,15 @@ async fn http_load_on(
         }
         for (k, (_, load)) in loads.iter().enumerate() {
             rates[k].push(rate[k]);
-            if let Load::Get(_, n) | Load::Poll(n) = load {
+            let baseline = |l: &Load| match (load, l) {
+                (Load::Get(_, n), Load::Bare(b)) => n == b,
+                (Load::Poll, Load::BarePoll) => true,
+                _ => false,
+            };
+            if let Load::Get(..) | Load::Poll = load {
                 let bare = loads
                     .iter()
-                    .position(|(_, l)| matches!(l, Load::Bare(b) if b == n))
+                    .position(|(_, l)| baseline(l))
                     .expect("every read has its bare baseline");
                 shares[k].push(rate[k] / rate[bare] * 100.0);
             }
@@ -880,6 +918,10 @@ async fn http_load_on(
             Load::Bare(n) => println!(
                 "| baseline: bare axum handler, the answer about {} from memory | | {:.0} | 100% |",
                 reads[*n].0,
+                median(&mut rates[k])
+            ),
+            Load::BarePoll => println!(
+                "| baseline: bare axum handler, the poll's POST (cookie, postcard) answered from memory | | {:.0} | 100% |",
                 median(&mut rates[k])
             ),
             _ => println!(

@@ -258,6 +258,9 @@ test.describe.serial("images in", () => {
     await controls.getByRole("button", { name: "Full screen" }).click();
     const dialog = page.getByRole("dialog", { name: "Region to repaint" });
     await expect(dialog).toBeVisible();
+    // The whole screen, not the bar's box (the bar's backdrop filter once held it).
+    const frame = (await dialog.boundingBox())!;
+    expect([frame.x, frame.y, frame.width, frame.height]).toEqual([0, 0, 1280, 720]);
     const canvas = dialog.getByTestId("mask-canvas");
     await expect(canvas).toBeFocused();
     const box = (await canvas.boundingBox())!;

@@ -445,6 +445,9 @@ fn Editor(image_url: Signal<String>, state: MaskState, id: String) -> impl IntoV
         <div
             class=frame
             data-testid="mask-editor"
+            // An ancestor with a backdrop filter (the prompt bar) would hold a fixed box inside
+            // itself: it drops its filter while this is set (`has-[[data-mask-full]]`).
+            data-mask-full=move || full.get().then_some("")
             role=move || full.get().then_some("dialog")
             aria-modal=move || full.get().then_some("true")
             aria-label=move || full.get().then_some(st.mask_label)

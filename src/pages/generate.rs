@@ -731,7 +731,7 @@ fn PromptForm(
         <section
             aria-label=t.generate_title
             data-testid="prompt-bar"
-            class="fixed inset-x-0 bottom-0 z-40 border-t border-stone-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur md:sticky md:top-2 md:bottom-auto md:rounded-xl md:border md:shadow-lg dark:border-stone-800 dark:bg-stone-900/95"
+            class="fixed inset-x-0 bottom-0 z-40 border-t border-stone-200 bg-white/95 shadow-[0_-4px_16px_rgba(0,0,0,0.06)] backdrop-blur has-[[data-mask-full]]:[backdrop-filter:none] md:sticky md:top-2 md:bottom-auto md:rounded-xl md:border md:shadow-lg dark:border-stone-800 dark:bg-stone-900/95"
         >
             <PostForm action=submit args node_ref=form class="flex max-h-[85vh] flex-col gap-2 p-3 md:max-h-none">
                 // The open panel: above the bar on phones (it is docked at the bottom), below it
