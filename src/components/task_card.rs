@@ -477,7 +477,7 @@ pub fn ActionButton(
             type="button"
             aria-label=name
             tabindex=(!focusable).then_some("-1")
-            class="min-h-11 min-w-11 rounded-lg bg-stone-100 px-2 text-sm font-medium hover:bg-indigo-100 disabled:opacity-50 md:min-h-8 md:min-w-9 dark:bg-stone-800 dark:hover:bg-indigo-900"
+            class=FOLLOW_UP
             disabled=move || disabled.get()
             on:click=move |_| press.run(())
         >
@@ -674,25 +674,22 @@ fn PictureActions(task: Signal<TaskView>, actions: CardActions) -> impl IntoView
 fn follow_ups(task: &TaskView, actions: CardActions) -> impl IntoView + use<> {
     let t = use_texts();
     let id = task.id.clone();
-    let button = move |icon: Icon,
-                       label: String,
-                       name: String,
-                       n: u32,
-                       run: Callback<(String, u32)>| {
-        let id = id.clone();
-        view! {
-            <button
-                type="button"
-                class="flex min-h-11 min-w-11 items-center justify-center gap-1 rounded-lg bg-stone-100 px-2 text-sm font-medium hover:bg-indigo-100 disabled:opacity-50 md:min-h-8 md:min-w-9 dark:bg-stone-800 dark:hover:bg-indigo-900"
-                aria-label=name
-                disabled=move || actions.busy.get()
-                on:click=move |_| run.run((id.clone(), n))
-            >
-                <Glyph icon class="h-4 w-4" />
-                <span aria-hidden="true">{label}</span>
-            </button>
-        }
-    };
+    let button =
+        move |icon: Icon, label: String, name: String, n: u32, run: Callback<(String, u32)>| {
+            let id = id.clone();
+            view! {
+                <button
+                    type="button"
+                    class=format!("flex items-center justify-center gap-1 {FOLLOW_UP}")
+                    aria-label=name
+                    disabled=move || actions.busy.get()
+                    on:click=move |_| run.run((id.clone(), n))
+                >
+                    <Glyph icon class="h-4 w-4" />
+                    <span aria-hidden="true">{label}</span>
+                </button>
+            }
+        };
     if task.engine == EngineKind::Midjourney {
         let name = t.studio.use_as_reference.to_owned();
         return view! {
@@ -756,6 +753,9 @@ fn uniform_cost(task: Signal<TaskView>, default: Signal<i64>) -> Option<i64> {
         costs.all(|c| c == first).then_some(first)
     })
 }
+
+/// A follow-up button of a picture (the engine's own, and Vary, Edit, Use as reference).
+const FOLLOW_UP: &str = "min-h-11 min-w-11 rounded-lg bg-stone-100 px-2 text-sm font-medium hover:bg-indigo-100 disabled:opacity-50 md:min-h-8 md:min-w-9 dark:bg-stone-800 dark:hover:bg-indigo-900";
 
 /// A quiet link or button under a picture: an icon and a word.
 const LINK: &str = "flex min-h-11 items-center gap-1 rounded px-2 text-stone-600 hover:bg-stone-100 hover:text-stone-900 md:min-h-8 dark:text-stone-400 dark:hover:bg-stone-800 dark:hover:text-stone-100";

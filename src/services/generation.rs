@@ -191,7 +191,7 @@ pub async fn vary(
     if row.status != TaskStatus::Succeeded {
         return Err(AppError::Conflict(Conflict::NotSucceeded));
     }
-    let picture = super::uploads::from_task(engine, user, id, n).await?;
+    let picture = super::uploads::from_output(engine, user, &row, n).await?;
     let job = NewJob {
         action: Some(TaskAction::Edit.as_str().to_owned()),
         images: Some(vec![

@@ -187,6 +187,16 @@ pub async fn from_task(
         // An admin sees others' tasks, but their pictures do not become the admin's uploads.
         return Err(AppError::NotFound);
     }
+    from_output(engine, user, &task, n).await
+}
+
+/// Picture `n` of a task already read (and known to be the user's) as a new upload of theirs.
+pub async fn from_output(
+    engine: &Engine,
+    user: &CurrentUser,
+    task: &crate::db::tasks::TaskRow,
+    n: usize,
+) -> Result<UploadView, AppError> {
     let output = task.outputs.get(n).ok_or(AppError::NotFound)?;
     let bytes = engine
         .images
